@@ -1,0 +1,322 @@
+// Fast float32 kernels for the LeNet-class engine, compiled to WebAssembly with 128-bit SIMD.
+// Same contracts as src/engine/reference.ts (the oracle they are tested against): every pointer
+// is a byte offset into the imported memory; backward passes ADD into dW/dB and SET dInp.
+// Layouts: conv input [batch, channels, height, width], conv weight [out, in, k, k], dense weight [out, in].
+// Nothing here allocates; the JS side owns the memory (see src/engine/wasm.ts).
+
+@inline function hsum(v: v128): f32 {
+  return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);
+}
+
+// Convolution as im2col + register-blocked matrix products, one image at a time.
+// scratch holds col [R, PS], dcol [R, PS] and g [OC, PS] (R = C*K*K, P = OH*OW, PS = P rounded up
+// to 8, zero-padded) so that the inner loops never need a scalar tail.
+@inline function padded(P: i32): i32 { return (P + 7) & ~7; }
+
+export function convScratchFloats(C: i32, K: i32, OC: i32, OH: i32, OW: i32): i32 {
+  const PS = padded(OH * OW);
+  return (2 * C * K * K + OC) * PS;
+}
+
+function im2col(col: usize, x: usize, C: i32, H: i32, W: i32, K: i32, OH: i32, OW: i32, PS: i32): void {
+  const P = OH * OW;
+  for (let c = 0; c < C; c++) for (let ky = 0; ky < K; ky++) for (let kx = 0; kx < K; kx++) {
+    const row = col + (<usize>(((c * K + ky) * K + kx) * PS) << 2);
+    for (let oy = 0; oy < OH; oy++) {
+      memory.copy(row + (<usize>(oy * OW) << 2), x + (<usize>((c * H + oy + ky) * W + kx) << 2), <usize>OW << 2);
+    }
+    if (PS > P) memory.fill(row + (<usize>P << 2), 0, <usize>(PS - P) << 2);
+  }
+}
+
+export function conv2dForward(out: usize, inp: usize, w: usize, b: usize,
+  B: i32, C: i32, H: i32, W: i32, OC: i32, K: i32, scratch: usize): void {
+  const OH = H - K + 1, OW = W - K + 1, P = OH * OW, PS = padded(P), R = C * K * K;
+  const col = scratch, tmp = scratch + (<usize>(2 * R * PS) << 2);
+  const RS = <usize>PS << 2;
+  for (let n = 0; n < B; n++) {
+    im2col(col, inp + (<usize>(n * C * H * W) << 2), C, H, W, K, OH, OW, PS);
+    let oc = 0;
+    for (; oc + 4 <= OC; oc += 4) {
+      const w0 = w + (<usize>(oc * R) << 2), w1 = w0 + (<usize>R << 2), w2 = w1 + (<usize>R << 2), w3 = w2 + (<usize>R << 2);
+      const t0 = tmp + (<usize>(oc * PS) << 2);
+      for (let p = 0; p < PS; p += 8) {
+        let a0 = v128.load32_splat(b + (<usize>oc << 2)), a1 = v128.load32_splat(b + (<usize>(oc + 1) << 2));
+        let a2 = v128.load32_splat(b + (<usize>(oc + 2) << 2)), a3 = v128.load32_splat(b + (<usize>(oc + 3) << 2));
+        let c0 = a0, c1 = a1, c2 = a2, c3 = a3;
+        let xp = col + (<usize>p << 2);
+        for (let r = 0; r < R; r++) {
+          const x0 = v128.load(xp), x1 = v128.load(xp, 16);
+          const ro = <usize>r << 2;
+          const s0 = v128.load32_splat(w0 + ro), s1 = v128.load32_splat(w1 + ro), s2 = v128.load32_splat(w2 + ro), s3 = v128.load32_splat(w3 + ro);
+          a0 = f32x4.add(a0, f32x4.mul(s0, x0)); c0 = f32x4.add(c0, f32x4.mul(s0, x1));
+          a1 = f32x4.add(a1, f32x4.mul(s1, x0)); c1 = f32x4.add(c1, f32x4.mul(s1, x1));
+          a2 = f32x4.add(a2, f32x4.mul(s2, x0)); c2 = f32x4.add(c2, f32x4.mul(s2, x1));
+          a3 = f32x4.add(a3, f32x4.mul(s3, x0)); c3 = f32x4.add(c3, f32x4.mul(s3, x1));
+          xp += RS;
+        }
+        const o = t0 + (<usize>p << 2);
+        v128.store(o, a0); v128.store(o, c0, 16);
+        v128.store(o + RS, a1); v128.store(o + RS, c1, 16);
+        v128.store(o + 2 * RS, a2); v128.store(o + 2 * RS, c2, 16);
+        v128.store(o + 3 * RS, a3); v128.store(o + 3 * RS, c3, 16);
+      }
+    }
+    for (; oc < OC; oc++) {
+      const w0 = w + (<usize>(oc * R) << 2), t0 = tmp + (<usize>(oc * PS) << 2);
+      for (let p = 0; p < PS; p += 8) {
+        let a0 = v128.load32_splat(b + (<usize>oc << 2)), c0 = a0;
+        let xp = col + (<usize>p << 2);
+        for (let r = 0; r < R; r++) {
+          const s0 = v128.load32_splat(w0 + (<usize>r << 2));
+          a0 = f32x4.add(a0, f32x4.mul(s0, v128.load(xp))); c0 = f32x4.add(c0, f32x4.mul(s0, v128.load(xp, 16)));
+          xp += RS;
+        }
+        v128.store(t0 + (<usize>p << 2), a0); v128.store(t0 + (<usize>p << 2), c0, 16);
+      }
+    }
+    for (let o = 0; o < OC; o++) {
+      memory.copy(out + (<usize>((n * OC + o) * P) << 2), tmp + (<usize>(o * PS) << 2), <usize>P << 2);
+    }
+  }
+}
+
+// dInp may be 0 (not needed for the first layer).
+export function conv2dBackward(dInp: usize, dW: usize, dB: usize, dOut: usize, inp: usize, w: usize,
+  B: i32, C: i32, H: i32, W: i32, OC: i32, K: i32, scratch: usize): void {
+  const OH = H - K + 1, OW = W - K + 1, P = OH * OW, PS = padded(P), R = C * K * K;
+  const col = scratch, dcol = scratch + (<usize>(R * PS) << 2), g = scratch + (<usize>(2 * R * PS) << 2);
+  const RS = <usize>PS << 2;
+  const OW4 = OW & ~3;
+  for (let n = 0; n < B; n++) {
+    im2col(col, inp + (<usize>(n * C * H * W) << 2), C, H, W, K, OH, OW, PS);
+    for (let oc = 0; oc < OC; oc++) {
+      const src = dOut + (<usize>((n * OC + oc) * P) << 2), dst = g + (<usize>(oc * PS) << 2);
+      memory.copy(dst, src, <usize>P << 2);
+      if (PS > P) memory.fill(dst + (<usize>P << 2), 0, <usize>(PS - P) << 2);
+      let acc = f32x4.splat(0);
+      for (let p = 0; p < PS; p += 4) acc = f32x4.add(acc, v128.load(dst + (<usize>p << 2)));
+      store<f32>(dB + (<usize>oc << 2), load<f32>(dB + (<usize>oc << 2)) + hsum(acc));
+    }
+    // dW[oc, r] += <g[oc], col[r]>
+    for (let oc = 0; oc < OC; oc++) {
+      const gr = g + (<usize>(oc * PS) << 2), dwr = dW + (<usize>(oc * R) << 2);
+      let r = 0;
+      for (; r + 4 <= R; r += 4) {
+        let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
+        const x0 = col + (<usize>(r * PS) << 2);
+        for (let p = 0; p < PS; p += 4) {
+          const po = <usize>p << 2;
+          const gv = v128.load(gr + po);
+          a0 = f32x4.add(a0, f32x4.mul(gv, v128.load(x0 + po)));
+          a1 = f32x4.add(a1, f32x4.mul(gv, v128.load(x0 + RS + po)));
+          a2 = f32x4.add(a2, f32x4.mul(gv, v128.load(x0 + 2 * RS + po)));
+          a3 = f32x4.add(a3, f32x4.mul(gv, v128.load(x0 + 3 * RS + po)));
+        }
+        const q = dwr + (<usize>r << 2);
+        store<f32>(q, load<f32>(q) + hsum(a0)); store<f32>(q + 4, load<f32>(q + 4) + hsum(a1));
+        store<f32>(q + 8, load<f32>(q + 8) + hsum(a2)); store<f32>(q + 12, load<f32>(q + 12) + hsum(a3));
+      }
+      for (; r < R; r++) {
+        let a0 = f32x4.splat(0);
+        const x0 = col + (<usize>(r * PS) << 2);
+        for (let p = 0; p < PS; p += 4) a0 = f32x4.add(a0, f32x4.mul(v128.load(gr + (<usize>p << 2)), v128.load(x0 + (<usize>p << 2))));
+        const q = dwr + (<usize>r << 2);
+        store<f32>(q, load<f32>(q) + hsum(a0));
+      }
+    }
+    if (dInp == 0) continue;
+    // dcol[r, p] = sum_oc W[oc, r] * g[oc, p]
+    const RB = <usize>R << 2;
+    for (let r = 0; r < R; r++) {
+      const dr = dcol + (<usize>(r * PS) << 2);
+      for (let p = 0; p < PS; p += 8) {
+        let a0 = f32x4.splat(0), c0 = a0;
+        let gp = g + (<usize>p << 2), wp = w + (<usize>r << 2);
+        for (let oc = 0; oc < OC; oc++) {
+          const s = v128.load32_splat(wp);
+          a0 = f32x4.add(a0, f32x4.mul(s, v128.load(gp))); c0 = f32x4.add(c0, f32x4.mul(s, v128.load(gp, 16)));
+          gp += RS; wp += RB;
+        }
+        v128.store(dr + (<usize>p << 2), a0); v128.store(dr + (<usize>p << 2), c0, 16);
+      }
+    }
+    // col2im: scatter-add dcol into the input gradient
+    const di = dInp + (<usize>(n * C * H * W) << 2);
+    memory.fill(di, 0, <usize>(C * H * W) << 2);
+    for (let c = 0; c < C; c++) for (let ky = 0; ky < K; ky++) for (let kx = 0; kx < K; kx++) {
+      const src = dcol + (<usize>(((c * K + ky) * K + kx) * PS) << 2);
+      for (let oy = 0; oy < OH; oy++) {
+        const s = src + (<usize>(oy * OW) << 2), d = di + (<usize>((c * H + oy + ky) * W + kx) << 2);
+        let ox = 0;
+        for (; ox < OW4; ox += 4) {
+          const o = <usize>ox << 2;
+          v128.store(d + o, f32x4.add(v128.load(d + o), v128.load(s + o)));
+        }
+        for (; ox < OW; ox++) {
+          const o = <usize>ox << 2;
+          store<f32>(d + o, load<f32>(d + o) + load<f32>(s + o));
+        }
+      }
+    }
+  }
+}
+
+export function denseForward(out: usize, inp: usize, w: usize, b: usize, B: i32, I: i32, O: i32): void {
+  const I4 = I & ~3;
+  for (let n = 0; n < B; n++) {
+    const x = inp + (<usize>(n * I) << 2);
+    for (let o = 0; o < O; o++) {
+      const wr = w + (<usize>(o * I) << 2);
+      let acc = f32x4.splat(0);
+      let i = 0;
+      for (; i < I4; i += 4) acc = f32x4.add(acc, f32x4.mul(v128.load(wr + (<usize>i << 2)), v128.load(x + (<usize>i << 2))));
+      let s = hsum(acc) + load<f32>(b + (<usize>o << 2));
+      for (; i < I; i++) s += load<f32>(wr + (<usize>i << 2)) * load<f32>(x + (<usize>i << 2));
+      store<f32>(out + (<usize>(n * O + o) << 2), s);
+    }
+  }
+}
+
+export function denseBackward(dInp: usize, dW: usize, dB: usize, dOut: usize, inp: usize, w: usize,
+  B: i32, I: i32, O: i32): void {
+  const I4 = I & ~3;
+  const OB = <usize>O << 2, IB = <usize>I << 2;
+  for (let o = 0; o < O; o++) {
+    const dwr = dW + (<usize>(o * I) << 2);
+    let sb: f32 = 0;
+    for (let n = 0; n < B; n++) sb += load<f32>(dOut + (<usize>(n * O + o) << 2));
+    store<f32>(dB + (<usize>o << 2), load<f32>(dB + (<usize>o << 2)) + sb);
+    // dW[o, i] += sum_n g[n, o] * x[n, i], accumulated in registers over the batch
+    let i = 0;
+    for (; i < I4; i += 4) {
+      const q = dwr + (<usize>i << 2);
+      let acc = v128.load(q);
+      let gp = dOut + (<usize>o << 2), xp = inp + (<usize>i << 2);
+      for (let n = 0; n < B; n++) {
+        acc = f32x4.add(acc, f32x4.mul(v128.load32_splat(gp), v128.load(xp)));
+        gp += OB; xp += IB;
+      }
+      v128.store(q, acc);
+    }
+    for (; i < I; i++) {
+      const q = dwr + (<usize>i << 2);
+      let acc = load<f32>(q);
+      for (let n = 0; n < B; n++) acc += load<f32>(dOut + (<usize>(n * O + o) << 2)) * load<f32>(inp + (<usize>(n * I + i) << 2));
+      store<f32>(q, acc);
+    }
+  }
+  if (dInp == 0) return;
+  // dInp[n, i] = sum_o g[n, o] * w[o, i], accumulated in registers over the outputs
+  for (let n = 0; n < B; n++) {
+    const d = dInp + (<usize>(n * I) << 2), gr = dOut + (<usize>(n * O) << 2);
+    let i = 0;
+    for (; i < I4; i += 4) {
+      let acc = f32x4.splat(0);
+      let wp = w + (<usize>i << 2);
+      for (let o = 0; o < O; o++) {
+        acc = f32x4.add(acc, f32x4.mul(v128.load32_splat(gr + (<usize>o << 2)), v128.load(wp)));
+        wp += IB;
+      }
+      v128.store(d + (<usize>i << 2), acc);
+    }
+    for (; i < I; i++) {
+      let acc: f32 = 0;
+      for (let o = 0; o < O; o++) acc += load<f32>(gr + (<usize>o << 2)) * load<f32>(w + (<usize>(o * I + i) << 2));
+      store<f32>(d + (<usize>i << 2), acc);
+    }
+  }
+}
+
+// tanh as a clamped rational function (the float approximation used by Eigen), about 1 ulp.
+@inline function tanh4(x0: v128): v128 {
+  const lim = f32x4.splat(7.90531110763549805);
+  const x = f32x4.max(f32x4.min(x0, lim), f32x4.neg(lim));
+  const x2 = f32x4.mul(x, x);
+  let p = f32x4.splat(-2.76076847742355e-16);
+  p = f32x4.add(f32x4.mul(p, x2), f32x4.splat(2.00018790482477e-13));
+  p = f32x4.add(f32x4.mul(p, x2), f32x4.splat(-8.60467152213735e-11));
+  p = f32x4.add(f32x4.mul(p, x2), f32x4.splat(5.12229709037114e-08));
+  p = f32x4.add(f32x4.mul(p, x2), f32x4.splat(1.48572235717979e-05));
+  p = f32x4.add(f32x4.mul(p, x2), f32x4.splat(6.37261928875436e-04));
+  p = f32x4.add(f32x4.mul(p, x2), f32x4.splat(4.89352455891786e-03));
+  p = f32x4.mul(p, x);
+  let q = f32x4.splat(1.19825839466702e-06);
+  q = f32x4.add(f32x4.mul(q, x2), f32x4.splat(1.18534705686654e-04));
+  q = f32x4.add(f32x4.mul(q, x2), f32x4.splat(2.26843463243900e-03));
+  q = f32x4.add(f32x4.mul(q, x2), f32x4.splat(4.89352518554385e-03));
+  return f32x4.div(p, q);
+}
+
+export function tanhForward(out: usize, inp: usize, n: i32): void {
+  const n4 = n & ~3;
+  let i = 0;
+  for (; i < n4; i += 4) v128.store(out + (<usize>i << 2), tanh4(v128.load(inp + (<usize>i << 2))));
+  for (; i < n; i++) {
+    const v = tanh4(f32x4.splat(load<f32>(inp + (<usize>i << 2))));
+    store<f32>(out + (<usize>i << 2), f32x4.extract_lane(v, 0));
+  }
+}
+
+// dInp = dOut * (1 - y^2), y the forward output.
+export function tanhBackward(dInp: usize, dOut: usize, y: usize, n: i32): void {
+  const n4 = n & ~3;
+  const one = f32x4.splat(1);
+  let i = 0;
+  for (; i < n4; i += 4) {
+    const o = <usize>i << 2;
+    const yv = v128.load(y + o);
+    v128.store(dInp + o, f32x4.mul(v128.load(dOut + o), f32x4.sub(one, f32x4.mul(yv, yv))));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const yv = load<f32>(y + o);
+    store<f32>(dInp + o, load<f32>(dOut + o) * (1 - yv * yv));
+  }
+}
+
+// 2x2 average pooling, stride 2, over `planes` planes of H x W (H, W even).
+export function avgPool2Forward(out: usize, inp: usize, planes: i32, H: i32, W: i32): void {
+  const OH = H >> 1, OW = W >> 1;
+  for (let p = 0; p < planes; p++) {
+    const ip = inp + (<usize>(p * H * W) << 2), op = out + (<usize>(p * OH * OW) << 2);
+    for (let y = 0; y < OH; y++) for (let x = 0; x < OW; x++) {
+      const a = ip + (<usize>((2 * y) * W + 2 * x) << 2);
+      const s = load<f32>(a) + load<f32>(a + 4) + load<f32>(a + (<usize>W << 2)) + load<f32>(a + (<usize>W << 2) + 4);
+      store<f32>(op + (<usize>(y * OW + x) << 2), s * 0.25);
+    }
+  }
+}
+
+export function avgPool2Backward(dInp: usize, dOut: usize, planes: i32, H: i32, W: i32): void {
+  const OH = H >> 1, OW = W >> 1;
+  for (let p = 0; p < planes; p++) {
+    const ip = dInp + (<usize>(p * H * W) << 2), op = dOut + (<usize>(p * OH * OW) << 2);
+    for (let y = 0; y < OH; y++) for (let x = 0; x < OW; x++) {
+      const g = load<f32>(op + (<usize>(y * OW + x) << 2)) * 0.25;
+      const a = ip + (<usize>((2 * y) * W + 2 * x) << 2);
+      store<f32>(a, g); store<f32>(a + 4, g);
+      store<f32>(a + (<usize>W << 2), g); store<f32>(a + (<usize>W << 2) + 4, g);
+    }
+  }
+}
+
+// SGD: g' = g + wd * p; v = mu * v + g' (when mu > 0); p -= lr * (v or g').
+export function sgdStep(p: usize, g: usize, v: usize, n: i32, lr: f32, mu: f32, wd: f32): void {
+  const n4 = n & ~3;
+  const lrv = f32x4.splat(lr), muv = f32x4.splat(mu), wdv = f32x4.splat(wd);
+  let i = 0;
+  for (; i < n4; i += 4) {
+    const o = <usize>i << 2;
+    const pv = v128.load(p + o);
+    let gi = f32x4.add(v128.load(g + o), f32x4.mul(wdv, pv));
+    if (mu > 0) { gi = f32x4.add(f32x4.mul(muv, v128.load(v + o)), gi); v128.store(v + o, gi); }
+    v128.store(p + o, f32x4.sub(pv, f32x4.mul(lrv, gi)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    let gi = load<f32>(g + o) + wd * load<f32>(p + o);
+    if (mu > 0) { gi = mu * load<f32>(v + o) + gi; store<f32>(v + o, gi); }
+    store<f32>(p + o, load<f32>(p + o) - lr * gi);
+  }
+}

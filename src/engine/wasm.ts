@@ -1,0 +1,78 @@
+// Loader for the WebAssembly SIMD kernels (assembly/kernels.ts, built to build/kernels.wasm by
+// `npm run build`). Each kernel set owns one WebAssembly.Memory sized for its network, with a bump
+// allocator handing out Float32Array views; kernels receive the views' byte offsets. Uses only the
+// standard WebAssembly API, so the same module loads in a browser. `loadWasmModule()` returns null
+// when the file is missing or the runtime lacks SIMD, and callers fall back to the reference kernels.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FloatArray, Kernels } from './kernels.js';
+
+interface WasmExports {
+  conv2dForward(...a: number[]): void; conv2dBackward(...a: number[]): void;
+  denseForward(...a: number[]): void; denseBackward(...a: number[]): void;
+  tanhForward(...a: number[]): void; tanhBackward(...a: number[]): void;
+  avgPool2Forward(...a: number[]): void; avgPool2Backward(...a: number[]): void;
+  sgdStep(...a: number[]): void;
+  convScratchFloats(C: number, K: number, OC: number, OH: number, OW: number): number;
+}
+
+let cached: WebAssembly.Module | null | undefined;
+
+export function wasmPath(): string {
+  return join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'build', 'kernels.wasm');
+}
+
+export function loadWasmModule(): WebAssembly.Module | null {
+  if (cached !== undefined) return cached;
+  const file = wasmPath();
+  try {
+    cached = existsSync(file) ? new WebAssembly.Module(readFileSync(file)) : null;
+  } catch {
+    cached = null; // no SIMD support, or a corrupt build: the caller falls back
+  }
+  return cached;
+}
+
+const PAGE = 65536;
+
+export function createWasmKernels(floats: number, module = loadWasmModule()): Kernels {
+  if (!module) throw new Error(`WebAssembly kernels are not available (${wasmPath()} missing or unsupported); run \`npm run build\``);
+  const SCRATCH = 1 << 18; // floats reserved for convolution scratch (im2col buffers)
+  const pages = Math.ceil(((floats + SCRATCH) * 4 + 64 * 1024) / PAGE);
+  const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
+  const x = new WebAssembly.Instance(module, { env: { memory, abort() { throw new Error('wasm abort'); } } }).exports as unknown as WasmExports;
+  let top = 16; // keep 0 as the null pointer
+  const p = (a: FloatArray | null): number => {
+    if (a === null) return 0;
+    if (a.buffer !== memory.buffer) throw new Error('wasm kernels need buffers from their own alloc()');
+    return a.byteOffset;
+  };
+  let scratch = 0, scratchFloats = 0;
+  const conv = (C: number, H: number, W: number, OC: number, K: number): number => {
+    const need = x.convScratchFloats(C, K, OC, H - K + 1, W - K + 1);
+    if (need > scratchFloats) { scratch = kernels.alloc(need).byteOffset; scratchFloats = need; }
+    return scratch;
+  };
+  const kernels: Kernels = {
+    name: 'wasm',
+    dtype: 'float32',
+    alloc(n) {
+      const start = (top + 15) & ~15;
+      if (start + n * 4 > memory.buffer.byteLength) throw new Error(`wasm arena exhausted (${n} floats requested)`);
+      top = start + n * 4;
+      return new Float32Array(memory.buffer, start, n);
+    },
+    conv2dForward: (out, inp, w, b, B, C, H, W, OC, K) => x.conv2dForward(p(out), p(inp), p(w), p(b), B, C, H, W, OC, K, conv(C, H, W, OC, K)),
+    conv2dBackward: (dInp, dW, dB, dOut, inp, w, B, C, H, W, OC, K) =>
+      x.conv2dBackward(p(dInp), p(dW), p(dB), p(dOut), p(inp), p(w), B, C, H, W, OC, K, conv(C, H, W, OC, K)),
+    denseForward: (out, inp, w, b, B, I, O) => x.denseForward(p(out), p(inp), p(w), p(b), B, I, O),
+    denseBackward: (dInp, dW, dB, dOut, inp, w, B, I, O) => x.denseBackward(p(dInp), p(dW), p(dB), p(dOut), p(inp), p(w), B, I, O),
+    tanhForward: (out, inp, n) => x.tanhForward(p(out), p(inp), n),
+    tanhBackward: (dInp, dOut, y, n) => x.tanhBackward(p(dInp), p(dOut), p(y), n),
+    avgPool2Forward: (out, inp, planes, H, W) => x.avgPool2Forward(p(out), p(inp), planes, H, W),
+    avgPool2Backward: (dInp, dOut, planes, H, W) => x.avgPool2Backward(p(dInp), p(dOut), planes, H, W),
+    sgdStep: (pp, g, v, n, lr, mu, wd) => x.sgdStep(p(pp), p(g), p(v), n, lr, mu, wd),
+  };
+  return kernels;
+}

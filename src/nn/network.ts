@@ -1,0 +1,234 @@
+// A feed-forward network as a list of layers (conv, dense, tanh, 2x2 average pool) over flat
+// buffers: every parameter in one allocation with named views (PyTorch names and layouts, e.g.
+// `fc2.weight` is [out, in]), every gradient in a second one, activations sized for a batch
+// capacity. LeNet-5 is one architecture of this kind; pruning rebuilds a network with a smaller
+// dense layer and copies the surviving weights over (see src/prune/surgery.ts).
+import { createKernels, type BackendName } from '../engine/backend.js';
+import type { FloatArray, Kernels } from '../engine/kernels.js';
+import { Rng, STREAM } from '../engine/rng.js';
+
+export type LayerSpec =
+  | { kind: 'conv'; name: string; inChannels: number; outChannels: number; kernel: number }
+  | { kind: 'dense'; name: string; inFeatures: number; outFeatures: number }
+  | { kind: 'tanh' }
+  | { kind: 'avgpool' };
+
+export type OutputKind = 'softmax' | 'sigmoid';
+
+export interface Architecture {
+  input: [channels: number, height: number, width: number];
+  layers: LayerSpec[];
+  /** softmax cross-entropy (default) or one-vs-rest sigmoid binary cross-entropy. */
+  output: OutputKind;
+}
+
+export interface LeNetOptions { classes?: number; fc1?: number; fc2?: number; output?: OutputKind }
+
+/** The seed's LeNet-5: conv 6@5x5, tanh, avgpool, conv 16@5x5, tanh, avgpool, 400-120-84-C with tanh. */
+export function lenet5({ classes = 10, fc1 = 120, fc2 = 84, output = 'softmax' }: LeNetOptions = {}): Architecture {
+  return {
+    input: [1, 32, 32],
+    output,
+    layers: [
+      { kind: 'conv', name: 'conv1', inChannels: 1, outChannels: 6, kernel: 5 }, { kind: 'tanh' }, { kind: 'avgpool' },
+      { kind: 'conv', name: 'conv2', inChannels: 6, outChannels: 16, kernel: 5 }, { kind: 'tanh' }, { kind: 'avgpool' },
+      { kind: 'dense', name: 'fc1', inFeatures: 400, outFeatures: fc1 }, { kind: 'tanh' },
+      { kind: 'dense', name: 'fc2', inFeatures: fc1, outFeatures: fc2 }, { kind: 'tanh' },
+      { kind: 'dense', name: 'fc3', inFeatures: fc2, outFeatures: classes },
+    ],
+  };
+}
+
+export interface ParamView { name: string; shape: number[]; offset: number; size: number }
+export type State = Map<string, { shape: number[]; data: Float32Array | Float64Array }>;
+
+type Shape3 = [number, number, number];
+
+export function paramShapes(arch: Architecture): { name: string; shape: number[] }[] {
+  const out: { name: string; shape: number[] }[] = [];
+  for (const l of arch.layers) {
+    if (l.kind === 'conv') {
+      out.push({ name: `${l.name}.weight`, shape: [l.outChannels, l.inChannels, l.kernel, l.kernel] }, { name: `${l.name}.bias`, shape: [l.outChannels] });
+    } else if (l.kind === 'dense') {
+      out.push({ name: `${l.name}.weight`, shape: [l.outFeatures, l.inFeatures] }, { name: `${l.name}.bias`, shape: [l.outFeatures] });
+    }
+  }
+  return out;
+}
+
+/** Output shape of every layer; throws when the layer list does not fit together. */
+export function layerShapes(arch: Architecture): Shape3[] {
+  const shapes: Shape3[] = [arch.input];
+  let [c, h, w] = arch.input;
+  for (const l of arch.layers) {
+    if (l.kind === 'conv') {
+      if (l.inChannels !== c) throw new Error(`${l.name}: expects ${l.inChannels} input channels, gets ${c}`);
+      c = l.outChannels; h = h - l.kernel + 1; w = w - l.kernel + 1;
+    } else if (l.kind === 'avgpool') { h >>= 1; w >>= 1; }
+    else if (l.kind === 'dense') {
+      if (l.inFeatures !== c * h * w) throw new Error(`${l.name}: expects ${l.inFeatures} inputs, gets ${c * h * w}`);
+      c = l.outFeatures; h = 1; w = 1;
+    }
+    shapes.push([c, h, w]);
+  }
+  return shapes;
+}
+
+export function parameterCount(arch: Architecture): number {
+  return paramShapes(arch).reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1), 0);
+}
+
+/** Multiply-accumulates of one forward pass of one image, times two (FLOPs). */
+export function forwardFlops(arch: Architecture): number {
+  const shapes = layerShapes(arch);
+  let macs = 0;
+  arch.layers.forEach((l, i) => {
+    const [c, h, w] = shapes[i + 1];
+    if (l.kind === 'conv') macs += c * h * w * l.inChannels * l.kernel * l.kernel;
+    if (l.kind === 'dense') macs += l.inFeatures * l.outFeatures;
+  });
+  return 2 * macs;
+}
+
+const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
+
+export class Network {
+  readonly kernels: Kernels;
+  readonly params: FloatArray;
+  readonly grads: FloatArray;
+  readonly views = new Map<string, ParamView>();
+  readonly shapes: Shape3[];
+  readonly acts: FloatArray[];
+  readonly dActs: FloatArray[];
+  private velocity: FloatArray | null = null;
+
+  constructor(readonly arch: Architecture, readonly batch: number, backend: BackendName = 'auto') {
+    this.shapes = layerShapes(arch);
+    const pshapes = paramShapes(arch);
+    let total = 0;
+    for (const p of pshapes) {
+      const n = size(p.shape);
+      this.views.set(p.name, { ...p, offset: total, size: n });
+      total += n;
+    }
+    const actFloats = this.shapes.reduce((s, sh) => s + batch * size(sh), 0);
+    this.kernels = createKernels(backend, 3 * total + 2 * actFloats + 64 * (this.shapes.length + 8));
+    this.params = this.kernels.alloc(total);
+    this.grads = this.kernels.alloc(total);
+    this.acts = this.shapes.map((sh) => this.kernels.alloc(batch * size(sh)));
+    this.dActs = this.shapes.map((sh) => this.kernels.alloc(batch * size(sh)));
+    this.pv = new Map([...this.views].map(([k, v]) => [k, this.params.subarray(v.offset, v.offset + v.size)]));
+    this.gv = new Map([...this.views].map(([k, v]) => [k, this.grads.subarray(v.offset, v.offset + v.size)]));
+  }
+
+  private readonly pv: Map<string, FloatArray>;
+  private readonly gv: Map<string, FloatArray>;
+
+  param(name: string): FloatArray { const v = this.pv.get(name); if (!v) throw new Error(`no parameter ${name}`); return v; }
+  grad(name: string): FloatArray { const v = this.gv.get(name); if (!v) throw new Error(`no parameter ${name}`); return v; }
+  get classes(): number { return this.shapes[this.shapes.length - 1][0]; }
+  get inputSize(): number { return size(this.shapes[0]); }
+  get input(): FloatArray { return this.acts[0]; }
+  get logits(): FloatArray { return this.acts[this.acts.length - 1]; }
+
+  /** PyTorch's default init for conv and linear layers: weight and bias ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)). */
+  initialize(seed: number): void {
+    const rng = new Rng(seed, STREAM.init);
+    for (const [name, v] of this.views) {
+      const fanIn = v.shape.length === 1 ? this.views.get(name.replace(/bias$/, 'weight'))!.shape.slice(1).reduce((a, b) => a * b, 1) : size(v.shape.slice(1));
+      const bound = 1 / Math.sqrt(fanIn);
+      const a = this.param(name);
+      for (let i = 0; i < a.length; i++) a[i] = rng.uniform(-bound, bound);
+    }
+  }
+
+  /** Index into acts of the tanh output that follows the dense layer `name` (its activation vectors). */
+  activationIndex(name: string): number {
+    const i = this.arch.layers.findIndex((l) => l.kind === 'dense' && l.name === name);
+    if (i < 0) throw new Error(`no dense layer named ${name}`);
+    return this.arch.layers[i + 1]?.kind === 'tanh' ? i + 2 : i + 1;
+  }
+
+  forward(B: number): FloatArray {
+    if (B > this.batch) throw new Error(`batch ${B} exceeds capacity ${this.batch}`);
+    const k = this.kernels;
+    this.arch.layers.forEach((l, i) => {
+      const inp = this.acts[i], out = this.acts[i + 1], [c, h, w] = this.shapes[i];
+      if (l.kind === 'conv') k.conv2dForward(out, inp, this.param(`${l.name}.weight`), this.param(`${l.name}.bias`), B, c, h, w, l.outChannels, l.kernel);
+      else if (l.kind === 'dense') k.denseForward(out, inp, this.param(`${l.name}.weight`), this.param(`${l.name}.bias`), B, l.inFeatures, l.outFeatures);
+      else if (l.kind === 'tanh') k.tanhForward(out, inp, B * c * h * w);
+      else k.avgPool2Forward(out, inp, B * c, h, w);
+    });
+    return this.logits;
+  }
+
+  /** Backpropagates dActs[last] (set by the loss); gradients are ADDED into `grads`. */
+  backward(B: number): void {
+    const k = this.kernels;
+    for (let i = this.arch.layers.length - 1; i >= 0; i--) {
+      const l = this.arch.layers[i], [c, h, w] = this.shapes[i];
+      const dInp = i === 0 ? null : this.dActs[i], dOut = this.dActs[i + 1], inp = this.acts[i];
+      if (l.kind === 'conv') k.conv2dBackward(dInp, this.grad(`${l.name}.weight`), this.grad(`${l.name}.bias`), dOut, inp, this.param(`${l.name}.weight`), B, c, h, w, l.outChannels, l.kernel);
+      else if (l.kind === 'dense') k.denseBackward(dInp, this.grad(`${l.name}.weight`), this.grad(`${l.name}.bias`), dOut, inp, this.param(`${l.name}.weight`), B, l.inFeatures, l.outFeatures);
+      else if (dInp && l.kind === 'tanh') k.tanhBackward(dInp, dOut, this.acts[i + 1], B * c * h * w);
+      else if (dInp) k.avgPool2Backward(dInp, dOut, B * c, h, w);
+    }
+  }
+
+  /**
+   * Loss of the current logits against labels[offset..offset+B), mean over the batch; writes
+   * dLoss/dLogits into dActs[last] when `withGrad`. Returns the summed loss and the number correct.
+   */
+  loss(labels: ArrayLike<number>, offset: number, B: number, withGrad: boolean): { loss: number; correct: number } {
+    const C = this.classes, z = this.logits, dz = this.dActs[this.dActs.length - 1];
+    let loss = 0, correct = 0;
+    for (let n = 0; n < B; n++) {
+      const y = labels[offset + n], o = n * C;
+      let best = 0;
+      for (let c = 1; c < C; c++) if (z[o + c] > z[o + best]) best = c;
+      if (best === y) correct++;
+      if (this.arch.output === 'softmax') {
+        const m = z[o + best];
+        let s = 0;
+        for (let c = 0; c < C; c++) s += Math.exp(z[o + c] - m);
+        loss += Math.log(s) + m - z[o + y];
+        if (withGrad) for (let c = 0; c < C; c++) dz[o + c] = (Math.exp(z[o + c] - m) / s - (c === y ? 1 : 0)) / B;
+      } else {
+        for (let c = 0; c < C; c++) {
+          const x = z[o + c], t = c === y ? 1 : 0;
+          loss += Math.max(x, 0) - x * t + Math.log1p(Math.exp(-Math.abs(x)));
+          if (withGrad) dz[o + c] = (1 / (1 + Math.exp(-x)) - t) / B;
+        }
+      }
+    }
+    return { loss, correct };
+  }
+
+  zeroGrad(): void { this.grads.fill(0); }
+
+  sgdStep(lr: number, momentum = 0, weightDecay = 0): void {
+    if (momentum > 0 && !this.velocity) this.velocity = this.kernels.alloc(this.params.length);
+    this.kernels.sgdStep(this.params, this.grads, this.velocity, this.params.length, lr, momentum, weightDecay);
+  }
+
+  resetOptimizer(): void { this.velocity?.fill(0); }
+
+  getState(): State {
+    const s: State = new Map();
+    for (const [name, v] of this.views) s.set(name, { shape: [...v.shape], data: Float32Array.from(this.param(name)) });
+    return s;
+  }
+
+  setState(state: State): void {
+    for (const [name, v] of this.views) {
+      const t = state.get(name);
+      if (!t) throw new Error(`state has no tensor ${name}`);
+      if (t.data.length !== v.size) throw new Error(`${name}: state has ${t.data.length} values, the network ${v.size}`);
+      this.param(name).set(t.data);
+    }
+  }
+
+  /** A copy of all parameters (for best-weights tracking); restore with setParams. */
+  snapshot(): Float32Array { return Float32Array.from(this.params); }
+  setParams(p: ArrayLike<number>): void { this.params.set(p); }
+}

@@ -1,0 +1,109 @@
+// Gradient checks by finite differences (float64), the PyTorch golden fixture, and the network's
+// bookkeeping (parameter counts, FLOPs, state round trips).
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { Rng } from '../src/engine/rng.js';
+import { gradCheck } from '../src/nn/gradcheck.js';
+import { lenet5, Network, parameterCount, forwardFlops, type Architecture } from '../src/nn/network.js';
+
+const golden = JSON.parse(readFileSync(new URL('../../shared/fixtures/lenet5-golden.json', import.meta.url), 'utf8'));
+
+function randomInput(n: number, seed: number): Float64Array {
+  const r = new Rng(seed), a = new Float64Array(n);
+  for (let i = 0; i < n; i++) a[i] = r.normal();
+  return a;
+}
+
+const small: Architecture = {
+  input: [2, 8, 8], output: 'softmax',
+  layers: [
+    { kind: 'conv', name: 'c1', inChannels: 2, outChannels: 3, kernel: 3 }, { kind: 'tanh' }, { kind: 'avgpool' },
+    { kind: 'dense', name: 'd1', inFeatures: 27, outFeatures: 5 }, { kind: 'tanh' },
+    { kind: 'dense', name: 'd2', inFeatures: 5, outFeatures: 4 },
+  ],
+};
+
+describe('finite-difference gradient checks (float64)', () => {
+  for (const output of ['softmax', 'sigmoid'] as const) {
+    it(`every layer kind, ${output} output`, () => {
+      const net = new Network({ ...small, output }, 3, 'reference64');
+      net.initialize(11);
+      const r = gradCheck(net, randomInput(3 * 128, 1), [0, 3, 1], 3, { samples: 8 });
+      expect(r.checked).toBe(6 * 8);
+      expect(r.maxRelError, r.worst).toBeLessThan(1e-6);
+    });
+  }
+
+  it('LeNet-5 end to end', () => {
+    const net = new Network(lenet5({ classes: 10 }), 2, 'reference64');
+    net.initialize(3);
+    const r = gradCheck(net, randomInput(2 * 1024, 2), [4, 7], 2, { samples: 4 });
+    expect(r.maxRelError, r.worst).toBeLessThan(1e-5);
+  });
+
+  it('rejects a deliberately wrong gradient', () => {
+    const net = new Network(small, 3, 'reference64');
+    net.initialize(11);
+    const r = gradCheck(net, randomInput(3 * 128, 1), [0, 3, 1], 3, {
+      samples: 4,
+      analytic: (name, i) => (name === 'd1.weight' ? 1.1 : 1) * net.grad(name)[i],
+    });
+    expect(r.maxRelError).toBeGreaterThan(1e-3);
+    expect(r.worst).toMatch(/^d1\.weight/);
+  });
+});
+
+function loadGolden(net: Network) {
+  for (const [layer, t] of Object.entries<any>(golden.params)) {
+    net.param(`${layer}.weight`).set(t.weight.data);
+    net.param(`${layer}.bias`).set(t.bias.data);
+  }
+  net.input.set(golden.input.data);
+}
+
+function maxRel(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let scale = 0, worst = 0;
+  for (let i = 0; i < b.length; i++) scale = Math.max(scale, Math.abs(b[i]));
+  for (let i = 0; i < b.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
+  return worst / (scale || 1);
+}
+
+describe('PyTorch golden fixture (lenet5-golden.json)', () => {
+  for (const [backend, tol] of [['reference64', 1e-9], ['reference', 1e-4], ['wasm', 1e-4]] as const) {
+    it(`${backend}: logits, loss, every gradient, weights after one SGD step`, () => {
+      const B = golden.labels.length;
+      const net = new Network(lenet5({ classes: 10 }), B, backend);
+      loadGolden(net);
+      net.zeroGrad();
+      net.forward(B);
+      expect(maxRel(net.logits, golden.logits)).toBeLessThan(tol);
+      const hidden = net.acts[net.activationIndex('fc2')];
+      expect(maxRel(hidden, golden.hidden84)).toBeLessThan(tol);
+      const { loss } = net.loss(golden.labels, 0, B, true);
+      expect(Math.abs(loss / B - golden.loss) / golden.loss).toBeLessThan(tol);
+      net.backward(B);
+      for (const [layer, g] of Object.entries<any>(golden.grads)) {
+        for (const kind of ['weight', 'bias']) expect(maxRel(net.grad(`${layer}.${kind}`), g[kind]), layer).toBeLessThan(tol * 10);
+      }
+      net.sgdStep(golden.sgd.lr);
+      for (const [layer, t] of Object.entries<any>(golden.sgd.paramsAfterOneStep)) {
+        for (const kind of ['weight', 'bias']) expect(maxRel(net.param(`${layer}.${kind}`), t[kind]), layer).toBeLessThan(tol);
+      }
+    });
+  }
+});
+
+describe('network bookkeeping', () => {
+  it('counts LeNet-5 parameters and FLOPs like the paper architecture', () => {
+    const a = lenet5({ classes: 10 });
+    expect(parameterCount(a)).toBe(156 + 2416 + 48120 + 10164 + 850);
+    expect(forwardFlops(a)).toBe(2 * (117600 + 240000 + 48000 + 10080 + 840));
+  });
+  it('state round-trips and refuses a mismatched tensor', () => {
+    const a = new Network(lenet5(), 1, 'reference'); a.initialize(1);
+    const b = new Network(lenet5(), 1, 'reference'); b.setState(a.getState());
+    expect(Array.from(b.params)).toEqual(Array.from(a.params));
+    const c = new Network(lenet5({ fc2: 83 }), 1, 'reference');
+    expect(() => c.setState(a.getState())).toThrow(/fc2.weight/);
+  });
+});
