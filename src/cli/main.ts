@@ -1,0 +1,105 @@
+// The prunelab command line: a thin layer over the library (runTrain, runStudy, writeReport).
+// Flags are parsed by commander, validated by the zod schemas in src/config.ts, and user errors
+// end with one clear line and exit code 2.
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { parseStudyConfig, parseTrainConfig, readConfigFile, CRITERIA } from '../config.js';
+import { runTrain } from '../train/run.js';
+import { UserError } from '../util/errors.js';
+import { packageVersion } from '../util/env.js';
+import { outputMode, Progress } from './progress.js';
+
+function num(flag: string, kind: 'int' | 'float') {
+  return (v: string) => {
+    const x = Number(v);
+    if (v.trim() === '' || !Number.isFinite(x) || (kind === 'int' && !Number.isInteger(x))) {
+      throw new InvalidArgumentError(`${flag} expects ${kind === 'int' ? 'a whole number' : 'a number'}, got "${v}"`);
+    }
+    return x;
+  };
+}
+
+function addTrainOptions(cmd: Command): Command {
+  return cmd
+    .option('--dataset <name>', 'fashion-mnist (default), mnist, or idx (with --data)')
+    .option('--data <dir>', 'folder holding the dataset files (for --dataset idx)')
+    .option('--train-size <n>', 'training images (0 = all that remain)', num('--train-size', 'int'))
+    .option('--val-size <n>', 'validation images', num('--val-size', 'int'))
+    .option('--test-size <n>', 'test images', num('--test-size', 'int'))
+    .option('--lr <rate>', 'SGD learning rate (default 0.01)', num('--lr', 'float'))
+    .option('--batch <n>', 'minibatch size (default 16)', num('--batch', 'int'))
+    .option('--epochs <n>', 'training epochs', num('--epochs', 'int'))
+    .option('--momentum <m>', 'SGD momentum (default 0, as in the seed)', num('--momentum', 'float'))
+    .option('--weight-decay <w>', 'L2 weight decay (default 0)', num('--weight-decay', 'float'))
+    .option('--patience <n>', 'early stopping after n epochs without a better validation accuracy (0 = off)', num('--patience', 'int'))
+    .option('--seed <n>', 'seed for every random choice (default 1)', num('--seed', 'int'))
+    .option('--threads <n>', 'worker threads (default: one per core)', num('--threads', 'int'))
+    .addOption(new Option('--output <kind>', 'output layer: softmax cross-entropy, or one-vs-rest sigmoid').choices(['softmax', 'sigmoid']))
+    .addOption(new Option('--backend <kind>', 'kernels').choices(['auto', 'wasm', 'reference']))
+    .option('--config <file>', 'JSON file of options (flags override it)')
+    .option('--out <dir>', 'run directory for results')
+    .option('--quiet', 'print only the final summary')
+    .option('--log-json', 'print one JSON object per event');
+}
+
+const META = new Set(['config', 'quiet', 'logJson', 'resume']);
+
+function collect(opts: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...readConfigFile(opts.config as string | undefined) };
+  for (const [k, v] of Object.entries(opts)) if (v !== undefined && !META.has(k)) out[k] = v;
+  return out;
+}
+
+export function createCli(): Command {
+  const program = new Command('prunelab')
+    .description('Neuron pruning studies for LeNet-5: prune a dense layer one neuron at a time, retrain, and see how many neurons were redundant')
+    .version(packageVersion())
+    .showHelpAfterError('(run with --help for the options)');
+
+  addTrainOptions(program.command('train').description('train a LeNet-5 baseline and save it'))
+    .action(async (opts) => {
+      const cfg = parseTrainConfig(collect(opts));
+      await runTrain(cfg, new Progress(outputMode(opts)), cfg.out ?? 'runs/baseline');
+    });
+
+  addTrainOptions(program.command('study').description('the pruning study: train (or load) a baseline, prune a dense layer step by step with retraining, report'))
+    .option('--strategy <list>', `criteria, comma-separated: ${CRITERIA.join(',')} (default: all)`, (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .option('--seeds <n>', 'independent repetitions (seeds seed..seed+n-1)', num('--seeds', 'int'))
+    .option('--retrain-epochs <n>', 'retraining epochs after each removal', num('--retrain-epochs', 'int'))
+    .option('--per-step <k>', 'neurons removed per step', num('--per-step', 'int'))
+    .option('--layer <name>', 'dense layer to prune (default: the penultimate, fc2)')
+    .option('--max-pruned <n>', 'stop after pruning n neurons (0 = all but one)', num('--max-pruned', 'int'))
+    .option('--tolerance <t>', 'accuracy drop that still counts as "no loss" for the knee (default 0.01)', num('--tolerance', 'float'))
+    .option('--patterns <n>', 'training images used as the pattern set for activation vectors (0 = all)', num('--patterns', 'int'))
+    .option('--model <file>', 'prune this trained model (model.safetensors) instead of training a baseline')
+    .option('--no-control', 'skip the budget-matched control run')
+    .addOption(new Option('--preset <name>', 'quick (default, minutes) or paper (the seed protocol, hours)').choices(['quick', 'paper']))
+    .option('--resume <dir>', 'continue an interrupted study in this run directory')
+    .action(async (opts) => {
+      const { runStudy, resumeStudy } = await import('../prune/study.js');
+      const progress = new Progress(outputMode(opts));
+      if (opts.resume) await resumeStudy(opts.resume, progress);
+      else await runStudy(parseStudyConfig(collect(opts)), progress);
+    });
+
+  program.command('report').description('(re)write the figures and report.html of a run directory from its results.json')
+    .argument('<dir>', 'run directory')
+    .action(async (dir: string) => {
+      const { writeReport } = await import('../report/report.js');
+      const file = await writeReport(dir);
+      process.stdout.write(`report: ${file}\n`);
+    });
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await createCli().parseAsync(argv);
+  } catch (err) {
+    if (err instanceof UserError) {
+      process.stderr.write(`prunelab: ${err.message}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,90 @@
+// The one place where configuration is validated and defaults are merged: schema defaults, then
+// the preset, then a --config JSON file, then the flags given on the command line. Past this
+// boundary the code trusts its types.
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { ConfigError } from './util/errors.js';
+
+export const CRITERIA = ['paper', 'distinctiveness', 'magnitude', 'random', 'taylor'] as const;
+export type CriterionName = (typeof CRITERIA)[number];
+
+export const TrainConfigSchema = z.object({
+  dataset: z.string().default('fashion-mnist'),
+  data: z.string().optional(),
+  trainSize: z.number().int().min(0).default(0),
+  valSize: z.number().int().min(1).default(1000),
+  testSize: z.number().int().min(1).default(1000),
+  lr: z.number().positive().finite().default(0.01),
+  batch: z.number().int().min(1).max(4096).default(16),
+  epochs: z.number().int().min(1).default(10),
+  momentum: z.number().min(0).lt(1).default(0),
+  weightDecay: z.number().min(0).default(0),
+  patience: z.number().int().min(0).default(0),
+  seed: z.number().int().min(0).default(1),
+  /** Worker threads; 0 = one per core. */
+  threads: z.number().int().min(0).max(64).default(0),
+  output: z.enum(['softmax', 'sigmoid']).default('softmax'),
+  backend: z.enum(['auto', 'wasm', 'reference']).default('auto'),
+  out: z.string().optional(),
+}).strict();
+
+export const StudyConfigSchema = TrainConfigSchema.extend({
+  preset: z.enum(['quick', 'paper']).default('quick'),
+  strategy: z.array(z.enum(CRITERIA)).min(1).default([...CRITERIA]),
+  seeds: z.number().int().min(1).max(100).default(1),
+  retrainEpochs: z.number().int().min(0).default(1),
+  perStep: z.number().int().min(1).default(1),
+  layer: z.string().optional(),
+  /** How many neurons to prune in all; 0 = all but one. */
+  maxPruned: z.number().int().min(0).default(0),
+  tolerance: z.number().min(0).max(1).default(0.01),
+  /** Size of the pattern set for activation vectors, taken from the training set; 0 = all of it. */
+  patterns: z.number().int().min(0).default(0),
+  model: z.string().optional(),
+  control: z.boolean().default(true),
+}).strict();
+
+export type TrainConfig = z.infer<typeof TrainConfigSchema>;
+export type StudyConfig = z.infer<typeof StudyConfigSchema>;
+
+export const PRESETS: Record<'quick' | 'paper', Partial<StudyConfig>> = {
+  // A few minutes on a 2-core laptop: a small Fashion-MNIST subset like the seed's small data.
+  quick: { trainSize: 2000, valSize: 500, testSize: 1000, epochs: 30, patience: 5, retrainEpochs: 1, patterns: 1000 },
+  // The seed's protocol: lr 0.01, batch 16, 200 baseline epochs, 200 retraining epochs per step.
+  paper: { trainSize: 1000, valSize: 500, testSize: 1000, lr: 0.01, batch: 16, epochs: 200, retrainEpochs: 200, patience: 0 },
+};
+
+function flagName(path: PropertyKey[]): string {
+  return '--' + String(path[0] ?? '').replace(/[A-Z]/g, (m) => '-' + m.toLowerCase());
+}
+
+export function formatZodError(err: z.ZodError): string {
+  return err.issues.map((i) => `${flagName(i.path)}: ${i.message}`).join('; ');
+}
+
+export function readConfigFile(file: string | undefined): Record<string, unknown> {
+  if (!file) return {};
+  let text: string;
+  try { text = readFileSync(file, 'utf8'); } catch { throw new ConfigError(`config file ${file} not found`); }
+  try {
+    const v = JSON.parse(text);
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error('not an object');
+    return v;
+  } catch (e) {
+    throw new ConfigError(`config file ${file} is not a JSON object (${(e as Error).message}); write it as {"lr": 0.01, "epochs": 10, ...}`);
+  }
+}
+
+export function parseTrainConfig(input: Record<string, unknown>): TrainConfig {
+  const r = TrainConfigSchema.safeParse(input);
+  if (!r.success) throw new ConfigError(`invalid configuration: ${formatZodError(r.error)}`);
+  return r.data;
+}
+
+export function parseStudyConfig(input: Record<string, unknown>): StudyConfig {
+  const preset = (input.preset as 'quick' | 'paper' | undefined) ?? 'quick';
+  if (!(preset in PRESETS)) throw new ConfigError(`--preset: unknown preset "${String(preset)}"; choose quick or paper`);
+  const r = StudyConfigSchema.safeParse({ ...PRESETS[preset], ...input });
+  if (!r.success) throw new ConfigError(`invalid configuration: ${formatZodError(r.error)}`);
+  return r.data;
+}

@@ -1,0 +1,94 @@
+// Seeded, stratified train/validation/test splits, and conversion to standardised network input.
+// Stratification: each class is shuffled, and the classes are interleaved by relative rank, so any
+// prefix of the order holds the classes in proportion (within one image).
+import { Rng, STREAM } from '../engine/rng.js';
+import { DataError } from '../util/errors.js';
+import type { PreparedData, RawDataset, RawImages, Split } from './types.js';
+
+export interface SplitSizes { trainSize: number; valSize: number; testSize: number }
+
+export function stratifiedOrder(labels: Uint8Array, rng: Rng): number[] {
+  const byClass = new Map<number, number[]>();
+  labels.forEach((l, i) => { if (!byClass.has(l)) byClass.set(l, []); byClass.get(l)!.push(i); });
+  const keyed: { i: number; key: number; c: number }[] = [];
+  for (const [c, idx] of [...byClass].sort((a, b) => a[0] - b[0])) {
+    rng.shuffle(idx);
+    idx.forEach((i, r) => keyed.push({ i, key: (r + 0.5) / idx.length, c }));
+  }
+  keyed.sort((a, b) => a.key - b.key || a.c - b.c);
+  return keyed.map((k) => k.i);
+}
+
+function take(src: RawImages, idx: number[]): RawImages {
+  const size = src.height * src.width, images = new Uint8Array(idx.length * size), labels = new Uint8Array(idx.length);
+  idx.forEach((i, k) => { images.set(src.images.subarray(i * size, (i + 1) * size), k * size); labels[k] = src.labels[i]; });
+  return { images, labels, n: idx.length, height: src.height, width: src.width };
+}
+
+function need(what: string, want: number, have: number, source: string): void {
+  if (want > have) throw new DataError(`${source}: asked for ${want} ${what} images but only ${have} are available; lower the size flags`);
+}
+
+/** Splits a raw dataset into train/val/test (sizes 0 = all that remain) from the seed. */
+export function splitDataset(raw: RawDataset, sizes: SplitSizes, seed: number): { train: RawImages; val: RawImages; test: RawImages } {
+  const rng = new Rng(seed, STREAM.split);
+  let train: RawImages, val: RawImages, test: RawImages;
+  if (raw.pool) {
+    const order = stratifiedOrder(raw.pool.labels, rng);
+    const nt = sizes.testSize, nv = sizes.valSize;
+    need('test + validation', nt + nv, order.length - 1, raw.name);
+    const rest = order.length - nt - nv, ntr = sizes.trainSize || rest;
+    need('training', ntr, rest, raw.name);
+    test = take(raw.pool, order.slice(0, nt));
+    val = take(raw.pool, order.slice(nt, nt + nv));
+    train = take(raw.pool, order.slice(nt + nv, nt + nv + ntr));
+  } else if (raw.published) {
+    const p = raw.published;
+    const tOrder = stratifiedOrder(p.test.labels, rng);
+    need('test', sizes.testSize, tOrder.length, raw.name);
+    test = take(p.test, tOrder.slice(0, sizes.testSize || tOrder.length));
+    const trOrder = stratifiedOrder(p.train.labels, rng);
+    if (p.val) {
+      const vOrder = stratifiedOrder(p.val.labels, rng);
+      need('validation', sizes.valSize, vOrder.length, raw.name);
+      val = take(p.val, vOrder.slice(0, sizes.valSize || vOrder.length));
+      need('training', sizes.trainSize, trOrder.length, raw.name);
+      train = take(p.train, trOrder.slice(0, sizes.trainSize || trOrder.length));
+    } else {
+      need('validation', sizes.valSize, trOrder.length - 1, raw.name);
+      val = take(p.train, trOrder.slice(0, sizes.valSize));
+      const rest = trOrder.length - sizes.valSize;
+      need('training', sizes.trainSize, rest, raw.name);
+      train = take(p.train, trOrder.slice(sizes.valSize, sizes.valSize + (sizes.trainSize || rest)));
+    }
+  } else throw new DataError(`${raw.name}: no images`);
+  const present = new Set(train.labels);
+  const missing = raw.classes.filter((_, c) => !present.has(c));
+  if (missing.length) throw new DataError(`${raw.name}: class ${missing.map((m) => JSON.stringify(m)).join(', ')} has too few images for the requested split (none left for training)`);
+  if (val.n === 0 || test.n === 0) throw new DataError(`${raw.name}: the validation and test splits need at least one image each (--val-size, --test-size)`);
+  return { train, val, test };
+}
+
+/** Zero-pads (centred) to 32x32 and standardises with the training set's mean and standard deviation. */
+export function prepare(raw: RawDataset, sizes: SplitSizes, seed: number): PreparedData {
+  const s = splitDataset(raw, sizes, seed);
+  const S = 32;
+  const toFloat = (r: RawImages): Float32Array => {
+    if (r.height > S || r.width > S) throw new DataError(`${raw.name}: images are ${r.width}x${r.height}, larger than LeNet-5's 32x32 input`);
+    const x = new Float32Array(r.n * S * S), oy = (S - r.height) >> 1, ox = (S - r.width) >> 1;
+    for (let n = 0; n < r.n; n++) for (let y = 0; y < r.height; y++) for (let xx = 0; xx < r.width; xx++) {
+      x[n * S * S + (y + oy) * S + xx + ox] = r.images[(n * r.height + y) * r.width + xx] / 255;
+    }
+    return x;
+  };
+  const tr = toFloat(s.train);
+  let sum = 0, sq = 0;
+  for (const v of tr) { sum += v; sq += v * v; }
+  const mean = sum / tr.length, std = Math.sqrt(Math.max(sq / tr.length - mean * mean, 1e-12));
+  const norm = (x: Float32Array, r: RawImages): Split => { for (let i = 0; i < x.length; i++) x[i] = (x[i] - mean) / std; return { x, y: r.labels, n: r.n }; };
+  return {
+    name: raw.name, classes: raw.classes, inputShape: [1, S, S],
+    train: norm(tr, s.train), val: norm(toFloat(s.val), s.val), test: norm(toFloat(s.test), s.test),
+    mean, std, source: raw.source,
+  };
+}

@@ -1,0 +1,35 @@
+// The data shapes every source produces and every consumer takes.
+
+/** Raw images of one source, before splitting: uint8 grayscale, [n, height, width]. */
+export interface RawImages {
+  images: Uint8Array;
+  labels: Uint8Array;
+  n: number;
+  height: number;
+  width: number;
+}
+
+/** What a source yields: a pool to split, or a published split (train/test) to respect. */
+export interface RawDataset {
+  name: string;
+  classes: string[];
+  pool?: RawImages;
+  published?: { train: RawImages; test: RawImages; val?: RawImages };
+  /** Human-readable provenance (package and version, folder). */
+  source: string;
+}
+
+/** One split ready for the network: float32 [n, 1, 32, 32], standardised. */
+export interface Split { x: Float32Array; y: Uint8Array; n: number }
+
+export interface PreparedData {
+  name: string;
+  classes: string[];
+  inputShape: [number, number, number];
+  train: Split;
+  val: Split;
+  test: Split;
+  mean: number;
+  std: number;
+  source: string;
+}

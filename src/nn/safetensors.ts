@@ -1,0 +1,64 @@
+// Reads and writes the safetensors format (8-byte little-endian header length, a JSON header of
+// {name: {dtype, shape, data_offsets}} plus __metadata__, then raw little-endian tensor bytes).
+// Tensors are stored as F32 under PyTorch names and layouts (conv1.weight [6,1,5,5], fc2.weight
+// [84,120], ...), so `safetensors.torch.load_file` gives a state_dict for an equivalent nn.Module.
+import { readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../util/atomic.js';
+import { DataError } from '../util/errors.js';
+import type { State } from './network.js';
+
+export function encodeSafetensors(state: State, metadata: Record<string, string> = {}): Uint8Array {
+  const header: Record<string, unknown> = { __metadata__: metadata };
+  let off = 0;
+  for (const [name, t] of state) {
+    const bytes = t.data.length * 4;
+    header[name] = { dtype: 'F32', shape: t.shape, data_offsets: [off, off + bytes] };
+    off += bytes;
+  }
+  let json = JSON.stringify(header);
+  while ((8 + Buffer.byteLength(json)) % 8 !== 0) json += ' ';
+  const hb = Buffer.from(json);
+  const out = Buffer.alloc(8 + hb.length + off);
+  out.writeBigUInt64LE(BigInt(hb.length), 0);
+  hb.copy(out, 8);
+  let p = 8 + hb.length;
+  for (const [, t] of state) {
+    const f = Float32Array.from(t.data);
+    Buffer.from(f.buffer, f.byteOffset, f.byteLength).copy(out, p);
+    p += f.byteLength;
+  }
+  return out;
+}
+
+export function decodeSafetensors(buf: Uint8Array, what = 'safetensors data'): { state: State; metadata: Record<string, string> } {
+  const b = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+  if (b.length < 8) throw new DataError(`${what} is too short to be a safetensors file`);
+  const hl = Number(b.readBigUInt64LE(0));
+  if (hl > b.length - 8) throw new DataError(`${what} is not a safetensors file (bad header length)`);
+  let header: Record<string, any>;
+  try { header = JSON.parse(b.subarray(8, 8 + hl).toString()); } catch { throw new DataError(`${what} has a corrupt safetensors header`); }
+  const base = 8 + hl, state: State = new Map();
+  for (const [name, t] of Object.entries(header)) {
+    if (name === '__metadata__') continue;
+    const [s, e] = t.data_offsets as [number, number];
+    if (base + e > b.length) throw new DataError(`${what}: tensor ${name} runs past the end of the file (truncated?)`);
+    const n = (t.shape as number[]).reduce((a, c) => a * c, 1);
+    let data: Float32Array;
+    if (t.dtype === 'F32') data = new Float32Array(b.buffer.slice(b.byteOffset + base + s, b.byteOffset + base + e));
+    else if (t.dtype === 'F64') data = Float32Array.from(new Float64Array(b.buffer.slice(b.byteOffset + base + s, b.byteOffset + base + e)));
+    else throw new DataError(`${what}: tensor ${name} has dtype ${t.dtype}; prunelab reads F32 and F64`);
+    if (data.length !== n) throw new DataError(`${what}: tensor ${name} has ${data.length} values for shape [${t.shape}]`);
+    state.set(name, { shape: t.shape, data });
+  }
+  return { state, metadata: header.__metadata__ ?? {} };
+}
+
+export function saveSafetensors(file: string, state: State, metadata: Record<string, string> = {}): void {
+  writeFileAtomic(file, encodeSafetensors(state, metadata));
+}
+
+export function loadSafetensors(file: string): { state: State; metadata: Record<string, string> } {
+  let buf: Buffer;
+  try { buf = readFileSync(file); } catch { throw new DataError(`model file ${file} not found`); }
+  return decodeSafetensors(buf, file);
+}

@@ -1,0 +1,1 @@
+export async function runStudy(..._a: unknown[]) {} export async function resumeStudy(..._a: unknown[]) {}

@@ -1,0 +1,64 @@
+// `prunelab train`: trains LeNet-5 on the configured data and writes results.json and
+// model.safetensors into the run directory. The library call behind the CLI command.
+import { join } from 'node:path';
+import type { TrainConfig } from '../config.js';
+import { loadData } from '../data/index.js';
+import type { PreparedData } from '../data/types.js';
+import { lenet5, Network, parameterCount } from '../nn/network.js';
+import { saveModel } from '../nn/model-io.js';
+import { writeJsonAtomic } from '../util/atomic.js';
+import { environment, resolveThreads } from '../util/env.js';
+import type { Progress } from '../cli/progress.js';
+import { evaluate, train, type TrainResult } from './trainer.js';
+
+export const TRAIN_SCHEMA = 'prunelab.train/1';
+
+export function evalBatch(batch: number): number { return Math.max(batch, 128); }
+
+/** Builds and trains a fresh LeNet-5 for `data` from `cfg` (init and shuffling from cfg.seed). */
+export function trainBaseline(cfg: TrainConfig, data: PreparedData, progress?: Progress, label = 'train'): { net: Network; result: TrainResult } {
+  const net = new Network(lenet5({ classes: data.classes.length, output: cfg.output }), evalBatch(cfg.batch), cfg.backend);
+  net.initialize(cfg.seed);
+  const result = train(net, data.train, data.val, cfg, {
+    onBatch: (done, total, loss) => progress?.update(done, `loss ${loss.toFixed(3)}`),
+    onEpoch: (r) => {
+      progress?.stop();
+      progress?.event('epoch', { run: label, ...r });
+      progress?.info(`${label} epoch ${String(r.epoch).padStart(3)}  loss ${r.trainLoss.toFixed(4)}  train ${r.trainAccuracy.toFixed(3)}  val ${r.valAccuracy.toFixed(3)}  ${r.imagesPerSecond.toFixed(0)} img/s`);
+      if (r.epoch < cfg.epochs) progress?.start(`${label} ${r.epoch + 1}/${cfg.epochs}`, data.train.n, 'img');
+    },
+  });
+  return { net, result };
+}
+
+export async function runTrain(cfg: TrainConfig, progress: Progress, outDir?: string) {
+  const t0 = performance.now();
+  const data = loadData(cfg);
+  const loadSeconds = (performance.now() - t0) / 1000;
+  progress.info(`data: ${data.name} (${data.source}), ${data.train.n} train / ${data.val.n} val / ${data.test.n} test, ${data.classes.length} classes`);
+  progress.start(`train 1/${cfg.epochs}`, data.train.n, 'img');
+  const { net, result } = trainBaseline(cfg, data, progress);
+  progress.stop();
+  const trainEval = evaluate(net, data.train), valEval = evaluate(net, data.val), testEval = evaluate(net, data.test);
+  const results = {
+    schema: TRAIN_SCHEMA,
+    config: cfg,
+    data: { name: data.name, source: data.source, classes: data.classes, sizes: { train: data.train.n, val: data.val.n, test: data.test.n }, mean: data.mean, std: data.std },
+    history: result.history,
+    bestEpoch: result.bestEpoch,
+    stoppedEarly: result.stoppedEarly,
+    trainAccuracy: trainEval.accuracy,
+    valAccuracy: valEval.accuracy,
+    testAccuracy: testEval.accuracy,
+    testLoss: testEval.loss,
+    parameters: parameterCount(net.arch),
+    timings: { loadSeconds, trainSeconds: result.seconds, totalSeconds: (performance.now() - t0) / 1000 },
+    environment: { ...environment(resolveThreads(cfg.threads)), kernels: net.kernels.name },
+  };
+  if (outDir) {
+    saveModel(join(outDir, 'model.safetensors'), net, { 'prunelab.mean': String(data.mean), 'prunelab.std': String(data.std) });
+    writeJsonAtomic(join(outDir, 'results.json'), results);
+  }
+  progress.summary(`best epoch ${result.bestEpoch}: train ${trainEval.accuracy.toFixed(4)}  val ${valEval.accuracy.toFixed(4)}  test ${testEval.accuracy.toFixed(4)}` + (outDir ? `  -> ${outDir}` : ''));
+  return results;
+}

@@ -1,0 +1,104 @@
+// Minibatch SGD with per-epoch validation, best-validation weights kept, optional early stopping,
+// and a clear stop when the loss diverges. Shuffling comes from Rng(seed, STREAM.shuffle, ...stream,
+// epoch), so any epoch of any run can be replayed from the seed alone.
+import { Rng, STREAM } from '../engine/rng.js';
+import type { Network } from '../nn/network.js';
+import type { Split } from '../data/types.js';
+import { DivergenceError } from '../util/errors.js';
+
+export interface TrainOptions {
+  lr: number;
+  batch: number;
+  epochs: number;
+  momentum: number;
+  weightDecay: number;
+  /** Stop after this many epochs without a better validation accuracy; 0 = never. */
+  patience: number;
+  seed: number;
+}
+
+export interface EpochRecord {
+  epoch: number;
+  trainLoss: number;
+  trainAccuracy: number;
+  valLoss: number;
+  valAccuracy: number;
+  seconds: number;
+  imagesPerSecond: number;
+}
+
+export interface TrainResult { history: EpochRecord[]; bestEpoch: number; bestValAccuracy: number; seconds: number; stoppedEarly: boolean }
+
+export interface TrainHooks {
+  /** Extra stream ids mixed into the shuffling seed (e.g. pruning step), so runs differ. */
+  stream?: number[];
+  onBatch?: (done: number, total: number, loss: number) => void;
+  onEpoch?: (r: EpochRecord) => void;
+  /** Validation accuracy to beat before any epoch has run (e.g. the weights as they are). */
+  initialVal?: { accuracy: number };
+}
+
+export interface Evaluation { loss: number; accuracy: number }
+
+export function evaluate(net: Network, split: Split): Evaluation {
+  const size = net.inputSize, cap = net.batch;
+  let loss = 0, correct = 0;
+  for (let s = 0; s < split.n; s += cap) {
+    const B = Math.min(cap, split.n - s);
+    net.input.set(split.x.subarray(s * size, (s + B) * size));
+    net.forward(B);
+    const r = net.loss(split.y, s, B, false);
+    loss += r.loss; correct += r.correct;
+  }
+  return { loss: loss / split.n, accuracy: correct / split.n };
+}
+
+/** Trains `net` in place; on return it holds the best-validation weights. */
+export function train(net: Network, train: Split, val: Split, opt: TrainOptions, hooks: TrainHooks = {}): TrainResult {
+  const size = net.inputSize, B = Math.min(opt.batch, net.batch);
+  const order = new Int32Array(train.n);
+  const labels = new Uint8Array(B);
+  const history: EpochRecord[] = [];
+  let best = hooks.initialVal ? hooks.initialVal.accuracy : -1, bestEpoch = 0, bestParams = hooks.initialVal ? net.snapshot() : null;
+  let stale = 0, stoppedEarly = false;
+  const t0 = performance.now();
+  net.resetOptimizer();
+  for (let epoch = 1; epoch <= opt.epochs; epoch++) {
+    const te = performance.now();
+    for (let i = 0; i < train.n; i++) order[i] = i;
+    new Rng(opt.seed, STREAM.shuffle, ...(hooks.stream ?? []), epoch).shuffle(order);
+    let lossSum = 0, correct = 0;
+    const batches = Math.ceil(train.n / B);
+    for (let b = 0; b < batches; b++) {
+      const start = b * B, nb = Math.min(B, train.n - start);
+      for (let k = 0; k < nb; k++) {
+        const i = order[start + k];
+        net.input.set(train.x.subarray(i * size, (i + 1) * size), k * size);
+        labels[k] = train.y[i];
+      }
+      net.zeroGrad();
+      net.forward(nb);
+      const r = net.loss(labels, 0, nb, true);
+      if (!Number.isFinite(r.loss)) {
+        throw new DivergenceError(`training diverged in epoch ${epoch} (loss ${r.loss}) with learning rate ${opt.lr}; try a smaller one, e.g. --lr ${+(opt.lr / 10).toPrecision(2)}`);
+      }
+      net.backward(nb);
+      net.sgdStep(opt.lr, opt.momentum, opt.weightDecay);
+      lossSum += r.loss; correct += r.correct;
+      hooks.onBatch?.(start + nb, train.n, lossSum / (start + nb));
+    }
+    const v = evaluate(net, val);
+    const seconds = (performance.now() - te) / 1000;
+    const rec: EpochRecord = {
+      epoch, trainLoss: lossSum / train.n, trainAccuracy: correct / train.n, valLoss: v.loss, valAccuracy: v.accuracy,
+      seconds, imagesPerSecond: train.n / seconds,
+    };
+    if (!Number.isFinite(v.loss)) throw new DivergenceError(`training diverged in epoch ${epoch} (validation loss ${v.loss}) with learning rate ${opt.lr}; try a smaller one, e.g. --lr ${+(opt.lr / 10).toPrecision(2)}`);
+    history.push(rec);
+    hooks.onEpoch?.(rec);
+    if (v.accuracy > best) { best = v.accuracy; bestEpoch = epoch; bestParams = net.snapshot(); stale = 0; }
+    else if (opt.patience > 0 && ++stale >= opt.patience) { stoppedEarly = true; break; }
+  }
+  if (bestParams) net.setParams(bestParams);
+  return { history, bestEpoch, bestValAccuracy: best, seconds: (performance.now() - t0) / 1000, stoppedEarly };
+}
