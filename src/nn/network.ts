@@ -215,7 +215,7 @@ export class Network {
 
   getState(): State {
     const s: State = new Map();
-    for (const [name, v] of this.views) s.set(name, { shape: [...v.shape], data: Float32Array.from(this.param(name)) });
+    for (const [name, v] of this.views) s.set(name, { shape: [...v.shape], data: this.param(name).slice() });
     return s;
   }
 

@@ -1,0 +1,11 @@
+// The registry of pruning criteria by name.
+import type { CriterionName } from '../../config.js';
+import { distinctiveness } from './distinctiveness.js';
+import { magnitude } from './magnitude.js';
+import { paper } from './paper.js';
+import { random } from './random.js';
+import { taylor } from './taylor.js';
+import type { Criterion } from './types.js';
+
+export const criteria: Record<CriterionName, Criterion> = { paper, distinctiveness, magnitude, random, taylor };
+export type { Choice, Criterion, CriterionContext } from './types.js';

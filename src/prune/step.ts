@@ -1,0 +1,33 @@
+// One pruning step: compute the layer's activation vectors over the pattern set, let the criterion
+// choose, and apply the surgery; repeated `perStep` times (activations recomputed after each
+// removal, so every choice sees the network as it now is).
+import type { Split } from '../data/types.js';
+import { Rng, STREAM } from '../engine/rng.js';
+import type { Network } from '../nn/network.js';
+import { cosineSimilarityMatrix, layerActivations } from './activations.js';
+import type { Criterion } from './criteria/index.js';
+import { denseUnits, removeUnits } from './surgery.js';
+
+export interface Removal { removed: number[]; mergedInto: number | null; similarity: number | null }
+
+export function pruneOnce(net: Network, layer: string, criterion: Criterion, patterns: Split, rng: Rng): { net: Network; removal: Removal } {
+  const units = denseUnits(net.arch, layer);
+  const { acts, grads } = layerActivations(net, layer, patterns, criterion.needsGradients);
+  const cosine = criterion.needsCosine ? cosineSimilarityMatrix(acts, patterns.n, units) : null;
+  const choice = criterion.choose({ net, layer, units, acts, patterns: patterns.n, cosine, grads, rng });
+  return { net: removeUnits(net, layer, choice.removed, choice.merges), removal: { removed: choice.removed, mergedInto: choice.mergedInto, similarity: choice.similarity } };
+}
+
+/** Removes up to `count` neurons (never the last one); returns the new network and what went. */
+export function pruneStep(net: Network, layer: string, criterion: Criterion, patterns: Split, count: number, seed: number, step: number) {
+  const removals: Removal[] = [];
+  const rng = new Rng(seed, STREAM.criterion, step);
+  let removed = 0;
+  while (removed < count && denseUnits(net.arch, layer) > 1) {
+    const r = pruneOnce(net, layer, criterion, patterns, rng);
+    net = r.net;
+    removals.push(r.removal);
+    removed += r.removal.removed.length;
+  }
+  return { net, removals };
+}
