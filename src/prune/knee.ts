@@ -1,0 +1,78 @@
+// The redundancy estimate (the knee) and the per-criterion summary over seeds.
+
+export interface StepRecord {
+  step: number;
+  pruned: number;
+  hidden: number;
+  removed: number[];
+  mergedInto: number | null;
+  similarity: number | null;
+  testAccuracyBeforeRetrain: number;
+  testLossBeforeRetrain: number;
+  valAccuracyBeforeRetrain: number;
+  testAccuracy: number;
+  testLoss: number;
+  valAccuracy: number;
+  parameters: number;
+  flops: number;
+  seconds: number;
+  retrainEpochs: number;
+}
+
+/**
+ * The largest number of pruned neurons such that test accuracy stays at or above
+ * `baseline - tolerance` at every step up to it (0 when the first step already falls below).
+ */
+export function knee(points: { pruned: number; accuracy: number }[], baseline: number, tolerance: number): number {
+  let k = 0;
+  for (const p of [...points].sort((a, b) => a.pruned - b.pruned)) {
+    if (p.accuracy >= baseline - tolerance - 1e-12) k = p.pruned;
+    else break;
+  }
+  return k;
+}
+
+export function meanStd(xs: number[]): { mean: number; std: number } {
+  const n = xs.length;
+  if (n === 0) return { mean: NaN, std: NaN };
+  const mean = xs.reduce((a, b) => a + b, 0) / n;
+  const std = n > 1 ? Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1)) : 0;
+  return { mean, std };
+}
+
+export interface CriterionSummary {
+  strategy: string;
+  seeds: number;
+  steps: { pruned: number; hidden: number; n: number; testAccuracy: { mean: number; std: number }; testAccuracyBeforeRetrain: { mean: number; std: number }; parameters: number; flops: number }[];
+  /** Knee of the mean curve against the mean baseline, with tolerance max(tolerance, seeds' baseline spread). */
+  knee: number;
+  kneePerSeed: { mean: number; std: number };
+  /** Mean drop of test accuracy caused by a removal, before retraining (percentage points). */
+  immediateDamage: { mean: number; std: number };
+}
+
+export function summarize(strategy: string, runs: { seed: number; steps: StepRecord[]; knee: number; baseline: number }[], tolerance: number): CriterionSummary {
+  const byPruned = new Map<number, StepRecord[]>();
+  for (const r of runs) for (const s of r.steps) { if (!byPruned.has(s.pruned)) byPruned.set(s.pruned, []); byPruned.get(s.pruned)!.push(s); }
+  const steps = [...byPruned].sort((a, b) => a[0] - b[0]).map(([pruned, ss]) => ({
+    pruned, hidden: ss[0].hidden, n: ss.length,
+    testAccuracy: meanStd(ss.map((s) => s.testAccuracy)),
+    testAccuracyBeforeRetrain: meanStd(ss.map((s) => s.testAccuracyBeforeRetrain)),
+    parameters: ss[0].parameters, flops: ss[0].flops,
+  }));
+  const base = meanStd(runs.map((r) => r.baseline));
+  const tol = Math.max(tolerance, runs.length > 1 ? base.std : 0);
+  // only steps every seed has reached count for the mean curve's knee
+  const full = steps.filter((s) => s.n === runs.length);
+  const damage: number[] = [];
+  for (const r of runs) {
+    let prev = r.baseline;
+    for (const s of r.steps) { damage.push(100 * (prev - s.testAccuracyBeforeRetrain)); prev = s.testAccuracy; }
+  }
+  return {
+    strategy, seeds: runs.length, steps,
+    knee: knee(full.map((s) => ({ pruned: s.pruned, accuracy: s.testAccuracy.mean })), base.mean, tol),
+    kneePerSeed: meanStd(runs.map((r) => r.knee)),
+    immediateDamage: meanStd(damage),
+  };
+}

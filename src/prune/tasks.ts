@@ -1,0 +1,218 @@
+// The units of work of a study, each run inside a worker thread (or in-process): train or load the
+// baseline of one seed; prune with one criterion for one seed; the budget-matched control of one
+// seed. Each task checkpoints after every step into its own folder of the run directory, and on a
+// rerun continues from its last checkpoint: every random choice is derived from (seed, step, epoch),
+// so a resumed task gives exactly the numbers of an uninterrupted one.
+import { existsSync, readFileSync, readdirSync, rmSync, copyFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { StudyConfig, CriterionName } from '../config.js';
+import { loadData } from '../data/index.js';
+import type { PreparedData, Split } from '../data/types.js';
+import { forwardFlops, lenet5, Network, parameterCount } from '../nn/network.js';
+import { loadModel, saveModel } from '../nn/model-io.js';
+import { evaluate, train, type EpochRecord } from '../train/trainer.js';
+import { evalBatch } from '../train/run.js';
+import { writeJsonAtomic } from '../util/atomic.js';
+import { ConfigError } from '../util/errors.js';
+import { cosineSimilarityMatrix, layerActivations } from './activations.js';
+import { criteria } from './criteria/index.js';
+import type { StepRecord } from './knee.js';
+import { pruneStep } from './step.js';
+import { denseUnits, nextDenseLayer } from './surgery.js';
+
+export type Task =
+  | { kind: 'baseline'; seed: number }
+  | { kind: 'prune'; seed: number; strategy: CriterionName }
+  | { kind: 'control'; seed: number };
+
+export const taskId = (t: Task) => (t.kind === 'prune' ? `${t.strategy}-s${t.seed}` : `${t.kind}-s${t.seed}`);
+
+export interface BaselineResult {
+  seed: number;
+  history: EpochRecord[];
+  bestEpoch: number;
+  trainAccuracy: number;
+  valAccuracy: number;
+  testAccuracy: number;
+  testLoss: number;
+  hidden: number;
+  parameters: number;
+  flops: number;
+  seconds: number;
+  /** Cosine similarity of the pruned layer's activation vectors, hidden x hidden, rounded to 1e-4. */
+  cosine: number[];
+  loadedFrom: string | null;
+}
+
+export interface ControlPoint { step: number; pruned: number; epochs: number; testAccuracy: number; valAccuracy: number; seconds: number }
+
+export type TaskEvent =
+  | { type: 'epoch'; task: string; record: EpochRecord; total: number }
+  | { type: 'step'; task: string; record: StepRecord | ControlPoint; restored: boolean }
+  | { type: 'done'; task: string; result: unknown };
+
+export interface TaskContext { cfg: StudyConfig; dir: string; emit: (e: TaskEvent) => void }
+
+let dataCache: { key: string; data: PreparedData } | null = null;
+export function studyData(cfg: StudyConfig): PreparedData {
+  const key = JSON.stringify([cfg.dataset, cfg.data, cfg.trainSize, cfg.valSize, cfg.testSize, cfg.seed]);
+  if (dataCache?.key !== key) dataCache = { key, data: loadData(cfg) };
+  return dataCache.data;
+}
+
+export function patternSet(cfg: StudyConfig, data: PreparedData): Split {
+  const n = cfg.patterns > 0 ? Math.min(cfg.patterns, data.train.n) : data.train.n;
+  return { x: data.train.x.subarray(0, n * 1024), y: data.train.y.subarray(0, n), n };
+}
+
+export function prunedLayer(cfg: StudyConfig, net: Network): string {
+  if (cfg.layer) return cfg.layer;
+  const dense = net.arch.layers.filter((l) => l.kind === 'dense').map((l) => (l as { name: string }).name);
+  if (dense.length < 2) throw new ConfigError('the model has a single dense layer; nothing to prune');
+  return dense[dense.length - 2];
+}
+
+/** Steps of a run: how many neurons each removes, up to maxPruned (default all but one). */
+export function stepPlan(cfg: StudyConfig, hidden: number): number[] {
+  const total = Math.min(cfg.maxPruned > 0 ? cfg.maxPruned : hidden - 1, hidden - 1);
+  const plan: number[] = [];
+  for (let done = 0; done < total; done += cfg.perStep) plan.push(Math.min(cfg.perStep, total - done));
+  return plan;
+}
+
+const retrainOpts = (cfg: StudyConfig, seed: number) => ({ ...cfg, epochs: cfg.retrainEpochs, seed });
+
+function readJson<T>(file: string): T | null {
+  if (!existsSync(file)) return null;
+  try { return JSON.parse(readFileSync(file, 'utf8')) as T; } catch { return null; }
+}
+
+export function baselineModelPath(dir: string, seed: number) { return join(dir, `baseline-s${seed}`, 'model.safetensors'); }
+
+export function runBaseline(ctx: TaskContext, seed: number): BaselineResult {
+  const { cfg, dir } = ctx, id = `baseline-s${seed}`, folder = join(dir, id);
+  const done = readJson<BaselineResult>(join(folder, 'result.json'));
+  if (done && existsSync(baselineModelPath(dir, seed))) { ctx.emit({ type: 'done', task: id, result: done }); return done; }
+  const data = studyData(cfg);
+  const t0 = performance.now();
+  let net: Network, history: EpochRecord[] = [], bestEpoch = 0;
+  if (cfg.model) {
+    net = loadModel(cfg.model, evalBatch(cfg.batch), cfg.backend);
+    if (net.classes !== data.classes.length) throw new ConfigError(`${cfg.model} has ${net.classes} outputs but the data has ${data.classes.length} classes`);
+  } else {
+    net = new Network(lenet5({ classes: data.classes.length, output: cfg.output }), evalBatch(cfg.batch), cfg.backend);
+    net.initialize(seed);
+    const r = train(net, data.train, data.val, { ...cfg, seed }, { onEpoch: (record) => ctx.emit({ type: 'epoch', task: id, record, total: cfg.epochs }) });
+    history = r.history; bestEpoch = r.bestEpoch;
+  }
+  const layer = prunedLayer(cfg, net);
+  nextDenseLayer(net.arch, layer);
+  const hidden = denseUnits(net.arch, layer);
+  const pats = patternSet(cfg, data);
+  const cos = cosineSimilarityMatrix(layerActivations(net, layer, pats).acts, pats.n, hidden);
+  const result: BaselineResult = {
+    seed, history, bestEpoch,
+    trainAccuracy: evaluate(net, data.train).accuracy, valAccuracy: evaluate(net, data.val).accuracy,
+    ...(({ accuracy, loss }) => ({ testAccuracy: accuracy, testLoss: loss }))(evaluate(net, data.test)),
+    hidden, parameters: parameterCount(net.arch), flops: forwardFlops(net.arch),
+    seconds: (performance.now() - t0) / 1000,
+    cosine: Array.from(cos, (c) => Math.round(c * 1e4) / 1e4),
+    loadedFrom: cfg.model ?? null,
+  };
+  saveModel(baselineModelPath(dir, seed), net);
+  writeJsonAtomic(join(folder, 'result.json'), result);
+  ctx.emit({ type: 'done', task: id, result });
+  return result;
+}
+
+interface Checkpoint<T> { step: number; model: string; records: T[]; complete: boolean }
+
+function saveCheckpoint<T>(folder: string, net: Network, step: number, records: T[], complete: boolean): void {
+  const model = `step-${step}.safetensors`;
+  saveModel(join(folder, model), net);
+  writeJsonAtomic(join(folder, 'checkpoint.json'), { step, model, records, complete } satisfies Checkpoint<T>);
+  for (const f of readdirSync(folder)) if (/^step-\d+\.safetensors$/.test(f) && f !== model) rmSync(join(folder, f), { force: true });
+  if (complete) copyFileSync(join(folder, model), join(folder, 'model.safetensors'));
+}
+
+function restore<T>(ctx: TaskContext, id: string, folder: string): { net: Network | null; records: T[]; complete: boolean } {
+  const cp = readJson<Checkpoint<T>>(join(folder, 'checkpoint.json'));
+  if (!cp || !existsSync(join(folder, cp.model))) return { net: null, records: [], complete: false };
+  for (const r of cp.records) ctx.emit({ type: 'step', task: id, record: r as StepRecord, restored: true });
+  return { net: loadModel(join(folder, cp.model), evalBatch(ctx.cfg.batch), ctx.cfg.backend), records: cp.records, complete: cp.complete };
+}
+
+export function runPrune(ctx: TaskContext, seed: number, strategy: CriterionName): StepRecord[] {
+  const { cfg, dir } = ctx, id = `${strategy}-s${seed}`, folder = join(dir, id);
+  const criterion = criteria[strategy];
+  const data = studyData(cfg), pats = patternSet(cfg, data);
+  const restored = restore<StepRecord>(ctx, id, folder);
+  const records = restored.records;
+  if (restored.complete) { ctx.emit({ type: 'done', task: id, result: records }); return records; }
+  const base = loadModel(baselineModelPath(dir, seed), evalBatch(cfg.batch), cfg.backend);
+  let net = restored.net ?? base;
+  const layer = prunedLayer(cfg, base);
+  const total = stepPlan(cfg, denseUnits(base.arch, layer)).reduce((a, b) => a + b, 0);
+  let pruned = records.length ? records[records.length - 1].pruned : 0;
+  for (let step = records.length + 1; pruned < total; step++) {
+    const t0 = performance.now();
+    const r = pruneStep(net, layer, criterion, pats, Math.min(cfg.perStep, total - pruned), seed, step);
+    net = r.net;
+    pruned += r.removals.reduce((s, x) => s + x.removed.length, 0);
+    const before = evaluate(net, data.test), valBefore = evaluate(net, data.val);
+    if (cfg.retrainEpochs > 0) train(net, data.train, data.val, retrainOpts(cfg, seed), { stream: [step], initialVal: valBefore });
+    const after = evaluate(net, data.test), val = evaluate(net, data.val);
+    const record: StepRecord = {
+      step, pruned, hidden: denseUnits(net.arch, layer),
+      removed: r.removals.flatMap((x) => x.removed),
+      mergedInto: r.removals.length === 1 ? r.removals[0].mergedInto : null,
+      similarity: r.removals[0]?.similarity ?? null,
+      testAccuracyBeforeRetrain: before.accuracy, testLossBeforeRetrain: before.loss, valAccuracyBeforeRetrain: valBefore.accuracy,
+      testAccuracy: after.accuracy, testLoss: after.loss, valAccuracy: val.accuracy,
+      parameters: parameterCount(net.arch), flops: forwardFlops(net.arch),
+      seconds: (performance.now() - t0) / 1000, retrainEpochs: cfg.retrainEpochs,
+    };
+    records.push(record);
+    const complete = pruned >= total || record.hidden <= 1;
+    saveCheckpoint(folder, net, step, records, complete);
+    ctx.emit({ type: 'step', task: id, record, restored: false });
+    if (complete) break;
+  }
+  if (total === 0) saveCheckpoint(folder, net, 0, records, true);
+  ctx.emit({ type: 'done', task: id, result: records });
+  return records;
+}
+
+/** The unpruned baseline trained on for the same epochs as the pruned runs, evaluated at the same points. */
+export function runControl(ctx: TaskContext, seed: number): ControlPoint[] {
+  const { cfg, dir } = ctx, id = `control-s${seed}`, folder = join(dir, id);
+  const data = studyData(cfg);
+  const restored = restore<ControlPoint>(ctx, id, folder);
+  const records = restored.records;
+  if (restored.complete) { ctx.emit({ type: 'done', task: id, result: records }); return records; }
+  let net = restored.net ?? loadModel(baselineModelPath(dir, seed), evalBatch(cfg.batch), cfg.backend);
+  const plan = stepPlan(cfg, denseUnits(net.arch, prunedLayer(cfg, net)));
+  let pruned = plan.slice(0, records.length).reduce((a, b) => a + b, 0);
+  for (let step = records.length + 1; step <= plan.length; step++) {
+    const t0 = performance.now();
+    pruned += plan[step - 1];
+    const valBefore = evaluate(net, data.val);
+    train(net, data.train, data.val, retrainOpts(cfg, seed), { stream: [step], initialVal: valBefore });
+    const record: ControlPoint = {
+      step, pruned, epochs: step * cfg.retrainEpochs,
+      testAccuracy: evaluate(net, data.test).accuracy, valAccuracy: evaluate(net, data.val).accuracy,
+      seconds: (performance.now() - t0) / 1000,
+    };
+    records.push(record);
+    saveCheckpoint(folder, net, step, records, step === plan.length);
+    ctx.emit({ type: 'step', task: id, record, restored: false });
+  }
+  ctx.emit({ type: 'done', task: id, result: records });
+  return records;
+}
+
+export function runTask(ctx: TaskContext, task: Task): unknown {
+  if (task.kind === 'baseline') return runBaseline(ctx, task.seed);
+  if (task.kind === 'control') return runControl(ctx, task.seed);
+  return runPrune(ctx, task.seed, task.strategy);
+}

