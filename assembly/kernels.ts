@@ -18,14 +18,20 @@ export function convScratchFloats(C: i32, K: i32, OC: i32, OH: i32, OW: i32): i3
   return (2 * C * K * K + OC) * PS;
 }
 
+// Small row copies with SIMD moves: memory.copy's per-call cost dominates for rows of 10-28 floats.
+@inline function copyRow(dst: usize, src: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(dst + (<usize>i << 2), v128.load(src + (<usize>i << 2)));
+  for (; i < n; i++) store<f32>(dst + (<usize>i << 2), load<f32>(src + (<usize>i << 2)));
+}
+
 function im2col(col: usize, x: usize, C: i32, H: i32, W: i32, K: i32, OH: i32, OW: i32, PS: i32): void {
   const P = OH * OW;
   for (let c = 0; c < C; c++) for (let ky = 0; ky < K; ky++) for (let kx = 0; kx < K; kx++) {
     const row = col + (<usize>(((c * K + ky) * K + kx) * PS) << 2);
-    for (let oy = 0; oy < OH; oy++) {
-      memory.copy(row + (<usize>(oy * OW) << 2), x + (<usize>((c * H + oy + ky) * W + kx) << 2), <usize>OW << 2);
-    }
-    if (PS > P) memory.fill(row + (<usize>P << 2), 0, <usize>(PS - P) << 2);
+    const src = x + (<usize>((c * H + ky) * W + kx) << 2);
+    for (let oy = 0; oy < OH; oy++) copyRow(row + (<usize>(oy * OW) << 2), src + (<usize>(oy * W) << 2), OW);
+    for (let p = P; p < PS; p++) store<f32>(row + (<usize>p << 2), 0);
   }
 }
 
@@ -75,9 +81,7 @@ export function conv2dForward(out: usize, inp: usize, w: usize, b: usize,
         v128.store(t0 + (<usize>p << 2), a0); v128.store(t0 + (<usize>p << 2), c0, 16);
       }
     }
-    for (let o = 0; o < OC; o++) {
-      memory.copy(out + (<usize>((n * OC + o) * P) << 2), tmp + (<usize>(o * PS) << 2), <usize>P << 2);
-    }
+    for (let o = 0; o < OC; o++) copyRow(out + (<usize>((n * OC + o) * P) << 2), tmp + (<usize>(o * PS) << 2), P);
   }
 }
 
@@ -92,8 +96,8 @@ export function conv2dBackward(dInp: usize, dW: usize, dB: usize, dOut: usize, i
     im2col(col, inp + (<usize>(n * C * H * W) << 2), C, H, W, K, OH, OW, PS);
     for (let oc = 0; oc < OC; oc++) {
       const src = dOut + (<usize>((n * OC + oc) * P) << 2), dst = g + (<usize>(oc * PS) << 2);
-      memory.copy(dst, src, <usize>P << 2);
-      if (PS > P) memory.fill(dst + (<usize>P << 2), 0, <usize>(PS - P) << 2);
+      copyRow(dst, src, P);
+      for (let p = P; p < PS; p++) store<f32>(dst + (<usize>p << 2), 0);
       let acc = f32x4.splat(0);
       for (let p = 0; p < PS; p += 4) acc = f32x4.add(acc, v128.load(dst + (<usize>p << 2)));
       store<f32>(dB + (<usize>oc << 2), load<f32>(dB + (<usize>oc << 2)) + hsum(acc));

@@ -96,6 +96,8 @@ export class Network {
   readonly kernels: Kernels;
   readonly params: FloatArray;
   readonly grads: FloatArray;
+  /** A second gradient buffer: the half-batch gradient that is reduced into `grads` (see train/parallel.ts). */
+  readonly gradsAux: FloatArray;
   readonly views = new Map<string, ParamView>();
   readonly shapes: Shape3[];
   readonly acts: FloatArray[];
@@ -112,17 +114,20 @@ export class Network {
       total += n;
     }
     const actFloats = this.shapes.reduce((s, sh) => s + batch * size(sh), 0);
-    this.kernels = createKernels(backend, 3 * total + 2 * actFloats + 64 * (this.shapes.length + 8));
+    this.kernels = createKernels(backend, 4 * total + 2 * actFloats + 64 * (this.shapes.length + 8));
     this.params = this.kernels.alloc(total);
     this.grads = this.kernels.alloc(total);
+    this.gradsAux = this.kernels.alloc(total);
     this.acts = this.shapes.map((sh) => this.kernels.alloc(batch * size(sh)));
     this.dActs = this.shapes.map((sh) => this.kernels.alloc(batch * size(sh)));
     this.pv = new Map([...this.views].map(([k, v]) => [k, this.params.subarray(v.offset, v.offset + v.size)]));
     this.gv = new Map([...this.views].map(([k, v]) => [k, this.grads.subarray(v.offset, v.offset + v.size)]));
+    this.gvAux = new Map([...this.views].map(([k, v]) => [k, this.gradsAux.subarray(v.offset, v.offset + v.size)]));
   }
 
   private readonly pv: Map<string, FloatArray>;
   private readonly gv: Map<string, FloatArray>;
+  private readonly gvAux: Map<string, FloatArray>;
 
   param(name: string): FloatArray { const v = this.pv.get(name); if (!v) throw new Error(`no parameter ${name}`); return v; }
   grad(name: string): FloatArray { const v = this.gv.get(name); if (!v) throw new Error(`no parameter ${name}`); return v; }
@@ -162,24 +167,27 @@ export class Network {
     return this.logits;
   }
 
-  /** Backpropagates dActs[last] (set by the loss); gradients are ADDED into `grads`. */
-  backward(B: number): void {
+  /** Backpropagates dActs[last] (set by the loss); gradients are ADDED into `grads` (or `gradsAux`). */
+  backward(B: number, into: 'grads' | 'aux' = 'grads'): void {
     const k = this.kernels;
+    const gv = into === 'grads' ? this.gv : this.gvAux;
+    const grad = (n: string) => gv.get(n)!;
     for (let i = this.arch.layers.length - 1; i >= 0; i--) {
       const l = this.arch.layers[i], [c, h, w] = this.shapes[i];
       const dInp = i === 0 ? null : this.dActs[i], dOut = this.dActs[i + 1], inp = this.acts[i];
-      if (l.kind === 'conv') k.conv2dBackward(dInp, this.grad(`${l.name}.weight`), this.grad(`${l.name}.bias`), dOut, inp, this.param(`${l.name}.weight`), B, c, h, w, l.outChannels, l.kernel);
-      else if (l.kind === 'dense') k.denseBackward(dInp, this.grad(`${l.name}.weight`), this.grad(`${l.name}.bias`), dOut, inp, this.param(`${l.name}.weight`), B, l.inFeatures, l.outFeatures);
+      if (l.kind === 'conv') k.conv2dBackward(dInp, grad(`${l.name}.weight`), grad(`${l.name}.bias`), dOut, inp, this.param(`${l.name}.weight`), B, c, h, w, l.outChannels, l.kernel);
+      else if (l.kind === 'dense') k.denseBackward(dInp, grad(`${l.name}.weight`), grad(`${l.name}.bias`), dOut, inp, this.param(`${l.name}.weight`), B, l.inFeatures, l.outFeatures);
       else if (dInp && l.kind === 'tanh') k.tanhBackward(dInp, dOut, this.acts[i + 1], B * c * h * w);
       else if (dInp) k.avgPool2Backward(dInp, dOut, B * c, h, w);
     }
   }
 
   /**
-   * Loss of the current logits against labels[offset..offset+B), mean over the batch; writes
-   * dLoss/dLogits into dActs[last] when `withGrad`. Returns the summed loss and the number correct.
+   * Loss of the current logits against labels[offset..offset+B); writes dLoss/dLogits into
+   * dActs[last] when `withGrad`, for a loss that is the mean over `meanOver` images (a half-batch
+   * passes the whole batch's size). Returns the summed loss and the number correct.
    */
-  loss(labels: ArrayLike<number>, offset: number, B: number, withGrad: boolean): { loss: number; correct: number } {
+  loss(labels: ArrayLike<number>, offset: number, B: number, withGrad: boolean, meanOver = B): { loss: number; correct: number } {
     const C = this.classes, z = this.logits, dz = this.dActs[this.dActs.length - 1];
     let loss = 0, correct = 0;
     for (let n = 0; n < B; n++) {
@@ -192,12 +200,12 @@ export class Network {
         let s = 0;
         for (let c = 0; c < C; c++) s += Math.exp(z[o + c] - m);
         loss += Math.log(s) + m - z[o + y];
-        if (withGrad) for (let c = 0; c < C; c++) dz[o + c] = (Math.exp(z[o + c] - m) / s - (c === y ? 1 : 0)) / B;
+        if (withGrad) for (let c = 0; c < C; c++) dz[o + c] = (Math.exp(z[o + c] - m) / s - (c === y ? 1 : 0)) / meanOver;
       } else {
         for (let c = 0; c < C; c++) {
           const x = z[o + c], t = c === y ? 1 : 0;
           loss += Math.max(x, 0) - x * t + Math.log1p(Math.exp(-Math.abs(x)));
-          if (withGrad) dz[o + c] = (1 / (1 + Math.exp(-x)) - t) / B;
+          if (withGrad) dz[o + c] = (1 / (1 + Math.exp(-x)) - t) / meanOver;
         }
       }
     }

@@ -20,16 +20,20 @@ export interface StepRecord {
 }
 
 /**
- * The largest number of pruned neurons such that test accuracy stays at or above
- * `baseline - tolerance` at every step up to it (0 when the first step already falls below).
+ * The largest number of pruned neurons at which test accuracy is still within `tolerance` of the
+ * baseline (0 when it never is). A dip within noise early on does not end the redundant region:
+ * the knee is where the curve leaves the baseline band for the last time.
  */
 export function knee(points: { pruned: number; accuracy: number }[], baseline: number, tolerance: number): number {
   let k = 0;
-  for (const p of [...points].sort((a, b) => a.pruned - b.pruned)) {
-    if (p.accuracy >= baseline - tolerance - 1e-12) k = p.pruned;
-    else break;
-  }
+  for (const p of points) if (p.accuracy >= baseline - tolerance - 1e-12 && p.pruned > k) k = p.pruned;
   return k;
+}
+
+/** The first number of pruned neurons at which test accuracy falls below the band (null if never). */
+export function firstBelow(points: { pruned: number; accuracy: number }[], baseline: number, tolerance: number): number | null {
+  const p = [...points].sort((a, b) => a.pruned - b.pruned).find((x) => x.accuracy < baseline - tolerance - 1e-12);
+  return p ? p.pruned : null;
 }
 
 export function meanStd(xs: number[]): { mean: number; std: number } {

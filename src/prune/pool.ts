@@ -26,7 +26,7 @@ export class TaskPool {
   private nextId = 1;
   private closed = false;
 
-  constructor(readonly size: number, readonly cfg: StudyConfig, readonly dir: string) {
+  constructor(readonly size: number, readonly cfg: StudyConfig, readonly dir: string, readonly helpers = 0) {
     const file = workerFile();
     for (let i = 0; i < size; i++) {
       const w = new Worker(file);
@@ -60,7 +60,7 @@ export class TaskPool {
       if (slot.job || this.queue.length === 0) continue;
       const job = this.queue.shift()!;
       slot.job = job;
-      slot.w.postMessage({ id: job.id, cfg: this.cfg, dir: this.dir, task: job.task });
+      slot.w.postMessage({ id: job.id, cfg: this.cfg, dir: this.dir, task: job.task, helpers: this.helpers });
     }
   }
 

@@ -127,7 +127,9 @@ export async function runStudy(cfg: StudyConfig, progress: Progress, resumeDir?:
     }
   };
 
-  const pool = new TaskPool(Math.max(1, Math.min(threads, seeds.length * Math.max(1, pruneTasks))), cfg, dir);
+  // tasks run in parallel, one per core; a core left over gives each task a data-parallel helper
+  const poolSize = Math.max(1, Math.min(threads, seeds.length * Math.max(1, pruneTasks)));
+  const pool = new TaskPool(poolSize, cfg, dir, Math.floor(threads / poolSize) >= 2 ? 1 : 0);
   let interrupted = false;
   const onSignal = () => {
     if (interrupted) return;

@@ -12,6 +12,7 @@ import { forwardFlops, lenet5, Network, parameterCount } from '../nn/network.js'
 import { loadModel, saveModel } from '../nn/model-io.js';
 import { evaluate, train, type EpochRecord } from '../train/trainer.js';
 import { evalBatch } from '../train/run.js';
+import { DataParallel } from '../train/parallel.js';
 import { writeJsonAtomic } from '../util/atomic.js';
 import { ConfigError } from '../util/errors.js';
 import { cosineSimilarityMatrix, layerActivations } from './activations.js';
@@ -51,7 +52,8 @@ export type TaskEvent =
   | { type: 'step'; task: string; record: StepRecord | ControlPoint; restored: boolean }
   | { type: 'done'; task: string; result: unknown };
 
-export interface TaskContext { cfg: StudyConfig; dir: string; emit: (e: TaskEvent) => void }
+/** helpers: 1 when this task may use a data-parallel helper thread (a spare core), else 0. */
+export interface TaskContext { cfg: StudyConfig; dir: string; emit: (e: TaskEvent) => void; helpers: number }
 
 let dataCache: { key: string; data: PreparedData } | null = null;
 export function studyData(cfg: StudyConfig): PreparedData {
@@ -89,7 +91,7 @@ function readJson<T>(file: string): T | null {
 
 export function baselineModelPath(dir: string, seed: number) { return join(dir, `baseline-s${seed}`, 'model.safetensors'); }
 
-export function runBaseline(ctx: TaskContext, seed: number): BaselineResult {
+export async function runBaseline(ctx: TaskContext, seed: number): Promise<BaselineResult> {
   const { cfg, dir } = ctx, id = `baseline-s${seed}`, folder = join(dir, id);
   const done = readJson<BaselineResult>(join(folder, 'result.json'));
   if (done && existsSync(baselineModelPath(dir, seed))) { ctx.emit({ type: 'done', task: id, result: done }); return done; }
@@ -102,8 +104,11 @@ export function runBaseline(ctx: TaskContext, seed: number): BaselineResult {
   } else {
     net = new Network(lenet5({ classes: data.classes.length, output: cfg.output }), evalBatch(cfg.batch), cfg.backend);
     net.initialize(seed);
-    const r = train(net, data.train, data.val, { ...cfg, seed }, { onEpoch: (record) => ctx.emit({ type: 'epoch', task: id, record, total: cfg.epochs }) });
-    history = r.history; bestEpoch = r.bestEpoch;
+    const parallel = await helper(ctx, net);
+    try {
+      const r = train(net, data.train, data.val, { ...cfg, seed }, { parallel, onEpoch: (record) => ctx.emit({ type: 'epoch', task: id, record, total: cfg.epochs }) });
+      history = r.history; bestEpoch = r.bestEpoch;
+    } finally { await parallel?.close(); }
   }
   const layer = prunedLayer(cfg, net);
   nextDenseLayer(net.arch, layer);
@@ -142,7 +147,7 @@ function restore<T>(ctx: TaskContext, id: string, folder: string): { net: Networ
   return { net: loadModel(join(folder, cp.model), evalBatch(ctx.cfg.batch), ctx.cfg.backend), records: cp.records, complete: cp.complete };
 }
 
-export function runPrune(ctx: TaskContext, seed: number, strategy: CriterionName): StepRecord[] {
+export async function runPrune(ctx: TaskContext, seed: number, strategy: CriterionName): Promise<StepRecord[]> {
   const { cfg, dir } = ctx, id = `${strategy}-s${seed}`, folder = join(dir, id);
   const criterion = criteria[strategy];
   const data = studyData(cfg), pats = patternSet(cfg, data);
@@ -152,6 +157,8 @@ export function runPrune(ctx: TaskContext, seed: number, strategy: CriterionName
   const base = loadModel(baselineModelPath(dir, seed), evalBatch(cfg.batch), cfg.backend);
   let net = restored.net ?? base;
   const layer = prunedLayer(cfg, base);
+  const parallel = await helper(ctx, base);
+  try {
   const total = stepPlan(cfg, denseUnits(base.arch, layer)).reduce((a, b) => a + b, 0);
   let pruned = records.length ? records[records.length - 1].pruned : 0;
   for (let step = records.length + 1; pruned < total; step++) {
@@ -160,8 +167,8 @@ export function runPrune(ctx: TaskContext, seed: number, strategy: CriterionName
     net = r.net;
     pruned += r.removals.reduce((s, x) => s + x.removed.length, 0);
     const before = evaluate(net, data.test), valBefore = evaluate(net, data.val);
-    if (cfg.retrainEpochs > 0) train(net, data.train, data.val, retrainOpts(cfg, seed), { stream: [step], initialVal: valBefore });
-    const after = evaluate(net, data.test), val = evaluate(net, data.val);
+    const rt = cfg.retrainEpochs > 0 ? train(net, data.train, data.val, retrainOpts(cfg, seed), { stream: [step], initialVal: valBefore, parallel }) : null;
+    const after = evaluate(net, data.test), val = rt ? { accuracy: rt.bestValAccuracy } : valBefore;
     const record: StepRecord = {
       step, pruned, hidden: denseUnits(net.arch, layer),
       removed: r.removals.flatMap((x) => x.removed),
@@ -179,12 +186,13 @@ export function runPrune(ctx: TaskContext, seed: number, strategy: CriterionName
     if (complete) break;
   }
   if (total === 0) saveCheckpoint(folder, net, 0, records, true);
+  } finally { await parallel?.close(); }
   ctx.emit({ type: 'done', task: id, result: records });
   return records;
 }
 
 /** The unpruned baseline trained on for the same epochs as the pruned runs, evaluated at the same points. */
-export function runControl(ctx: TaskContext, seed: number): ControlPoint[] {
+export async function runControl(ctx: TaskContext, seed: number): Promise<ControlPoint[]> {
   const { cfg, dir } = ctx, id = `control-s${seed}`, folder = join(dir, id);
   const data = studyData(cfg);
   const restored = restore<ControlPoint>(ctx, id, folder);
@@ -193,25 +201,32 @@ export function runControl(ctx: TaskContext, seed: number): ControlPoint[] {
   let net = restored.net ?? loadModel(baselineModelPath(dir, seed), evalBatch(cfg.batch), cfg.backend);
   const plan = stepPlan(cfg, denseUnits(net.arch, prunedLayer(cfg, net)));
   let pruned = plan.slice(0, records.length).reduce((a, b) => a + b, 0);
+  const parallel = await helper(ctx, net);
+  try {
   for (let step = records.length + 1; step <= plan.length; step++) {
     const t0 = performance.now();
     pruned += plan[step - 1];
     const valBefore = evaluate(net, data.val);
-    train(net, data.train, data.val, retrainOpts(cfg, seed), { stream: [step], initialVal: valBefore });
+    const rt = train(net, data.train, data.val, retrainOpts(cfg, seed), { stream: [step], initialVal: valBefore, parallel });
     const record: ControlPoint = {
       step, pruned, epochs: step * cfg.retrainEpochs,
-      testAccuracy: evaluate(net, data.test).accuracy, valAccuracy: evaluate(net, data.val).accuracy,
+      testAccuracy: evaluate(net, data.test).accuracy, valAccuracy: rt.bestValAccuracy,
       seconds: (performance.now() - t0) / 1000,
     };
     records.push(record);
     saveCheckpoint(folder, net, step, records, step === plan.length);
     ctx.emit({ type: 'step', task: id, record, restored: false });
   }
+  } finally { await parallel?.close(); }
   ctx.emit({ type: 'done', task: id, result: records });
   return records;
 }
 
-export function runTask(ctx: TaskContext, task: Task): unknown {
+async function helper(ctx: TaskContext, net: Network): Promise<DataParallel | null> {
+  return ctx.helpers > 0 ? DataParallel.create(net, ctx.cfg.batch) : null;
+}
+
+export function runTask(ctx: TaskContext, task: Task): Promise<unknown> {
   if (task.kind === 'baseline') return runBaseline(ctx, task.seed);
   if (task.kind === 'control') return runControl(ctx, task.seed);
   return runPrune(ctx, task.seed, task.strategy);

@@ -5,9 +5,9 @@ import { UserError } from '../util/errors.js';
 import { runTask, type Task } from './tasks.js';
 import type { StudyConfig } from '../config.js';
 
-parentPort!.on('message', (msg: { id: number; cfg: StudyConfig; dir: string; task: Task }) => {
+parentPort!.on('message', async (msg: { id: number; cfg: StudyConfig; dir: string; task: Task; helpers: number }) => {
   try {
-    const result = runTask({ cfg: msg.cfg, dir: msg.dir, emit: (e) => parentPort!.postMessage({ id: msg.id, event: e }) }, msg.task);
+    const result = await runTask({ cfg: msg.cfg, dir: msg.dir, helpers: msg.helpers, emit: (e) => parentPort!.postMessage({ id: msg.id, event: e }) }, msg.task);
     parentPort!.postMessage({ id: msg.id, result });
   } catch (err) {
     const e = err as Error;

@@ -1,1 +1,47 @@
-export async function writeReport(dir: string): Promise<string> { return dir; }
+// `prunelab report DIR`: renders every figure of a study (SVG and PNG under DIR/figures) and
+// DIR/report.html from DIR/results.json, finished or not.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { StudyResults } from '../prune/results.js';
+import { writeFileAtomic } from '../util/atomic.js';
+import { DataError } from '../util/errors.js';
+import { FIGURES, renderSvg, svgToPng } from './figures.js';
+import { renderHtml } from './html.js';
+
+const TITLES: Record<keyof typeof FIGURES, string> = {
+  accuracy: 'Test accuracy against the number of neurons pruned (the seed\'s Fig. 4), with the budget-matched control and each criterion\'s knee.',
+  damage: 'Test accuracy right after each removal, before retraining.',
+  training: 'Baseline training and validation accuracy and loss per epoch (the seed\'s Fig. 3).',
+  classes: 'Images per class in the whole selection and in each split (the seed\'s Fig. 1).',
+  cosine: 'Cosine similarity between the baseline layer\'s activation vectors.',
+  parameters: 'Test accuracy against the number of parameters.',
+};
+
+export function readResults(dir: string): StudyResults {
+  const file = join(dir, 'results.json');
+  if (!existsSync(file)) throw new DataError(`${file} not found; prunelab report takes a study run directory`);
+  try { return JSON.parse(readFileSync(file, 'utf8')); } catch { throw new DataError(`${file} is not valid JSON`); }
+}
+
+/** Which figures have data to show. */
+function available(r: StudyResults): (keyof typeof FIGURES)[] {
+  const names: (keyof typeof FIGURES)[] = ['classes'];
+  if (r.baseline.history.length) names.push('training');
+  if (r.baseline.cosine.length) names.push('cosine');
+  if (r.summary.criteria.length) names.push('accuracy', 'damage', 'parameters');
+  return names.sort((a, b) => Object.keys(FIGURES).indexOf(a) - Object.keys(FIGURES).indexOf(b));
+}
+
+export async function writeReport(dir: string): Promise<string> {
+  const r = readResults(dir);
+  const figures: { name: string; title: string; svg: string }[] = [];
+  for (const name of available(r)) {
+    const svg = await renderSvg(FIGURES[name](r));
+    writeFileAtomic(join(dir, 'figures', `${name}.svg`), svg);
+    writeFileAtomic(join(dir, 'figures', `${name}.png`), await svgToPng(svg));
+    figures.push({ name, title: TITLES[name], svg });
+  }
+  const file = join(dir, 'report.html');
+  writeFileAtomic(file, renderHtml(r, figures));
+  return file;
+}

@@ -10,25 +10,32 @@ import { writeJsonAtomic } from '../util/atomic.js';
 import { environment, resolveThreads } from '../util/env.js';
 import type { Progress } from '../cli/progress.js';
 import { evaluate, train, type TrainResult } from './trainer.js';
+import { DataParallel } from './parallel.js';
 
 export const TRAIN_SCHEMA = 'prunelab.train/1';
 
 export function evalBatch(batch: number): number { return Math.max(batch, 128); }
 
 /** Builds and trains a fresh LeNet-5 for `data` from `cfg` (init and shuffling from cfg.seed). */
-export function trainBaseline(cfg: TrainConfig, data: PreparedData, progress?: Progress, label = 'train'): { net: Network; result: TrainResult } {
+export async function trainBaseline(cfg: TrainConfig, data: PreparedData, progress?: Progress, label = 'train'): Promise<{ net: Network; result: TrainResult }> {
   const net = new Network(lenet5({ classes: data.classes.length, output: cfg.output }), evalBatch(cfg.batch), cfg.backend);
   net.initialize(cfg.seed);
-  const result = train(net, data.train, data.val, cfg, {
-    onBatch: (done, total, loss) => progress?.update(done, `loss ${loss.toFixed(3)}`),
-    onEpoch: (r) => {
-      progress?.stop();
-      progress?.event('epoch', { run: label, ...r });
-      progress?.info(`${label} epoch ${String(r.epoch).padStart(3)}  loss ${r.trainLoss.toFixed(4)}  train ${r.trainAccuracy.toFixed(3)}  val ${r.valAccuracy.toFixed(3)}  ${r.imagesPerSecond.toFixed(0)} img/s`);
-      if (r.epoch < cfg.epochs) progress?.start(`${label} ${r.epoch + 1}/${cfg.epochs}`, data.train.n, 'img');
-    },
-  });
-  return { net, result };
+  const parallel = resolveThreads(cfg.threads) > 1 ? await DataParallel.create(net, cfg.batch) : null;
+  try {
+    const result = train(net, data.train, data.val, cfg, {
+      parallel,
+      onBatch: (done, total, loss) => progress?.update(done, `loss ${loss.toFixed(3)}`),
+      onEpoch: (r) => {
+        progress?.stop();
+        progress?.event('epoch', { run: label, ...r });
+        progress?.info(`${label} epoch ${String(r.epoch).padStart(3)}  loss ${r.trainLoss.toFixed(4)}  train ${r.trainAccuracy.toFixed(3)}  val ${r.valAccuracy.toFixed(3)}  ${r.imagesPerSecond.toFixed(0)} img/s`);
+        if (r.epoch < cfg.epochs) progress?.start(`${label} ${r.epoch + 1}/${cfg.epochs}`, data.train.n, 'img');
+      },
+    });
+    return { net, result };
+  } finally {
+    await parallel?.close();
+  }
 }
 
 export async function runTrain(cfg: TrainConfig, progress: Progress, outDir?: string) {
@@ -37,7 +44,7 @@ export async function runTrain(cfg: TrainConfig, progress: Progress, outDir?: st
   const loadSeconds = (performance.now() - t0) / 1000;
   progress.info(`data: ${data.name} (${data.source}), ${data.train.n} train / ${data.val.n} val / ${data.test.n} test, ${data.classes.length} classes`);
   progress.start(`train 1/${cfg.epochs}`, data.train.n, 'img');
-  const { net, result } = trainBaseline(cfg, data, progress);
+  const { net, result } = await trainBaseline(cfg, data, progress);
   progress.stop();
   const trainEval = evaluate(net, data.train), valEval = evaluate(net, data.val), testEval = evaluate(net, data.test);
   const results = {

@@ -1,0 +1,75 @@
+// Engine benchmark: LeNet-5 training images/s at batch 16 and 128, inference images/s, on 1 and 2
+// threads, and GFLOP/s; then the same in PyTorch (Debian's python3-torch) when it is importable,
+// measured in the same run, and the ratio. The last line is one JSON object.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { forwardFlops, lenet5, Network } from '../dist/nn/network.js';
+import { DataParallel, serialStep } from '../dist/train/parallel.js';
+
+const IMAGES = Number(process.env.BENCH_IMAGES ?? 8000);
+const arch = lenet5();
+const flops = forwardFlops(arch);
+
+function makeData(n) {
+  const x = new Float32Array(n * 1024), y = new Uint8Array(n);
+  let s = 1;
+  for (let i = 0; i < x.length; i++) { s = (s * 1103515245 + 12345) >>> 0; x[i] = (s / 4294967296) * 2 - 1; }
+  for (let i = 0; i < n; i++) y[i] = i % 10;
+  return { x, y, n };
+}
+
+async function trainRate(batch, threads, data) {
+  const net = new Network(arch, Math.max(batch, 128), 'wasm');
+  net.initialize(1);
+  const dp = threads > 1 ? await DataParallel.create(net, batch) : null;
+  const epoch = () => {
+    for (let s = 0; s < data.n; s += batch) {
+      const B = Math.min(batch, data.n - s);
+      const x = data.x.subarray(s * 1024, (s + B) * 1024), y = data.y.subarray(s, s + B);
+      if (dp) dp.step(net, x, y, B); else serialStep(net, x, y, B);
+      net.sgdStep(0.01);
+    }
+  };
+  epoch();
+  const t = performance.now(); epoch(); const sec = (performance.now() - t) / 1000;
+  await dp?.close();
+  return data.n / sec;
+}
+
+function inferRate(data) {
+  const B = 256, net = new Network(arch, B, 'wasm');
+  net.initialize(1);
+  const run = () => { for (let s = 0; s < data.n; s += B) { const b = Math.min(B, data.n - s); net.input.set(data.x.subarray(s * 1024, (s + b) * 1024)); net.forward(b); } };
+  run();
+  const t = performance.now(); run(); return data.n / ((performance.now() - t) / 1000);
+}
+
+function torchPeer() {
+  const py = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+  const probe = spawnSync(py, ['-c', 'import torch'], { encoding: 'utf8' });
+  if (probe.status !== 0) return null;
+  const r = spawnSync(py, [fileURLToPath(new URL('./torch_lenet.py', import.meta.url)), String(Math.min(IMAGES, 4000))], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '2' } });
+  if (r.status !== 0) { console.error(r.stderr); return null; }
+  return JSON.parse(r.stdout.trim().split('\n').pop());
+}
+
+const data = makeData(IMAGES);
+const ours = [];
+for (const threads of [1, 2]) {
+  ours.push({ threads, train16: await trainRate(16, threads, data), train128: await trainRate(128, threads, data), infer: threads === 1 ? inferRate(data) : null });
+}
+const fmt = (v) => (v == null ? '-' : v.toFixed(0).padStart(8));
+console.log(`prunelab engine (WebAssembly SIMD), LeNet-5, ${IMAGES} images, forward ${(flops / 1e6).toFixed(3)} MFLOP/image`);
+console.log('threads  train@16  train@128    infer  GFLOP/s@16');
+for (const r of ours) console.log(`${String(r.threads).padStart(7)} ${fmt(r.train16)}  ${fmt(r.train128)} ${fmt(r.infer)}  ${(r.train16 * 3 * flops / 1e9).toFixed(2).padStart(9)}`);
+const torch = torchPeer();
+const best = Math.max(...ours.map((r) => r.train16));
+let torchBest = null;
+if (torch) {
+  console.log(`PyTorch ${torch.torch} (same run)`);
+  for (const r of torch.results) console.log(`${String(r.threads).padStart(7)} ${fmt(r.train16)}  ${fmt(r.train128)} ${fmt(r.infer)}  ${(r.train16 * 3 * flops / 1e9).toFixed(2).padStart(9)}`);
+  torchBest = Math.max(...torch.results.map((r) => r.train16));
+  console.log(`ratio (batch 16, each at its best thread count): ${(best / torchBest).toFixed(2)}x`);
+} else console.log('PyTorch not importable (apt-get install python3-torch for the peer measurement)');
+console.log(JSON.stringify({ trainImagesPerSecond: Math.round(best), torchTrainImagesPerSecond: torchBest && Math.round(torchBest), ratio: torchBest && +(best / torchBest).toFixed(2), ours, torch }));

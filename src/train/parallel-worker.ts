@@ -1,0 +1,41 @@
+// The data-parallel helper thread (see parallel.ts): waits on the shared control block, computes
+// the gradient of the second half-batch on its replica of the network, and signals completion.
+import { parentPort, workerData } from 'node:worker_threads';
+import { Network, type Architecture } from '../nn/network.js';
+
+const { ctrlSab, dataSab, P, half, size } = workerData as { ctrlSab: SharedArrayBuffer; dataSab: SharedArrayBuffer; P: number; half: number; size: number };
+const ctrl = new Int32Array(ctrlSab, 0, 16), stats = new Float64Array(ctrlSab, 64, 4), archBuf = new Uint8Array(ctrlSab, 96);
+const params = new Float32Array(dataSab, 0, P), grads = new Float32Array(dataSab, 4 * P, P);
+const input = new Float32Array(dataSab, 8 * P, half * size), labels = new Uint8Array(dataSab, 4 * (2 * P + half * size), half);
+
+let net: Network | null = null;
+let seen = 0;
+parentPort!.postMessage('ready');
+try {
+  for (;;) {
+    Atomics.wait(ctrl, 0, seen);
+    seen = Atomics.load(ctrl, 0);
+    const n = Atomics.load(ctrl, 2);
+    if (n === -1) break;
+    if (n === -2) {
+      const { arch, backend } = JSON.parse(new TextDecoder().decode(archBuf.slice(0, Atomics.load(ctrl, 4)))) as { arch: Architecture; backend: 'wasm' | 'reference' };
+      net = new Network(arch, half, backend);
+    } else if (net) {
+      const full = Atomics.load(ctrl, 3), p = net.params.length;
+      net.params.set(params.subarray(0, p));
+      net.input.set(input.subarray(0, n * size));
+      net.grads.fill(0);
+      net.forward(n);
+      const r = net.loss(labels, 0, n, true, full);
+      net.backward(n);
+      grads.set(net.grads.subarray(0, p));
+      stats[0] = r.loss; stats[1] = r.correct;
+    }
+    Atomics.store(ctrl, 1, seen);
+    Atomics.notify(ctrl, 1);
+  }
+} catch (err) {
+  Atomics.store(ctrl, 1, -1);
+  Atomics.notify(ctrl, 1);
+  throw err;
+}

@@ -1,0 +1,127 @@
+// Data-parallel SGD steps. Every minibatch is split into two fixed halves; the gradient of each
+// half (of the loss averaged over the whole batch) is computed into its own zeroed buffer and the
+// two are summed in a fixed order, so the numbers are the same whether one thread computes both
+// halves or a helper worker thread computes the second half in parallel (over SharedArrayBuffer,
+// synchronised with Atomics). The helper keeps a replica of the network; after pruning changes the
+// architecture, attach() rebuilds the replica synchronously.
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { Architecture, Network } from '../nn/network.js';
+import { parameterCount } from '../nn/network.js';
+
+/** One SGD step on the batch x[0..B), y[0..B) with both halves on this thread. */
+export function serialStep(net: Network, x: Float32Array, y: Uint8Array, B: number): { loss: number; correct: number } {
+  const size = net.inputSize, h = Math.ceil(B / 2);
+  net.grads.fill(0);
+  net.input.set(x.subarray(0, h * size));
+  net.forward(h);
+  const r0 = net.loss(y, 0, h, true, B);
+  net.backward(h);
+  if (B - h === 0) return r0;
+  net.gradsAux.fill(0);
+  net.input.set(x.subarray(h * size, B * size));
+  net.forward(B - h);
+  const r1 = net.loss(y, h, B - h, true, B);
+  net.backward(B - h, 'aux');
+  const g = net.grads, a = net.gradsAux;
+  for (let i = 0; i < g.length; i++) g[i] += a[i];
+  return { loss: r0.loss + r1.loss, correct: r0.correct + r1.correct };
+}
+
+// control block (Int32): 0 request seq, 1 done seq, 2 half size (-1 exit, -2 rebuild), 3 full batch, 4 arch json bytes
+const C_REQ = 0, C_DONE = 1, C_N = 2, C_FULL = 3, C_ARCH = 4;
+const ARCH_BYTES = 1 << 16;
+
+function helperFile(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const compiled = join(here, 'parallel-worker.js');
+  if (existsSync(compiled)) return compiled;
+  return join(here, '..', '..', 'dist', 'train', 'parallel-worker.js');
+}
+
+export class DataParallel {
+  private seq = 0;
+  private arch = '';
+  private constructor(private readonly worker: Worker, private readonly ctrl: Int32Array, private readonly stats: Float64Array,
+    private readonly params: Float32Array, private readonly grads: Float32Array, private readonly input: Float32Array,
+    private readonly labels: Uint8Array, private readonly archBuf: Uint8Array, readonly maxParams: number, readonly maxHalf: number) {}
+
+  /** A helper for networks up to the size of `net` and half-batches up to ceil(batch/2). */
+  static async create(net: Network, batch: number): Promise<DataParallel> {
+    const P = parameterCount(net.arch), half = Math.ceil(batch / 2), size = net.inputSize;
+    const ctrlSab = new SharedArrayBuffer(64 + 32 + ARCH_BYTES);
+    const dataSab = new SharedArrayBuffer(4 * (2 * P + half * size) + half);
+    const ctrl = new Int32Array(ctrlSab, 0, 16), stats = new Float64Array(ctrlSab, 64, 4), archBuf = new Uint8Array(ctrlSab, 96, ARCH_BYTES);
+    const params = new Float32Array(dataSab, 0, P), grads = new Float32Array(dataSab, 4 * P, P);
+    const input = new Float32Array(dataSab, 8 * P, half * size), labels = new Uint8Array(dataSab, 4 * (2 * P + half * size), half);
+    const worker = new Worker(helperFile(), { workerData: { ctrlSab, dataSab, P, half, size } });
+    await new Promise<void>((resolve, reject) => {
+      worker.once('message', (m) => (m === 'ready' ? resolve() : reject(new Error(String(m)))));
+      worker.once('error', reject);
+    });
+    worker.unref();
+    const dp = new DataParallel(worker, ctrl, stats, params, grads, input, labels, archBuf, P, half);
+    dp.attach(net);
+    return dp;
+  }
+
+  private request(n: number): number {
+    this.seq++;
+    Atomics.store(this.ctrl, C_N, n);
+    Atomics.store(this.ctrl, C_REQ, this.seq);
+    Atomics.notify(this.ctrl, C_REQ);
+    return this.seq;
+  }
+
+  private wait(seq: number): void {
+    for (;;) {
+      const done = Atomics.load(this.ctrl, C_DONE);
+      if (done === seq) return;
+      if (done < 0) throw new Error('the data-parallel helper thread failed');
+      Atomics.wait(this.ctrl, C_DONE, done, 60_000);
+    }
+  }
+
+  /** Makes the helper's replica match `net`'s architecture (after pruning). */
+  attach(net: Network): void {
+    const json = JSON.stringify({ arch: net.arch, backend: net.kernels.name });
+    if (json === this.arch) return;
+    if (net.params.length > this.maxParams) throw new Error('network larger than the data-parallel buffers');
+    const bytes = new TextEncoder().encode(json);
+    this.archBuf.set(bytes);
+    Atomics.store(this.ctrl, C_ARCH, bytes.length);
+    this.wait(this.request(-2));
+    this.arch = json;
+  }
+
+  /** One SGD step; the second half-batch runs on the helper thread. */
+  step(net: Network, x: Float32Array, y: Uint8Array, B: number): { loss: number; correct: number } {
+    const h = Math.ceil(B / 2), n1 = B - h, size = net.inputSize;
+    if (n1 === 0 || h > this.maxHalf) return serialStep(net, x, y, B);
+    this.attach(net);
+    const P = net.params.length;
+    this.params.set(net.params.subarray(0, P));
+    this.input.set(x.subarray(h * size, B * size));
+    this.labels.set(y.subarray(h, B));
+    Atomics.store(this.ctrl, C_FULL, B);
+    const seq = this.request(n1);
+    net.grads.fill(0);
+    net.input.set(x.subarray(0, h * size));
+    net.forward(h);
+    const r0 = net.loss(y, 0, h, true, B);
+    net.backward(h);
+    this.wait(seq);
+    const g = net.grads, a = this.grads;
+    for (let i = 0; i < P; i++) g[i] += a[i];
+    return { loss: r0.loss + this.stats[0], correct: r0.correct + this.stats[1] };
+  }
+
+  async close(): Promise<void> {
+    this.request(-1);
+    await this.worker.terminate();
+  }
+}
+
+export type { Architecture };
