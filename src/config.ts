@@ -24,6 +24,17 @@ export const TrainConfigSchema = z.object({
   /** Worker threads; 0 = one per core. */
   threads: z.number().int().min(0).max(64).default(0),
   output: z.enum(['softmax', 'sigmoid']).default('softmax'),
+  /** Image datasets: vehicle IDs as classes ("1-10", "1,2,5"), or the first N IDs. */
+  ids: z.string().optional(),
+  firstIds: z.number().int().min(2).optional(),
+  skipBadImages: z.boolean().default(false),
+  /** Training-time augmentation of image datasets (the seed's): flip probability, rotation in degrees, colour jitter strengths. */
+  augment: z.boolean().default(true),
+  flip: z.number().min(0).max(1).default(0.5),
+  rotation: z.number().min(0).max(180).default(10),
+  brightness: z.number().min(0).max(1).default(0.2),
+  contrast: z.number().min(0).max(1).default(0.2),
+  saturation: z.number().min(0).max(1).default(0.2),
   backend: z.enum(['auto', 'wasm', 'reference']).default('auto'),
   out: z.string().optional(),
 }).strict();
@@ -42,6 +53,9 @@ export const StudyConfigSchema = TrainConfigSchema.extend({
   patterns: z.number().int().min(0).default(0),
   model: z.string().optional(),
   control: z.boolean().default(true),
+  /** --lr auto: run a learning-rate sweep over `lrs` first and use the best. */
+  lrAuto: z.boolean().default(false),
+  lrs: z.array(z.number().positive().finite()).min(1).default([0.1, 0.05, 0.01, 0.001]),
 }).strict();
 
 export type TrainConfig = z.infer<typeof TrainConfigSchema>;

@@ -20,12 +20,21 @@ function num(flag: string, kind: 'int' | 'float') {
 
 function addTrainOptions(cmd: Command): Command {
   return cmd
-    .option('--dataset <name>', 'fashion-mnist (default), mnist, or idx (with --data)')
-    .option('--data <dir>', 'folder holding the dataset files (for --dataset idx)')
+    .option('--dataset <name>', 'fashion-mnist (default), mnist, idx, folder or vehicle-x (the last three with --data)')
+    .option('--data <dir>', 'folder holding the dataset (IDX files, class folders, or a VehicleX release)')
+    .option('--ids <list>', 'vehicle-x: vehicle IDs to classify, e.g. 1-10 or 1,2,5 (default: the first 10)')
+    .option('--first-ids <n>', 'vehicle-x: the first n vehicle IDs', num('--first-ids', 'int'))
+    .option('--skip-bad-images', 'skip corrupt images (counted) instead of stopping')
+    .option('--no-augment', 'image datasets: no training-time augmentation')
+    .option('--flip <p>', 'augmentation: horizontal flip probability (default 0.5)', num('--flip', 'float'))
+    .option('--rotation <deg>', 'augmentation: random rotation within +-deg (default 10)', num('--rotation', 'float'))
+    .option('--brightness <b>', 'augmentation: brightness jitter (default 0.2)', num('--brightness', 'float'))
+    .option('--contrast <c>', 'augmentation: contrast jitter (default 0.2)', num('--contrast', 'float'))
+    .option('--saturation <s>', 'augmentation: saturation jitter (default 0.2)', num('--saturation', 'float'))
     .option('--train-size <n>', 'training images (0 = all that remain)', num('--train-size', 'int'))
     .option('--val-size <n>', 'validation images', num('--val-size', 'int'))
     .option('--test-size <n>', 'test images', num('--test-size', 'int'))
-    .option('--lr <rate>', 'SGD learning rate (default 0.01)', num('--lr', 'float'))
+    .option('--lr <rate>', 'SGD learning rate (default 0.01; study: "auto" runs a sweep first)', (v: string) => (v === 'auto' ? v : num('--lr', 'float')(v)))
     .option('--batch <n>', 'minibatch size (default 16)', num('--batch', 'int'))
     .option('--epochs <n>', 'training epochs', num('--epochs', 'int'))
     .option('--momentum <m>', 'SGD momentum (default 0, as in the seed)', num('--momentum', 'float'))
@@ -46,6 +55,7 @@ const META = new Set(['config', 'quiet', 'logJson', 'resume']);
 function collect(opts: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...readConfigFile(opts.config as string | undefined) };
   for (const [k, v] of Object.entries(opts)) if (v !== undefined && !META.has(k)) out[k] = v;
+  if (out.lr === 'auto') { delete out.lr; out.lrAuto = true; }
   return out;
 }
 
@@ -79,6 +89,26 @@ export function createCli(): Command {
       const progress = new Progress(outputMode(opts));
       if (opts.resume) await resumeStudy(opts.resume, progress);
       else await runStudy(parseStudyConfig(collect(opts)), progress);
+    });
+
+  addTrainOptions(program.command('data').description('summarise a dataset selection: sizes, class histograms per split, VehicleX attributes'))
+    .action(async (opts) => {
+      const cfg = parseTrainConfig(collect(opts));
+      const { runDataSummary } = await import('../data/summary.js');
+      const out = cfg.out ?? 'runs/data';
+      const s = await runDataSummary(cfg, out);
+      const progress = new Progress(outputMode(opts));
+      progress.summary(`${s.data.name}: ${s.data.source}\n${s.data.classes.map((c, i) => `  ${c.padEnd(20).slice(0, 20)} train ${String(s.data.classCounts.train[i]).padStart(5)}  val ${String(s.data.classCounts.val[i]).padStart(5)}  test ${String(s.data.classCounts.test[i]).padStart(5)}`).join('\n')}\n-> ${out}/summary.json, ${out}/figures/classes.png`);
+    });
+
+  addTrainOptions(program.command('lr-sweep').description("train the baseline once per learning rate and tabulate the best validation accuracy (the seed's Table 1)"))
+    .option('--lrs <list>', 'learning rates, comma-separated (default 0.1,0.05,0.01,0.001)', (v: string) => v.split(',').map((x) => num('--lrs', 'float')(x.trim())))
+    .action(async (opts) => {
+      const lrs: number[] = opts.lrs ?? [0.1, 0.05, 0.01, 0.001];
+      delete opts.lrs;
+      const cfg = parseTrainConfig(collect(opts));
+      const { runLrSweep } = await import('../train/lr-sweep.js');
+      await runLrSweep(cfg, lrs, new Progress(outputMode(opts)), cfg.out ?? 'runs/lr-sweep');
     });
 
   program.command('report').description('(re)write the figures and report.html of a run directory from its results.json')

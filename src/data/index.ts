@@ -3,24 +3,53 @@ import { DataError } from '../util/errors.js';
 import { loadFashionMnist, loadMnist } from './fashion-mnist.js';
 import { loadIdx } from './idx.js';
 import { prepare, type SplitSizes } from './split.js';
-import type { PreparedData, RawDataset } from './types.js';
+import type { PreparedData, RawDataset, RawImages } from './types.js';
+import { decodeImages, toGray, type ImageRecord } from './images.js';
+import { scanFolder, type ImageSource } from './folder.js';
+import { scanVehicleX } from './vehicle-x.js';
 
-export const DATASETS = ['fashion-mnist', 'mnist', 'idx'] as const;
+export const DATASETS = ['fashion-mnist', 'mnist', 'idx', 'folder', 'vehicle-x'] as const;
 export type DatasetName = (typeof DATASETS)[number];
 
-export interface DataConfig extends SplitSizes { dataset: string; data?: string; seed: number }
+export interface DataConfig extends SplitSizes {
+  dataset: string; data?: string; seed: number;
+  ids?: string; firstIds?: number; skipBadImages?: boolean;
+}
 
-export function loadRaw(cfg: DataConfig): RawDataset {
+/** Decodes an image source into a raw dataset: a pool to split, or the split its folders give. */
+async function fromImages(src: ImageSource, cfg: DataConfig): Promise<RawDataset> {
+  const d = await decodeImages(src.records, { skipBad: !!cfg.skipBadImages });
+  if (d.skipped.length) process.stderr.write(`prunelab: skipped ${d.skipped.length} unreadable image(s), e.g. ${d.skipped[0].file}\n`);
+  const pick = (filter: (r: ImageRecord) => boolean): RawImages => {
+    const idx = d.records.map((r, i) => (filter(r) ? i : -1)).filter((i) => i >= 0);
+    const rgb = new Uint8Array(idx.length * 3072);
+    idx.forEach((i, k) => rgb.set(d.rgb.subarray(i * 3072, (i + 1) * 3072), k * 3072));
+    return { images: toGray(rgb, idx.length), rgb, labels: Uint8Array.from(idx.map((i) => d.records[i].label)), n: idx.length, height: 32, width: 32 };
+  };
+  const info = { ...src.info, images: d.records.length, skippedImages: d.skipped };
+  const attrs = d.records.map((r) => ({ ...(r.attrs ?? {}), split: r.split ?? '', label: String(r.label) }));
+  if (src.split) {
+    const has = (s: string) => d.records.some((r) => r.split === s);
+    if (!has('test')) throw new DataError(`${src.source}: there is a train/ folder but no test/ folder; add one, or put the class folders directly in --data for a seeded split`);
+    return { name: src.name, classes: src.classes, source: src.source, info, attrs,
+      published: { train: pick((r) => r.split === 'train'), test: pick((r) => r.split === 'test'), ...(has('val') ? { val: pick((r) => r.split === 'val') } : {}) } };
+  }
+  return { name: src.name, classes: src.classes, source: src.source, info, attrs, pool: pick(() => true) };
+}
+
+export async function loadRaw(cfg: DataConfig): Promise<RawDataset> {
   switch (cfg.dataset) {
     case 'fashion-mnist': return loadFashionMnist();
     case 'mnist': return loadMnist();
     case 'idx': return loadIdx(cfg.data);
+    case 'folder': return fromImages(scanFolder(cfg.data), cfg);
+    case 'vehicle-x': return fromImages(scanVehicleX(cfg.data, { ids: cfg.ids, firstIds: cfg.firstIds }), cfg);
     default: throw new DataError(`unknown dataset "${cfg.dataset}"; choose one of ${DATASETS.join(', ')}`);
   }
 }
 
-export function loadData(cfg: DataConfig): PreparedData {
-  return prepare(loadRaw(cfg), cfg, cfg.seed);
+export async function loadData(cfg: DataConfig): Promise<PreparedData> {
+  return prepare(await loadRaw(cfg), cfg, cfg.seed);
 }
 
 export type { PreparedData };

@@ -22,7 +22,13 @@ export function stratifiedOrder(labels: Uint8Array, rng: Rng): number[] {
 function take(src: RawImages, idx: number[]): RawImages {
   const size = src.height * src.width, images = new Uint8Array(idx.length * size), labels = new Uint8Array(idx.length);
   idx.forEach((i, k) => { images.set(src.images.subarray(i * size, (i + 1) * size), k * size); labels[k] = src.labels[i]; });
-  return { images, labels, n: idx.length, height: src.height, width: src.width };
+  const out: RawImages = { images, labels, n: idx.length, height: src.height, width: src.width };
+  if (src.rgb) {
+    const c = size * 3, rgb = new Uint8Array(idx.length * c);
+    idx.forEach((i, k) => rgb.set(src.rgb!.subarray(i * c, (i + 1) * c), k * c));
+    out.rgb = rgb;
+  }
+  return out;
 }
 
 function need(what: string, want: number, have: number, source: string): void {
@@ -89,6 +95,6 @@ export function prepare(raw: RawDataset, sizes: SplitSizes, seed: number): Prepa
   return {
     name: raw.name, classes: raw.classes, inputShape: [1, S, S],
     train: norm(tr, s.train), val: norm(toFloat(s.val), s.val), test: norm(toFloat(s.test), s.test),
-    mean, std, source: raw.source,
+    mean, std, source: raw.source, trainRgb: s.train.rgb, info: raw.info,
   };
 }

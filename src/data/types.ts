@@ -7,6 +7,8 @@ export interface RawImages {
   n: number;
   height: number;
   width: number;
+  /** The 32x32 RGB images the gray ones came from (image datasets), for augmentation. */
+  rgb?: Uint8Array;
 }
 
 /** What a source yields: a pool to split, or a published split (train/test) to respect. */
@@ -17,6 +19,9 @@ export interface RawDataset {
   published?: { train: RawImages; test: RawImages; val?: RawImages };
   /** Human-readable provenance (package and version, folder). */
   source: string;
+  /** Facts about the source for the `data` command (layout, attributes per image, skipped files). */
+  info?: Record<string, unknown>;
+  attrs?: Record<string, string>[];
 }
 
 /** One split ready for the network: float32 [n, 1, 32, 32], standardised. */
@@ -32,4 +37,7 @@ export interface PreparedData {
   mean: number;
   std: number;
   source: string;
+  /** Colour training images (image datasets), the input of augmentation. */
+  trainRgb?: Uint8Array;
+  info?: Record<string, unknown>;
 }

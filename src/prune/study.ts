@@ -51,7 +51,15 @@ export async function runStudy(cfg: StudyConfig, progress: Progress, resumeDir?:
   mkdirSync(dir, { recursive: true });
   if (!resumeDir) writeJsonAtomic(join(dir, 'config.json'), cfg);
   const t0 = performance.now();
-  const data = loadData(cfg);
+  if (cfg.lrAuto) {
+    const { runLrSweep } = await import('../train/lr-sweep.js');
+    const sweep = await runLrSweep({ ...cfg, out: undefined } as never, cfg.lrs, progress, join(dir, 'lr-sweep'));
+    if (sweep.best === null) throw new UserError(`every learning rate of the sweep diverged (${cfg.lrs.join(', ')}); give smaller ones with --lrs or set --lr`);
+    cfg = { ...cfg, lr: sweep.best, lrAuto: false };
+    writeJsonAtomic(join(dir, 'config.json'), cfg);
+    progress.info(`learning rate ${cfg.lr} chosen by the sweep (see ${join(dir, 'lr-sweep')})`);
+  }
+  const data = await loadData(cfg);
   const { layer, hidden } = checkLayer(cfg, data.classes.length);
   const threads = resolveThreads(cfg.threads);
   const seeds = Array.from({ length: cfg.seeds }, (_, k) => cfg.seed + k);

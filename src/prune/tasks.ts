@@ -11,7 +11,7 @@ import type { PreparedData, Split } from '../data/types.js';
 import { forwardFlops, lenet5, Network, parameterCount } from '../nn/network.js';
 import { loadModel, saveModel } from '../nn/model-io.js';
 import { evaluate, train, type EpochRecord } from '../train/trainer.js';
-import { evalBatch } from '../train/run.js';
+import { augmentation, evalBatch } from '../train/run.js';
 import { DataParallel } from '../train/parallel.js';
 import { writeJsonAtomic } from '../util/atomic.js';
 import { ConfigError } from '../util/errors.js';
@@ -23,6 +23,7 @@ import { denseUnits, nextDenseLayer } from './surgery.js';
 
 export type Task =
   | { kind: 'baseline'; seed: number }
+  | { kind: 'sweep'; seed: number; lr: number }
   | { kind: 'prune'; seed: number; strategy: CriterionName }
   | { kind: 'control'; seed: number };
 
@@ -56,9 +57,9 @@ export type TaskEvent =
 export interface TaskContext { cfg: StudyConfig; dir: string; emit: (e: TaskEvent) => void; helpers: number }
 
 let dataCache: { key: string; data: PreparedData } | null = null;
-export function studyData(cfg: StudyConfig): PreparedData {
-  const key = JSON.stringify([cfg.dataset, cfg.data, cfg.trainSize, cfg.valSize, cfg.testSize, cfg.seed]);
-  if (dataCache?.key !== key) dataCache = { key, data: loadData(cfg) };
+export async function studyData(cfg: StudyConfig): Promise<PreparedData> {
+  const key = JSON.stringify([cfg.dataset, cfg.data, cfg.trainSize, cfg.valSize, cfg.testSize, cfg.seed, cfg.ids, cfg.firstIds, cfg.skipBadImages]);
+  if (dataCache?.key !== key) dataCache = { key, data: await loadData(cfg) };
   return dataCache.data;
 }
 
@@ -95,7 +96,7 @@ export async function runBaseline(ctx: TaskContext, seed: number): Promise<Basel
   const { cfg, dir } = ctx, id = `baseline-s${seed}`, folder = join(dir, id);
   const done = readJson<BaselineResult>(join(folder, 'result.json'));
   if (done && existsSync(baselineModelPath(dir, seed))) { ctx.emit({ type: 'done', task: id, result: done }); return done; }
-  const data = studyData(cfg);
+  const data = await studyData(cfg);
   const t0 = performance.now();
   let net: Network, history: EpochRecord[] = [], bestEpoch = 0;
   if (cfg.model) {
@@ -106,7 +107,7 @@ export async function runBaseline(ctx: TaskContext, seed: number): Promise<Basel
     net.initialize(seed);
     const parallel = await helper(ctx, net);
     try {
-      const r = train(net, data.train, data.val, { ...cfg, seed }, { parallel, onEpoch: (record) => ctx.emit({ type: 'epoch', task: id, record, total: cfg.epochs }) });
+      const r = train(net, data.train, data.val, { ...cfg, seed }, { parallel, epochTrain: augmentation(cfg, data, seed, [0]), onEpoch: (record) => ctx.emit({ type: 'epoch', task: id, record, total: cfg.epochs }) });
       history = r.history; bestEpoch = r.bestEpoch;
     } finally { await parallel?.close(); }
   }
@@ -150,7 +151,7 @@ function restore<T>(ctx: TaskContext, id: string, folder: string): { net: Networ
 export async function runPrune(ctx: TaskContext, seed: number, strategy: CriterionName): Promise<StepRecord[]> {
   const { cfg, dir } = ctx, id = `${strategy}-s${seed}`, folder = join(dir, id);
   const criterion = criteria[strategy];
-  const data = studyData(cfg), pats = patternSet(cfg, data);
+  const data = await studyData(cfg), pats = patternSet(cfg, data);
   const restored = restore<StepRecord>(ctx, id, folder);
   const records = restored.records;
   if (restored.complete) { ctx.emit({ type: 'done', task: id, result: records }); return records; }
@@ -167,7 +168,7 @@ export async function runPrune(ctx: TaskContext, seed: number, strategy: Criteri
     net = r.net;
     pruned += r.removals.reduce((s, x) => s + x.removed.length, 0);
     const before = evaluate(net, data.test), valBefore = evaluate(net, data.val);
-    const rt = cfg.retrainEpochs > 0 ? train(net, data.train, data.val, retrainOpts(cfg, seed), { stream: [step], initialVal: valBefore, parallel }) : null;
+    const rt = cfg.retrainEpochs > 0 ? train(net, data.train, data.val, retrainOpts(cfg, seed), { stream: [step], initialVal: valBefore, parallel, epochTrain: augmentation(cfg, data, seed, [step]) }) : null;
     const after = evaluate(net, data.test), val = rt ? { accuracy: rt.bestValAccuracy } : valBefore;
     const record: StepRecord = {
       step, pruned, hidden: denseUnits(net.arch, layer),
@@ -194,7 +195,7 @@ export async function runPrune(ctx: TaskContext, seed: number, strategy: Criteri
 /** The unpruned baseline trained on for the same epochs as the pruned runs, evaluated at the same points. */
 export async function runControl(ctx: TaskContext, seed: number): Promise<ControlPoint[]> {
   const { cfg, dir } = ctx, id = `control-s${seed}`, folder = join(dir, id);
-  const data = studyData(cfg);
+  const data = await studyData(cfg);
   const restored = restore<ControlPoint>(ctx, id, folder);
   const records = restored.records;
   if (restored.complete) { ctx.emit({ type: 'done', task: id, result: records }); return records; }
@@ -207,7 +208,7 @@ export async function runControl(ctx: TaskContext, seed: number): Promise<Contro
     const t0 = performance.now();
     pruned += plan[step - 1];
     const valBefore = evaluate(net, data.val);
-    const rt = train(net, data.train, data.val, retrainOpts(cfg, seed), { stream: [step], initialVal: valBefore, parallel });
+    const rt = train(net, data.train, data.val, retrainOpts(cfg, seed), { stream: [step], initialVal: valBefore, parallel, epochTrain: augmentation(cfg, data, seed, [step]) });
     const record: ControlPoint = {
       step, pruned, epochs: step * cfg.retrainEpochs,
       testAccuracy: evaluate(net, data.test).accuracy, valAccuracy: rt.bestValAccuracy,
@@ -226,7 +227,22 @@ async function helper(ctx: TaskContext, net: Network): Promise<DataParallel | nu
   return ctx.helpers > 0 ? DataParallel.create(net, ctx.cfg.batch) : null;
 }
 
+/** One learning rate of a sweep: the baseline trained from the seed; divergence is a result. */
+async function runSweep(ctx: TaskContext, seed: number, lr: number) {
+  const { cfg } = ctx, data = await studyData(cfg), t0 = performance.now();
+  const net = new Network(lenet5({ classes: data.classes.length, output: cfg.output }), evalBatch(cfg.batch), cfg.backend);
+  net.initialize(seed);
+  try {
+    const r = train(net, data.train, data.val, { ...cfg, lr, seed }, { epochTrain: augmentation(cfg, data, seed, [0]), onEpoch: (record) => ctx.emit({ type: 'epoch', task: `lr-${lr}`, record, total: cfg.epochs }) });
+    return { lr, bestValAccuracy: r.bestValAccuracy, bestEpoch: r.bestEpoch, testAccuracy: evaluate(net, data.test).accuracy, diverged: false, seconds: (performance.now() - t0) / 1000 };
+  } catch (e) {
+    if ((e as Error).name !== 'DivergenceError') throw e;
+    return { lr, bestValAccuracy: null, bestEpoch: null, testAccuracy: null, diverged: true, seconds: (performance.now() - t0) / 1000 };
+  }
+}
+
 export function runTask(ctx: TaskContext, task: Task): Promise<unknown> {
+  if (task.kind === 'sweep') return runSweep(ctx, task.seed, task.lr);
   if (task.kind === 'baseline') return runBaseline(ctx, task.seed);
   if (task.kind === 'control') return runControl(ctx, task.seed);
   return runPrune(ctx, task.seed, task.strategy);

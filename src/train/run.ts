@@ -3,7 +3,8 @@
 import { join } from 'node:path';
 import type { TrainConfig } from '../config.js';
 import { loadData } from '../data/index.js';
-import type { PreparedData } from '../data/types.js';
+import type { PreparedData, Split } from '../data/types.js';
+import { augmentSplit } from '../data/augment.js';
 import { lenet5, Network, parameterCount } from '../nn/network.js';
 import { saveModel } from '../nn/model-io.js';
 import { writeJsonAtomic } from '../util/atomic.js';
@@ -16,6 +17,13 @@ export const TRAIN_SCHEMA = 'prunelab.train/1';
 
 export function evalBatch(batch: number): number { return Math.max(batch, 128); }
 
+/** The per-epoch augmented training split of an image dataset (null for the bundled sets or --no-augment). */
+export function augmentation(cfg: TrainConfig, data: PreparedData, seed: number, stream: number[]): ((epoch: number) => Split) | undefined {
+  if (!cfg.augment || !data.trainRgb) return undefined;
+  const out = new Float32Array(data.train.n * 1024);
+  return (epoch) => ({ x: augmentSplit(data.trainRgb!, data.train.n, cfg, data.mean, data.std, seed, stream, epoch, out), y: data.train.y, n: data.train.n });
+}
+
 /** Builds and trains a fresh LeNet-5 for `data` from `cfg` (init and shuffling from cfg.seed). */
 export async function trainBaseline(cfg: TrainConfig, data: PreparedData, progress?: Progress, label = 'train'): Promise<{ net: Network; result: TrainResult }> {
   const net = new Network(lenet5({ classes: data.classes.length, output: cfg.output }), evalBatch(cfg.batch), cfg.backend);
@@ -24,6 +32,7 @@ export async function trainBaseline(cfg: TrainConfig, data: PreparedData, progre
   try {
     const result = train(net, data.train, data.val, cfg, {
       parallel,
+      epochTrain: augmentation(cfg, data, cfg.seed, [0]),
       onBatch: (done, total, loss) => progress?.update(done, `loss ${loss.toFixed(3)}`),
       onEpoch: (r) => {
         progress?.stop();
@@ -40,7 +49,7 @@ export async function trainBaseline(cfg: TrainConfig, data: PreparedData, progre
 
 export async function runTrain(cfg: TrainConfig, progress: Progress, outDir?: string) {
   const t0 = performance.now();
-  const data = loadData(cfg);
+  const data = await loadData(cfg);
   const loadSeconds = (performance.now() - t0) / 1000;
   progress.info(`data: ${data.name} (${data.source}), ${data.train.n} train / ${data.val.n} val / ${data.test.n} test, ${data.classes.length} classes`);
   progress.start(`train 1/${cfg.epochs}`, data.train.n, 'img');

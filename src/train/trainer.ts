@@ -37,6 +37,8 @@ export interface TrainHooks {
   onEpoch?: (r: EpochRecord) => void;
   /** Validation accuracy to beat before any epoch has run (e.g. the weights as they are). */
   initialVal?: { accuracy: number };
+  /** The training split to use in an epoch (augmented afresh each epoch), instead of `train`. */
+  epochTrain?: (epoch: number) => Split;
   /** A helper thread for the second half of every batch (same numbers, about twice the speed). */
   parallel?: DataParallel | null;
 }
@@ -57,9 +59,9 @@ export function evaluate(net: Network, split: Split): Evaluation {
 }
 
 /** Trains `net` in place; on return it holds the best-validation weights. */
-export function train(net: Network, train: Split, val: Split, opt: TrainOptions, hooks: TrainHooks = {}): TrainResult {
+export function train(net: Network, trainSet: Split, val: Split, opt: TrainOptions, hooks: TrainHooks = {}): TrainResult {
   const size = net.inputSize, B = Math.min(opt.batch, net.batch);
-  const order = new Int32Array(train.n);
+  const order = new Int32Array(trainSet.n);
   const labels = new Uint8Array(B), xb = new Float32Array(B * size);
   const history: EpochRecord[] = [];
   let best = hooks.initialVal ? hooks.initialVal.accuracy : -1, bestEpoch = 0, bestParams = hooks.initialVal ? net.snapshot() : null;
@@ -68,6 +70,7 @@ export function train(net: Network, train: Split, val: Split, opt: TrainOptions,
   net.resetOptimizer();
   for (let epoch = 1; epoch <= opt.epochs; epoch++) {
     const te = performance.now();
+    const train = hooks.epochTrain ? hooks.epochTrain(epoch) : trainSet;
     for (let i = 0; i < train.n; i++) order[i] = i;
     new Rng(opt.seed, STREAM.shuffle, ...(hooks.stream ?? []), epoch).shuffle(order);
     let lossSum = 0, correct = 0;
