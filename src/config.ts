@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError } from './util/errors.js';
 
-export const CRITERIA = ['paper', 'distinctiveness', 'magnitude', 'random', 'taylor'] as const;
+export const CRITERIA = ['paper', 'distinctiveness', 'magnitude', 'random', 'taylor', 'merge'] as const;
 export type CriterionName = (typeof CRITERIA)[number];
 
 export const TrainConfigSchema = z.object({
@@ -53,6 +53,8 @@ export const StudyConfigSchema = TrainConfigSchema.extend({
   patterns: z.number().int().min(0).default(0),
   model: z.string().optional(),
   control: z.boolean().default(true),
+  /** Replace each criterion's own compensation by the least-squares merge into the most similar kept neuron. */
+  compensate: z.boolean().default(false),
   /** --lr auto: run a learning-rate sweep over `lrs` first and use the best. */
   lrAuto: z.boolean().default(false),
   lrs: z.array(z.number().positive().finite()).min(1).default([0.1, 0.05, 0.01, 0.001]),

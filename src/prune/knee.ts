@@ -17,6 +17,8 @@ export interface StepRecord {
   flops: number;
   seconds: number;
   retrainEpochs: number;
+  /** Retraining epochs until validation accuracy is back within the tolerance of its pre-removal value (0: never left it; null: not within the budget). */
+  recoveryEpochs: number | null;
 }
 
 /**

@@ -7,24 +7,29 @@ import type { Network } from '../nn/network.js';
 import { cosineSimilarityMatrix, layerActivations } from './activations.js';
 import type { Criterion } from './criteria/index.js';
 import { denseUnits, removeUnits } from './surgery.js';
+import { leastSquaresMerges } from './compensate.js';
 
 export interface Removal { removed: number[]; mergedInto: number | null; similarity: number | null }
 
-export function pruneOnce(net: Network, layer: string, criterion: Criterion, patterns: Split, rng: Rng): { net: Network; removal: Removal } {
+export function pruneOnce(net: Network, layer: string, criterion: Criterion, patterns: Split, rng: Rng, compensate = false): { net: Network; removal: Removal } {
   const units = denseUnits(net.arch, layer);
   const { acts, grads } = layerActivations(net, layer, patterns, criterion.needsGradients);
-  const cosine = criterion.needsCosine ? cosineSimilarityMatrix(acts, patterns.n, units) : null;
+  let cosine = criterion.needsCosine || compensate ? cosineSimilarityMatrix(acts, patterns.n, units) : null;
   const choice = criterion.choose({ net, layer, units, acts, patterns: patterns.n, cosine, grads, rng });
-  return { net: removeUnits(net, layer, choice.removed, choice.merges), removal: { removed: choice.removed, mergedInto: choice.mergedInto, similarity: choice.similarity } };
+  let merges = choice.merges;
+  if (compensate && criterion.name !== 'merge') merges = leastSquaresMerges(acts, patterns.n, units, choice.removed, cosine!, choice.mergedInto ?? undefined);
+  cosine = null;
+  const mergedInto = merges.length === 1 ? merges[0].into : choice.mergedInto;
+  return { net: removeUnits(net, layer, choice.removed, merges), removal: { removed: choice.removed, mergedInto, similarity: choice.similarity } };
 }
 
 /** Removes up to `count` neurons (never the last one); returns the new network and what went. */
-export function pruneStep(net: Network, layer: string, criterion: Criterion, patterns: Split, count: number, seed: number, step: number) {
+export function pruneStep(net: Network, layer: string, criterion: Criterion, patterns: Split, count: number, seed: number, step: number, compensate = false) {
   const removals: Removal[] = [];
   const rng = new Rng(seed, STREAM.criterion, step);
   let removed = 0;
   while (removed < count && denseUnits(net.arch, layer) > 1) {
-    const r = pruneOnce(net, layer, criterion, patterns, rng);
+    const r = pruneOnce(net, layer, criterion, patterns, rng, compensate);
     net = r.net;
     removals.push(r.removal);
     removed += r.removal.removed.length;

@@ -8,8 +8,14 @@ export interface Merge {
   from: number;
   /** The neuron that absorbs it. */
   into: number;
-  /** 'incoming': W[into] += W[from], b[into] += b[from] (the seed's rule). 'outgoing': V[:,into] += V[:,from] (Gedeon & Harris). */
-  kind: 'incoming' | 'outgoing';
+  /**
+   * 'incoming': W[into] += W[from], b[into] += b[from] (the seed's rule). 'outgoing': V[:,into] +=
+   * V[:,from] (Gedeon & Harris). 'affine': V[:,into] += alpha·V[:,from], next bias += beta·V[:,from]
+   * (least squares, see compensate.ts).
+   */
+  kind: 'incoming' | 'outgoing' | 'affine';
+  alpha?: number;
+  beta?: number;
 }
 
 export function nextDenseLayer(arch: Architecture, layer: string): string {
@@ -43,8 +49,14 @@ export function removeUnits(net: Network, layer: string, removed: number[], merg
     if (m.kind === 'incoming') {
       for (let k = 0; k < inF; k++) W.data[m.into * inF + k] += W.data[m.from * inF + k];
       b.data[m.into] += b.data[m.from];
-    } else {
+    } else if (m.kind === 'outgoing') {
       for (let o = 0; o < outF; o++) V.data[o * units + m.into] += V.data[o * units + m.from];
+    } else {
+      const c = state.get(`${next}.bias`)!, alpha = m.alpha ?? 0, beta = m.beta ?? 0;
+      for (let o = 0; o < outF; o++) {
+        c.data[o] += beta * V.data[o * units + m.from];
+        V.data[o * units + m.into] += alpha * V.data[o * units + m.from];
+      }
     }
   }
   const keep = Array.from({ length: units }, (_, u) => u).filter((u) => !gone.has(u));

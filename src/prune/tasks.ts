@@ -162,9 +162,10 @@ export async function runPrune(ctx: TaskContext, seed: number, strategy: Criteri
   try {
   const total = stepPlan(cfg, denseUnits(base.arch, layer)).reduce((a, b) => a + b, 0);
   let pruned = records.length ? records[records.length - 1].pruned : 0;
+  let valPrev = records.length ? records[records.length - 1].valAccuracy : evaluate(net, data.val).accuracy;
   for (let step = records.length + 1; pruned < total; step++) {
     const t0 = performance.now();
-    const r = pruneStep(net, layer, criterion, pats, Math.min(cfg.perStep, total - pruned), seed, step);
+    const r = pruneStep(net, layer, criterion, pats, Math.min(cfg.perStep, total - pruned), seed, step, cfg.compensate);
     net = r.net;
     pruned += r.removals.reduce((s, x) => s + x.removed.length, 0);
     const before = evaluate(net, data.test), valBefore = evaluate(net, data.val);
@@ -179,7 +180,9 @@ export async function runPrune(ctx: TaskContext, seed: number, strategy: Criteri
       testAccuracy: after.accuracy, testLoss: after.loss, valAccuracy: val.accuracy,
       parameters: parameterCount(net.arch), flops: forwardFlops(net.arch),
       seconds: (performance.now() - t0) / 1000, retrainEpochs: cfg.retrainEpochs,
+      recoveryEpochs: recovery(valPrev, valBefore.accuracy, rt?.history.map((h) => h.valAccuracy) ?? [], cfg.tolerance),
     };
+    valPrev = val.accuracy;
     records.push(record);
     const complete = pruned >= total || record.hidden <= 1;
     saveCheckpoint(folder, net, step, records, complete);
@@ -221,6 +224,12 @@ export async function runControl(ctx: TaskContext, seed: number): Promise<Contro
   } finally { await parallel?.close(); }
   ctx.emit({ type: 'done', task: id, result: records });
   return records;
+}
+
+function recovery(prev: number, after: number, epochs: number[], tol: number): number | null {
+  if (after >= prev - tol) return 0;
+  const k = epochs.findIndex((v) => v >= prev - tol);
+  return k < 0 ? null : k + 1;
 }
 
 async function helper(ctx: TaskContext, net: Network): Promise<DataParallel | null> {

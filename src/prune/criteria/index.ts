@@ -2,10 +2,11 @@
 import type { CriterionName } from '../../config.js';
 import { distinctiveness } from './distinctiveness.js';
 import { magnitude } from './magnitude.js';
+import { merge } from './merge.js';
 import { paper } from './paper.js';
 import { random } from './random.js';
 import { taylor } from './taylor.js';
 import type { Criterion } from './types.js';
 
-export const criteria: Record<CriterionName, Criterion> = { paper, distinctiveness, magnitude, random, taylor };
+export const criteria: Record<CriterionName, Criterion> = { paper, distinctiveness, magnitude, random, taylor, merge };
 export type { Choice, Criterion, CriterionContext } from './types.js';
