@@ -41,7 +41,7 @@ export function accuracyCurveSpec(r: StudyResults): TopLevelSpec {
     title: { text: 'Test accuracy after pruning and retraining', subtitle: `${r.data.name}, ${r.config.seeds} seed(s), ${r.config.retrainEpochs} retraining epoch(s) per step; knee marked ◆` },
     width: 560, height: 320, config,
     layer: [
-      ...(r.config.seeds > 1 ? [{ data: { values: rows }, mark: { type: 'area', opacity: 0.15 }, encoding: { x, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color } }] : []),
+      ...(r.config.seeds > 1 ? [{ data: { values: rows }, mark: { type: 'area', opacity: 0.15 }, encoding: { x, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color: { ...color, legend: null } } }] : []),
       { data: { values: rows }, mark: { type: 'line', strokeWidth: 1.6 }, encoding: { x, y: { field: 'mean', type: 'quantitative', title: 'test accuracy (fraction correct)', scale: { zero: false } }, color, strokeDash: s.strokeDash } },
       { data: { values: [{ y: r.baseline.testAccuracy, label: `baseline ${r.baseline.testAccuracy.toFixed(3)}` }] }, mark: { type: 'rule', color: '#555', strokeDash: [2, 2] }, encoding: { y: { field: 'y', type: 'quantitative' } } },
       { data: { values: [{ y: r.baseline.testAccuracy, label: `baseline ${r.baseline.testAccuracy.toFixed(3)}` }] }, mark: { type: 'text', align: 'left', dx: 4, dy: -6, color: '#333' }, encoding: { y: { field: 'y', type: 'quantitative' }, x: { value: 0 }, text: { field: 'label' } } },

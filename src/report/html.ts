@@ -41,7 +41,7 @@ Layer <code>${escapeHtml(r.layer)}</code> (${r.baseline.hidden} units) pruned ${
 <h2>Summary</h2>
 ${summarySentences(r).map((s) => `<p class="summary">${code(s)}</p>`).join('\n')}
 <h2>Knees</h2>
-<p>The knee is the largest number of pruned neurons at which test accuracy is still within ${f(r.summary.tolerance * 100, 1)} points of the baseline at every step so far${r.config.seeds > 1 ? " (or within the seeds' spread of the baseline, if larger)" : ''}.</p>
+<p>The knee is the largest number of pruned neurons at which test accuracy (after retraining) is still within ${f(r.summary.tolerance * 100, 1)} points of the baseline${r.config.seeds > 1 ? " (or within the seeds' spread of the baseline, if larger; the mean curve over seeds is used)" : ''}: beyond it the curve does not come back. Immediate damage is the drop in test accuracy caused by a removal before any retraining.</p>
 ${knees}
 <h2>Figures</h2>
 ${figures.map((fig) => `<figure id="fig-${fig.name}" data-figure="${fig.name}">${fig.svg}<figcaption>${escapeHtml(fig.title)}</figcaption></figure>`).join('\n')}

@@ -1,0 +1,106 @@
+// The figures and the HTML report: PNGs decode at the expected size, the summary sentences carry
+// the numbers of results.json, user strings are escaped, an unfinished run reports what is done,
+// and the page renders in a real browser (Debian's Chromium via playwright-core) without errors.
+import { existsSync, mkdtempSync, readFileSync, writeFileSync, cpSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Progress } from '../src/cli/progress.js';
+import { parseStudyConfig } from '../src/config.js';
+import { runStudy } from '../src/prune/study.js';
+import type { StudyResults } from '../src/prune/results.js';
+import { writeReport } from '../src/report/report.js';
+import { summarySentences } from '../src/report/summary.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'prunelab-report-'));
+const dir = join(tmp, 'study');
+let results: StudyResults;
+
+beforeAll(async () => {
+  results = await runStudy(parseStudyConfig({ trainSize: 300, valSize: 100, testSize: 200, epochs: 3, maxPruned: 5, strategy: ['paper', 'random', 'merge'], seeds: 2, patterns: 200, out: dir }), new Progress('quiet'));
+}, 120_000);
+
+describe('figures and report', () => {
+  it('writes every figure as SVG and as a PNG that decodes at twice the SVG size', async () => {
+    for (const name of ['accuracy', 'damage', 'training', 'classes', 'cosine', 'parameters']) {
+      const svg = readFileSync(join(dir, 'figures', `${name}.svg`), 'utf8');
+      const w = Number(/<svg[^>]*width="(\d+)"/.exec(svg)![1]), h = Number(/<svg[^>]*height="(\d+)"/.exec(svg)![1]);
+      const meta = await sharp(join(dir, 'figures', `${name}.png`)).metadata();
+      expect(meta.format).toBe('png');
+      expect(meta.width).toBe(2 * w);
+      expect(meta.height).toBe(2 * h);
+    }
+    const acc = readFileSync(join(dir, 'figures', 'accuracy.svg'), 'utf8');
+    // one line per criterion plus the control, and a band per series (2 seeds)
+    expect(acc.match(/class="mark-line role-mark/g)).toHaveLength(results.summary.criteria.length + 1);
+    expect(acc.match(/class="mark-area role-mark/g)).toHaveLength(results.summary.criteria.length + 1);
+    expect(acc).toContain('neurons pruned from fc2');
+  });
+
+  it('writes a summary whose numbers are those of results.json', () => {
+    const text = summarySentences(results).join(' ');
+    expect(text).toContain(`Baseline test accuracy is ${results.baseline.testAccuracy.toFixed(3)}`);
+    for (const c of results.summary.criteria) {
+      expect(text).toContain(`\`${c.strategy}\``);
+      expect(text).toContain(`${c.immediateDamage.mean.toFixed(2)} points with \`${c.strategy}\``);
+      if (c.knee > 0 && c.steps.some((s) => s.pruned > c.knee)) expect(text).toContain(`until ${c.knee} of 84 neurons are pruned with \`${c.strategy}\``);
+    }
+    const html = readFileSync(join(dir, 'report.html'), 'utf8');
+    expect(html).toContain(results.baseline.testAccuracy.toFixed(3));
+    expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
+  });
+
+  it('escapes a hostile class name and run name', async () => {
+    const evil = join(tmp, 'evil<img src=x>');
+    cpSync(dir, evil, { recursive: true });
+    const r = JSON.parse(readFileSync(join(evil, 'results.json'), 'utf8'));
+    r.data.classes[3] = '<script>alert(1)</script>';
+    r.name = '<b>run</b>';
+    writeFileSync(join(evil, 'results.json'), JSON.stringify(r));
+    const html = readFileSync(await writeReport(evil), 'utf8');
+    expect(html).not.toContain('<script>alert(1)</script>');
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(html).toContain('&lt;b&gt;run&lt;/b&gt;');
+  });
+
+  it('reports an interrupted run with what is finished', async () => {
+    const part = join(tmp, 'partial');
+    cpSync(dir, part, { recursive: true });
+    const r = JSON.parse(readFileSync(join(part, 'results.json'), 'utf8'));
+    r.status = 'interrupted';
+    r.runs = r.runs.map((x: any) => ({ ...x, complete: false, steps: x.steps.slice(0, 2) }));
+    r.summary.criteria = r.summary.criteria.map((c: any) => ({ ...c, steps: c.steps.slice(0, 2) }));
+    writeFileSync(join(part, 'results.json'), JSON.stringify(r));
+    const html = readFileSync(await writeReport(part), 'utf8');
+    expect(html).toMatch(/Status: interrupted/);
+    expect(html).toMatch(/This run is interrupted: the figures and tables show the steps finished so far/);
+  });
+
+  const chromium = '/usr/bin/chromium';
+  it.skipIf(!existsSync(chromium))('renders in headless Chromium: every figure, no console errors, a screenshot', async () => {
+    const { chromium: pw } = await import('playwright-core');
+    const browser = await pw.launchPersistentContext(mkdtempSync(join(tmpdir(), 'chromium-')), {
+      executablePath: chromium, headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+    });
+    try {
+      const page = await browser.newPage();
+      const errors: string[] = [];
+      page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto('file://' + join(dir, 'report.html'));
+      const figs = await page.$$eval('figure[data-figure]', (els) => els.map((e) => ({ name: e.getAttribute('data-figure'), w: e.querySelector('svg')!.getBoundingClientRect().width, marks: e.querySelectorAll('svg .role-mark').length })));
+      expect(figs.map((f) => f.name).sort()).toEqual(['accuracy', 'classes', 'cosine', 'damage', 'parameters', 'training']);
+      for (const f of figs) { expect(f.w).toBeGreaterThan(200); expect(f.marks).toBeGreaterThan(0); }
+      // one line per criterion plus the control in the main figure
+      const series = await page.$$eval('#fig-accuracy svg g.mark-line', (p) => p.length);
+      expect(series).toBe(results.summary.criteria.length + 1);
+      await page.screenshot({ path: join(tmp, 'report.png'), fullPage: true });
+      expect((await sharp(join(tmp, 'report.png')).metadata()).height).toBeGreaterThan(1000);
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
+});
