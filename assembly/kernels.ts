@@ -102,26 +102,44 @@ export function conv2dBackward(dInp: usize, dW: usize, dB: usize, dOut: usize, i
       for (let p = 0; p < PS; p += 4) acc = f32x4.add(acc, v128.load(dst + (<usize>p << 2)));
       store<f32>(dB + (<usize>oc << 2), load<f32>(dB + (<usize>oc << 2)) + hsum(acc));
     }
-    // dW[oc, r] += <g[oc], col[r]>
-    for (let oc = 0; oc < OC; oc++) {
-      const gr = g + (<usize>(oc * PS) << 2), dwr = dW + (<usize>(oc * R) << 2);
+    // dW[oc, r] += <g[oc], col[r]>, two output channels by four rows at a time
+    let oc = 0;
+    for (; oc + 2 <= OC; oc += 2) {
+      const g0 = g + (<usize>(oc * PS) << 2), g1 = g0 + RS;
+      const d0 = dW + (<usize>(oc * R) << 2), d1 = d0 + (<usize>R << 2);
       let r = 0;
       for (; r + 4 <= R; r += 4) {
-        let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
+        let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
         const x0 = col + (<usize>(r * PS) << 2);
         for (let p = 0; p < PS; p += 4) {
           const po = <usize>p << 2;
-          const gv = v128.load(gr + po);
-          a0 = f32x4.add(a0, f32x4.mul(gv, v128.load(x0 + po)));
-          a1 = f32x4.add(a1, f32x4.mul(gv, v128.load(x0 + RS + po)));
-          a2 = f32x4.add(a2, f32x4.mul(gv, v128.load(x0 + 2 * RS + po)));
-          a3 = f32x4.add(a3, f32x4.mul(gv, v128.load(x0 + 3 * RS + po)));
+          const u = v128.load(g0 + po), v = v128.load(g1 + po);
+          const c0 = v128.load(x0 + po), c1 = v128.load(x0 + RS + po), c2 = v128.load(x0 + 2 * RS + po), c3 = v128.load(x0 + 3 * RS + po);
+          a0 = f32x4.add(a0, f32x4.mul(u, c0)); b0 = f32x4.add(b0, f32x4.mul(v, c0));
+          a1 = f32x4.add(a1, f32x4.mul(u, c1)); b1 = f32x4.add(b1, f32x4.mul(v, c1));
+          a2 = f32x4.add(a2, f32x4.mul(u, c2)); b2 = f32x4.add(b2, f32x4.mul(v, c2));
+          a3 = f32x4.add(a3, f32x4.mul(u, c3)); b3 = f32x4.add(b3, f32x4.mul(v, c3));
         }
-        const q = dwr + (<usize>r << 2);
+        const q = d0 + (<usize>r << 2), t = d1 + (<usize>r << 2);
         store<f32>(q, load<f32>(q) + hsum(a0)); store<f32>(q + 4, load<f32>(q + 4) + hsum(a1));
         store<f32>(q + 8, load<f32>(q + 8) + hsum(a2)); store<f32>(q + 12, load<f32>(q + 12) + hsum(a3));
+        store<f32>(t, load<f32>(t) + hsum(b0)); store<f32>(t + 4, load<f32>(t + 4) + hsum(b1));
+        store<f32>(t + 8, load<f32>(t + 8) + hsum(b2)); store<f32>(t + 12, load<f32>(t + 12) + hsum(b3));
       }
       for (; r < R; r++) {
+        let a0 = f32x4.splat(0), b0 = a0;
+        const x0 = col + (<usize>(r * PS) << 2);
+        for (let p = 0; p < PS; p += 4) {
+          const po = <usize>p << 2, c0 = v128.load(x0 + po);
+          a0 = f32x4.add(a0, f32x4.mul(v128.load(g0 + po), c0)); b0 = f32x4.add(b0, f32x4.mul(v128.load(g1 + po), c0));
+        }
+        const q = d0 + (<usize>r << 2), t = d1 + (<usize>r << 2);
+        store<f32>(q, load<f32>(q) + hsum(a0)); store<f32>(t, load<f32>(t) + hsum(b0));
+      }
+    }
+    for (; oc < OC; oc++) {
+      const gr = g + (<usize>(oc * PS) << 2), dwr = dW + (<usize>(oc * R) << 2);
+      for (let r = 0; r < R; r++) {
         let a0 = f32x4.splat(0);
         const x0 = col + (<usize>(r * PS) << 2);
         for (let p = 0; p < PS; p += 4) a0 = f32x4.add(a0, f32x4.mul(v128.load(gr + (<usize>p << 2)), v128.load(x0 + (<usize>p << 2))));
@@ -130,14 +148,36 @@ export function conv2dBackward(dInp: usize, dW: usize, dB: usize, dOut: usize, i
       }
     }
     if (dInp == 0) continue;
-    // dcol[r, p] = sum_oc W[oc, r] * g[oc, p]
+    // dcol[r, p] = sum_oc W[oc, r] * g[oc, p], four rows by eight columns at a time
     const RB = <usize>R << 2;
-    for (let r = 0; r < R; r++) {
+    let r = 0;
+    for (; r + 4 <= R; r += 4) {
+      const dr = dcol + (<usize>(r * PS) << 2);
+      for (let p = 0; p < PS; p += 8) {
+        let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0, e0 = a0, e1 = a0, e2 = a0, e3 = a0;
+        let gp = g + (<usize>p << 2), wp = w + (<usize>r << 2);
+        for (let o = 0; o < OC; o++) {
+          const x0 = v128.load(gp), x1 = v128.load(gp, 16);
+          const s0 = v128.load32_splat(wp), s1 = v128.load32_splat(wp + 4), s2 = v128.load32_splat(wp + 8), s3 = v128.load32_splat(wp + 12);
+          a0 = f32x4.add(a0, f32x4.mul(s0, x0)); e0 = f32x4.add(e0, f32x4.mul(s0, x1));
+          a1 = f32x4.add(a1, f32x4.mul(s1, x0)); e1 = f32x4.add(e1, f32x4.mul(s1, x1));
+          a2 = f32x4.add(a2, f32x4.mul(s2, x0)); e2 = f32x4.add(e2, f32x4.mul(s2, x1));
+          a3 = f32x4.add(a3, f32x4.mul(s3, x0)); e3 = f32x4.add(e3, f32x4.mul(s3, x1));
+          gp += RS; wp += RB;
+        }
+        const q = dr + (<usize>p << 2);
+        v128.store(q, a0); v128.store(q, e0, 16);
+        v128.store(q + RS, a1); v128.store(q + RS, e1, 16);
+        v128.store(q + 2 * RS, a2); v128.store(q + 2 * RS, e2, 16);
+        v128.store(q + 3 * RS, a3); v128.store(q + 3 * RS, e3, 16);
+      }
+    }
+    for (; r < R; r++) {
       const dr = dcol + (<usize>(r * PS) << 2);
       for (let p = 0; p < PS; p += 8) {
         let a0 = f32x4.splat(0), c0 = a0;
         let gp = g + (<usize>p << 2), wp = w + (<usize>r << 2);
-        for (let oc = 0; oc < OC; oc++) {
+        for (let o = 0; o < OC; o++) {
           const s = v128.load32_splat(wp);
           a0 = f32x4.add(a0, f32x4.mul(s, v128.load(gp))); c0 = f32x4.add(c0, f32x4.mul(s, v128.load(gp, 16)));
           gp += RS; wp += RB;

@@ -28,7 +28,7 @@ console.log(`  with the budget-matched control as well: ${withControl.toFixed(1)
 let torch = null;
 const py = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 if (spawnSync(py, ['-c', 'import torch']).status === 0) {
-  const d = loadData({ dataset: 'fashion-mnist', seed: 1, ...base });
+  const d = await loadData({ dataset: 'fashion-mnist', seed: 1, ...base });
   const file = join(tmp, 'data.bin');
   writeFileSync(file, Buffer.concat([d.train.x, d.val.x, d.test.x, d.train.y, d.val.y, d.test.y].map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength))));
   const runs = [1, 2].map((threads) => {

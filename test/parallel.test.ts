@@ -48,3 +48,18 @@ describe('data-parallel SGD', () => {
     expect(worst).toBeLessThan(1e-12);
   });
 });
+
+describe('data-parallel evaluation', () => {
+  it('gives exactly the single-thread loss and accuracy', async () => {
+    const net = new Network(lenet5(), 128, 'wasm');
+    net.initialize(9);
+    const { x, y } = batchData(301, 4);
+    const split = { x, y, n: 301 };
+    const { evaluate } = await import('../src/train/trainer.js');
+    const serial = evaluate(net, split);
+    const dp = await DataParallel.create(net, 16);
+    try {
+      expect(evaluate(net, split, dp)).toEqual(serial);
+    } finally { await dp.close(); }
+  });
+});

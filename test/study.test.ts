@@ -55,6 +55,14 @@ describe('prunelab study', () => {
     expect(numbers(again)).toEqual(numbers(first));
   });
 
+  it('gives the same numbers with a data-parallel helper thread (one task on two threads) as on one thread', async () => {
+    const one = { trainSize: 300, valSize: 100, testSize: 200, epochs: 2, maxPruned: 3, strategy: ['taylor'], control: false, patterns: 200 };
+    const a = await runStudy(parseStudyConfig({ ...one, threads: 2, out: join(tmp, 'dp2') }), new Progress('quiet'));
+    const b = await runStudy(parseStudyConfig({ ...one, threads: 1, out: join(tmp, 'dp1') }), new Progress('quiet'));
+    expect(numbers(a)).toEqual(numbers(b));
+    expect(a.runs[0].steps).toHaveLength(3);
+  });
+
   it('resumes a study killed with SIGKILL to exactly the uninterrupted numbers', async () => {
     const dir = join(tmp, 'killed');
     const child = spawn(process.execPath, [CLI, 'study', ...tiny, '--out', dir, '--quiet'], { stdio: 'ignore' });

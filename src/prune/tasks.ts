@@ -162,15 +162,15 @@ export async function runPrune(ctx: TaskContext, seed: number, strategy: Criteri
   try {
   const total = stepPlan(cfg, denseUnits(base.arch, layer)).reduce((a, b) => a + b, 0);
   let pruned = records.length ? records[records.length - 1].pruned : 0;
-  let valPrev = records.length ? records[records.length - 1].valAccuracy : evaluate(net, data.val).accuracy;
+  let valPrev = records.length ? records[records.length - 1].valAccuracy : evaluate(net, data.val, parallel).accuracy;
   for (let step = records.length + 1; pruned < total; step++) {
     const t0 = performance.now();
     const r = pruneStep(net, layer, criterion, pats, Math.min(cfg.perStep, total - pruned), seed, step, cfg.compensate);
     net = r.net;
     pruned += r.removals.reduce((s, x) => s + x.removed.length, 0);
-    const before = evaluate(net, data.test), valBefore = evaluate(net, data.val);
+    const before = evaluate(net, data.test, parallel), valBefore = evaluate(net, data.val, parallel);
     const rt = cfg.retrainEpochs > 0 ? train(net, data.train, data.val, retrainOpts(cfg, seed), { stream: [step], initialVal: valBefore, parallel, epochTrain: augmentation(cfg, data, seed, [step]) }) : null;
-    const after = evaluate(net, data.test), val = rt ? { accuracy: rt.bestValAccuracy } : valBefore;
+    const after = evaluate(net, data.test, parallel), val = rt ? { accuracy: rt.bestValAccuracy } : valBefore;
     const record: StepRecord = {
       step, pruned, hidden: denseUnits(net.arch, layer),
       removed: r.removals.flatMap((x) => x.removed),
@@ -210,11 +210,11 @@ export async function runControl(ctx: TaskContext, seed: number): Promise<Contro
   for (let step = records.length + 1; step <= plan.length; step++) {
     const t0 = performance.now();
     pruned += plan[step - 1];
-    const valBefore = evaluate(net, data.val);
+    const valBefore = evaluate(net, data.val, parallel);
     const rt = train(net, data.train, data.val, retrainOpts(cfg, seed), { stream: [step], initialVal: valBefore, parallel, epochTrain: augmentation(cfg, data, seed, [step]) });
     const record: ControlPoint = {
       step, pruned, epochs: step * cfg.retrainEpochs,
-      testAccuracy: evaluate(net, data.test).accuracy, valAccuracy: rt.bestValAccuracy,
+      testAccuracy: evaluate(net, data.test, parallel).accuracy, valAccuracy: rt.bestValAccuracy,
       seconds: (performance.now() - t0) / 1000,
     };
     records.push(record);

@@ -19,17 +19,23 @@ try {
     if (n === -1) break;
     if (n === -2) {
       const { arch, backend } = JSON.parse(new TextDecoder().decode(archBuf.slice(0, Atomics.load(ctrl, 4)))) as { arch: Architecture; backend: 'wasm' | 'reference' };
-      net = new Network(arch, half, backend);
+      net = new Network(arch, Math.max(half, 64), backend);
     } else if (net) {
       const full = Atomics.load(ctrl, 3), p = net.params.length;
       net.params.set(params.subarray(0, p));
       net.input.set(input.subarray(0, n * size));
-      net.grads.fill(0);
       net.forward(n);
-      const r = net.loss(labels, 0, n, true, full);
-      net.backward(n);
-      grads.set(net.grads.subarray(0, p));
-      stats[0] = r.loss; stats[1] = r.correct;
+      if (full === 0) {
+        // evaluation: forward only
+        const r = net.loss(labels, 0, n, false);
+        stats[0] = r.loss; stats[1] = r.correct;
+      } else {
+        net.grads.fill(0);
+        const r = net.loss(labels, 0, n, true, full);
+        net.backward(n);
+        grads.set(net.grads.subarray(0, p));
+        stats[0] = r.loss; stats[1] = r.correct;
+      }
     }
     Atomics.store(ctrl, 1, seen);
     Atomics.notify(ctrl, 1);

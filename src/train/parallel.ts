@@ -30,8 +30,10 @@ export function serialStep(net: Network, x: Float32Array, y: Uint8Array, B: numb
   return { loss: r0.loss + r1.loss, correct: r0.correct + r1.correct };
 }
 
-// control block (Int32): 0 request seq, 1 done seq, 2 half size (-1 exit, -2 rebuild), 3 full batch, 4 arch json bytes
+// control block (Int32): 0 request seq, 1 done seq, 2 half size (-1 exit, -2 rebuild), 3 full batch (0: evaluate only), 4 arch json bytes
 const C_REQ = 0, C_DONE = 1, C_N = 2, C_FULL = 3, C_ARCH = 4;
+/** Images per half in evaluation (forward only). */
+export const EVAL_HALF = 64;
 const ARCH_BYTES = 1 << 16;
 
 function helperFile(): string {
@@ -50,7 +52,7 @@ export class DataParallel {
 
   /** A helper for networks up to the size of `net` and half-batches up to ceil(batch/2). */
   static async create(net: Network, batch: number): Promise<DataParallel> {
-    const P = parameterCount(net.arch), half = Math.ceil(batch / 2), size = net.inputSize;
+    const P = parameterCount(net.arch), half = Math.max(Math.ceil(batch / 2), EVAL_HALF), size = net.inputSize;
     const ctrlSab = new SharedArrayBuffer(64 + 32 + ARCH_BYTES);
     const dataSab = new SharedArrayBuffer(4 * (2 * P + half * size) + half);
     const ctrl = new Int32Array(ctrlSab, 0, 16), stats = new Float64Array(ctrlSab, 64, 4), archBuf = new Uint8Array(ctrlSab, 96, ARCH_BYTES);
@@ -94,6 +96,30 @@ export class DataParallel {
     Atomics.store(this.ctrl, C_ARCH, bytes.length);
     this.wait(this.request(-2));
     this.arch = json;
+  }
+
+  /** Loss and correct count of the current network on a split, the two halves of every chunk in parallel. */
+  evaluate(net: Network, split: { x: Float32Array; y: Uint8Array; n: number }): { loss: number; correct: number } {
+    this.attach(net);
+    const size = net.inputSize, P = net.params.length, chunk = Math.min(2 * EVAL_HALF, 2 * Math.floor(net.batch / 2));
+    this.params.set(net.params.subarray(0, P));
+    let loss = 0, correct = 0;
+    for (let s = 0; s < split.n; s += chunk) {
+      const B = Math.min(chunk, split.n - s), h = Math.ceil(B / 2), n1 = B - h;
+      let seq = 0;
+      if (n1 > 0) {
+        this.input.set(split.x.subarray((s + h) * size, (s + B) * size));
+        this.labels.set(split.y.subarray(s + h, s + B));
+        Atomics.store(this.ctrl, C_FULL, 0);
+        seq = this.request(n1);
+      }
+      net.input.set(split.x.subarray(s * size, (s + h) * size));
+      net.forward(h);
+      const r = net.loss(split.y, s, h, false);
+      loss += r.loss; correct += r.correct;
+      if (n1 > 0) { this.wait(seq); loss += this.stats[0]; correct += this.stats[1]; }
+    }
+    return { loss, correct };
   }
 
   /** One SGD step; the second half-batch runs on the helper thread. */

@@ -5,7 +5,7 @@ import { Rng, STREAM } from '../engine/rng.js';
 import type { Network } from '../nn/network.js';
 import type { Split } from '../data/types.js';
 import { DivergenceError } from '../util/errors.js';
-import { serialStep, type DataParallel } from './parallel.js';
+import { EVAL_HALF, serialStep, type DataParallel } from './parallel.js';
 
 export interface TrainOptions {
   lr: number;
@@ -45,15 +45,24 @@ export interface TrainHooks {
 
 export interface Evaluation { loss: number; accuracy: number }
 
-export function evaluate(net: Network, split: Split): Evaluation {
-  const size = net.inputSize, cap = net.batch;
+/**
+ * Mean loss and accuracy on a split. Chunks of 2 x EVAL_HALF images are evaluated as two halves
+ * (on the helper thread when there is one), summed in the same order either way, so the numbers
+ * do not depend on the thread count.
+ */
+export function evaluate(net: Network, split: Split, parallel?: DataParallel | null): Evaluation {
+  if (parallel) { const r = parallel.evaluate(net, split); return { loss: r.loss / split.n, accuracy: r.correct / split.n }; }
+  const size = net.inputSize, chunk = Math.min(2 * EVAL_HALF, 2 * Math.floor(net.batch / 2));
   let loss = 0, correct = 0;
-  for (let s = 0; s < split.n; s += cap) {
-    const B = Math.min(cap, split.n - s);
-    net.input.set(split.x.subarray(s * size, (s + B) * size));
-    net.forward(B);
-    const r = net.loss(split.y, s, B, false);
-    loss += r.loss; correct += r.correct;
+  for (let s = 0; s < split.n; s += chunk) {
+    const B = Math.min(chunk, split.n - s), h = Math.ceil(B / 2);
+    for (const [start, n] of [[s, h], [s + h, B - h]]) {
+      if (n === 0) continue;
+      net.input.set(split.x.subarray(start * size, (start + n) * size));
+      net.forward(n);
+      const r = net.loss(split.y, start, n, false);
+      loss += r.loss; correct += r.correct;
+    }
   }
   return { loss: loss / split.n, accuracy: correct / split.n };
 }
@@ -90,7 +99,7 @@ export function train(net: Network, trainSet: Split, val: Split, opt: TrainOptio
       lossSum += r.loss; correct += r.correct;
       hooks.onBatch?.(start + nb, train.n, lossSum / (start + nb));
     }
-    const v = evaluate(net, val);
+    const v = evaluate(net, val, hooks.parallel);
     const seconds = (performance.now() - te) / 1000;
     const rec: EpochRecord = {
       epoch, trainLoss: lossSum / train.n, trainAccuracy: correct / train.n, valLoss: v.loss, valAccuracy: v.accuracy,
