@@ -152,6 +152,21 @@ export function parametersSpec(r: StudyResults): TopLevelSpec {
   } as unknown as TopLevelSpec;
 }
 
+/** Best validation accuracy per learning rate (the seed's Table 1), when a sweep was run. */
+export function lrSweepSpec(table: { lr: number; bestValAccuracy: number | null; diverged: boolean }[]): TopLevelSpec {
+  const rows = table.filter((r) => !r.diverged).map((r) => ({ lr: r.lr, acc: r.bestValAccuracy }));
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title: { text: 'Learning-rate sweep', subtitle: 'best validation accuracy of the baseline per learning rate (diverged rates omitted)' },
+    config, width: 360, height: 220, data: { values: rows },
+    mark: { type: 'line', point: { size: 50, filled: true }, color: '#333' },
+    encoding: {
+      x: { field: 'lr', type: 'quantitative', title: 'learning rate (log scale)', scale: { type: 'log' } },
+      y: { field: 'acc', type: 'quantitative', title: 'best validation accuracy', scale: { zero: false } },
+    },
+  } as unknown as TopLevelSpec;
+}
+
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
   const svg = await view.toSVG();

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { StudyResults } from '../prune/results.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { DataError } from '../util/errors.js';
-import { FIGURES, renderSvg, svgToPng } from './figures.js';
+import { FIGURES, lrSweepSpec, renderSvg, svgToPng } from './figures.js';
 import { renderHtml } from './html.js';
 
 const TITLES: Record<keyof typeof FIGURES, string> = {
@@ -41,7 +41,16 @@ export async function writeReport(dir: string): Promise<string> {
     writeFileAtomic(join(dir, 'figures', `${name}.png`), await svgToPng(svg));
     figures.push({ name, title: TITLES[name], svg });
   }
+  const sweepFile = join(dir, 'lr-sweep', 'results.json');
+  let sweep: { table: { lr: number; bestValAccuracy: number | null; diverged: boolean }[]; best: number | null } | null = null;
+  if (existsSync(sweepFile)) {
+    sweep = JSON.parse(readFileSync(sweepFile, 'utf8'));
+    const svg = await renderSvg(lrSweepSpec(sweep!.table));
+    writeFileAtomic(join(dir, 'figures', 'lr-sweep.svg'), svg);
+    writeFileAtomic(join(dir, 'figures', 'lr-sweep.png'), await svgToPng(svg));
+    figures.push({ name: 'lr-sweep', title: "Best validation accuracy per learning rate (the seed's Table 1).", svg });
+  }
   const file = join(dir, 'report.html');
-  writeFileAtomic(file, renderHtml(r, figures));
+  writeFileAtomic(file, renderHtml(r, figures, sweep));
   return file;
 }

@@ -106,6 +106,9 @@ export function train(net: Network, trainSet: Split, val: Split, opt: TrainOptio
       seconds, imagesPerSecond: train.n / seconds,
     };
     if (!Number.isFinite(v.loss)) throw new DivergenceError(`training diverged in epoch ${epoch} (validation loss ${v.loss}) with learning rate ${opt.lr}; try a smaller one, e.g. --lr ${+(opt.lr / 10).toPrecision(2)}`);
+    // a loss far above chance level for a whole epoch: the weights blew up (tanh saturates, so it may stay finite)
+    const chance = net.arch.output === 'softmax' ? Math.log(net.classes) : net.classes * Math.LN2;
+    if (rec.trainLoss > 5 * chance) throw new DivergenceError(`training diverged in epoch ${epoch} (mean loss ${rec.trainLoss.toFixed(1)}, chance level is ${chance.toFixed(2)}) with learning rate ${opt.lr}; try a smaller one, e.g. --lr ${+(opt.lr / 10).toPrecision(2)}`);
     history.push(rec);
     hooks.onEpoch?.(rec);
     if (v.accuracy > best) { best = v.accuracy; bestEpoch = epoch; bestParams = net.snapshot(); stale = 0; }
