@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { forwardFlops, lenet5, Network } from '../dist/nn/network.js';
 import { DataParallel, serialStep } from '../dist/train/parallel.js';
+import { augmentSplit } from '../dist/data/augment.js';
 
 const IMAGES = Number(process.env.BENCH_IMAGES ?? 8000);
 const arch = lenet5();
@@ -59,10 +60,17 @@ const ours = [];
 for (const threads of [1, 2]) {
   ours.push({ threads, train16: await trainRate(16, threads, data), train128: await trainRate(128, threads, data), infer: threads === 1 ? inferRate(data) : null });
 }
+// the image pipeline's per-epoch augmentation (flip, rotation, colour jitter, grayscale, standardise)
+const rgb = new Uint8Array(2000 * 3072).map((_, i) => (i * 2654435761) >>> 24);
+augmentSplit(rgb, 2000, { flip: 0.5, rotation: 10, brightness: 0.2, contrast: 0.2, saturation: 0.2 }, 0.4, 0.2, 1, [0], 0);
+const ta = performance.now();
+augmentSplit(rgb, 2000, { flip: 0.5, rotation: 10, brightness: 0.2, contrast: 0.2, saturation: 0.2 }, 0.4, 0.2, 1, [0], 1);
+const augment = 2000 / ((performance.now() - ta) / 1000);
 const fmt = (v) => (v == null ? '-' : v.toFixed(0).padStart(8));
 console.log(`prunelab engine (WebAssembly SIMD), LeNet-5, ${IMAGES} images, forward ${(flops / 1e6).toFixed(3)} MFLOP/image`);
 console.log('threads  train@16  train@128    infer  GFLOP/s@16');
 for (const r of ours) console.log(`${String(r.threads).padStart(7)} ${fmt(r.train16)}  ${fmt(r.train128)} ${fmt(r.infer)}  ${(r.train16 * 3 * flops / 1e9).toFixed(2).padStart(9)}`);
+console.log(`augmentation (one thread): ${augment.toFixed(0)} images/s, ${(augment / ours[0].train16).toFixed(1)}x the training rate it feeds`);
 const torch = torchPeer();
 const best = Math.max(...ours.map((r) => r.train16));
 let torchBest = null;
@@ -72,4 +80,4 @@ if (torch) {
   torchBest = Math.max(...torch.results.map((r) => r.train16));
   console.log(`ratio (batch 16, each at its best thread count): ${(best / torchBest).toFixed(2)}x`);
 } else console.log('PyTorch not importable (apt-get install python3-torch for the peer measurement)');
-console.log(JSON.stringify({ trainImagesPerSecond: Math.round(best), torchTrainImagesPerSecond: torchBest && Math.round(torchBest), ratio: torchBest && +(best / torchBest).toFixed(2), ours, torch }));
+console.log(JSON.stringify({ trainImagesPerSecond: Math.round(best), torchTrainImagesPerSecond: torchBest && Math.round(torchBest), ratio: torchBest && +(best / torchBest).toFixed(2), augmentImagesPerSecond: Math.round(augment), ours, torch }));

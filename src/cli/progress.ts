@@ -38,8 +38,8 @@ export class Progress {
     if (this.mode !== 'tty') return;
     this.bar?.stop();
     this.bar = new cliProgress.SingleBar({
-      format: `${label.padEnd(14).slice(0, 14)} {bar} {percentage}% | {rate} ${unit}/s | {status} | ETA {eta_formatted}`,
-      barsize: 16, hideCursor: true, clearOnComplete: true, etaBuffer: 50, fps: 5,
+      format: `${label.padEnd(12).slice(0, 12)} {bar} {percentage}% {rate} ${unit}/s {status} ETA {eta_formatted}`,
+      barsize: 12, hideCursor: true, clearOnComplete: true, etaBuffer: 50, fps: 5,
     }, cliProgress.Presets.shades_classic);
     this.bar.start(total, 0, { rate: '-', status: '' });
     this.t0 = performance.now();
@@ -52,7 +52,8 @@ export class Progress {
     if (now - this.lastLine < 100) return;
     this.lastLine = now;
     const rate = done / ((now - this.t0) / 1000 || 1);
-    this.bar.update(done, { rate: rate >= 100 ? rate.toFixed(0) : rate.toFixed(1), status });
+    // keep the whole line within 80 columns
+    this.bar.update(done, { rate: rate >= 100 ? rate.toFixed(0) : rate.toFixed(1), status: status.length > 22 ? status.slice(0, 21) + '…' : status });
   }
 
   stop(): void { this.bar?.stop(); this.bar = null; }

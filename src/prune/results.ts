@@ -46,8 +46,10 @@ export function buildResults(s: StudyState): StudyResults {
   const runs = [...s.runs.values()].map((r) => ({
     ...r, knee: knee(r.steps.map((x) => ({ pruned: x.pruned, accuracy: x.testAccuracy })), s.baselines.get(r.seed)?.testAccuracy ?? NaN, s.config.tolerance),
   }));
-  const strategies = s.config.strategy.filter((st) => runs.some((r) => r.strategy === st && r.steps.length));
-  const criteria = strategies.map((st) => summarize(st, runs.filter((r) => r.strategy === st).map((r) => ({ seed: r.seed, steps: r.steps, knee: r.knee, baseline: s.baselines.get(r.seed)!.testAccuracy })), s.config.tolerance));
+  const strategies = s.config.strategy.filter((st) => runs.some((r) => r.strategy === st && r.steps.length && s.baselines.has(r.seed)));
+  // runs whose seed's baseline is still training have nothing to summarise yet
+  const started = runs.filter((r) => s.baselines.has(r.seed) && r.steps.length > 0);
+  const criteria = strategies.map((st) => summarize(st, started.filter((r) => r.strategy === st).map((r) => ({ seed: r.seed, steps: r.steps, knee: r.knee, baseline: s.baselines.get(r.seed)!.testAccuracy })), s.config.tolerance));
   const ctrl = new Map<number, ControlPoint[]>();
   for (const c of s.control.values()) for (const p of c.points) { if (!ctrl.has(p.pruned)) ctrl.set(p.pruned, []); ctrl.get(p.pruned)!.push(p); }
   return {

@@ -97,12 +97,12 @@ export async function runStudy(cfg: StudyConfig, progress: Progress, resumeDir?:
   let doneUnits = 0, status = '';
   progress.info(`study ${dir}\n  data ${data.name}: ${data.train.n} train / ${data.val.n} val / ${data.test.n} test; layer ${layer} (${hidden} units); ` +
     `${cfg.strategy.join(', ')}; ${seeds.length} seed(s); ${plan.length} steps of ${cfg.perStep}; ${cfg.retrainEpochs} retrain epoch(s)/step; ${threads} thread(s)`);
-  progress.start('study', totalUnits, 'units');
+  progress.start('study', totalUnits, 'step');
   const tick = (n: number) => { doneUnits += n; progress.update(doneUnits, status); };
   let lastWrite = 0;
   const onEvent = (e: TaskEvent) => {
     if (e.type === 'epoch') {
-      status = `${e.task} epoch ${e.record.epoch} val ${e.record.valAccuracy.toFixed(3)}`;
+      status = `base${e.task.replace(/^baseline-s/, '')} ep ${e.record.epoch} ${e.record.valAccuracy.toFixed(3)}`;
       progress.event('epoch', { task: e.task, ...e.record });
       tick(1);
     } else if (e.type === 'step') {
@@ -111,9 +111,9 @@ export async function runStudy(cfg: StudyConfig, progress: Progress, resumeDir?:
       if (name === 'control') state.control.get(seed)!.points.push(e.record as ControlPoint);
       else state.runs.get(e.task)!.steps.push(e.record as StepRecord);
       const rec = e.record as StepRecord;
-      status = `${e.task} ${rec.pruned}/${hidden} acc ${rec.testAccuracy.toFixed(3)}`;
+      status = `${e.task.replace(/-s(\d+)$/, '$1')} ${rec.pruned}/${hidden} ${rec.testAccuracy.toFixed(3)}`;
       if (!e.restored) progress.event('step', { task: e.task, ...e.record });
-      if (progress.mode === 'plain' && !e.restored && (rec.step % 10 === 0 || rec.step === plan.length)) progress.info(`  ${status}`);
+      if (progress.mode === 'plain' && !e.restored && (rec.step % 10 === 0 || rec.step === plan.length)) progress.info(`  ${e.task} ${rec.pruned}/${hidden} pruned, test accuracy ${rec.testAccuracy.toFixed(3)}`);
       tick(1);
       const now = performance.now();
       if (now - lastWrite > 500) { lastWrite = now; write(); }
