@@ -6,7 +6,7 @@ import { Rng } from '../src/engine/rng.js';
 import { gradCheck } from '../src/nn/gradcheck.js';
 import { lenet5, Network, parameterCount, forwardFlops, type Architecture } from '../src/nn/network.js';
 
-const golden = JSON.parse(readFileSync(new URL('../../shared/fixtures/lenet5-golden.json', import.meta.url), 'utf8'));
+const golden = JSON.parse(readFileSync(new URL('./fixtures/lenet5-golden.json', import.meta.url), 'utf8'));
 
 function randomInput(n: number, seed: number): Float64Array {
   const r = new Rng(seed), a = new Float64Array(n);

@@ -10,7 +10,7 @@ import { pruneOnce, pruneStep } from '../src/prune/step.js';
 import { removeUnits } from '../src/prune/surgery.js';
 import type { Split } from '../src/data/types.js';
 
-const g = JSON.parse(readFileSync(new URL('../../shared/fixtures/prune-step-golden.json', import.meta.url), 'utf8'));
+const g = JSON.parse(readFileSync(new URL('./fixtures/prune-step-golden.json', import.meta.url), 'utf8'));
 const NAMES: Record<string, string> = { 'features.0': 'conv1', 'features.3': 'conv2', 'features.7': 'fc1', fc: 'fc2', out: 'fc3' };
 
 function goldenNet(backend: 'reference64' | 'wasm' = 'reference64'): Network {
