@@ -12,8 +12,9 @@ export const TrainConfigSchema = z.object({
   dataset: z.string().default('fashion-mnist'),
   data: z.string().optional(),
   trainSize: z.number().int().min(0).default(0),
-  valSize: z.number().int().min(1).default(1000),
-  testSize: z.number().int().min(1).default(1000),
+  /** Validation and test images; unset (or 0): the published split's whole val/test folders, else min(1000, 15% of the images). */
+  valSize: z.number().int().min(0).optional(),
+  testSize: z.number().int().min(0).optional(),
   lr: z.number().positive().finite().default(0.01),
   batch: z.number().int().min(1).max(4096).default(16),
   epochs: z.number().int().min(1).default(10),
@@ -101,7 +102,10 @@ export function parseTrainConfig(input: Record<string, unknown>): TrainConfig {
 export function parseStudyConfig(input: Record<string, unknown>): StudyConfig {
   const preset = (input.preset as 'quick' | 'paper' | undefined) ?? 'quick';
   if (!(preset in PRESETS)) throw new ConfigError(`--preset: unknown preset "${String(preset)}"; choose quick or paper`);
-  const r = StudyConfigSchema.safeParse({ ...PRESETS[preset], ...input });
+  // the presets' subset sizes are for the bundled sets; image folders keep their own split and sizes
+  const presetValues: Partial<StudyConfig> = { ...PRESETS[preset] };
+  if (input.dataset === 'folder' || input.dataset === 'vehicle-x') { delete presetValues.trainSize; delete presetValues.valSize; delete presetValues.testSize; }
+  const r = StudyConfigSchema.safeParse({ ...presetValues, ...input });
   if (!r.success) throw new ConfigError(`invalid configuration: ${formatZodError(r.error)}`);
   return r.data;
 }

@@ -82,6 +82,7 @@ export function createCli(): Command {
     .option('--patterns <n>', 'training images used as the pattern set for activation vectors (0 = all)', num('--patterns', 'int'))
     .option('--model <file>', 'prune this trained model (model.safetensors) instead of training a baseline')
     .option('--no-control', 'skip the budget-matched control run')
+    .option('--lrs <list>', 'learning rates tried by --lr auto (default 0.1,0.05,0.01,0.001)', (v: string) => v.split(',').map((x) => num('--lrs', 'float')(x.trim())))
     .option('--compensate', 'compensate every removal by least squares (as the merge criterion does), whatever the criterion')
     .addOption(new Option('--preset <name>', 'quick (default, minutes) or paper (the seed protocol, hours)').choices(['quick', 'paper']))
     .option('--resume <dir>', 'continue an interrupted study in this run directory')

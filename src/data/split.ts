@@ -5,7 +5,10 @@ import { Rng, STREAM } from '../engine/rng.js';
 import { DataError } from '../util/errors.js';
 import type { PreparedData, RawDataset, RawImages, Split } from './types.js';
 
-export interface SplitSizes { trainSize: number; valSize: number; testSize: number }
+export interface SplitSizes { trainSize: number; valSize?: number; testSize?: number }
+
+/** Default size of a validation or test split carved from a pool of n images. */
+const carve = (want: number | undefined, n: number) => (want ? want : Math.max(1, Math.min(1000, Math.round(0.15 * n))));
 
 export function stratifiedOrder(labels: Uint8Array, rng: Rng): number[] {
   const byClass = new Map<number, number[]>();
@@ -41,7 +44,7 @@ export function splitDataset(raw: RawDataset, sizes: SplitSizes, seed: number): 
   let train: RawImages, val: RawImages, test: RawImages;
   if (raw.pool) {
     const order = stratifiedOrder(raw.pool.labels, rng);
-    const nt = sizes.testSize, nv = sizes.valSize;
+    const nt = carve(sizes.testSize, order.length), nv = carve(sizes.valSize, order.length);
     need('test + validation', nt + nv, order.length - 1, raw.name);
     const rest = order.length - nt - nv, ntr = sizes.trainSize || rest;
     need('training', ntr, rest, raw.name);
@@ -51,21 +54,22 @@ export function splitDataset(raw: RawDataset, sizes: SplitSizes, seed: number): 
   } else if (raw.published) {
     const p = raw.published;
     const tOrder = stratifiedOrder(p.test.labels, rng);
-    need('test', sizes.testSize, tOrder.length, raw.name);
+    need('test', sizes.testSize ?? 0, tOrder.length, raw.name);
     test = take(p.test, tOrder.slice(0, sizes.testSize || tOrder.length));
     const trOrder = stratifiedOrder(p.train.labels, rng);
     if (p.val) {
       const vOrder = stratifiedOrder(p.val.labels, rng);
-      need('validation', sizes.valSize, vOrder.length, raw.name);
+      need('validation', sizes.valSize ?? 0, vOrder.length, raw.name);
       val = take(p.val, vOrder.slice(0, sizes.valSize || vOrder.length));
       need('training', sizes.trainSize, trOrder.length, raw.name);
       train = take(p.train, trOrder.slice(0, sizes.trainSize || trOrder.length));
     } else {
-      need('validation', sizes.valSize, trOrder.length - 1, raw.name);
-      val = take(p.train, trOrder.slice(0, sizes.valSize));
-      const rest = trOrder.length - sizes.valSize;
+      const nv = carve(sizes.valSize, trOrder.length);
+      need('validation', nv, trOrder.length - 1, raw.name);
+      val = take(p.train, trOrder.slice(0, nv));
+      const rest = trOrder.length - nv;
       need('training', sizes.trainSize, rest, raw.name);
-      train = take(p.train, trOrder.slice(sizes.valSize, sizes.valSize + (sizes.trainSize || rest)));
+      train = take(p.train, trOrder.slice(nv, nv + (sizes.trainSize || rest)));
     }
   } else throw new DataError(`${raw.name}: no images`);
   const present = new Set(train.labels);

@@ -48,19 +48,19 @@ export async function runStudy(cfg: StudyConfig, progress: Progress, resumeDir?:
   if (!resumeDir && existsSync(join(dir, 'config.json'))) {
     throw new UserError(`${dir} already holds a study; continue it with --resume ${dir}, or choose another --out`);
   }
-  mkdirSync(dir, { recursive: true });
-  if (!resumeDir) writeJsonAtomic(join(dir, 'config.json'), cfg);
   const t0 = performance.now();
+  // bad data or a bad layer fail here, before anything is written
+  const data = await loadData(cfg);
+  const { layer, hidden } = checkLayer(cfg, data.classes.length);
+  mkdirSync(dir, { recursive: true });
   if (cfg.lrAuto) {
     const { runLrSweep } = await import('../train/lr-sweep.js');
     const sweep = await runLrSweep({ ...cfg, out: undefined } as never, cfg.lrs, progress, join(dir, 'lr-sweep'));
     if (sweep.best === null) throw new UserError(`every learning rate of the sweep diverged (${cfg.lrs.join(', ')}); give smaller ones with --lrs or set --lr`);
     cfg = { ...cfg, lr: sweep.best, lrAuto: false };
-    writeJsonAtomic(join(dir, 'config.json'), cfg);
     progress.info(`learning rate ${cfg.lr} chosen by the sweep (see ${join(dir, 'lr-sweep')})`);
   }
-  const data = await loadData(cfg);
-  const { layer, hidden } = checkLayer(cfg, data.classes.length);
+  if (!resumeDir) writeJsonAtomic(join(dir, 'config.json'), cfg);
   const threads = resolveThreads(cfg.threads);
   const seeds = Array.from({ length: cfg.seeds }, (_, k) => cfg.seed + k);
   const plan = stepPlan(cfg, hidden);
@@ -95,8 +95,12 @@ export async function runStudy(cfg: StudyConfig, progress: Progress, resumeDir?:
   const pruneTasks = cfg.strategy.length + (withControl ? 1 : 0);
   const totalUnits = seeds.length * (cfg.model ? 1 : cfg.epochs) + seeds.length * pruneTasks * plan.length;
   let doneUnits = 0, status = '';
-  progress.info(`study ${dir}\n  data ${data.name}: ${data.train.n} train / ${data.val.n} val / ${data.test.n} test; layer ${layer} (${hidden} units); ` +
-    `${cfg.strategy.join(', ')}; ${seeds.length} seed(s); ${plan.length} steps of ${cfg.perStep}; ${cfg.retrainEpochs} retrain epoch(s)/step; ${threads} thread(s)`);
+  progress.info([
+    `study ${dir}`,
+    `  data ${data.name}: ${data.train.n} train / ${data.val.n} val / ${data.test.n} test images`,
+    `  layer ${layer} (${hidden} units): ${plan.length} steps of ${cfg.perStep}, ${cfg.retrainEpochs} retraining epoch(s) each`,
+    `  criteria ${cfg.strategy.join(', ')}${withControl ? ' + control' : ''}; ${seeds.length} seed(s); ${threads} thread(s)`,
+  ].join('\n'));
   progress.start('study', totalUnits, 'step');
   const tick = (n: number) => { doneUnits += n; progress.update(doneUnits, status); };
   let lastWrite = 0;

@@ -51,7 +51,7 @@ export async function runTrain(cfg: TrainConfig, progress: Progress, outDir?: st
   const t0 = performance.now();
   const data = await loadData(cfg);
   const loadSeconds = (performance.now() - t0) / 1000;
-  progress.info(`data: ${data.name} (${data.source}), ${data.train.n} train / ${data.val.n} val / ${data.test.n} test, ${data.classes.length} classes`);
+  progress.info(`data: ${data.name}, ${data.train.n} train / ${data.val.n} val / ${data.test.n} test, ${data.classes.length} classes\n  from ${data.source}`);
   progress.start(`train 1/${cfg.epochs}`, data.train.n, 'img');
   const { net, result } = await trainBaseline(cfg, data, progress);
   progress.stop();
