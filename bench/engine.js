@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { forwardFlops, lenet5, Network } from '../dist/nn/network.js';
 import { DataParallel, serialStep } from '../dist/train/parallel.js';
 import { augmentSplit } from '../dist/data/augment.js';
+import { evaluate } from '../dist/train/trainer.js';
 
 const IMAGES = Number(process.env.BENCH_IMAGES ?? 8000);
 const arch = lenet5();
@@ -38,12 +39,14 @@ async function trainRate(batch, threads, data) {
   return data.n / sec;
 }
 
-function inferRate(data) {
-  const B = 256, net = new Network(arch, B, 'wasm');
+async function inferRate(data, threads) {
+  const net = new Network(arch, 128, 'wasm');
   net.initialize(1);
-  const run = () => { for (let s = 0; s < data.n; s += B) { const b = Math.min(B, data.n - s); net.input.set(data.x.subarray(s * 1024, (s + b) * 1024)); net.forward(b); } };
-  run();
-  const t = performance.now(); run(); return data.n / ((performance.now() - t) / 1000);
+  const dp = threads > 1 ? await DataParallel.create(net, 16) : null;
+  evaluate(net, data, dp);
+  const t = performance.now(); evaluate(net, data, dp); const rate = data.n / ((performance.now() - t) / 1000);
+  await dp?.close();
+  return rate;
 }
 
 function torchPeer() {
@@ -58,7 +61,7 @@ function torchPeer() {
 const data = makeData(IMAGES);
 const ours = [];
 for (const threads of [1, 2]) {
-  ours.push({ threads, train16: await trainRate(16, threads, data), train128: await trainRate(128, threads, data), infer: threads === 1 ? inferRate(data) : null });
+  ours.push({ threads, train16: await trainRate(16, threads, data), train128: await trainRate(128, threads, data), infer: await inferRate(data, threads) });
 }
 // the image pipeline's per-epoch augmentation (flip, rotation, colour jitter, grayscale, standardise)
 const rgb = new Uint8Array(2000 * 3072).map((_, i) => (i * 2654435761) >>> 24);
@@ -68,7 +71,7 @@ augmentSplit(rgb, 2000, { flip: 0.5, rotation: 10, brightness: 0.2, contrast: 0.
 const augment = 2000 / ((performance.now() - ta) / 1000);
 const fmt = (v) => (v == null ? '-' : v.toFixed(0).padStart(8));
 console.log(`prunelab engine (WebAssembly SIMD), LeNet-5, ${IMAGES} images, forward ${(flops / 1e6).toFixed(3)} MFLOP/image`);
-console.log('threads  train@16  train@128    infer  GFLOP/s@16');
+console.log('threads  train@16  train@128  infer@128  GFLOP/s@16');
 for (const r of ours) console.log(`${String(r.threads).padStart(7)} ${fmt(r.train16)}  ${fmt(r.train128)} ${fmt(r.infer)}  ${(r.train16 * 3 * flops / 1e9).toFixed(2).padStart(9)}`);
 console.log(`augmentation (one thread): ${augment.toFixed(0)} images/s, ${(augment / ours[0].train16).toFixed(1)}x the training rate it feeds`);
 const torch = torchPeer();

@@ -50,7 +50,7 @@ def main():
         out["results"].append({
             "threads": threads,
             "train16": train_rate(16, images), "train128": train_rate(128, images),
-            "infer": infer_rate(256, images * 2),
+            "infer": infer_rate(128, images * 2),
         })
     print(json.dumps(out))
 
