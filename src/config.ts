@@ -29,6 +29,8 @@ export const TrainConfigSchema = z.object({
   ids: z.string().optional(),
   firstIds: z.number().int().min(2).optional(),
   skipBadImages: z.boolean().default(false),
+  /** VehicleX feature release: reshape each 2048-value vector to a 1x32x64 input (explicit opt-in; not the seed's setting). */
+  featuresAsImages: z.boolean().default(false),
   /** Training-time augmentation of image datasets (the seed's): flip probability, rotation in degrees, colour jitter strengths. */
   augment: z.boolean().default(true),
   flip: z.number().min(0).max(1).default(0.5),

@@ -142,6 +142,31 @@ describe('VehicleX', () => {
     await expect(loadData({ ...cfg({ dataset: 'vehicle-x', data: npy }), seed: 1 })).rejects.toThrow(/feature release.*\.npy.*not images/);
   });
 
+  it('reshapes the feature release to 1x32x64 inputs only when asked, and trains on it', async () => {
+    const fr = join(root, 'feat');
+    const items: string[] = [];
+    const npy = (values: Float32Array) => {
+      let header = "{'descr': '<f4', 'fortran_order': False, 'shape': (2048,), }";
+      while ((10 + header.length + 1) % 64) header += ' ';
+      const h = Buffer.alloc(10); h.write('\x93NUMPY', 0, 'latin1'); h[6] = 1; h[7] = 0; h.writeUInt16LE(header.length + 1, 8);
+      return Buffer.concat([h, Buffer.from(header + '\n', 'latin1'), Buffer.from(values.buffer)]);
+    };
+    for (const s of ['train', 'val', 'test']) mkdirSync(join(fr, s), { recursive: true });
+    for (let id = 1; id <= 2; id++) for (let n = 0; n < 10; n++) {
+      const split = n < 6 ? 'train' : n < 8 ? 'val' : 'test', name = `000${id}_c001_${n}`;
+      writeFileSync(join(fr, split, `${name}.npy`), npy(new Float32Array(2048).map((_, i) => Math.sin(i * id * 0.01) + n * 0.01)));
+      items.push(`<Item imageName="${name}.jpg" vehicleID="000${id}" cameraID="c001" colorID="1" typeID="1" />`);
+    }
+    writeFileSync(join(fr, 'finegrained_label.xml'), `<?xml version="1.0" encoding="gb2312"?><TrainingImages><Items>${items.join('')}</Items></TrainingImages>`);
+    await expect(loadData({ ...cfg({ dataset: 'vehicle-x', data: fr }), seed: 1 })).rejects.toThrow(/feature release.*--features-as-images/);
+    const d = await loadData({ ...cfg({ dataset: 'vehicle-x', data: fr, featuresAsImages: true, valSize: 0, testSize: 0 }), seed: 1 });
+    expect(d.inputShape).toEqual([1, 32, 64]);
+    expect([d.train.n, d.val.n, d.test.n]).toEqual([12, 4, 4]);
+    const r = await runTrain(cfg({ dataset: 'vehicle-x', data: fr, featuresAsImages: true, valSize: 0, testSize: 0, epochs: 10, threads: 1 }), new Progress('quiet'));
+    expect(r.parameters).toBe(156 + 2416 + (16 * 5 * 13 * 120 + 120) + 10164 + (84 * 2 + 2));
+    expect(r.testAccuracy).toBe(1);
+  });
+
   it('stops on a truncated JPEG with its name, or skips it with a count', async () => {
     const t = join(root, 'trunc'); mkdirSync(t);
     for (let n = 0; n < 8; n++) for (const id of ['0005', '0006']) copyFileSync(join(reid, 'sys_image_train', `${id}_c001_${n}.jpg`), join(t, `${id}_c001_${n}.jpg`));

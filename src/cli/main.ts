@@ -25,6 +25,7 @@ function addTrainOptions(cmd: Command): Command {
     .option('--ids <list>', 'vehicle-x: vehicle IDs to classify, e.g. 1-10 or 1,2,5 (default: the first 10)')
     .option('--first-ids <n>', 'vehicle-x: the first n vehicle IDs', num('--first-ids', 'int'))
     .option('--skip-bad-images', 'skip corrupt images (counted) instead of stopping')
+    .option('--features-as-images', 'vehicle-x feature release: reshape each 2048-value vector to a 1x32x64 input')
     .option('--no-augment', 'image datasets: no training-time augmentation')
     .option('--flip <p>', 'augmentation: horizontal flip probability (default 0.5)', num('--flip', 'float'))
     .option('--rotation <deg>', 'augmentation: random rotation within +-deg (default 10)', num('--rotation', 'float'))

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { DataError } from '../util/errors.js';
 import { IMAGE_EXTENSIONS, type ImageRecord } from './images.js';
 
-export interface ImageSource { name: string; classes: string[]; records: ImageRecord[]; source: string; split: boolean; info?: Record<string, unknown> }
+export interface ImageSource { name: string; classes: string[]; records: ImageRecord[]; source: string; split: boolean; info?: Record<string, unknown>; features?: boolean }
 
 const SPLITS = ['train', 'val', 'test'] as const;
 

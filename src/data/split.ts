@@ -26,6 +26,11 @@ function take(src: RawImages, idx: number[]): RawImages {
   const size = src.height * src.width, images = new Uint8Array(idx.length * size), labels = new Uint8Array(idx.length);
   idx.forEach((i, k) => { images.set(src.images.subarray(i * size, (i + 1) * size), k * size); labels[k] = src.labels[i]; });
   const out: RawImages = { images, labels, n: idx.length, height: src.height, width: src.width };
+  if (src.values) {
+    const v = new Float32Array(idx.length * size);
+    idx.forEach((i, k) => v.set(src.values!.subarray(i * size, (i + 1) * size), k * size));
+    out.values = v;
+  }
   if (src.rgb) {
     const c = size * 3, rgb = new Uint8Array(idx.length * c);
     idx.forEach((i, k) => rgb.set(src.rgb!.subarray(i * c, (i + 1) * c), k * c));
@@ -82,6 +87,7 @@ export function splitDataset(raw: RawDataset, sizes: SplitSizes, seed: number): 
 /** Zero-pads (centred) to 32x32 and standardises with the training set's mean and standard deviation. */
 export function prepare(raw: RawDataset, sizes: SplitSizes, seed: number): PreparedData {
   const s = splitDataset(raw, sizes, seed);
+  if (s.train.values) return prepareValues(raw, s);
   const S = 32;
   const toFloat = (r: RawImages): Float32Array => {
     if (r.height > S || r.width > S) throw new DataError(`${raw.name}: images are ${r.width}x${r.height}, larger than LeNet-5's 32x32 input`);
@@ -100,5 +106,18 @@ export function prepare(raw: RawDataset, sizes: SplitSizes, seed: number): Prepa
     name: raw.name, classes: raw.classes, inputShape: [1, S, S],
     train: norm(tr, s.train), val: norm(toFloat(s.val), s.val), test: norm(toFloat(s.test), s.test),
     mean, std, source: raw.source, trainRgb: s.train.rgb, info: raw.info,
+  };
+}
+
+/** Real-valued inputs (reshaped feature vectors): no padding, standardised like images. */
+function prepareValues(raw: RawDataset, s: { train: RawImages; val: RawImages; test: RawImages }): PreparedData {
+  const tr = s.train.values!;
+  let sum = 0, sq = 0;
+  for (const v of tr) { sum += v; sq += v * v; }
+  const mean = sum / tr.length, std = Math.sqrt(Math.max(sq / tr.length - mean * mean, 1e-12));
+  const norm = (r: RawImages): Split => ({ x: r.values!.map((v) => (v - mean) / std), y: r.labels, n: r.n });
+  return {
+    name: raw.name, classes: raw.classes, inputShape: [1, s.train.height, s.train.width],
+    train: norm(s.train), val: norm(s.val), test: norm(s.test), mean, std, source: raw.source, info: raw.info,
   };
 }

@@ -9,6 +9,8 @@ export interface RawImages {
   width: number;
   /** The 32x32 RGB images the gray ones came from (image datasets), for augmentation. */
   rgb?: Uint8Array;
+  /** Real-valued inputs instead of images (VehicleX features reshaped, see vehicle-x.ts): [n, height, width]. */
+  values?: Float32Array;
 }
 
 /** What a source yields: a pool to split, or a published split (train/test) to respect. */

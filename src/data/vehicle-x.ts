@@ -12,7 +12,7 @@ import { DataError } from '../util/errors.js';
 import type { ImageRecord } from './images.js';
 import { imagesIn, requireDir, type ImageSource } from './folder.js';
 
-export interface VehicleSelection { ids?: string; firstIds?: number }
+export interface VehicleSelection { ids?: string; firstIds?: number; featuresAsImages?: boolean }
 
 /** Parses "1-10", "1,2,5" or "3-5,9" into sorted unique IDs. */
 export function parseIds(spec: string): number[] {
@@ -61,11 +61,13 @@ export function scanVehicleX(dirArg: string | undefined, sel: VehicleSelection):
   const xmls = (d: string) => (existsSync(d) ? readdirSync(d).filter((f) => /\.xml$/i.test(f)).map((f) => join(d, f)) : []);
   let folders: { split?: 'train' | 'val' | 'test'; path: string }[];
   let layout: string;
+  let features = false;
+  const listed = (d: string) => (features ? readdirSync(d).filter((f) => f.endsWith('.npy')).sort() : imagesIn(d));
   if (splitDirs.includes('train')) {
     folders = splitDirs.map((s) => ({ split: s, path: join(dir, s) }));
-    const npy = readdirSync(join(dir, 'train')).some((f) => f.endsWith('.npy'));
-    if (npy) throw new DataError(`${dir} is the VehicleX feature release: its train/ val/ test/ folders hold 2048-value ResNet feature vectors (.npy), not images. LeNet-5 needs images; point --data at the image release (the "Classification Task" folder of JPEGs)`);
-    layout = 'classification release (train/val/test)';
+    features = readdirSync(join(dir, 'train')).some((f) => f.endsWith('.npy'));
+    if (features && !sel.featuresAsImages) throw new DataError(`${dir} is the VehicleX feature release: its train/ val/ test/ folders hold 2048-value ResNet feature vectors (.npy), not images. LeNet-5 needs images; point --data at the image release (the "Classification Task" folder of JPEGs), or pass --features-as-images to reshape each vector to a 1x32x64 input (not the seed's setting)`);
+    layout = features ? 'classification release, features reshaped to 1x32x64' : 'classification release (train/val/test)';
   } else {
     const imageDirs = subs.filter((s) => imagesIn(join(dir, s)).length > 0);
     folders = imagesIn(dir).length ? [{ path: dir }] : imageDirs.map((s) => ({ path: join(dir, s) }));
@@ -77,10 +79,12 @@ export function scanVehicleX(dirArg: string | undefined, sel: VehicleSelection):
   for (const f of xmlFiles) for (const [k, v] of readLabelXml(f)) labels.set(k, v);
   const all: { file: string; name: string; split?: 'train' | 'val' | 'test'; attrs: Record<string, string> }[] = [];
   let unlabeled = 0;
-  for (const f of folders) for (const name of imagesIn(f.path)) {
-    const attrs = labels.size ? labels.get(name) : idFromName(name) ?? undefined;
+  for (const f of folders) for (const name of listed(f.path)) {
+    // the feature release names its vectors after the images: 0001_c001_33.npy for 0001_c001_33.jpg
+    const key = features ? name.replace(/\.npy$/, '.jpg') : name;
+    const attrs = labels.size ? labels.get(key) ?? labels.get(name) : idFromName(name) ?? undefined;
     if (!attrs) { unlabeled++; continue; }
-    all.push({ file: join(f.path, name), name, split: f.split, attrs: { ...attrs } });
+    all.push({ file: join(f.path, name), name: key, split: f.split, attrs: { ...attrs } });
   }
   if (!all.length) throw new DataError(`${dir}: no image could be labelled (${labels.size ? 'none is named in the label XML' : 'names do not follow {vehicleID}_c{cameraID}_{n}.jpg and there is no label XML'})`);
   const present = [...new Set(all.map((a) => Number(a.attrs.vehicleID)))].sort((a, b) => a - b);
@@ -103,6 +107,7 @@ export function scanVehicleX(dirArg: string | undefined, sel: VehicleSelection):
     name: 'vehicle-x', classes: ids.map((id) => `ID ${id}`), records,
     source: `VehicleX ${layout} in ${dir}${xmlFiles.length ? ` with ${xmlFiles.map((f) => basename(f)).join(', ')}` : ' (labels from file names)'}`,
     split: splitDirs.includes('train') && splitDirs.length > 1,
+    features,
     info: { layout, idsAvailable: present.length, unlabeledImages: unlabeled, names: readNameTables(dir) },
   };
 }

@@ -22,17 +22,20 @@ export interface Architecture {
   output: OutputKind;
 }
 
-export interface LeNetOptions { classes?: number; fc1?: number; fc2?: number; output?: OutputKind }
+export interface LeNetOptions { classes?: number; fc1?: number; fc2?: number; output?: OutputKind; input?: [number, number, number] }
 
 /** The seed's LeNet-5: conv 6@5x5, tanh, avgpool, conv 16@5x5, tanh, avgpool, 400-120-84-C with tanh. */
-export function lenet5({ classes = 10, fc1 = 120, fc2 = 84, output = 'softmax' }: LeNetOptions = {}): Architecture {
+export function lenet5({ classes = 10, fc1 = 120, fc2 = 84, output = 'softmax', input = [1, 32, 32] }: LeNetOptions = {}): Architecture {
+  // conv 5 -> pool 2 -> conv 5 -> pool 2: 32x32 gives 5x5 (400 inputs to fc1), 32x64 gives 5x13
+  const side = (n: number) => Math.floor((Math.floor((n - 4) / 2) - 4) / 2);
+  const flat = 16 * side(input[1]) * side(input[2]);
   return {
-    input: [1, 32, 32],
+    input,
     output,
     layers: [
-      { kind: 'conv', name: 'conv1', inChannels: 1, outChannels: 6, kernel: 5 }, { kind: 'tanh' }, { kind: 'avgpool' },
+      { kind: 'conv', name: 'conv1', inChannels: input[0], outChannels: 6, kernel: 5 }, { kind: 'tanh' }, { kind: 'avgpool' },
       { kind: 'conv', name: 'conv2', inChannels: 6, outChannels: 16, kernel: 5 }, { kind: 'tanh' }, { kind: 'avgpool' },
-      { kind: 'dense', name: 'fc1', inFeatures: 400, outFeatures: fc1 }, { kind: 'tanh' },
+      { kind: 'dense', name: 'fc1', inFeatures: flat, outFeatures: fc1 }, { kind: 'tanh' },
       { kind: 'dense', name: 'fc2', inFeatures: fc1, outFeatures: fc2 }, { kind: 'tanh' },
       { kind: 'dense', name: 'fc3', inFeatures: fc2, outFeatures: classes },
     ],

@@ -31,8 +31,8 @@ function classCounts(y: Uint8Array, classes: number): number[] {
 }
 
 /** Checks the layer to prune before any work starts. */
-function checkLayer(cfg: StudyConfig, classes: number): { layer: string; hidden: number } {
-  let arch = lenet5({ classes, output: cfg.output });
+function checkLayer(cfg: StudyConfig, classes: number, input: [number, number, number]): { layer: string; hidden: number } {
+  let arch = lenet5({ classes, output: cfg.output, input });
   if (cfg.model) {
     const { state, metadata } = loadSafetensors(cfg.model);
     arch = architectureFromState(state, metadata, cfg.output);
@@ -51,7 +51,7 @@ export async function runStudy(cfg: StudyConfig, progress: Progress, resumeDir?:
   const t0 = performance.now();
   // bad data or a bad layer fail here, before anything is written
   const data = await loadData(cfg);
-  const { layer, hidden } = checkLayer(cfg, data.classes.length);
+  const { layer, hidden } = checkLayer(cfg, data.classes.length, data.inputShape);
   mkdirSync(dir, { recursive: true });
   if (cfg.lrAuto) {
     const { runLrSweep } = await import('../train/lr-sweep.js');

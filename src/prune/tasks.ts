@@ -58,14 +58,15 @@ export interface TaskContext { cfg: StudyConfig; dir: string; emit: (e: TaskEven
 
 let dataCache: { key: string; data: PreparedData } | null = null;
 export async function studyData(cfg: StudyConfig): Promise<PreparedData> {
-  const key = JSON.stringify([cfg.dataset, cfg.data, cfg.trainSize, cfg.valSize, cfg.testSize, cfg.seed, cfg.ids, cfg.firstIds, cfg.skipBadImages]);
+  const key = JSON.stringify([cfg.dataset, cfg.data, cfg.trainSize, cfg.valSize, cfg.testSize, cfg.seed, cfg.ids, cfg.firstIds, cfg.skipBadImages, cfg.featuresAsImages]);
   if (dataCache?.key !== key) dataCache = { key, data: await loadData(cfg) };
   return dataCache.data;
 }
 
 export function patternSet(cfg: StudyConfig, data: PreparedData): Split {
   const n = cfg.patterns > 0 ? Math.min(cfg.patterns, data.train.n) : data.train.n;
-  return { x: data.train.x.subarray(0, n * 1024), y: data.train.y.subarray(0, n), n };
+  const size = data.inputShape[0] * data.inputShape[1] * data.inputShape[2];
+  return { x: data.train.x.subarray(0, n * size), y: data.train.y.subarray(0, n), n };
 }
 
 export function prunedLayer(cfg: StudyConfig, net: Network): string {
@@ -103,7 +104,7 @@ export async function runBaseline(ctx: TaskContext, seed: number): Promise<Basel
     net = loadModel(cfg.model, evalBatch(cfg.batch), cfg.backend);
     if (net.classes !== data.classes.length) throw new ConfigError(`${cfg.model} has ${net.classes} outputs but the data has ${data.classes.length} classes`);
   } else {
-    net = new Network(lenet5({ classes: data.classes.length, output: cfg.output }), evalBatch(cfg.batch), cfg.backend);
+    net = new Network(lenet5({ classes: data.classes.length, output: cfg.output, input: data.inputShape }), evalBatch(cfg.batch), cfg.backend);
     net.initialize(seed);
     const parallel = await helper(ctx, net);
     try {
@@ -239,7 +240,7 @@ async function helper(ctx: TaskContext, net: Network): Promise<DataParallel | nu
 /** One learning rate of a sweep: the baseline trained from the seed; divergence is a result. */
 async function runSweep(ctx: TaskContext, seed: number, lr: number) {
   const { cfg } = ctx, data = await studyData(cfg), t0 = performance.now();
-  const net = new Network(lenet5({ classes: data.classes.length, output: cfg.output }), evalBatch(cfg.batch), cfg.backend);
+  const net = new Network(lenet5({ classes: data.classes.length, output: cfg.output, input: data.inputShape }), evalBatch(cfg.batch), cfg.backend);
   net.initialize(seed);
   try {
     const r = train(net, data.train, data.val, { ...cfg, lr, seed }, { epochTrain: augmentation(cfg, data, seed, [0]), onEpoch: (record) => ctx.emit({ type: 'epoch', task: `lr-${lr}`, record, total: cfg.epochs }) });

@@ -26,7 +26,7 @@ export function augmentation(cfg: TrainConfig, data: PreparedData, seed: number,
 
 /** Builds and trains a fresh LeNet-5 for `data` from `cfg` (init and shuffling from cfg.seed). */
 export async function trainBaseline(cfg: TrainConfig, data: PreparedData, progress?: Progress, label = 'train'): Promise<{ net: Network; result: TrainResult }> {
-  const net = new Network(lenet5({ classes: data.classes.length, output: cfg.output }), evalBatch(cfg.batch), cfg.backend);
+  const net = new Network(lenet5({ classes: data.classes.length, output: cfg.output, input: data.inputShape }), evalBatch(cfg.batch), cfg.backend);
   net.initialize(cfg.seed);
   const parallel = resolveThreads(cfg.threads) > 1 ? await DataParallel.create(net, cfg.batch) : null;
   try {
