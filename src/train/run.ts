@@ -10,7 +10,7 @@ import { saveModel } from '../nn/model-io.js';
 import { writeJsonAtomic } from '../util/atomic.js';
 import { environment, resolveThreads } from '../util/env.js';
 import type { Progress } from '../cli/progress.js';
-import { evaluate, train, type TrainResult } from './trainer.js';
+import { evaluate, train, type EpochRecord, type TrainResult } from './trainer.js';
 import { DataParallel } from './parallel.js';
 
 export const TRAIN_SCHEMA = 'prunelab.train/1';
@@ -25,10 +25,12 @@ export function augmentation(cfg: TrainConfig, data: PreparedData, seed: number,
 }
 
 /** Builds and trains a fresh LeNet-5 for `data` from `cfg` (init and shuffling from cfg.seed). */
-export async function trainBaseline(cfg: TrainConfig, data: PreparedData, progress?: Progress, label = 'train'): Promise<{ net: Network; result: TrainResult }> {
+/** `onEpoch` sees the network after each epoch (its weights are the best so far when `improved`). */
+export async function trainBaseline(cfg: TrainConfig, data: PreparedData, progress?: Progress, label = 'train', onEpoch?: (net: Network, r: EpochRecord, improved: boolean) => void): Promise<{ net: Network; result: TrainResult }> {
   const net = new Network(lenet5({ classes: data.classes.length, output: cfg.output, input: data.inputShape }), evalBatch(cfg.batch), cfg.backend);
   net.initialize(cfg.seed);
   const parallel = resolveThreads(cfg.threads) > 1 ? await DataParallel.create(net, cfg.batch) : null;
+  let best = -1;
   try {
     const result = train(net, data.train, data.val, cfg, {
       parallel,
@@ -39,6 +41,8 @@ export async function trainBaseline(cfg: TrainConfig, data: PreparedData, progre
         progress?.event('epoch', { run: label, ...r });
         progress?.info(`${label} epoch ${String(r.epoch).padStart(3)}  loss ${r.trainLoss.toFixed(4)}  train ${r.trainAccuracy.toFixed(3)}  val ${r.valAccuracy.toFixed(3)}  ${r.imagesPerSecond.toFixed(0)} img/s`);
         if (r.epoch < cfg.epochs) progress?.start(`${label} ${r.epoch + 1}/${cfg.epochs}`, data.train.n, 'img');
+        onEpoch?.(net, r, r.valAccuracy > best);
+        best = Math.max(best, r.valAccuracy);
       },
     });
     return { net, result };
@@ -53,11 +57,28 @@ export async function runTrain(cfg: TrainConfig, progress: Progress, outDir?: st
   const loadSeconds = (performance.now() - t0) / 1000;
   progress.info(`data: ${data.name}, ${data.train.n} train / ${data.val.n} val / ${data.test.n} test, ${data.classes.length} classes\n  from ${data.source}`);
   progress.start(`train 1/${cfg.epochs}`, data.train.n, 'img');
-  const { net, result } = await trainBaseline(cfg, data, progress);
+  // after every epoch: the best model so far and the history, so an interrupted run loses no finished epoch
+  const history: EpochRecord[] = [];
+  const partial = (status: string, error?: string) => outDir && history.length && writeJsonAtomic(join(outDir, 'results.json'),
+    { schema: TRAIN_SCHEMA, status, ...(error ? { error } : {}), config: cfg, history, bestEpoch: history.reduce((b, h) => (h.valAccuracy > b.valAccuracy ? h : b)).epoch });
+  let trained: Awaited<ReturnType<typeof trainBaseline>>;
+  try {
+    trained = await trainBaseline(cfg, data, progress, 'train', (n, r, improved) => {
+      if (!outDir) return;
+      history.push(r);
+      if (improved) saveModel(join(outDir, 'model.safetensors'), n, { 'prunelab.mean': String(data.mean), 'prunelab.std': String(data.std) });
+      partial('running');
+    });
+  } catch (err) {
+    partial('failed', (err as Error).message);
+    throw err;
+  }
+  const { net, result } = trained;
   progress.stop();
   const trainEval = evaluate(net, data.train), valEval = evaluate(net, data.val), testEval = evaluate(net, data.test);
   const results = {
     schema: TRAIN_SCHEMA,
+    status: 'complete',
     config: cfg,
     data: { name: data.name, source: data.source, classes: data.classes, sizes: { train: data.train.n, val: data.val.n, test: data.test.n }, mean: data.mean, std: data.std },
     history: result.history,
