@@ -18,7 +18,7 @@ function workerFile(): string {
   return built;
 }
 
-interface Job { id: number; task: Task; resolve: (v: unknown) => void; reject: (e: Error) => void; onEvent: (e: TaskEvent) => void }
+interface Job { id: number; task: Task; resolve: (v: unknown) => void; reject: (e: Error) => void; onEvent: (e: TaskEvent) => void; helpers: number }
 
 export class TaskPool {
   private workers: { w: Worker; job: Job | null }[] = [];
@@ -47,9 +47,10 @@ export class TaskPool {
     }
   }
 
-  run(task: Task, onEvent: (e: TaskEvent) => void): Promise<unknown> {
+  /** Queues a task; `helpers` (default: the pool's) says whether it may use a data-parallel helper thread. */
+  run(task: Task, onEvent: (e: TaskEvent) => void, helpers = this.helpers): Promise<unknown> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, task, resolve, reject, onEvent });
+      this.queue.push({ id: this.nextId++, task, resolve, reject, onEvent, helpers });
       this.pump();
     });
   }
@@ -60,7 +61,7 @@ export class TaskPool {
       if (slot.job || this.queue.length === 0) continue;
       const job = this.queue.shift()!;
       slot.job = job;
-      slot.w.postMessage({ id: job.id, cfg: this.cfg, dir: this.dir, task: job.task, helpers: this.helpers });
+      slot.w.postMessage({ id: job.id, cfg: this.cfg, dir: this.dir, task: job.task, helpers: job.helpers });
     }
   }
 

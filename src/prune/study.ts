@@ -158,7 +158,8 @@ export async function runStudy(cfg: StudyConfig, progress: Progress, resumeDir?:
   process.on('SIGTERM', onSignal);
   try {
     await Promise.all(seeds.map(async (seed) => {
-      await pool.run({ kind: 'baseline', seed }, onEvent);
+      // the baselines run before anything else: with fewer seeds than cores, each gets a helper thread
+      await pool.run({ kind: 'baseline', seed }, onEvent, seeds.length < threads ? 1 : 0);
       const tasks: Task[] = cfg.strategy.map((strategy) => ({ kind: 'prune', seed, strategy }));
       if (withControl) tasks.push({ kind: 'control', seed });
       await Promise.all(tasks.map((t) => pool.run(t, onEvent)));
