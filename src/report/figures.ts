@@ -134,21 +134,27 @@ export function cosineHeatmapSpec(r: StudyResults): TopLevelSpec {
   } as unknown as TopLevelSpec;
 }
 
-/** Accuracy against parameter count (fewer parameters to the left). */
+/** Accuracy against model size: parameters and forward FLOPs per image (smaller to the right). */
 export function parametersSpec(r: StudyResults): TopLevelSpec {
-  const rows = r.summary.criteria.flatMap((c) => [{ series: c.strategy, parameters: r.baseline.parameters, acc: r.baseline.testAccuracy }, ...c.steps.map((s) => ({ series: c.strategy, parameters: s.parameters, acc: s.testAccuracy.mean }))]);
+  const rows = r.summary.criteria.flatMap((c) => [
+    { series: c.strategy, parameters: r.baseline.parameters, flops: r.baseline.flops / 1e6, acc: r.baseline.testAccuracy },
+    ...c.steps.map((s) => ({ series: c.strategy, parameters: s.parameters, flops: s.flops / 1e6, acc: s.testAccuracy.mean })),
+  ]);
   const names = r.summary.criteria.map((c) => c.strategy);
-  return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    title: { text: 'Accuracy against model size', subtitle: `parameters of the whole network; forward FLOPs/image fall from ${(r.baseline.flops / 1e6).toFixed(3)} M in step` },
-    config, width: 560, height: 260, data: { values: rows },
-    mark: { type: 'line', strokeWidth: 1.4 },
+  const panel = (field: string, title: string) => ({
+    width: 270, height: 240, mark: { type: 'line', strokeWidth: 1.4 },
     encoding: {
-      x: { field: 'parameters', type: 'quantitative', title: 'parameters', scale: { zero: false, reverse: true } },
+      x: { field, type: 'quantitative', title, scale: { zero: false, reverse: true } },
       y: { field: 'acc', type: 'quantitative', title: 'test accuracy', scale: { zero: false } },
       color: { field: 'series', type: 'nominal', title: 'criterion', scale: { domain: names, range: colorRange(names) } },
       ...seriesScales(names),
     },
+  });
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title: { text: 'Accuracy against model size', subtitle: 'whole network; the pruned layer shrinks to the right' },
+    config, data: { values: rows },
+    hconcat: [panel('parameters', 'parameters'), panel('flops', 'forward MFLOPs per image')],
   } as unknown as TopLevelSpec;
 }
 

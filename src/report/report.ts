@@ -14,7 +14,7 @@ const TITLES: Record<keyof typeof FIGURES, string> = {
   training: 'Baseline training and validation accuracy and loss per epoch (the seed\'s Fig. 3).',
   classes: 'Images per class in the whole selection and in each split (the seed\'s Fig. 1).',
   cosine: 'Cosine similarity between the baseline layer\'s activation vectors.',
-  parameters: 'Test accuracy against the number of parameters.',
+  parameters: 'Test accuracy against the number of parameters and the forward FLOPs per image.',
 };
 
 export function readResults(dir: string): StudyResults {
