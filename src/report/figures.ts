@@ -32,6 +32,7 @@ export function accuracyCurveSpec(r: StudyResults): TopLevelSpec {
     for (const p of r.summary.control) rows.push({ series: 'control', pruned: p.pruned, mean: p.testAccuracy.mean, lo: p.testAccuracy.mean - p.testAccuracy.std, hi: p.testAccuracy.mean + p.testAccuracy.std });
   }
   const names = [...r.summary.criteria.map((c) => c.strategy), ...(r.summary.control.length ? ['control'] : [])];
+  for (const row of rows) row.band = row.series; // a separate field, so the band's hidden legend is not merged with the lines'
   const knees = r.summary.criteria.map((c) => ({ series: c.strategy, pruned: c.knee, mean: c.knee === 0 ? r.baseline.testAccuracy : c.steps.find((s) => s.pruned === c.knee)?.testAccuracy.mean ?? r.baseline.testAccuracy }));
   const s = seriesScales(names);
   const x = { field: 'pruned', type: 'quantitative', title: `neurons pruned from ${r.layer} (of ${r.baseline.hidden})`, scale: { domain: [0, r.baseline.hidden], nice: false } } as const;
@@ -41,8 +42,9 @@ export function accuracyCurveSpec(r: StudyResults): TopLevelSpec {
     title: { text: 'Test accuracy after pruning and retraining', subtitle: `${r.data.name}, ${r.config.seeds} seed(s), ${r.config.retrainEpochs} retraining epoch(s) per step; knee marked ◆` },
     width: 560, height: 320, config,
     layer: [
-      ...(r.config.seeds > 1 ? [{ data: { values: rows }, mark: { type: 'area', opacity: 0.15 }, encoding: { x, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color: { ...color, legend: null } } }] : []),
       { data: { values: rows }, mark: { type: 'line', strokeWidth: 1.6 }, encoding: { x, y: { field: 'mean', type: 'quantitative', title: 'test accuracy (fraction correct)', scale: { zero: false } }, color, strokeDash: s.strokeDash } },
+      // the band over seeds uses its own fill scale (same colours, no legend) so the legend shows the lines
+      ...(r.config.seeds > 1 ? [{ data: { values: rows }, mark: { type: 'area', opacity: 0.15 }, encoding: { x, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, fill: { field: 'band', type: 'nominal', scale: { domain: names, range: colorRange(names) }, legend: null } } }] : []),
       { data: { values: [{ y: r.baseline.testAccuracy, label: `baseline ${r.baseline.testAccuracy.toFixed(3)}` }] }, mark: { type: 'rule', color: '#555', strokeDash: [2, 2] }, encoding: { y: { field: 'y', type: 'quantitative' } } },
       { data: { values: [{ y: r.baseline.testAccuracy, label: `baseline ${r.baseline.testAccuracy.toFixed(3)}` }] }, mark: { type: 'text', align: 'left', dx: 4, dy: -6, color: '#333' }, encoding: { y: { field: 'y', type: 'quantitative' }, x: { value: 0 }, text: { field: 'label' } } },
       { data: { values: knees }, mark: { type: 'point', filled: true, size: 90, shape: 'diamond', stroke: 'black', strokeWidth: 0.8 }, encoding: { x: { field: 'pruned', type: 'quantitative' }, y: { field: 'mean', type: 'quantitative' }, color } },
