@@ -84,6 +84,23 @@ describe('prunelab study', () => {
     expect(numbers(resumed)).toEqual(numbers(first));
   });
 
+  it('prunes a trained model given with --model, and prints one JSON object per event with --log-json', async () => {
+    const { runTrain } = await import('../src/train/run.js');
+    const { parseTrainConfig } = await import('../src/config.js');
+    await runTrain(parseTrainConfig({ trainSize: 300, valSize: 100, testSize: 200, epochs: 2 }), new Progress('quiet'), join(tmp, 'trained'));
+    const r = spawnSync(process.execPath, [CLI, 'study', '--model', join(tmp, 'trained', 'model.safetensors'), '--strategy', 'distinctiveness', '--train-size', '300', '--val-size', '100', '--test-size', '200', '--max-pruned', '2', '--no-control', '--log-json', '--out', join(tmp, 'frommodel')], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(events.filter((e) => e.event === 'step').length).toBeGreaterThanOrEqual(1);
+    expect(events.some((e) => e.event === 'epoch')).toBe(false); // nothing to train: the model is given
+    expect(events.at(-1).event).toBe('summary');
+    const res = JSON.parse(readFileSync(join(tmp, 'frommodel', 'results.json'), 'utf8'));
+    const trained = JSON.parse(readFileSync(join(tmp, 'trained', 'results.json'), 'utf8'));
+    expect(res.baseline.perSeed[0].loadedFrom).toMatch(/trained/);
+    expect(res.baseline.testAccuracy).toBe(trained.testAccuracy);
+    expect(res.runs[0].steps.at(-1).pruned).toBeGreaterThanOrEqual(2);
+  });
+
   it('refuses to overwrite a study and names an unknown layer', () => {
     const r = spawnSync(process.execPath, [CLI, 'study', ...tiny, '--out', join(tmp, 'a')], { encoding: 'utf8' });
     expect(r.status).toBe(2);
