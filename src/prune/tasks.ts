@@ -161,36 +161,36 @@ export async function runPrune(ctx: TaskContext, seed: number, strategy: Criteri
   const layer = prunedLayer(cfg, base);
   const parallel = await helper(ctx, base);
   try {
-  const total = stepPlan(cfg, denseUnits(base.arch, layer)).reduce((a, b) => a + b, 0);
-  let pruned = records.length ? records[records.length - 1].pruned : 0;
-  let valPrev = records.length ? records[records.length - 1].valAccuracy : evaluate(net, data.val, parallel).accuracy;
-  for (let step = records.length + 1; pruned < total; step++) {
-    const t0 = performance.now();
-    const r = pruneStep(net, layer, criterion, pats, Math.min(cfg.perStep, total - pruned), seed, step, cfg.compensate);
-    net = r.net;
-    pruned += r.removals.reduce((s, x) => s + x.removed.length, 0);
-    const before = evaluate(net, data.test, parallel), valBefore = evaluate(net, data.val, parallel);
-    const rt = cfg.retrainEpochs > 0 ? train(net, data.train, data.val, retrainOpts(cfg, seed), { stream: [step], initialVal: valBefore, parallel, epochTrain: augmentation(cfg, data, seed, [step]) }) : null;
-    const after = evaluate(net, data.test, parallel), val = rt ? { accuracy: rt.bestValAccuracy } : valBefore;
-    const record: StepRecord = {
-      step, pruned, hidden: denseUnits(net.arch, layer),
-      removed: r.removals.flatMap((x) => x.removed),
-      mergedInto: r.removals.length === 1 ? r.removals[0].mergedInto : null,
-      similarity: r.removals[0]?.similarity ?? null,
-      testAccuracyBeforeRetrain: before.accuracy, testLossBeforeRetrain: before.loss, valAccuracyBeforeRetrain: valBefore.accuracy,
-      testAccuracy: after.accuracy, testLoss: after.loss, valAccuracy: val.accuracy,
-      parameters: parameterCount(net.arch), flops: forwardFlops(net.arch),
-      seconds: (performance.now() - t0) / 1000, retrainEpochs: cfg.retrainEpochs,
-      recoveryEpochs: recovery(valPrev, valBefore.accuracy, rt?.history.map((h) => h.valAccuracy) ?? [], cfg.tolerance),
-    };
-    valPrev = val.accuracy;
-    records.push(record);
-    const complete = pruned >= total || record.hidden <= 1;
-    saveCheckpoint(folder, net, step, records, complete);
-    ctx.emit({ type: 'step', task: id, record, restored: false });
-    if (complete) break;
-  }
-  if (total === 0) saveCheckpoint(folder, net, 0, records, true);
+    const total = stepPlan(cfg, denseUnits(base.arch, layer)).reduce((a, b) => a + b, 0);
+    let pruned = records.length ? records[records.length - 1].pruned : 0;
+    let valPrev = records.length ? records[records.length - 1].valAccuracy : evaluate(net, data.val, parallel).accuracy;
+    for (let step = records.length + 1; pruned < total; step++) {
+      const t0 = performance.now();
+      const r = pruneStep(net, layer, criterion, pats, Math.min(cfg.perStep, total - pruned), seed, step, cfg.compensate);
+      net = r.net;
+      pruned += r.removals.reduce((s, x) => s + x.removed.length, 0);
+      const before = evaluate(net, data.test, parallel), valBefore = evaluate(net, data.val, parallel);
+      const rt = cfg.retrainEpochs > 0 ? train(net, data.train, data.val, retrainOpts(cfg, seed), { stream: [step], initialVal: valBefore, parallel, epochTrain: augmentation(cfg, data, seed, [step]) }) : null;
+      const after = evaluate(net, data.test, parallel), val = rt ? { accuracy: rt.bestValAccuracy } : valBefore;
+      const record: StepRecord = {
+        step, pruned, hidden: denseUnits(net.arch, layer),
+        removed: r.removals.flatMap((x) => x.removed),
+        mergedInto: r.removals.length === 1 ? r.removals[0].mergedInto : null,
+        similarity: r.removals[0]?.similarity ?? null,
+        testAccuracyBeforeRetrain: before.accuracy, testLossBeforeRetrain: before.loss, valAccuracyBeforeRetrain: valBefore.accuracy,
+        testAccuracy: after.accuracy, testLoss: after.loss, valAccuracy: val.accuracy,
+        parameters: parameterCount(net.arch), flops: forwardFlops(net.arch),
+        seconds: (performance.now() - t0) / 1000, retrainEpochs: cfg.retrainEpochs,
+        recoveryEpochs: recovery(valPrev, valBefore.accuracy, rt?.history.map((h) => h.valAccuracy) ?? [], cfg.tolerance),
+      };
+      valPrev = val.accuracy;
+      records.push(record);
+      const complete = pruned >= total || record.hidden <= 1;
+      saveCheckpoint(folder, net, step, records, complete);
+      ctx.emit({ type: 'step', task: id, record, restored: false });
+      if (complete) break;
+    }
+    if (total === 0) saveCheckpoint(folder, net, 0, records, true);
   } finally { await parallel?.close(); }
   ctx.emit({ type: 'done', task: id, result: records });
   return records;
@@ -208,20 +208,20 @@ export async function runControl(ctx: TaskContext, seed: number): Promise<Contro
   let pruned = plan.slice(0, records.length).reduce((a, b) => a + b, 0);
   const parallel = await helper(ctx, net);
   try {
-  for (let step = records.length + 1; step <= plan.length; step++) {
-    const t0 = performance.now();
-    pruned += plan[step - 1];
-    const valBefore = evaluate(net, data.val, parallel);
-    const rt = train(net, data.train, data.val, retrainOpts(cfg, seed), { stream: [step], initialVal: valBefore, parallel, epochTrain: augmentation(cfg, data, seed, [step]) });
-    const record: ControlPoint = {
-      step, pruned, epochs: step * cfg.retrainEpochs,
-      testAccuracy: evaluate(net, data.test, parallel).accuracy, valAccuracy: rt.bestValAccuracy,
-      seconds: (performance.now() - t0) / 1000,
-    };
-    records.push(record);
-    saveCheckpoint(folder, net, step, records, step === plan.length);
-    ctx.emit({ type: 'step', task: id, record, restored: false });
-  }
+    for (let step = records.length + 1; step <= plan.length; step++) {
+      const t0 = performance.now();
+      pruned += plan[step - 1];
+      const valBefore = evaluate(net, data.val, parallel);
+      const rt = train(net, data.train, data.val, retrainOpts(cfg, seed), { stream: [step], initialVal: valBefore, parallel, epochTrain: augmentation(cfg, data, seed, [step]) });
+      const record: ControlPoint = {
+        step, pruned, epochs: step * cfg.retrainEpochs,
+        testAccuracy: evaluate(net, data.test, parallel).accuracy, valAccuracy: rt.bestValAccuracy,
+        seconds: (performance.now() - t0) / 1000,
+      };
+      records.push(record);
+      saveCheckpoint(folder, net, step, records, step === plan.length);
+      ctx.emit({ type: 'step', task: id, record, restored: false });
+    }
   } finally { await parallel?.close(); }
   ctx.emit({ type: 'done', task: id, result: records });
   return records;
