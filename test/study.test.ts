@@ -47,7 +47,15 @@ describe('prunelab study', () => {
     const csv = readFileSync(join(tmp, 'a', 'steps.csv'), 'utf8').trim().split('\n');
     expect(csv[0]).toMatch(/^strategy,seed,step,pruned,hidden/);
     expect(csv.length).toBeGreaterThan(1 + 6 * 3);
-    expect(existsSync(join(tmp, 'a', 'paper-s1', 'model.safetensors'))).toBe(true);
+    // the final pruned model loads, has the pruned width, and scores what the last step recorded
+    const { loadModel } = await import('../src/nn/model-io.js');
+    const { evaluate } = await import('../src/train/trainer.js');
+    const { loadData } = await import('../src/data/index.js');
+    const pruned = loadModel(join(tmp, 'a', 'paper-s1', 'model.safetensors'), 128);
+    const last = first.runs.find((r: any) => r.strategy === 'paper' && r.seed === 1).steps.at(-1);
+    expect(pruned.views.get('fc2.weight')!.shape).toEqual([last.hidden, 120]);
+    const data = await loadData({ ...parseStudyConfig(tinyCfg), seed: 1 });
+    expect(evaluate(pruned, data.test).accuracy).toBe(last.testAccuracy);
   });
 
   it('gives identical numbers for the same seed and config', async () => {
