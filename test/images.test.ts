@@ -108,6 +108,17 @@ describe('VehicleX', () => {
     expect(d.source).toMatch(/classification release.*finegrained_label\.xml/);
   });
 
+  it('summarises a selection with class counts per split and attributes per class (prunelab data)', async () => {
+    const { runDataSummary } = await import('../src/data/summary.js');
+    const out = join(root, 'data-summary');
+    const sum = await runDataSummary(cfg({ dataset: 'vehicle-x', data: join(root, 'VehicleX'), ids: '1-3', valSize: 0, testSize: 0 }), out);
+    expect(sum.data.classCounts).toEqual({ train: [8, 8, 8], val: [3, 3, 3], test: [3, 3, 3] });
+    expect(sum.attributes.colorID).toEqual({ 'ID 1': { yellow: 14 }, 'ID 2': { orange: 14 }, 'ID 3': { green: 14 } });
+    expect(sum.attributes.cameraID['ID 1']).toEqual({ c001: 5, c002: 5, c003: 4 });
+    const meta = await sharp(join(out, 'figures', 'classes.png')).metadata();
+    expect(meta.width).toBeGreaterThan(400);
+  });
+
   it('reads the re-identification release and makes a stratified split; names come from the XML', async () => {
     const d = await loadData({ ...cfg({ dataset: 'vehicle-x', data: reid, valSize: 3, testSize: 6 }), seed: 1 });
     expect(d.classes).toEqual(['ID 5', 'ID 6', 'ID 7']);

@@ -101,7 +101,13 @@ export function createCli(): Command {
       const out = cfg.out ?? 'runs/data';
       const s = await runDataSummary(cfg, out);
       const progress = new Progress(outputMode(opts));
-      progress.summary(`${s.data.name}: ${s.data.source}\n${s.data.classes.map((c, i) => `  ${c.padEnd(20).slice(0, 20)} train ${String(s.data.classCounts.train[i]).padStart(5)}  val ${String(s.data.classCounts.val[i]).padStart(5)}  test ${String(s.data.classCounts.test[i]).padStart(5)}`).join('\n')}\n-> ${out}/summary.json, ${out}/figures/classes.png`);
+      const attrs = Object.entries(s.attributes).map(([key, perClass]) => {
+        const values = new Set(Object.values(perClass).flatMap((v) => Object.keys(v)));
+        return `  ${key}: ${values.size} value(s) over the classes (counts per class in summary.json)`;
+      });
+      progress.summary([`${s.data.name}: ${s.data.source}`,
+        ...s.data.classes.map((c, i) => `  ${c.padEnd(20).slice(0, 20)} train ${String(s.data.classCounts.train[i]).padStart(5)}  val ${String(s.data.classCounts.val[i]).padStart(5)}  test ${String(s.data.classCounts.test[i]).padStart(5)}`),
+        ...attrs, `-> ${out}/summary.json, ${out}/figures/classes.png`].join('\n'));
     });
 
   addTrainOptions(program.command('lr-sweep').description("train the baseline once per learning rate and tabulate the best validation accuracy (the seed's Table 1)"))
