@@ -2,7 +2,7 @@
 // DIR/report.html from DIR/results.json, finished or not.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { StudyResults } from '../prune/results.js';
+import { STUDY_SCHEMA, type StudyResults } from '../prune/results.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { DataError } from '../util/errors.js';
 import { FIGURES, lrSweepSpec, renderSvg, svgToPng } from './figures.js';
@@ -20,7 +20,10 @@ const TITLES: Record<keyof typeof FIGURES, string> = {
 export function readResults(dir: string): StudyResults {
   const file = join(dir, 'results.json');
   if (!existsSync(file)) throw new DataError(`${file} not found; prunelab report takes a study run directory`);
-  try { return JSON.parse(readFileSync(file, 'utf8')); } catch { throw new DataError(`${file} is not valid JSON`); }
+  let r: StudyResults;
+  try { r = JSON.parse(readFileSync(file, 'utf8')); } catch { throw new DataError(`${file} is not valid JSON`); }
+  if (r.schema !== STUDY_SCHEMA) throw new DataError(`${file} is not the results of a study (schema ${JSON.stringify(r.schema)}, expected ${STUDY_SCHEMA}); prunelab report takes a directory written by prunelab study`);
+  return r;
 }
 
 /** Which figures have data to show. */

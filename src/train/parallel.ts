@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { Architecture, Network } from '../nn/network.js';
+import type { Network } from '../nn/network.js';
 import { parameterCount } from '../nn/network.js';
 
 /** One SGD step on the batch x[0..B), y[0..B) with both halves on this thread. */
@@ -150,4 +150,3 @@ export class DataParallel {
   }
 }
 
-export type { Architecture };
