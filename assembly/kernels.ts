@@ -364,3 +364,17 @@ export function sgdStep(p: usize, g: usize, v: usize, n: i32, lr: f32, mu: f32, 
     store<f32>(p + o, load<f32>(p + o) - lr * gi);
   }
 }
+
+// dst += src, elementwise (the fixed-order reduction of two half-batch gradients).
+export function accumulate(dst: usize, src: usize, n: i32): void {
+  const n4 = n & ~3;
+  let i = 0;
+  for (; i < n4; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(dst + o, f32x4.add(v128.load(dst + o), v128.load(src + o)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(dst + o, load<f32>(dst + o) + load<f32>(src + o));
+  }
+}

@@ -63,3 +63,18 @@ describe('data-parallel evaluation', () => {
     } finally { await dp.close(); }
   });
 });
+
+describe('data-parallel activation vectors', () => {
+  it('equal the single-thread ones', async () => {
+    const { layerActivations } = await import('../src/prune/activations.js');
+    const net = new Network(lenet5(), 128, 'wasm');
+    net.initialize(4);
+    const { x, y } = batchData(203, 8);
+    const serial = layerActivations(net, 'fc2', { x, y, n: 203 });
+    const dp = await DataParallel.create(net, 16);
+    try {
+      const par = layerActivations(net, 'fc2', { x, y, n: 203 }, false, dp);
+      expect(Array.from(par.acts)).toEqual(Array.from(serial.acts));
+    } finally { await dp.close(); }
+  });
+});

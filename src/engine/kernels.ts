@@ -21,6 +21,8 @@ export interface Kernels {
   tanhBackward(dInp: FloatArray, dOut: FloatArray, y: FloatArray, n: number): void;
   avgPool2Forward(out: FloatArray, inp: FloatArray, planes: number, H: number, W: number): void;
   avgPool2Backward(dInp: FloatArray, dOut: FloatArray, planes: number, H: number, W: number): void;
+  /** dst[i] += src[i] for i < n (the reduction of two half-batch gradients). */
+  accumulate(dst: FloatArray, src: FloatArray, n: number): void;
   /** g' = g + wd*p; v = mu*v + g' when mu > 0; p -= lr * (v or g'). */
   sgdStep(p: FloatArray, g: FloatArray, v: FloatArray | null, n: number, lr: number, mu: number, wd: number): void;
 }

@@ -66,6 +66,7 @@ export function createReferenceKernels(dtype: 'float32' | 'float64' = 'float32')
         dInp[a] = g; dInp[a + 1] = g; dInp[a + W] = g; dInp[a + W + 1] = g;
       }
     },
+    accumulate(dst, src, n) { for (let i = 0; i < n; i++) dst[i] += src[i]; },
     sgdStep(p, g, v, n, lr, mu, wd) {
       for (let i = 0; i < n; i++) {
         let gi = g[i] + wd * p[i];

@@ -14,6 +14,7 @@ interface WasmExports {
   tanhForward(...a: number[]): void; tanhBackward(...a: number[]): void;
   avgPool2Forward(...a: number[]): void; avgPool2Backward(...a: number[]): void;
   sgdStep(...a: number[]): void;
+  accumulate(...a: number[]): void;
   convScratchFloats(C: number, K: number, OC: number, OH: number, OW: number): number;
 }
 
@@ -72,6 +73,7 @@ export function createWasmKernels(floats: number, module = loadWasmModule()): Ke
     tanhBackward: (dInp, dOut, y, n) => x.tanhBackward(p(dInp), p(dOut), p(y), n),
     avgPool2Forward: (out, inp, planes, H, W) => x.avgPool2Forward(p(out), p(inp), planes, H, W),
     avgPool2Backward: (dInp, dOut, planes, H, W) => x.avgPool2Backward(p(dInp), p(dOut), planes, H, W),
+    accumulate: (dst, src, n) => x.accumulate(p(dst), p(src), n),
     sgdStep: (pp, g, v, n, lr, mu, wd) => x.sgdStep(p(pp), p(g), p(v), n, lr, mu, wd),
   };
   return kernels;

@@ -2,11 +2,14 @@
 // the cosine-similarity matrix between them, and the loss gradient with respect to them.
 import type { Split } from '../data/types.js';
 import type { Network } from '../nn/network.js';
+import type { DataParallel } from '../train/parallel.js';
 
 /** [patterns, units] row-major, float64. With `withGrad`, also dLoss/dActivation (loss = mean over patterns). */
-export function layerActivations(net: Network, layer: string, patterns: Split, withGrad = false): { acts: Float64Array; grads: Float64Array | null; units: number } {
+export function layerActivations(net: Network, layer: string, patterns: Split, withGrad = false, parallel?: DataParallel | null): { acts: Float64Array; grads: Float64Array | null; units: number } {
   const idx = net.activationIndex(layer), units = net.shapes[idx][0], size = net.inputSize, cap = net.batch;
   const acts = new Float64Array(patterns.n * units), grads = withGrad ? new Float64Array(patterns.n * units) : null;
+  // forward only: the helper thread takes half of every chunk (the values do not depend on the split)
+  if (!withGrad && parallel?.activations(net, patterns, idx, units, acts)) return { acts, grads: null, units };
   for (let s = 0; s < patterns.n; s += cap) {
     const B = Math.min(cap, patterns.n - s);
     net.input.set(patterns.x.subarray(s * size, (s + B) * size));

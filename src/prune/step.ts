@@ -8,12 +8,13 @@ import { cosineSimilarityMatrix, layerActivations } from './activations.js';
 import type { Criterion } from './criteria/index.js';
 import { denseUnits, removeUnits } from './surgery.js';
 import { leastSquaresMerges } from './compensate.js';
+import type { DataParallel } from '../train/parallel.js';
 
 export interface Removal { removed: number[]; mergedInto: number | null; similarity: number | null }
 
-export function pruneOnce(net: Network, layer: string, criterion: Criterion, patterns: Split, rng: Rng, compensate = false): { net: Network; removal: Removal } {
+export function pruneOnce(net: Network, layer: string, criterion: Criterion, patterns: Split, rng: Rng, compensate = false, parallel?: DataParallel | null): { net: Network; removal: Removal } {
   const units = denseUnits(net.arch, layer);
-  const { acts, grads } = layerActivations(net, layer, patterns, criterion.needsGradients);
+  const { acts, grads } = layerActivations(net, layer, patterns, criterion.needsGradients, parallel);
   let cosine = criterion.needsCosine || compensate ? cosineSimilarityMatrix(acts, patterns.n, units) : null;
   const choice = criterion.choose({ net, layer, units, acts, patterns: patterns.n, cosine, grads, rng });
   let merges = choice.merges;
@@ -24,12 +25,12 @@ export function pruneOnce(net: Network, layer: string, criterion: Criterion, pat
 }
 
 /** Removes up to `count` neurons (never the last one); returns the new network and what went. */
-export function pruneStep(net: Network, layer: string, criterion: Criterion, patterns: Split, count: number, seed: number, step: number, compensate = false) {
+export function pruneStep(net: Network, layer: string, criterion: Criterion, patterns: Split, count: number, seed: number, step: number, compensate = false, parallel?: DataParallel | null) {
   const removals: Removal[] = [];
   const rng = new Rng(seed, STREAM.criterion, step);
   let removed = 0;
   while (removed < count && denseUnits(net.arch, layer) > 1) {
-    const r = pruneOnce(net, layer, criterion, patterns, rng, compensate);
+    const r = pruneOnce(net, layer, criterion, patterns, rng, compensate, parallel);
     net = r.net;
     removals.push(r.removal);
     removed += r.removal.removed.length;

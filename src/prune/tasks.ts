@@ -166,7 +166,7 @@ export async function runPrune(ctx: TaskContext, seed: number, strategy: Criteri
     let valPrev = records.length ? records[records.length - 1].valAccuracy : evaluate(net, data.val, parallel).accuracy;
     for (let step = records.length + 1; pruned < total; step++) {
       const t0 = performance.now();
-      const r = pruneStep(net, layer, criterion, pats, Math.min(cfg.perStep, total - pruned), seed, step, cfg.compensate);
+      const r = pruneStep(net, layer, criterion, pats, Math.min(cfg.perStep, total - pruned), seed, step, cfg.compensate, parallel);
       net = r.net;
       pruned += r.removals.reduce((s, x) => s + x.removed.length, 0);
       const before = evaluate(net, data.test, parallel), valBefore = evaluate(net, data.val, parallel);

@@ -6,7 +6,9 @@ import { Network, type Architecture } from '../nn/network.js';
 const { ctrlSab, dataSab, P, half, size } = workerData as { ctrlSab: SharedArrayBuffer; dataSab: SharedArrayBuffer; P: number; half: number; size: number };
 const ctrl = new Int32Array(ctrlSab, 0, 16), stats = new Float64Array(ctrlSab, 64, 4), archBuf = new Uint8Array(ctrlSab, 96);
 const params = new Float32Array(dataSab, 0, P), grads = new Float32Array(dataSab, 4 * P, P);
-const input = new Float32Array(dataSab, 8 * P, half * size), labels = new Uint8Array(dataSab, 4 * (2 * P + half * size), half);
+const ACT_FLOATS = 512; // as in parallel.ts
+const input = new Float32Array(dataSab, 8 * P, half * size), acts = new Float32Array(dataSab, 4 * (2 * P + half * size), half * ACT_FLOATS);
+const labels = new Uint8Array(dataSab, 4 * (2 * P + half * size + half * ACT_FLOATS), half);
 
 let net: Network | null = null;
 let seen = 0;
@@ -25,7 +27,11 @@ try {
       net.params.set(params.subarray(0, p));
       net.input.set(input.subarray(0, n * size));
       net.forward(n);
-      if (full === 0) {
+      if (full === -1) {
+        // activations of one layer, returned as they are
+        const idx = Atomics.load(ctrl, 5), units = net.acts[idx].length / net.batch;
+        acts.set(net.acts[idx].subarray(0, n * units));
+      } else if (full === 0) {
         // evaluation: forward only
         const r = net.loss(labels, 0, n, false);
         stats[0] = r.loss; stats[1] = r.correct;

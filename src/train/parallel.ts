@@ -25,13 +25,15 @@ export function serialStep(net: Network, x: Float32Array, y: Uint8Array, B: numb
   net.forward(B - h);
   const r1 = net.loss(y, h, B - h, true, B);
   net.backward(B - h, 'aux');
-  const g = net.grads, a = net.gradsAux;
-  for (let i = 0; i < g.length; i++) g[i] += a[i];
+  net.kernels.accumulate(net.grads, net.gradsAux, net.grads.length);
   return { loss: r0.loss + r1.loss, correct: r0.correct + r1.correct };
 }
 
-// control block (Int32): 0 request seq, 1 done seq, 2 half size (-1 exit, -2 rebuild), 3 full batch (0: evaluate only), 4 arch json bytes
-const C_REQ = 0, C_DONE = 1, C_N = 2, C_FULL = 3, C_ARCH = 4;
+// control block (Int32): 0 request seq, 1 done seq, 2 half size (-1 exit, -2 rebuild), 3 full batch
+// (0: evaluate only, -1: activations of layer output C_ACT), 4 arch json bytes, 5 activation index
+const C_REQ = 0, C_DONE = 1, C_N = 2, C_FULL = 3, C_ARCH = 4, C_ACT = 5;
+/** Floats per image reserved for returning activations. */
+export const ACT_FLOATS = 512;
 /** Images per half in evaluation (forward only). */
 export const EVAL_HALF = 64;
 const ARCH_BYTES = 1 << 16;
@@ -46,25 +48,28 @@ function helperFile(): string {
 export class DataParallel {
   private seq = 0;
   private arch = '';
+  private attached: Network | null = null;
   private constructor(private readonly worker: Worker, private readonly ctrl: Int32Array, private readonly stats: Float64Array,
     private readonly params: Float32Array, private readonly grads: Float32Array, private readonly input: Float32Array,
-    private readonly labels: Uint8Array, private readonly archBuf: Uint8Array, readonly maxParams: number, readonly maxHalf: number) {}
+    private readonly labels: Uint8Array, private readonly archBuf: Uint8Array, readonly maxParams: number, readonly maxHalf: number,
+    private readonly acts: Float32Array) {}
 
   /** A helper for networks up to the size of `net` and half-batches up to ceil(batch/2). */
   static async create(net: Network, batch: number): Promise<DataParallel> {
     const P = parameterCount(net.arch), half = Math.max(Math.ceil(batch / 2), EVAL_HALF), size = net.inputSize;
     const ctrlSab = new SharedArrayBuffer(64 + 32 + ARCH_BYTES);
-    const dataSab = new SharedArrayBuffer(4 * (2 * P + half * size) + half);
+    const dataSab = new SharedArrayBuffer(4 * (2 * P + half * size + half * ACT_FLOATS) + half);
     const ctrl = new Int32Array(ctrlSab, 0, 16), stats = new Float64Array(ctrlSab, 64, 4), archBuf = new Uint8Array(ctrlSab, 96, ARCH_BYTES);
     const params = new Float32Array(dataSab, 0, P), grads = new Float32Array(dataSab, 4 * P, P);
-    const input = new Float32Array(dataSab, 8 * P, half * size), labels = new Uint8Array(dataSab, 4 * (2 * P + half * size), half);
+    const input = new Float32Array(dataSab, 8 * P, half * size), acts = new Float32Array(dataSab, 4 * (2 * P + half * size), half * ACT_FLOATS);
+    const labels = new Uint8Array(dataSab, 4 * (2 * P + half * size + half * ACT_FLOATS), half);
     const worker = new Worker(helperFile(), { workerData: { ctrlSab, dataSab, P, half, size } });
     await new Promise<void>((resolve, reject) => {
       worker.once('message', (m) => (m === 'ready' ? resolve() : reject(new Error(String(m)))));
       worker.once('error', reject);
     });
     worker.unref();
-    const dp = new DataParallel(worker, ctrl, stats, params, grads, input, labels, archBuf, P, half);
+    const dp = new DataParallel(worker, ctrl, stats, params, grads, input, labels, archBuf, P, half, acts);
     dp.attach(net);
     return dp;
   }
@@ -88,6 +93,8 @@ export class DataParallel {
 
   /** Makes the helper's replica match `net`'s architecture (after pruning). */
   attach(net: Network): void {
+    if (net === this.attached) return;
+    this.attached = net;
     const json = JSON.stringify({ arch: net.arch, backend: net.kernels.name });
     if (json === this.arch) return;
     if (net.params.length > this.maxParams) throw new Error('network larger than the data-parallel buffers');
@@ -122,6 +129,32 @@ export class DataParallel {
     return { loss, correct };
   }
 
+  /**
+   * Outputs of layer `idx` (acts[idx], `units` values per image) for every image of a split, the two
+   * halves of every chunk in parallel; null when they do not fit the shared buffer.
+   */
+  activations(net: Network, split: { x: Float32Array; n: number }, idx: number, units: number, out: Float64Array): boolean {
+    if (units > ACT_FLOATS) return false;
+    this.attach(net);
+    const size = net.inputSize, P = net.params.length, chunk = Math.min(2 * EVAL_HALF, 2 * Math.floor(net.batch / 2));
+    this.params.set(net.params.subarray(0, P));
+    for (let s = 0; s < split.n; s += chunk) {
+      const B = Math.min(chunk, split.n - s), h = Math.ceil(B / 2), n1 = B - h;
+      let seq = 0;
+      if (n1 > 0) {
+        this.input.set(split.x.subarray((s + h) * size, (s + B) * size));
+        Atomics.store(this.ctrl, C_FULL, -1);
+        Atomics.store(this.ctrl, C_ACT, idx);
+        seq = this.request(n1);
+      }
+      net.input.set(split.x.subarray(s * size, (s + h) * size));
+      net.forward(h);
+      out.set(net.acts[idx].subarray(0, h * units), s * units);
+      if (n1 > 0) { this.wait(seq); out.set(this.acts.subarray(0, n1 * units), (s + h) * units); }
+    }
+    return true;
+  }
+
   /** One SGD step; the second half-batch runs on the helper thread. */
   step(net: Network, x: Float32Array, y: Uint8Array, B: number): { loss: number; correct: number } {
     const h = Math.ceil(B / 2), n1 = B - h, size = net.inputSize;
@@ -139,8 +172,8 @@ export class DataParallel {
     const r0 = net.loss(y, 0, h, true, B);
     net.backward(h);
     this.wait(seq);
-    const g = net.grads, a = this.grads;
-    for (let i = 0; i < P; i++) g[i] += a[i];
+    net.gradsAux.set(this.grads.subarray(0, P));
+    net.kernels.accumulate(net.grads, net.gradsAux, P);
     return { loss: r0.loss + this.stats[0], correct: r0.correct + this.stats[1] };
   }
 
