@@ -110,6 +110,17 @@ describe('bad input gets a clear error (CLI)', () => {
     writeFileSync(join(tmp, 'unknown.json'), '{"lrr": 0.01}');
     expect(cli('train', '--config', join(tmp, 'unknown.json')).stderr).toMatch(/Unrecognized key.*lrr/);
   });
+  it('merges a --config file under the flags actually given', () => {
+    writeFileSync(join(tmp, 'cfg.json'), JSON.stringify({ trainSize: 200, valSize: 50, testSize: 50, epochs: 3, augment: false }));
+    const out = join(tmp, 'from-config');
+    const r = cli('train', '--config', join(tmp, 'cfg.json'), '--epochs', '1', '--out', out, '--quiet');
+    expect(r.status, r.stderr).toBe(0);
+    const res = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+    expect(res.history).toHaveLength(1); // the flag wins
+    expect(res.data.sizes).toEqual({ train: 200, val: 50, test: 50 }); // the file's sizes
+    expect(res.config.augment).toBe(false); // not overridden by the default of --no-augment
+  });
+
   it('a diverging learning rate stops with the epoch and the rate, and writes nothing', () => {
     const out = join(tmp, 'diverged');
     const r = cli('train', '--train-size', '300', '--val-size', '50', '--test-size', '50', '--lr', '1e6', '--epochs', '3', '--out', out);

@@ -53,9 +53,13 @@ function addTrainOptions(cmd: Command): Command {
 
 const META = new Set(['config', 'quiet', 'logJson', 'resume']);
 
-function collect(opts: Record<string, unknown>): Record<string, unknown> {
+/** Config file values, overridden by the flags actually given (not commander's defaults for --no-x flags). */
+function collect(opts: Record<string, unknown>, cmd?: Command): Record<string, unknown> {
   const out: Record<string, unknown> = { ...readConfigFile(opts.config as string | undefined) };
-  for (const [k, v] of Object.entries(opts)) if (v !== undefined && !META.has(k)) out[k] = v;
+  for (const [k, v] of Object.entries(opts)) {
+    if (v === undefined || META.has(k) || cmd?.getOptionValueSource(k) === 'default') continue;
+    out[k] = v;
+  }
   if (out.lr === 'auto') { delete out.lr; out.lrAuto = true; }
   return out;
 }
@@ -67,8 +71,8 @@ export function createCli(): Command {
     .showHelpAfterError('(run with --help for the options)');
 
   addTrainOptions(program.command('train').description('train a LeNet-5 baseline and save it'))
-    .action(async (opts) => {
-      const cfg = parseTrainConfig(collect(opts));
+    .action(async (opts, cmd: Command) => {
+      const cfg = parseTrainConfig(collect(opts, cmd));
       await runTrain(cfg, new Progress(outputMode(opts)), cfg.out ?? 'runs/baseline');
     });
 
@@ -87,16 +91,16 @@ export function createCli(): Command {
     .option('--compensate', 'compensate every removal by least squares (as the merge criterion does), whatever the criterion')
     .addOption(new Option('--preset <name>', 'quick (default, minutes) or paper (the seed protocol, hours)').choices(['quick', 'paper']))
     .option('--resume <dir>', 'continue an interrupted study in this run directory')
-    .action(async (opts) => {
+    .action(async (opts, cmd: Command) => {
       const { runStudy, resumeStudy } = await import('../prune/study.js');
       const progress = new Progress(outputMode(opts));
       if (opts.resume) await resumeStudy(opts.resume, progress);
-      else await runStudy(parseStudyConfig(collect(opts)), progress);
+      else await runStudy(parseStudyConfig(collect(opts, cmd)), progress);
     });
 
   addTrainOptions(program.command('data').description('summarise a dataset selection: sizes, class histograms per split, VehicleX attributes'))
-    .action(async (opts) => {
-      const cfg = parseTrainConfig(collect(opts));
+    .action(async (opts, cmd: Command) => {
+      const cfg = parseTrainConfig(collect(opts, cmd));
       const { runDataSummary } = await import('../data/summary.js');
       const out = cfg.out ?? 'runs/data';
       const s = await runDataSummary(cfg, out);
@@ -112,10 +116,10 @@ export function createCli(): Command {
 
   addTrainOptions(program.command('lr-sweep').description("train the baseline once per learning rate and tabulate the best validation accuracy (the seed's Table 1)"))
     .option('--lrs <list>', 'learning rates, comma-separated (default 0.1,0.05,0.01,0.001)', (v: string) => v.split(',').map((x) => num('--lrs', 'float')(x.trim())))
-    .action(async (opts) => {
+    .action(async (opts, cmd: Command) => {
       const lrs: number[] = opts.lrs ?? [0.1, 0.05, 0.01, 0.001];
       delete opts.lrs;
-      const cfg = parseTrainConfig(collect(opts));
+      const cfg = parseTrainConfig(collect(opts, cmd));
       const { runLrSweep } = await import('../train/lr-sweep.js');
       await runLrSweep(cfg, lrs, new Progress(outputMode(opts)), cfg.out ?? 'runs/lr-sweep');
     });
