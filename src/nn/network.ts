@@ -157,10 +157,17 @@ export class Network {
     return this.arch.layers[i + 1]?.kind === 'tanh' ? i + 2 : i + 1;
   }
 
-  forward(B: number): FloatArray {
+  /** Index into acts of the first dense layer's input: the convolutional features. */
+  featureIndex(): number {
+    return this.arch.layers.findIndex((l) => l.kind === 'dense');
+  }
+
+  /** Runs layers start.. on acts[start] (already set); forward(B) is forwardFrom(0, B). */
+  forwardFrom(start: number, B: number): FloatArray {
     if (B > this.batch) throw new Error(`batch ${B} exceeds capacity ${this.batch}`);
     const k = this.kernels;
     this.arch.layers.forEach((l, i) => {
+      if (i < start) return;
       const inp = this.acts[i], out = this.acts[i + 1], [c, h, w] = this.shapes[i];
       if (l.kind === 'conv') k.conv2dForward(out, inp, this.param(`${l.name}.weight`), this.param(`${l.name}.bias`), B, c, h, w, l.outChannels, l.kernel);
       else if (l.kind === 'dense') k.denseForward(out, inp, this.param(`${l.name}.weight`), this.param(`${l.name}.bias`), B, l.inFeatures, l.outFeatures);
@@ -169,6 +176,8 @@ export class Network {
     });
     return this.logits;
   }
+
+  forward(B: number): FloatArray { return this.forwardFrom(0, B); }
 
   /** Backpropagates dActs[last] (set by the loss); gradients are ADDED into `grads` (or `gradsAux`). */
   backward(B: number, into: 'grads' | 'aux' = 'grads'): void {

@@ -13,6 +13,7 @@ import { loadModel, saveModel } from '../nn/model-io.js';
 import { evaluate, train, type EpochRecord } from '../train/trainer.js';
 import { augmentation, evalBatch } from '../train/run.js';
 import { DataParallel } from '../train/parallel.js';
+import { FeatureCache } from '../train/features.js';
 import { writeJsonAtomic } from '../util/atomic.js';
 import { ConfigError } from '../util/errors.js';
 import { cosineSimilarityMatrix, layerActivations } from './activations.js';
@@ -160,18 +161,19 @@ export async function runPrune(ctx: TaskContext, seed: number, strategy: Criteri
   let net = restored.net ?? base;
   const layer = prunedLayer(cfg, base);
   const parallel = await helper(ctx, base);
+  const cache = new FeatureCache(); // removals leave the convolutions, and so their features, unchanged
   try {
     const total = stepPlan(cfg, denseUnits(base.arch, layer)).reduce((a, b) => a + b, 0);
     let pruned = records.length ? records[records.length - 1].pruned : 0;
-    let valPrev = records.length ? records[records.length - 1].valAccuracy : evaluate(net, data.val, parallel).accuracy;
+    let valPrev = records.length ? records[records.length - 1].valAccuracy : evaluate(net, data.val, parallel, cache).accuracy;
     for (let step = records.length + 1; pruned < total; step++) {
       const t0 = performance.now();
       const r = pruneStep(net, layer, criterion, pats, Math.min(cfg.perStep, total - pruned), seed, step, cfg.compensate, parallel);
       net = r.net;
       pruned += r.removals.reduce((s, x) => s + x.removed.length, 0);
-      const before = evaluate(net, data.test, parallel), valBefore = evaluate(net, data.val, parallel);
-      const rt = cfg.retrainEpochs > 0 ? train(net, data.train, data.val, retrainOpts(cfg, seed), { stream: [step], initialVal: valBefore, parallel, epochTrain: augmentation(cfg, data, seed, [step]) }) : null;
-      const after = evaluate(net, data.test, parallel), val = rt ? { accuracy: rt.bestValAccuracy } : valBefore;
+      const before = evaluate(net, data.test, parallel, cache), valBefore = evaluate(net, data.val, parallel, cache);
+      const rt = cfg.retrainEpochs > 0 ? train(net, data.train, data.val, retrainOpts(cfg, seed), { stream: [step], initialVal: valBefore, parallel, cache, epochTrain: augmentation(cfg, data, seed, [step]) }) : null;
+      const after = evaluate(net, data.test, parallel, cache), val = rt ? { accuracy: rt.bestValAccuracy } : valBefore;
       const record: StepRecord = {
         step, pruned, hidden: denseUnits(net.arch, layer),
         removed: r.removals.flatMap((x) => x.removed),
@@ -207,15 +209,16 @@ export async function runControl(ctx: TaskContext, seed: number): Promise<Contro
   const plan = stepPlan(cfg, denseUnits(net.arch, prunedLayer(cfg, net)));
   let pruned = plan.slice(0, records.length).reduce((a, b) => a + b, 0);
   const parallel = await helper(ctx, net);
+  const cache = new FeatureCache();
   try {
     for (let step = records.length + 1; step <= plan.length; step++) {
       const t0 = performance.now();
       pruned += plan[step - 1];
-      const valBefore = evaluate(net, data.val, parallel);
-      const rt = train(net, data.train, data.val, retrainOpts(cfg, seed), { stream: [step], initialVal: valBefore, parallel, epochTrain: augmentation(cfg, data, seed, [step]) });
+      const valBefore = evaluate(net, data.val, parallel, cache);
+      const rt = train(net, data.train, data.val, retrainOpts(cfg, seed), { stream: [step], initialVal: valBefore, parallel, cache, epochTrain: augmentation(cfg, data, seed, [step]) });
       const record: ControlPoint = {
         step, pruned, epochs: step * cfg.retrainEpochs,
-        testAccuracy: evaluate(net, data.test, parallel).accuracy, valAccuracy: rt.bestValAccuracy,
+        testAccuracy: evaluate(net, data.test, parallel, cache).accuracy, valAccuracy: rt.bestValAccuracy,
         seconds: (performance.now() - t0) / 1000,
       };
       records.push(record);

@@ -6,6 +6,7 @@ import type { Network } from '../nn/network.js';
 import type { Split } from '../data/types.js';
 import { DivergenceError } from '../util/errors.js';
 import { EVAL_HALF, serialStep, type DataParallel } from './parallel.js';
+import type { FeatureCache } from './features.js';
 
 export interface TrainOptions {
   lr: number;
@@ -41,6 +42,8 @@ export interface TrainHooks {
   epochTrain?: (epoch: number) => Split;
   /** A helper thread for the second half of every batch (same numbers, about twice the speed). */
   parallel?: DataParallel | null;
+  /** Convolutional features for the validation passes (see features.ts). */
+  cache?: FeatureCache | null;
 }
 
 export interface Evaluation { loss: number; accuracy: number }
@@ -50,7 +53,8 @@ export interface Evaluation { loss: number; accuracy: number }
  * (on the helper thread when there is one), summed in the same order either way, so the numbers
  * do not depend on the thread count.
  */
-export function evaluate(net: Network, split: Split, parallel?: DataParallel | null): Evaluation {
+export function evaluate(net: Network, split: Split, parallel?: DataParallel | null, cache?: FeatureCache | null): Evaluation {
+  if (cache) return evaluateWithFeatures(net, split, parallel, cache);
   if (parallel) { const r = parallel.evaluate(net, split); return { loss: r.loss / split.n, accuracy: r.correct / split.n }; }
   const size = net.inputSize, chunk = Math.min(2 * EVAL_HALF, 2 * Math.floor(net.batch / 2));
   let loss = 0, correct = 0;
@@ -60,6 +64,44 @@ export function evaluate(net: Network, split: Split, parallel?: DataParallel | n
       if (n === 0) continue;
       net.input.set(split.x.subarray(start * size, (start + n) * size));
       net.forward(n);
+      const r = net.loss(split.y, start, n, false);
+      loss += r.loss; correct += r.correct;
+    }
+  }
+  return { loss: loss / split.n, accuracy: correct / split.n };
+}
+
+/**
+ * evaluate() through the convolutional features: computed (on both threads when there is a helper)
+ * and cached when the convolutional weights are new, reused when not; the dense layers run on them
+ * in the same halves and order as evaluate(), so the numbers are the same.
+ */
+function evaluateWithFeatures(net: Network, split: Split, parallel: DataParallel | null | undefined, cache: FeatureCache): Evaluation {
+  const f = net.featureIndex(), fsize = net.shapes[f][0] * net.shapes[f][1] * net.shapes[f][2];
+  let feats = cache.get(net, split);
+  if (!feats) {
+    feats = new Float32Array(split.n * fsize);
+    const tmp = new Float64Array(split.n * fsize);
+    if (parallel?.activations(net, split, f, fsize, tmp)) feats.set(tmp);
+    else {
+      const size = net.inputSize, cap = net.batch;
+      for (let s = 0; s < split.n; s += cap) {
+        const B = Math.min(cap, split.n - s);
+        net.input.set(split.x.subarray(s * size, (s + B) * size));
+        net.forwardFrom(0, B);
+        feats.set(net.acts[f].subarray(0, B * fsize), s * fsize);
+      }
+    }
+    cache.set(net, split, feats);
+  }
+  const chunk = Math.min(2 * EVAL_HALF, 2 * Math.floor(net.batch / 2));
+  let loss = 0, correct = 0;
+  for (let s = 0; s < split.n; s += chunk) {
+    const B = Math.min(chunk, split.n - s), h = Math.ceil(B / 2);
+    for (const [start, n] of [[s, h], [s + h, B - h]]) {
+      if (n === 0) continue;
+      net.acts[f].set(feats.subarray(start * fsize, (start + n) * fsize));
+      net.forwardFrom(f, n);
       const r = net.loss(split.y, start, n, false);
       loss += r.loss; correct += r.correct;
     }
@@ -99,7 +141,7 @@ export function train(net: Network, trainSet: Split, val: Split, opt: TrainOptio
       lossSum += r.loss; correct += r.correct;
       hooks.onBatch?.(start + nb, train.n, lossSum / (start + nb));
     }
-    const v = evaluate(net, val, hooks.parallel);
+    const v = evaluate(net, val, hooks.parallel, hooks.cache);
     const seconds = (performance.now() - te) / 1000;
     const rec: EpochRecord = {
       epoch, trainLoss: lossSum / train.n, trainAccuracy: correct / train.n, valLoss: v.loss, valAccuracy: v.accuracy,
