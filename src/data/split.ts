@@ -84,6 +84,21 @@ export function splitDataset(raw: RawDataset, sizes: SplitSizes, seed: number): 
   return { train, val, test };
 }
 
+/** Mean and standard deviation of the training inputs, applied to every split. */
+function standardisation(tr: Float32Array): { mean: number; std: number } {
+  let sum = 0, sq = 0;
+  for (const v of tr) { sum += v; sq += v * v; }
+  const mean = sum / tr.length;
+  return { mean, std: Math.sqrt(Math.max(sq / tr.length - mean * mean, 1e-12)) };
+}
+
+/** Images per class of a label array. */
+export function classCounts(y: Uint8Array, classes: number): number[] {
+  const c = new Array(classes).fill(0);
+  for (const l of y) c[l]++;
+  return c;
+}
+
 /** Zero-pads (centred) to 32x32 and standardises with the training set's mean and standard deviation. */
 export function prepare(raw: RawDataset, sizes: SplitSizes, seed: number): PreparedData {
   const s = splitDataset(raw, sizes, seed);
@@ -98,9 +113,7 @@ export function prepare(raw: RawDataset, sizes: SplitSizes, seed: number): Prepa
     return x;
   };
   const tr = toFloat(s.train);
-  let sum = 0, sq = 0;
-  for (const v of tr) { sum += v; sq += v * v; }
-  const mean = sum / tr.length, std = Math.sqrt(Math.max(sq / tr.length - mean * mean, 1e-12));
+  const { mean, std } = standardisation(tr);
   const norm = (x: Float32Array, r: RawImages): Split => { for (let i = 0; i < x.length; i++) x[i] = (x[i] - mean) / std; return { x, y: r.labels, n: r.n }; };
   return {
     name: raw.name, classes: raw.classes, inputShape: [1, S, S],
@@ -112,9 +125,7 @@ export function prepare(raw: RawDataset, sizes: SplitSizes, seed: number): Prepa
 /** Real-valued inputs (reshaped feature vectors): no padding, standardised like images. */
 function prepareValues(raw: RawDataset, s: { train: RawImages; val: RawImages; test: RawImages }): PreparedData {
   const tr = s.train.values!;
-  let sum = 0, sq = 0;
-  for (const v of tr) { sum += v; sq += v * v; }
-  const mean = sum / tr.length, std = Math.sqrt(Math.max(sq / tr.length - mean * mean, 1e-12));
+  const { mean, std } = standardisation(tr);
   const norm = (r: RawImages): Split => ({ x: r.values!.map((v) => (v - mean) / std), y: r.labels, n: r.n });
   return {
     name: raw.name, classes: raw.classes, inputShape: [1, s.train.height, s.train.width],

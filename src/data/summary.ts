@@ -5,14 +5,13 @@ import { join } from 'node:path';
 import type { TrainConfig } from '../config.js';
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomic.js';
 import { loadRaw } from './index.js';
-import { prepare } from './split.js';
+import { classCounts, prepare } from './split.js';
 
 export async function runDataSummary(cfg: TrainConfig, outDir: string) {
   const raw = await loadRaw(cfg);
   const data = prepare(raw, cfg, cfg.seed);
   const C = data.classes.length;
-  const count = (y: Uint8Array) => { const c = new Array(C).fill(0); for (const l of y) c[l]++; return c; };
-  const classCounts = { train: count(data.train.y), val: count(data.val.y), test: count(data.test.y) };
+  const counts = { train: classCounts(data.train.y, C), val: classCounts(data.val.y, C), test: classCounts(data.test.y, C) };
   const attributes: Record<string, Record<string, Record<string, number>>> = {};
   const names = (raw.info?.names ?? {}) as Record<string, Record<string, string>>;
   for (const a of raw.attrs ?? []) {
@@ -25,7 +24,7 @@ export async function runDataSummary(cfg: TrainConfig, outDir: string) {
   }
   const summary = {
     schema: 'prunelab.data/1', config: cfg,
-    data: { name: data.name, source: data.source, classes: data.classes, sizes: { train: data.train.n, val: data.val.n, test: data.test.n }, classCounts, mean: data.mean, std: data.std },
+    data: { name: data.name, source: data.source, classes: data.classes, sizes: { train: data.train.n, val: data.val.n, test: data.test.n }, classCounts: counts, mean: data.mean, std: data.std },
     info: raw.info ?? {}, attributes,
   };
   writeJsonAtomic(join(outDir, 'summary.json'), summary);

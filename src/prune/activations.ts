@@ -61,3 +61,8 @@ export function mostSimilarPair(cos: Float64Array, units: number): { i: number; 
   }
   return { i: bi, j: bj, cos: cos[bi * units + bj] };
 }
+
+/** The angle between two activation vectors, in degrees (Gedeon & Harris report distinctiveness so). */
+export function angleDegrees(cos: number): number {
+  return (Math.acos(Math.max(-1, Math.min(1, cos))) * 180) / Math.PI;
+}

@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseStudyConfig, type StudyConfig } from '../config.js';
 import { loadData } from '../data/index.js';
+import { classCounts } from '../data/split.js';
 import { lenet5 } from '../nn/network.js';
 import { architectureFromState } from '../nn/model-io.js';
 import { loadSafetensors } from '../nn/safetensors.js';
@@ -17,17 +18,11 @@ import type { StepRecord } from './knee.js';
 import { TaskPool } from './pool.js';
 import { buildResults, renderStepsCsv, type StudyResults, type StudyState } from './results.js';
 import { nextDenseLayer, denseUnits } from './surgery.js';
-import { stepPlan, type BaselineResult, type ControlPoint, type Task, type TaskEvent } from './tasks.js';
+import { readJson, stepPlan, type BaselineResult, type ControlPoint, type Task, type TaskEvent } from './tasks.js';
 
 function defaultDir(cfg: StudyConfig): string {
   const t = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
   return join('runs', `${cfg.preset}-${t}`);
-}
-
-function classCounts(y: Uint8Array, classes: number): number[] {
-  const c = new Array(classes).fill(0);
-  for (const l of y) c[l]++;
-  return c;
 }
 
 /** Checks the layer to prune before any work starts. */
@@ -77,7 +72,7 @@ export async function runStudy(cfg: StudyConfig, progress: Progress, resumeDir?:
     startedAt: new Date().toISOString(), seconds: 0,
   };
   if (resumeDir) {
-    const prev = readJsonSafe(join(dir, 'results.json'));
+    const prev = readJson<{ timings?: { startedAt?: string } }>(join(dir, 'results.json'));
     if (prev?.timings?.startedAt) state.startedAt = prev.timings.startedAt;
   }
   for (const seed of seeds) {
@@ -110,8 +105,7 @@ export async function runStudy(cfg: StudyConfig, progress: Progress, resumeDir?:
       progress.event('epoch', { task: e.task, ...e.record });
       tick(1);
     } else if (e.type === 'step') {
-      const [name, seedPart] = [e.task.slice(0, e.task.lastIndexOf('-')), e.task.slice(e.task.lastIndexOf('-') + 2)];
-      const seed = Number(seedPart);
+      const { name, seed } = parseTaskId(e.task);
       if (name === 'control') state.control.get(seed)!.points.push(e.record as ControlPoint);
       else state.runs.get(e.task)!.steps.push(e.record as StepRecord);
       const rec = e.record as StepRecord;
@@ -122,8 +116,7 @@ export async function runStudy(cfg: StudyConfig, progress: Progress, resumeDir?:
       const now = performance.now();
       if (now - lastWrite > 500) { lastWrite = now; write(); }
     } else if (e.type === 'done') {
-      const [name, seedPart] = [e.task.slice(0, e.task.lastIndexOf('-')), e.task.slice(e.task.lastIndexOf('-') + 2)];
-      const seed = Number(seedPart);
+      const { name, seed } = parseTaskId(e.task);
       if (name === 'baseline') {
         const b = e.result as BaselineResult;
         state.baselines.set(seed, b);
@@ -190,8 +183,10 @@ export async function runStudy(cfg: StudyConfig, progress: Progress, resumeDir?:
   return results;
 }
 
-function readJsonSafe(file: string): any {
-  try { return JSON.parse(readFileSync(file, 'utf8')); } catch { return null; }
+/** "paper-s3" -> { name: "paper", seed: 3 } (the inverse of taskId). */
+function parseTaskId(id: string): { name: string; seed: number } {
+  const i = id.lastIndexOf('-s');
+  return { name: id.slice(0, i), seed: Number(id.slice(i + 2)) };
 }
 
 export function summaryText(r: StudyResults, dir: string): string {

@@ -87,7 +87,8 @@ export function stepPlan(cfg: StudyConfig, hidden: number): number[] {
 
 const retrainOpts = (cfg: StudyConfig, seed: number) => ({ ...cfg, epochs: cfg.retrainEpochs, seed });
 
-function readJson<T>(file: string): T | null {
+/** A JSON file's content, or null when it is missing or unreadable (a checkpoint to redo). */
+export function readJson<T>(file: string): T | null {
   if (!existsSync(file)) return null;
   try { return JSON.parse(readFileSync(file, 'utf8')) as T; } catch { return null; }
 }

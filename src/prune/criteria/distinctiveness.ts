@@ -3,7 +3,7 @@
 // similar pair (largest |cos|) is taken: if similar, the kept neuron absorbs the removed one's
 // outgoing weights (V[:,j] += V[:,i]), preserving the function when the two are identical; if
 // complementary (cos < 0), both are removed. Similarity is reported as the angle in degrees.
-import { mostSimilarPair } from '../activations.js';
+import { angleDegrees, mostSimilarPair } from '../activations.js';
 import type { Criterion } from './types.js';
 
 export const distinctiveness: Criterion = {
@@ -12,7 +12,7 @@ export const distinctiveness: Criterion = {
   needsGradients: false,
   choose({ cosine, units }) {
     const { i, j, cos } = mostSimilarPair(cosine!, units);
-    const angle = (Math.acos(Math.max(-1, Math.min(1, cos))) * 180) / Math.PI;
+    const angle = angleDegrees(cos);
     if (cos < 0 && units > 2) return { removed: [i, j], merges: [], similarity: angle, mergedInto: null };
     return { removed: [i], merges: [{ from: i, into: j, kind: 'outgoing' }], similarity: angle, mergedInto: j };
   },

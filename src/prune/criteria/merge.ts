@@ -1,6 +1,6 @@
 // merge: the pair chosen as by distinctiveness (largest |cos| of activation vectors), one neuron
 // removed per step, compensated by least squares (see ../compensate.ts) instead of a fixed rule.
-import { mostSimilarPair } from '../activations.js';
+import { angleDegrees, mostSimilarPair } from '../activations.js';
 import { leastSquaresMerges } from '../compensate.js';
 import type { Criterion } from './types.js';
 
@@ -10,7 +10,7 @@ export const merge: Criterion = {
   needsGradients: false,
   choose({ cosine, units, acts, patterns }) {
     const { i, j, cos } = mostSimilarPair(cosine!, units);
-    const angle = (Math.acos(Math.max(-1, Math.min(1, cos))) * 180) / Math.PI;
+    const angle = angleDegrees(cos);
     return { removed: [i], merges: leastSquaresMerges(acts, patterns, units, [i], cosine!, j), similarity: angle, mergedInto: j };
   },
 };
