@@ -4,6 +4,15 @@
 // Layouts: conv input [batch, channels, height, width], conv weight [out, in, k, k], dense weight [out, in].
 // Nothing here allocates; the JS side owns the memory (see src/engine/wasm.ts).
 
+// a * b + c. Built twice (package.json, build:wasm): with relaxed SIMD this is one fused
+// multiply-add where the CPU has one (twice the arithmetic per cycle on x86-64 with FMA3), without it
+// a multiply then an add; the loader (src/engine/wasm.ts) takes the fused build when the runtime
+// accepts it. Either way the kernels stay within float32 rounding of the reference kernels.
+@inline function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(f32x4.mul(a, b), c);
+}
+
 @inline function hsum(v: v128): f32 {
   return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);
 }
@@ -55,10 +64,10 @@ export function conv2dForward(out: usize, inp: usize, w: usize, b: usize,
           const x0 = v128.load(xp), x1 = v128.load(xp, 16);
           const ro = <usize>r << 2;
           const s0 = v128.load32_splat(w0 + ro), s1 = v128.load32_splat(w1 + ro), s2 = v128.load32_splat(w2 + ro), s3 = v128.load32_splat(w3 + ro);
-          a0 = f32x4.add(a0, f32x4.mul(s0, x0)); c0 = f32x4.add(c0, f32x4.mul(s0, x1));
-          a1 = f32x4.add(a1, f32x4.mul(s1, x0)); c1 = f32x4.add(c1, f32x4.mul(s1, x1));
-          a2 = f32x4.add(a2, f32x4.mul(s2, x0)); c2 = f32x4.add(c2, f32x4.mul(s2, x1));
-          a3 = f32x4.add(a3, f32x4.mul(s3, x0)); c3 = f32x4.add(c3, f32x4.mul(s3, x1));
+          a0 = madd(s0, x0, a0); c0 = madd(s0, x1, c0);
+          a1 = madd(s1, x0, a1); c1 = madd(s1, x1, c1);
+          a2 = madd(s2, x0, a2); c2 = madd(s2, x1, c2);
+          a3 = madd(s3, x0, a3); c3 = madd(s3, x1, c3);
           xp += RS;
         }
         const o = t0 + (<usize>p << 2);
@@ -75,7 +84,7 @@ export function conv2dForward(out: usize, inp: usize, w: usize, b: usize,
         let xp = col + (<usize>p << 2);
         for (let r = 0; r < R; r++) {
           const s0 = v128.load32_splat(w0 + (<usize>r << 2));
-          a0 = f32x4.add(a0, f32x4.mul(s0, v128.load(xp))); c0 = f32x4.add(c0, f32x4.mul(s0, v128.load(xp, 16)));
+          a0 = madd(s0, v128.load(xp), a0); c0 = madd(s0, v128.load(xp, 16), c0);
           xp += RS;
         }
         v128.store(t0 + (<usize>p << 2), a0); v128.store(t0 + (<usize>p << 2), c0, 16);
@@ -115,10 +124,10 @@ export function conv2dBackward(dInp: usize, dW: usize, dB: usize, dOut: usize, i
           const po = <usize>p << 2;
           const u = v128.load(g0 + po), v = v128.load(g1 + po);
           const c0 = v128.load(x0 + po), c1 = v128.load(x0 + RS + po), c2 = v128.load(x0 + 2 * RS + po), c3 = v128.load(x0 + 3 * RS + po);
-          a0 = f32x4.add(a0, f32x4.mul(u, c0)); b0 = f32x4.add(b0, f32x4.mul(v, c0));
-          a1 = f32x4.add(a1, f32x4.mul(u, c1)); b1 = f32x4.add(b1, f32x4.mul(v, c1));
-          a2 = f32x4.add(a2, f32x4.mul(u, c2)); b2 = f32x4.add(b2, f32x4.mul(v, c2));
-          a3 = f32x4.add(a3, f32x4.mul(u, c3)); b3 = f32x4.add(b3, f32x4.mul(v, c3));
+          a0 = madd(u, c0, a0); b0 = madd(v, c0, b0);
+          a1 = madd(u, c1, a1); b1 = madd(v, c1, b1);
+          a2 = madd(u, c2, a2); b2 = madd(v, c2, b2);
+          a3 = madd(u, c3, a3); b3 = madd(v, c3, b3);
         }
         const q = d0 + (<usize>r << 2), t = d1 + (<usize>r << 2);
         store<f32>(q, load<f32>(q) + hsum(a0)); store<f32>(q + 4, load<f32>(q + 4) + hsum(a1));
@@ -131,7 +140,7 @@ export function conv2dBackward(dInp: usize, dW: usize, dB: usize, dOut: usize, i
         const x0 = col + (<usize>(r * PS) << 2);
         for (let p = 0; p < PS; p += 4) {
           const po = <usize>p << 2, c0 = v128.load(x0 + po);
-          a0 = f32x4.add(a0, f32x4.mul(v128.load(g0 + po), c0)); b0 = f32x4.add(b0, f32x4.mul(v128.load(g1 + po), c0));
+          a0 = madd(v128.load(g0 + po), c0, a0); b0 = madd(v128.load(g1 + po), c0, b0);
         }
         const q = d0 + (<usize>r << 2), t = d1 + (<usize>r << 2);
         store<f32>(q, load<f32>(q) + hsum(a0)); store<f32>(t, load<f32>(t) + hsum(b0));
@@ -142,7 +151,7 @@ export function conv2dBackward(dInp: usize, dW: usize, dB: usize, dOut: usize, i
       for (let r = 0; r < R; r++) {
         let a0 = f32x4.splat(0);
         const x0 = col + (<usize>(r * PS) << 2);
-        for (let p = 0; p < PS; p += 4) a0 = f32x4.add(a0, f32x4.mul(v128.load(gr + (<usize>p << 2)), v128.load(x0 + (<usize>p << 2))));
+        for (let p = 0; p < PS; p += 4) a0 = madd(v128.load(gr + (<usize>p << 2)), v128.load(x0 + (<usize>p << 2)), a0);
         const q = dwr + (<usize>r << 2);
         store<f32>(q, load<f32>(q) + hsum(a0));
       }
@@ -159,10 +168,10 @@ export function conv2dBackward(dInp: usize, dW: usize, dB: usize, dOut: usize, i
         for (let o = 0; o < OC; o++) {
           const x0 = v128.load(gp), x1 = v128.load(gp, 16);
           const s0 = v128.load32_splat(wp), s1 = v128.load32_splat(wp + 4), s2 = v128.load32_splat(wp + 8), s3 = v128.load32_splat(wp + 12);
-          a0 = f32x4.add(a0, f32x4.mul(s0, x0)); e0 = f32x4.add(e0, f32x4.mul(s0, x1));
-          a1 = f32x4.add(a1, f32x4.mul(s1, x0)); e1 = f32x4.add(e1, f32x4.mul(s1, x1));
-          a2 = f32x4.add(a2, f32x4.mul(s2, x0)); e2 = f32x4.add(e2, f32x4.mul(s2, x1));
-          a3 = f32x4.add(a3, f32x4.mul(s3, x0)); e3 = f32x4.add(e3, f32x4.mul(s3, x1));
+          a0 = madd(s0, x0, a0); e0 = madd(s0, x1, e0);
+          a1 = madd(s1, x0, a1); e1 = madd(s1, x1, e1);
+          a2 = madd(s2, x0, a2); e2 = madd(s2, x1, e2);
+          a3 = madd(s3, x0, a3); e3 = madd(s3, x1, e3);
           gp += RS; wp += RB;
         }
         const q = dr + (<usize>p << 2);
@@ -179,7 +188,7 @@ export function conv2dBackward(dInp: usize, dW: usize, dB: usize, dOut: usize, i
         let gp = g + (<usize>p << 2), wp = w + (<usize>r << 2);
         for (let o = 0; o < OC; o++) {
           const s = v128.load32_splat(wp);
-          a0 = f32x4.add(a0, f32x4.mul(s, v128.load(gp))); c0 = f32x4.add(c0, f32x4.mul(s, v128.load(gp, 16)));
+          a0 = madd(s, v128.load(gp), a0); c0 = madd(s, v128.load(gp, 16), c0);
           gp += RS; wp += RB;
         }
         v128.store(dr + (<usize>p << 2), a0); v128.store(dr + (<usize>p << 2), c0, 16);
@@ -214,7 +223,7 @@ export function denseForward(out: usize, inp: usize, w: usize, b: usize, B: i32,
       const wr = w + (<usize>(o * I) << 2);
       let acc = f32x4.splat(0);
       let i = 0;
-      for (; i < I4; i += 4) acc = f32x4.add(acc, f32x4.mul(v128.load(wr + (<usize>i << 2)), v128.load(x + (<usize>i << 2))));
+      for (; i < I4; i += 4) acc = madd(v128.load(wr + (<usize>i << 2)), v128.load(x + (<usize>i << 2)), acc);
       let s = hsum(acc) + load<f32>(b + (<usize>o << 2));
       for (; i < I; i++) s += load<f32>(wr + (<usize>i << 2)) * load<f32>(x + (<usize>i << 2));
       store<f32>(out + (<usize>(n * O + o) << 2), s);
@@ -238,7 +247,7 @@ export function denseBackward(dInp: usize, dW: usize, dB: usize, dOut: usize, in
       let acc = v128.load(q);
       let gp = dOut + (<usize>o << 2), xp = inp + (<usize>i << 2);
       for (let n = 0; n < B; n++) {
-        acc = f32x4.add(acc, f32x4.mul(v128.load32_splat(gp), v128.load(xp)));
+        acc = madd(v128.load32_splat(gp), v128.load(xp), acc);
         gp += OB; xp += IB;
       }
       v128.store(q, acc);
@@ -259,7 +268,7 @@ export function denseBackward(dInp: usize, dW: usize, dB: usize, dOut: usize, in
       let acc = f32x4.splat(0);
       let wp = w + (<usize>i << 2);
       for (let o = 0; o < O; o++) {
-        acc = f32x4.add(acc, f32x4.mul(v128.load32_splat(gr + (<usize>o << 2)), v128.load(wp)));
+        acc = madd(v128.load32_splat(gr + (<usize>o << 2)), v128.load(wp), acc);
         wp += IB;
       }
       v128.store(d + (<usize>i << 2), acc);
@@ -278,17 +287,17 @@ export function denseBackward(dInp: usize, dW: usize, dB: usize, dOut: usize, in
   const x = f32x4.max(f32x4.min(x0, lim), f32x4.neg(lim));
   const x2 = f32x4.mul(x, x);
   let p = f32x4.splat(-2.76076847742355e-16);
-  p = f32x4.add(f32x4.mul(p, x2), f32x4.splat(2.00018790482477e-13));
-  p = f32x4.add(f32x4.mul(p, x2), f32x4.splat(-8.60467152213735e-11));
-  p = f32x4.add(f32x4.mul(p, x2), f32x4.splat(5.12229709037114e-08));
-  p = f32x4.add(f32x4.mul(p, x2), f32x4.splat(1.48572235717979e-05));
-  p = f32x4.add(f32x4.mul(p, x2), f32x4.splat(6.37261928875436e-04));
-  p = f32x4.add(f32x4.mul(p, x2), f32x4.splat(4.89352455891786e-03));
+  p = madd(p, x2, f32x4.splat(2.00018790482477e-13));
+  p = madd(p, x2, f32x4.splat(-8.60467152213735e-11));
+  p = madd(p, x2, f32x4.splat(5.12229709037114e-08));
+  p = madd(p, x2, f32x4.splat(1.48572235717979e-05));
+  p = madd(p, x2, f32x4.splat(6.37261928875436e-04));
+  p = madd(p, x2, f32x4.splat(4.89352455891786e-03));
   p = f32x4.mul(p, x);
   let q = f32x4.splat(1.19825839466702e-06);
-  q = f32x4.add(f32x4.mul(q, x2), f32x4.splat(1.18534705686654e-04));
-  q = f32x4.add(f32x4.mul(q, x2), f32x4.splat(2.26843463243900e-03));
-  q = f32x4.add(f32x4.mul(q, x2), f32x4.splat(4.89352518554385e-03));
+  q = madd(q, x2, f32x4.splat(1.18534705686654e-04));
+  q = madd(q, x2, f32x4.splat(2.26843463243900e-03));
+  q = madd(q, x2, f32x4.splat(4.89352518554385e-03));
   return f32x4.div(p, q);
 }
 
@@ -353,8 +362,8 @@ export function sgdStep(p: usize, g: usize, v: usize, n: i32, lr: f32, mu: f32, 
   for (; i < n4; i += 4) {
     const o = <usize>i << 2;
     const pv = v128.load(p + o);
-    let gi = f32x4.add(v128.load(g + o), f32x4.mul(wdv, pv));
-    if (mu > 0) { gi = f32x4.add(f32x4.mul(muv, v128.load(v + o)), gi); v128.store(v + o, gi); }
+    let gi = madd(wdv, pv, v128.load(g + o));
+    if (mu > 0) { gi = madd(muv, v128.load(v + o), gi); v128.store(v + o, gi); }
     v128.store(p + o, f32x4.sub(pv, f32x4.mul(lrv, gi)));
   }
   for (; i < n; i++) {

@@ -1,6 +1,6 @@
 // Picks the kernels a network runs on: WebAssembly SIMD when available, else the reference loops.
 import { createReferenceKernels } from './reference.js';
-import { createWasmKernels, loadWasmModule } from './wasm.js';
+import { createWasmKernels, loadWasmModule, wasmVariant } from './wasm.js';
 import type { Kernels } from './kernels.js';
 
 export type BackendName = 'auto' | 'wasm' | 'reference' | 'reference64';
@@ -15,4 +15,10 @@ export function createKernels(backend: BackendName, floats: number): Kernels {
 
 export function availableBackend(): 'wasm' | 'reference' {
   return loadWasmModule() ? 'wasm' : 'reference';
+}
+
+/** The kernels in use, for results' environment: 'wasm-simd-fma', 'wasm-simd' or 'reference'. */
+export function backendDescription(): string {
+  const v = wasmVariant();
+  return v ? `wasm-${v}` : 'reference';
 }

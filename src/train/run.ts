@@ -90,7 +90,7 @@ export async function runTrain(cfg: TrainConfig, progress: Progress, outDir?: st
     testLoss: testEval.loss,
     parameters: parameterCount(net.arch),
     timings: { loadSeconds, trainSeconds: result.seconds, totalSeconds: (performance.now() - t0) / 1000 },
-    environment: { ...environment(resolveThreads(cfg.threads)), kernels: net.kernels.name },
+    environment: { ...environment(resolveThreads(cfg.threads)), ...(net.kernels.name === 'wasm' ? {} : { kernels: net.kernels.name }) },
   };
   if (outDir) {
     saveModel(join(outDir, 'model.safetensors'), net, { 'prunelab.mean': String(data.mean), 'prunelab.std': String(data.std) });

@@ -1,7 +1,7 @@
 // The environment a result was produced in: versions, CPU, cores, kernels in use.
 import { availableParallelism, cpus, platform, release, totalmem } from 'node:os';
 import { readFileSync } from 'node:fs';
-import { availableBackend } from '../engine/backend.js';
+import { backendDescription } from '../engine/backend.js';
 
 export function packageVersion(): string {
   try { return JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version; } catch { return 'unknown'; }
@@ -17,7 +17,7 @@ export function environment(threads: number) {
     cores: availableParallelism(),
     memoryGiB: +(totalmem() / 2 ** 30).toFixed(1),
     threads,
-    kernels: availableBackend(),
+    kernels: backendDescription(),
   };
 }
 
