@@ -17,14 +17,31 @@
   return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);
 }
 
-// Convolution as im2col + register-blocked matrix products, one image at a time.
-// scratch holds col [R, PS], dcol [R, PS] and g [OC, PS] (R = C*K*K, P = OH*OW, PS = P rounded up
-// to 8, zero-padded) so that the inner loops never need a scalar tail.
-@inline function padded(P: i32): i32 { return (P + 7) & ~7; }
+// [sum(a), sum(b), sum(c), sum(d)]: four horizontal sums at once, by two rounds of shuffles.
+@inline function hsum4(a: v128, b: v128, c: v128, d: v128): v128 {
+  const ab = f32x4.add(v128.shuffle<f32>(a, b, 0, 4, 1, 5), v128.shuffle<f32>(a, b, 2, 6, 3, 7));
+  const cd = f32x4.add(v128.shuffle<f32>(c, d, 0, 4, 1, 5), v128.shuffle<f32>(c, d, 2, 6, 3, 7));
+  return f32x4.add(v128.shuffle<f32>(ab, cd, 0, 1, 4, 5), v128.shuffle<f32>(ab, cd, 2, 3, 6, 7));
+}
+
+// Convolution as im2col + register-blocked matrix products. R = C*K*K, P = OH*OW, PS = P rounded up
+// past P + 3 to 8 and zero-padded, so that the inner loops never need a scalar tail. Forward, one image at a
+// time: scratch holds col [R, PS], tmp [OC, PS] and the packed weights. Backward, a chunk of up to
+// CHUNK_MAX images at a time (as many as fit the scratch budget): col [R, nb*PS] and g [OC, nb*PS]
+// with the images side by side, so that dW is one long product per chunk, then dcol [R, PS] per image.
+@inline function padded(P: i32): i32 { return (P + 3 + 7) & ~7; } // at least 3 floats of padding (see im2col)
+
+const SCRATCH_BUDGET = 1 << 18, CHUNK_MAX = 16;
+
+@inline function backwardChunk(R: i32, OC: i32, PS: i32): i32 {
+  const c = (SCRATCH_BUDGET - R * PS) / ((R + OC) * PS);
+  return c < 1 ? 1 : c > CHUNK_MAX ? CHUNK_MAX : c;
+}
 
 export function convScratchFloats(C: i32, K: i32, OC: i32, OH: i32, OW: i32): i32 {
-  const PS = padded(OH * OW);
-  return (2 * C * K * K + OC) * PS;
+  const PS = padded(OH * OW), R = C * K * K;
+  const forward = (2 * R + OC) * PS + OC * R, backward = (R + OC) * backwardChunk(R, OC, PS) * PS + R * PS;
+  return forward > backward ? forward : backward;
 }
 
 // Small row copies with SIMD moves: memory.copy's per-call cost dominates for rows of 10-28 floats.
@@ -34,41 +51,51 @@ export function convScratchFloats(C: i32, K: i32, OC: i32, OH: i32, OW: i32): i3
   for (; i < n; i++) store<f32>(dst + (<usize>i << 2), load<f32>(src + (<usize>i << 2)));
 }
 
-function im2col(col: usize, x: usize, C: i32, H: i32, W: i32, K: i32, OH: i32, OW: i32, PS: i32): void {
-  const P = OH * OW;
+// col[r, p] = x[c, oy + ky, ox + kx] for r = (c, ky, kx), p = (oy, ox); rows `stride` floats apart.
+// Each output row is copied in whole vectors: up to 3 floats too many, which the next row's copy
+// overwrites or, after the last row, land in the padding [P, PS) that is zeroed afterwards. (The
+// reads run up to 3 floats past the image, inside the network's memory: the values are discarded.)
+function im2col(col: usize, x: usize, C: i32, H: i32, W: i32, K: i32, OH: i32, OW: i32, PS: i32, stride: i32): void {
+  const P = OH * OW, OWB = <usize>OW << 2, WB = <usize>W << 2;
   for (let c = 0; c < C; c++) for (let ky = 0; ky < K; ky++) for (let kx = 0; kx < K; kx++) {
-    const row = col + (<usize>(((c * K + ky) * K + kx) * PS) << 2);
-    const src = x + (<usize>((c * H + ky) * W + kx) << 2);
-    for (let oy = 0; oy < OH; oy++) copyRow(row + (<usize>(oy * OW) << 2), src + (<usize>(oy * W) << 2), OW);
+    const row = col + (<usize>(((c * K + ky) * K + kx) * stride) << 2);
+    let src = x + (<usize>((c * H + ky) * W + kx) << 2), dst = row;
+    for (let oy = 0; oy < OH; oy++) {
+      for (let i: usize = 0; i < OWB; i += 16) v128.store(dst + i, v128.load(src + i));
+      src += WB; dst += OWB;
+    }
     for (let p = P; p < PS; p++) store<f32>(row + (<usize>p << 2), 0);
   }
 }
 
+// Forward: out[oc] = b[oc] + W[oc, :] col, four output channels by eight positions at a time. The
+// weights of each block of four channels are first packed as [R][4], so that the inner loop reads
+// them with one pointer and immediate offsets.
 export function conv2dForward(out: usize, inp: usize, w: usize, b: usize,
   B: i32, C: i32, H: i32, W: i32, OC: i32, K: i32, scratch: usize): void {
   const OH = H - K + 1, OW = W - K + 1, P = OH * OW, PS = padded(P), R = C * K * K;
-  const col = scratch, tmp = scratch + (<usize>(2 * R * PS) << 2);
-  const RS = <usize>PS << 2;
+  const col = scratch, tmp = scratch + (<usize>(2 * R * PS) << 2), pk = tmp + (<usize>(OC * PS) << 2);
+  const RS = <usize>PS << 2, OC4 = OC & ~3;
+  for (let oc = 0; oc < OC4; oc += 4) {
+    const dst = pk + (<usize>(oc * R) << 2);
+    for (let r = 0; r < R; r++) for (let k = 0; k < 4; k++) store<f32>(dst + (<usize>(r * 4 + k) << 2), load<f32>(w + (<usize>((oc + k) * R + r) << 2)));
+  }
   for (let n = 0; n < B; n++) {
-    im2col(col, inp + (<usize>(n * C * H * W) << 2), C, H, W, K, OH, OW, PS);
-    let oc = 0;
-    for (; oc + 4 <= OC; oc += 4) {
-      const w0 = w + (<usize>(oc * R) << 2), w1 = w0 + (<usize>R << 2), w2 = w1 + (<usize>R << 2), w3 = w2 + (<usize>R << 2);
-      const t0 = tmp + (<usize>(oc * PS) << 2);
+    im2col(col, inp + (<usize>(n * C * H * W) << 2), C, H, W, K, OH, OW, PS, PS);
+    for (let oc = 0; oc < OC4; oc += 4) {
+      const t0 = tmp + (<usize>(oc * PS) << 2), wb = pk + (<usize>(oc * R) << 2);
       for (let p = 0; p < PS; p += 8) {
         let a0 = v128.load32_splat(b + (<usize>oc << 2)), a1 = v128.load32_splat(b + (<usize>(oc + 1) << 2));
         let a2 = v128.load32_splat(b + (<usize>(oc + 2) << 2)), a3 = v128.load32_splat(b + (<usize>(oc + 3) << 2));
         let c0 = a0, c1 = a1, c2 = a2, c3 = a3;
-        let xp = col + (<usize>p << 2);
+        let xp = col + (<usize>p << 2), wp = wb;
         for (let r = 0; r < R; r++) {
           const x0 = v128.load(xp), x1 = v128.load(xp, 16);
-          const ro = <usize>r << 2;
-          const s0 = v128.load32_splat(w0 + ro), s1 = v128.load32_splat(w1 + ro), s2 = v128.load32_splat(w2 + ro), s3 = v128.load32_splat(w3 + ro);
-          a0 = madd(s0, x0, a0); c0 = madd(s0, x1, c0);
-          a1 = madd(s1, x0, a1); c1 = madd(s1, x1, c1);
-          a2 = madd(s2, x0, a2); c2 = madd(s2, x1, c2);
-          a3 = madd(s3, x0, a3); c3 = madd(s3, x1, c3);
-          xp += RS;
+          let s = v128.load32_splat(wp); a0 = madd(s, x0, a0); c0 = madd(s, x1, c0);
+          s = v128.load32_splat(wp, 4); a1 = madd(s, x0, a1); c1 = madd(s, x1, c1);
+          s = v128.load32_splat(wp, 8); a2 = madd(s, x0, a2); c2 = madd(s, x1, c2);
+          s = v128.load32_splat(wp, 12); a3 = madd(s, x0, a3); c3 = madd(s, x1, c3);
+          xp += RS; wp += 16;
         }
         const o = t0 + (<usize>p << 2);
         v128.store(o, a0); v128.store(o, c0, 16);
@@ -77,7 +104,7 @@ export function conv2dForward(out: usize, inp: usize, w: usize, b: usize,
         v128.store(o + 3 * RS, a3); v128.store(o + 3 * RS, c3, 16);
       }
     }
-    for (; oc < OC; oc++) {
+    for (let oc = OC4; oc < OC; oc++) {
       const w0 = w + (<usize>(oc * R) << 2), t0 = tmp + (<usize>(oc * PS) << 2);
       for (let p = 0; p < PS; p += 8) {
         let a0 = v128.load32_splat(b + (<usize>oc << 2)), c0 = a0;
@@ -97,48 +124,50 @@ export function conv2dForward(out: usize, inp: usize, w: usize, b: usize,
 // dInp may be 0 (not needed for the first layer).
 export function conv2dBackward(dInp: usize, dW: usize, dB: usize, dOut: usize, inp: usize, w: usize,
   B: i32, C: i32, H: i32, W: i32, OC: i32, K: i32, scratch: usize): void {
-  const OH = H - K + 1, OW = W - K + 1, P = OH * OW, PS = padded(P), R = C * K * K;
-  const col = scratch, dcol = scratch + (<usize>(R * PS) << 2), g = scratch + (<usize>(2 * R * PS) << 2);
-  const RS = <usize>PS << 2;
-  const OW4 = OW & ~3;
-  for (let n = 0; n < B; n++) {
-    im2col(col, inp + (<usize>(n * C * H * W) << 2), C, H, W, K, OH, OW, PS);
+  const OH = H - K + 1, OW = W - K + 1, P = OH * OW, PS = padded(P), R = C * K * K, CH = backwardChunk(R, OC, PS);
+  const OW4 = OW & ~3, DS = <usize>PS << 2, RB = <usize>R << 2;
+  for (let n0 = 0; n0 < B; n0 += CH) {
+    const nb = B - n0 < CH ? B - n0 : CH, PT = nb * PS, RS = <usize>PT << 2;
+    const col = scratch, g = col + (<usize>(R * PT) << 2), dcol = g + (<usize>(OC * PT) << 2);
+    for (let j = 0; j < nb; j++) {
+      im2col(col + (<usize>(j * PS) << 2), inp + (<usize>((n0 + j) * C * H * W) << 2), C, H, W, K, OH, OW, PS, PT);
+      for (let oc = 0; oc < OC; oc++) {
+        const dst = g + (<usize>(oc * PT + j * PS) << 2);
+        copyRow(dst, dOut + (<usize>(((n0 + j) * OC + oc) * P) << 2), P);
+        for (let p = P; p < PS; p++) store<f32>(dst + (<usize>p << 2), 0);
+      }
+    }
     for (let oc = 0; oc < OC; oc++) {
-      const src = dOut + (<usize>((n * OC + oc) * P) << 2), dst = g + (<usize>(oc * PS) << 2);
-      copyRow(dst, src, P);
-      for (let p = P; p < PS; p++) store<f32>(dst + (<usize>p << 2), 0);
+      const gr = g + (<usize>(oc * PT) << 2);
       let acc = f32x4.splat(0);
-      for (let p = 0; p < PS; p += 4) acc = f32x4.add(acc, v128.load(dst + (<usize>p << 2)));
+      for (let p = 0; p < PT; p += 4) acc = f32x4.add(acc, v128.load(gr + (<usize>p << 2)));
       store<f32>(dB + (<usize>oc << 2), load<f32>(dB + (<usize>oc << 2)) + hsum(acc));
     }
     // dW[oc, r] += <g[oc], col[r]>, two output channels by four rows at a time
     let oc = 0;
     for (; oc + 2 <= OC; oc += 2) {
-      const g0 = g + (<usize>(oc * PS) << 2), g1 = g0 + RS;
-      const d0 = dW + (<usize>(oc * R) << 2), d1 = d0 + (<usize>R << 2);
+      const g0 = g + (<usize>(oc * PT) << 2), g1 = g0 + RS;
+      const d0 = dW + (<usize>(oc * R) << 2), d1 = d0 + RB;
       let r = 0;
       for (; r + 4 <= R; r += 4) {
         let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
-        const x0 = col + (<usize>(r * PS) << 2);
-        for (let p = 0; p < PS; p += 4) {
+        const x0 = col + (<usize>(r * PT) << 2), x1 = x0 + RS, x2 = x1 + RS, x3 = x2 + RS;
+        for (let p = 0; p < PT; p += 4) {
           const po = <usize>p << 2;
           const u = v128.load(g0 + po), v = v128.load(g1 + po);
-          const c0 = v128.load(x0 + po), c1 = v128.load(x0 + RS + po), c2 = v128.load(x0 + 2 * RS + po), c3 = v128.load(x0 + 3 * RS + po);
-          a0 = madd(u, c0, a0); b0 = madd(v, c0, b0);
-          a1 = madd(u, c1, a1); b1 = madd(v, c1, b1);
-          a2 = madd(u, c2, a2); b2 = madd(v, c2, b2);
-          a3 = madd(u, c3, a3); b3 = madd(v, c3, b3);
+          let c = v128.load(x0 + po); a0 = madd(u, c, a0); b0 = madd(v, c, b0);
+          c = v128.load(x1 + po); a1 = madd(u, c, a1); b1 = madd(v, c, b1);
+          c = v128.load(x2 + po); a2 = madd(u, c, a2); b2 = madd(v, c, b2);
+          c = v128.load(x3 + po); a3 = madd(u, c, a3); b3 = madd(v, c, b3);
         }
         const q = d0 + (<usize>r << 2), t = d1 + (<usize>r << 2);
-        store<f32>(q, load<f32>(q) + hsum(a0)); store<f32>(q + 4, load<f32>(q + 4) + hsum(a1));
-        store<f32>(q + 8, load<f32>(q + 8) + hsum(a2)); store<f32>(q + 12, load<f32>(q + 12) + hsum(a3));
-        store<f32>(t, load<f32>(t) + hsum(b0)); store<f32>(t + 4, load<f32>(t + 4) + hsum(b1));
-        store<f32>(t + 8, load<f32>(t + 8) + hsum(b2)); store<f32>(t + 12, load<f32>(t + 12) + hsum(b3));
+        v128.store(q, f32x4.add(v128.load(q), hsum4(a0, a1, a2, a3)));
+        v128.store(t, f32x4.add(v128.load(t), hsum4(b0, b1, b2, b3)));
       }
       for (; r < R; r++) {
         let a0 = f32x4.splat(0), b0 = a0;
-        const x0 = col + (<usize>(r * PS) << 2);
-        for (let p = 0; p < PS; p += 4) {
+        const x0 = col + (<usize>(r * PT) << 2);
+        for (let p = 0; p < PT; p += 4) {
           const po = <usize>p << 2, c0 = v128.load(x0 + po);
           a0 = madd(v128.load(g0 + po), c0, a0); b0 = madd(v128.load(g1 + po), c0, b0);
         }
@@ -147,137 +176,211 @@ export function conv2dBackward(dInp: usize, dW: usize, dB: usize, dOut: usize, i
       }
     }
     for (; oc < OC; oc++) {
-      const gr = g + (<usize>(oc * PS) << 2), dwr = dW + (<usize>(oc * R) << 2);
+      const gr = g + (<usize>(oc * PT) << 2), dwr = dW + (<usize>(oc * R) << 2);
       for (let r = 0; r < R; r++) {
         let a0 = f32x4.splat(0);
-        const x0 = col + (<usize>(r * PS) << 2);
-        for (let p = 0; p < PS; p += 4) a0 = madd(v128.load(gr + (<usize>p << 2)), v128.load(x0 + (<usize>p << 2)), a0);
+        const x0 = col + (<usize>(r * PT) << 2);
+        for (let p = 0; p < PT; p += 4) a0 = madd(v128.load(gr + (<usize>p << 2)), v128.load(x0 + (<usize>p << 2)), a0);
         const q = dwr + (<usize>r << 2);
         store<f32>(q, load<f32>(q) + hsum(a0));
       }
     }
     if (dInp == 0) continue;
-    // dcol[r, p] = sum_oc W[oc, r] * g[oc, p], four rows by eight columns at a time
-    const RB = <usize>R << 2;
-    let r = 0;
-    for (; r + 4 <= R; r += 4) {
-      const dr = dcol + (<usize>(r * PS) << 2);
-      for (let p = 0; p < PS; p += 8) {
-        let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0, e0 = a0, e1 = a0, e2 = a0, e3 = a0;
-        let gp = g + (<usize>p << 2), wp = w + (<usize>r << 2);
-        for (let o = 0; o < OC; o++) {
-          const x0 = v128.load(gp), x1 = v128.load(gp, 16);
-          const s0 = v128.load32_splat(wp), s1 = v128.load32_splat(wp + 4), s2 = v128.load32_splat(wp + 8), s3 = v128.load32_splat(wp + 12);
-          a0 = madd(s0, x0, a0); e0 = madd(s0, x1, e0);
-          a1 = madd(s1, x0, a1); e1 = madd(s1, x1, e1);
-          a2 = madd(s2, x0, a2); e2 = madd(s2, x1, e2);
-          a3 = madd(s3, x0, a3); e3 = madd(s3, x1, e3);
-          gp += RS; wp += RB;
+    for (let j = 0; j < nb; j++) {
+      const gj = g + (<usize>(j * PS) << 2);
+      // dcol[r, p] = sum_oc W[oc, r] * g[oc, p], four rows by eight columns at a time
+      let r = 0;
+      for (; r + 4 <= R; r += 4) {
+        const dr = dcol + (<usize>(r * PS) << 2);
+        for (let p = 0; p < PS; p += 8) {
+          let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0, e0 = a0, e1 = a0, e2 = a0, e3 = a0;
+          let gp = gj + (<usize>p << 2), wp = w + (<usize>r << 2);
+          for (let o = 0; o < OC; o++) {
+            const x0 = v128.load(gp), x1 = v128.load(gp, 16);
+            let s = v128.load32_splat(wp); a0 = madd(s, x0, a0); e0 = madd(s, x1, e0);
+            s = v128.load32_splat(wp, 4); a1 = madd(s, x0, a1); e1 = madd(s, x1, e1);
+            s = v128.load32_splat(wp, 8); a2 = madd(s, x0, a2); e2 = madd(s, x1, e2);
+            s = v128.load32_splat(wp, 12); a3 = madd(s, x0, a3); e3 = madd(s, x1, e3);
+            gp += RS; wp += RB;
+          }
+          const q = dr + (<usize>p << 2);
+          v128.store(q, a0); v128.store(q, e0, 16);
+          v128.store(q + DS, a1); v128.store(q + DS, e1, 16);
+          v128.store(q + 2 * DS, a2); v128.store(q + 2 * DS, e2, 16);
+          v128.store(q + 3 * DS, a3); v128.store(q + 3 * DS, e3, 16);
         }
-        const q = dr + (<usize>p << 2);
-        v128.store(q, a0); v128.store(q, e0, 16);
-        v128.store(q + RS, a1); v128.store(q + RS, e1, 16);
-        v128.store(q + 2 * RS, a2); v128.store(q + 2 * RS, e2, 16);
-        v128.store(q + 3 * RS, a3); v128.store(q + 3 * RS, e3, 16);
       }
-    }
-    for (; r < R; r++) {
-      const dr = dcol + (<usize>(r * PS) << 2);
-      for (let p = 0; p < PS; p += 8) {
-        let a0 = f32x4.splat(0), c0 = a0;
-        let gp = g + (<usize>p << 2), wp = w + (<usize>r << 2);
-        for (let o = 0; o < OC; o++) {
-          const s = v128.load32_splat(wp);
-          a0 = madd(s, v128.load(gp), a0); c0 = madd(s, v128.load(gp, 16), c0);
-          gp += RS; wp += RB;
+      for (; r < R; r++) {
+        const dr = dcol + (<usize>(r * PS) << 2);
+        for (let p = 0; p < PS; p += 8) {
+          let a0 = f32x4.splat(0), c0 = a0;
+          let gp = gj + (<usize>p << 2), wp = w + (<usize>r << 2);
+          for (let o = 0; o < OC; o++) {
+            const s = v128.load32_splat(wp);
+            a0 = madd(s, v128.load(gp), a0); c0 = madd(s, v128.load(gp, 16), c0);
+            gp += RS; wp += RB;
+          }
+          v128.store(dr + (<usize>p << 2), a0); v128.store(dr + (<usize>p << 2), c0, 16);
         }
-        v128.store(dr + (<usize>p << 2), a0); v128.store(dr + (<usize>p << 2), c0, 16);
       }
-    }
-    // col2im: scatter-add dcol into the input gradient
-    const di = dInp + (<usize>(n * C * H * W) << 2);
-    memory.fill(di, 0, <usize>(C * H * W) << 2);
-    for (let c = 0; c < C; c++) for (let ky = 0; ky < K; ky++) for (let kx = 0; kx < K; kx++) {
-      const src = dcol + (<usize>(((c * K + ky) * K + kx) * PS) << 2);
-      for (let oy = 0; oy < OH; oy++) {
-        const s = src + (<usize>(oy * OW) << 2), d = di + (<usize>((c * H + oy + ky) * W + kx) << 2);
-        let ox = 0;
-        for (; ox < OW4; ox += 4) {
-          const o = <usize>ox << 2;
-          v128.store(d + o, f32x4.add(v128.load(d + o), v128.load(s + o)));
-        }
-        for (; ox < OW; ox++) {
-          const o = <usize>ox << 2;
-          store<f32>(d + o, load<f32>(d + o) + load<f32>(s + o));
+      // col2im: scatter-add dcol into the input gradient
+      const di = dInp + (<usize>((n0 + j) * C * H * W) << 2);
+      memory.fill(di, 0, <usize>(C * H * W) << 2);
+      for (let c = 0; c < C; c++) for (let ky = 0; ky < K; ky++) for (let kx = 0; kx < K; kx++) {
+        const src = dcol + (<usize>(((c * K + ky) * K + kx) * PS) << 2);
+        for (let oy = 0; oy < OH; oy++) {
+          const sp = src + (<usize>(oy * OW) << 2), d = di + (<usize>((c * H + oy + ky) * W + kx) << 2);
+          let ox = 0;
+          for (; ox < OW4; ox += 4) {
+            const o = <usize>ox << 2;
+            v128.store(d + o, f32x4.add(v128.load(d + o), v128.load(sp + o)));
+          }
+          for (; ox < OW; ox++) {
+            const o = <usize>ox << 2;
+            store<f32>(d + o, load<f32>(d + o) + load<f32>(sp + o));
+          }
         }
       }
     }
   }
 }
 
+// out[n, o] = b[o] + <w[o], x[n]>. Two images by four outputs at a time (eight independent
+// accumulators, so the loop is bound by arithmetic, not by the latency of one chain of additions).
 export function denseForward(out: usize, inp: usize, w: usize, b: usize, B: i32, I: i32, O: i32): void {
-  const I4 = I & ~3;
-  for (let n = 0; n < B; n++) {
-    const x = inp + (<usize>(n * I) << 2);
-    for (let o = 0; o < O; o++) {
-      const wr = w + (<usize>(o * I) << 2);
-      let acc = f32x4.splat(0);
-      let i = 0;
-      for (; i < I4; i += 4) acc = madd(v128.load(wr + (<usize>i << 2)), v128.load(x + (<usize>i << 2)), acc);
-      let s = hsum(acc) + load<f32>(b + (<usize>o << 2));
-      for (; i < I; i++) s += load<f32>(wr + (<usize>i << 2)) * load<f32>(x + (<usize>i << 2));
-      store<f32>(out + (<usize>(n * O + o) << 2), s);
+  const I4 = I & ~3, IB = <usize>I << 2, O4 = O & ~3;
+  let n = 0;
+  for (; n + 2 <= B; n += 2) {
+    const x0 = inp + (<usize>(n * I) << 2), x1 = x0 + IB;
+    for (let o = 0; o < O4; o += 4) {
+      const w0 = w + (<usize>(o * I) << 2), w1 = w0 + IB, w2 = w1 + IB, w3 = w2 + IB;
+      let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0, c0 = a0, c1 = a0, c2 = a0, c3 = a0;
+      for (let i = 0; i < I4; i += 4) {
+        const io = <usize>i << 2, u = v128.load(x0 + io), v = v128.load(x1 + io);
+        let q = v128.load(w0 + io); a0 = madd(q, u, a0); c0 = madd(q, v, c0);
+        q = v128.load(w1 + io); a1 = madd(q, u, a1); c1 = madd(q, v, c1);
+        q = v128.load(w2 + io); a2 = madd(q, u, a2); c2 = madd(q, v, c2);
+        q = v128.load(w3 + io); a3 = madd(q, u, a3); c3 = madd(q, v, c3);
+      }
+      const bias = v128.load(b + (<usize>o << 2));
+      let s0 = f32x4.add(hsum4(a0, a1, a2, a3), bias), s1 = f32x4.add(hsum4(c0, c1, c2, c3), bias);
+      for (let i = I4; i < I; i++) {
+        const io = <usize>i << 2;
+        const wv = f32x4.replace_lane(f32x4.replace_lane(f32x4.replace_lane(f32x4.splat(load<f32>(w0 + io)), 1, load<f32>(w1 + io)), 2, load<f32>(w2 + io)), 3, load<f32>(w3 + io));
+        s0 = madd(wv, v128.load32_splat(x0 + io), s0); s1 = madd(wv, v128.load32_splat(x1 + io), s1);
+      }
+      v128.store(out + (<usize>(n * O + o) << 2), s0); v128.store(out + (<usize>((n + 1) * O + o) << 2), s1);
     }
+    for (let o = O4; o < O; o++) { denseDot(out, x0, w, b, n, I, O, o); denseDot(out, x1, w, b, n + 1, I, O, o); }
   }
+  for (; n < B; n++) for (let o = 0; o < O; o++) denseDot(out, inp + (<usize>(n * I) << 2), w, b, n, I, O, o);
+}
+
+@inline function denseDot(out: usize, x: usize, w: usize, b: usize, n: i32, I: i32, O: i32, o: i32): void {
+  const wr = w + (<usize>(o * I) << 2), I4 = I & ~3;
+  let acc = f32x4.splat(0);
+  let i = 0;
+  for (; i < I4; i += 4) acc = madd(v128.load(wr + (<usize>i << 2)), v128.load(x + (<usize>i << 2)), acc);
+  let s = hsum(acc) + load<f32>(b + (<usize>o << 2));
+  for (; i < I; i++) s += load<f32>(wr + (<usize>i << 2)) * load<f32>(x + (<usize>i << 2));
+  store<f32>(out + (<usize>(n * O + o) << 2), s);
 }
 
 export function denseBackward(dInp: usize, dW: usize, dB: usize, dOut: usize, inp: usize, w: usize,
   B: i32, I: i32, O: i32): void {
-  const I4 = I & ~3;
-  const OB = <usize>O << 2, IB = <usize>I << 2;
+  const OB = <usize>O << 2, IB = <usize>I << 2, I8 = I & ~7, O4 = O & ~3;
   for (let o = 0; o < O; o++) {
-    const dwr = dW + (<usize>(o * I) << 2);
     let sb: f32 = 0;
     for (let n = 0; n < B; n++) sb += load<f32>(dOut + (<usize>(n * O + o) << 2));
     store<f32>(dB + (<usize>o << 2), load<f32>(dB + (<usize>o << 2)) + sb);
-    // dW[o, i] += sum_n g[n, o] * x[n, i], accumulated in registers over the batch
-    let i = 0;
-    for (; i < I4; i += 4) {
-      const q = dwr + (<usize>i << 2);
-      let acc = v128.load(q);
-      let gp = dOut + (<usize>o << 2), xp = inp + (<usize>i << 2);
+  }
+  // dW[o, i] += sum_n g[n, o] * x[n, i]: four outputs by eight inputs at a time, in registers over the batch
+  for (let o = 0; o < O4; o += 4) {
+    const d0 = dW + (<usize>(o * I) << 2), d1 = d0 + IB, d2 = d1 + IB, d3 = d2 + IB;
+    for (let i = 0; i < I8; i += 8) {
+      const io = <usize>i << 2;
+      let a0 = v128.load(d0 + io), a1 = v128.load(d1 + io), a2 = v128.load(d2 + io), a3 = v128.load(d3 + io);
+      let c0 = v128.load(d0 + io, 16), c1 = v128.load(d1 + io, 16), c2 = v128.load(d2 + io, 16), c3 = v128.load(d3 + io, 16);
+      let gp = dOut + (<usize>o << 2), xp = inp + io;
       for (let n = 0; n < B; n++) {
-        acc = madd(v128.load32_splat(gp), v128.load(xp), acc);
+        const u = v128.load(xp), v = v128.load(xp, 16);
+        let s = v128.load32_splat(gp); a0 = madd(s, u, a0); c0 = madd(s, v, c0);
+        s = v128.load32_splat(gp, 4); a1 = madd(s, u, a1); c1 = madd(s, v, c1);
+        s = v128.load32_splat(gp, 8); a2 = madd(s, u, a2); c2 = madd(s, v, c2);
+        s = v128.load32_splat(gp, 12); a3 = madd(s, u, a3); c3 = madd(s, v, c3);
         gp += OB; xp += IB;
       }
-      v128.store(q, acc);
+      v128.store(d0 + io, a0); v128.store(d1 + io, a1); v128.store(d2 + io, a2); v128.store(d3 + io, a3);
+      v128.store(d0 + io, c0, 16); v128.store(d1 + io, c1, 16); v128.store(d2 + io, c2, 16); v128.store(d3 + io, c3, 16);
     }
-    for (; i < I; i++) {
-      const q = dwr + (<usize>i << 2);
-      let acc = load<f32>(q);
-      for (let n = 0; n < B; n++) acc += load<f32>(dOut + (<usize>(n * O + o) << 2)) * load<f32>(inp + (<usize>(n * I + i) << 2));
-      store<f32>(q, acc);
-    }
+    for (let k = 0; k < 4; k++) denseGradRow(dW, dOut, inp, B, I, O, o + k, I8);
   }
+  for (let o = O4; o < O; o++) denseGradRow(dW, dOut, inp, B, I, O, o, 0);
   if (dInp == 0) return;
-  // dInp[n, i] = sum_o g[n, o] * w[o, i], accumulated in registers over the outputs
-  for (let n = 0; n < B; n++) {
-    const d = dInp + (<usize>(n * I) << 2), gr = dOut + (<usize>(n * O) << 2);
-    let i = 0;
-    for (; i < I4; i += 4) {
-      let acc = f32x4.splat(0);
-      let wp = w + (<usize>i << 2);
+  // dInp[n, i] = sum_o g[n, o] * w[o, i]: four images by eight inputs at a time, in registers over the outputs
+  let n = 0;
+  for (; n + 4 <= B; n += 4) {
+    const g0 = dOut + (<usize>(n * O) << 2), g1 = g0 + OB, g2 = g1 + OB, g3 = g2 + OB;
+    const e0 = dInp + (<usize>(n * I) << 2), e1 = e0 + IB, e2 = e1 + IB, e3 = e2 + IB;
+    for (let i = 0; i < I8; i += 8) {
+      const io = <usize>i << 2;
+      let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0, c0 = a0, c1 = a0, c2 = a0, c3 = a0;
+      let wp = w + io;
       for (let o = 0; o < O; o++) {
-        acc = madd(v128.load32_splat(gr + (<usize>o << 2)), v128.load(wp), acc);
+        const oo = <usize>o << 2, u = v128.load(wp), v = v128.load(wp, 16);
+        let s = v128.load32_splat(g0 + oo); a0 = madd(s, u, a0); c0 = madd(s, v, c0);
+        s = v128.load32_splat(g1 + oo); a1 = madd(s, u, a1); c1 = madd(s, v, c1);
+        s = v128.load32_splat(g2 + oo); a2 = madd(s, u, a2); c2 = madd(s, v, c2);
+        s = v128.load32_splat(g3 + oo); a3 = madd(s, u, a3); c3 = madd(s, v, c3);
         wp += IB;
       }
-      v128.store(d + (<usize>i << 2), acc);
+      v128.store(e0 + io, a0); v128.store(e1 + io, a1); v128.store(e2 + io, a2); v128.store(e3 + io, a3);
+      v128.store(e0 + io, c0, 16); v128.store(e1 + io, c1, 16); v128.store(e2 + io, c2, 16); v128.store(e3 + io, c3, 16);
     }
-    for (; i < I; i++) {
-      let acc: f32 = 0;
-      for (let o = 0; o < O; o++) acc += load<f32>(gr + (<usize>o << 2)) * load<f32>(w + (<usize>(o * I + i) << 2));
-      store<f32>(d + (<usize>i << 2), acc);
+    for (let k = 0; k < 4; k++) denseInputGradRow(dInp, dOut, w, I, O, n + k, I8);
+  }
+  for (; n < B; n++) denseInputGradRow(dInp, dOut, w, I, O, n, 0);
+}
+
+// dW[o, i] += sum_n g[n, o] * x[n, i] for one output o and i from i0.
+@inline function denseGradRow(dW: usize, dOut: usize, inp: usize, B: i32, I: i32, O: i32, o: i32, i0: i32): void {
+  const OB = <usize>O << 2, IB = <usize>I << 2, I4 = I & ~3, dwr = dW + (<usize>(o * I) << 2);
+  let i = i0;
+  for (; i < I4; i += 4) {
+    const q = dwr + (<usize>i << 2);
+    let acc = v128.load(q);
+    let gp = dOut + (<usize>o << 2), xp = inp + (<usize>i << 2);
+    for (let n = 0; n < B; n++) {
+      acc = madd(v128.load32_splat(gp), v128.load(xp), acc);
+      gp += OB; xp += IB;
     }
+    v128.store(q, acc);
+  }
+  for (; i < I; i++) {
+    const q = dwr + (<usize>i << 2);
+    let acc = load<f32>(q);
+    for (let n = 0; n < B; n++) acc += load<f32>(dOut + (<usize>(n * O + o) << 2)) * load<f32>(inp + (<usize>(n * I + i) << 2));
+    store<f32>(q, acc);
+  }
+}
+
+// dInp[n, i] = sum_o g[n, o] * w[o, i] for one image n and i from i0.
+@inline function denseInputGradRow(dInp: usize, dOut: usize, w: usize, I: i32, O: i32, n: i32, i0: i32): void {
+  const IB = <usize>I << 2, I4 = I & ~3, d = dInp + (<usize>(n * I) << 2), gr = dOut + (<usize>(n * O) << 2);
+  let i = i0;
+  for (; i < I4; i += 4) {
+    let acc = f32x4.splat(0);
+    let wp = w + (<usize>i << 2);
+    for (let o = 0; o < O; o++) {
+      acc = madd(v128.load32_splat(gr + (<usize>o << 2)), v128.load(wp), acc);
+      wp += IB;
+    }
+    v128.store(d + (<usize>i << 2), acc);
+  }
+  for (; i < I; i++) {
+    let acc: f32 = 0;
+    for (let o = 0; o < O; o++) acc += load<f32>(gr + (<usize>o << 2)) * load<f32>(w + (<usize>(o * I + i) << 2));
+    store<f32>(d + (<usize>i << 2), acc);
   }
 }
 

@@ -48,7 +48,7 @@ for (const variant of ['simd', 'simd-fma'] as const) {
       return [a, b];
     }
 
-    const convShapes = [[2, 1, 32, 32, 6, 5], [3, 6, 14, 14, 16, 5], [2, 3, 7, 9, 4, 3], [1, 2, 5, 6, 3, 3], [2, 2, 8, 8, 5, 1]];
+    const convShapes = [[2, 1, 32, 32, 6, 5], [3, 6, 14, 14, 16, 5], [20, 6, 14, 14, 16, 5], [11, 1, 32, 32, 6, 5], [2, 3, 7, 9, 4, 3], [1, 2, 5, 6, 3, 3], [2, 2, 8, 8, 5, 1]];
     for (const [B, C, H, W, OC, K] of convShapes) {
       it(`conv2d forward and backward ${[B, C, H, W, OC, K].join('x')}`, () => {
         const rng = new Rng(B * 1000 + C * 100 + H + W + OC + K);
@@ -66,7 +66,7 @@ for (const variant of ['simd', 'simd-fma'] as const) {
       });
     }
 
-    for (const [B, I, O] of [[16, 400, 120], [5, 120, 84], [3, 83, 10], [2, 7, 3], [4, 1, 1]]) {
+    for (const [B, I, O] of [[16, 400, 120], [5, 120, 84], [6, 84, 12], [3, 83, 10], [2, 7, 3], [4, 1, 1]]) {
       it(`dense forward and backward ${B}x${I}x${O}`, () => {
         const rng = new Rng(B + I * 7 + O * 13);
         const [x1, x2] = pair(B * I, rng), [w1, w2] = pair(O * I, rng), [b1, b2] = pair(O, rng);

@@ -67,20 +67,23 @@ const PAGE = 65536;
 
 export function createWasmKernels(floats: number, module = loadWasmModule()): Kernels {
   if (!module) throw new Error(`WebAssembly kernels are not available (${wasmPath()} missing or unsupported); run \`npm run build\``);
-  const SCRATCH = 1 << 18; // floats reserved for convolution scratch (im2col buffers)
+  // Convolution scratch (im2col buffers) is one fixed region at the start of memory; the
+  // backward pass keeps within 2^18 floats (assembly/kernels.ts), the forward pass within 2^19 for
+  // LeNet-5 on inputs up to 3x32x64; larger convolutions get a clear error.
+  const SCRATCH = 1 << 19;
   const pages = Math.ceil(((floats + SCRATCH) * 4 + 64 * 1024) / PAGE);
   const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
   const x = new WebAssembly.Instance(module, { env: { memory, abort() { throw new Error('wasm abort'); } } }).exports as unknown as WasmExports;
-  let top = 16; // keep 0 as the null pointer
+  const scratch = 64; // 0 stays the null pointer
+  let top = scratch + SCRATCH * 4;
   const p = (a: FloatArray | null): number => {
     if (a === null) return 0;
     if (a.buffer !== memory.buffer) throw new Error('wasm kernels need buffers from their own alloc()');
     return a.byteOffset;
   };
-  let scratch = 0, scratchFloats = 0;
   const conv = (C: number, H: number, W: number, OC: number, K: number): number => {
     const need = x.convScratchFloats(C, K, OC, H - K + 1, W - K + 1);
-    if (need > scratchFloats) { scratch = kernels.alloc(need).byteOffset; scratchFloats = need; }
+    if (need > SCRATCH) throw new Error(`convolution too large for the kernels' scratch (${need} floats needed, ${SCRATCH} available)`);
     return scratch;
   };
   const kernels: Kernels = {
