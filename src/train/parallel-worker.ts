@@ -2,6 +2,7 @@
 // the gradient of the second half-batch on its replica of the network, and signals completion.
 import { parentPort, workerData } from 'node:worker_threads';
 import { Network, type Architecture } from '../nn/network.js';
+import { spinUntilChanged } from './parallel.js';
 
 const { ctrlSab, dataSab, P, half, size } = workerData as { ctrlSab: SharedArrayBuffer; dataSab: SharedArrayBuffer; P: number; half: number; size: number };
 const ctrl = new Int32Array(ctrlSab, 0, 16), stats = new Float64Array(ctrlSab, 64, 4), archBuf = new Uint8Array(ctrlSab, 96);
@@ -15,7 +16,7 @@ let seen = 0;
 parentPort!.postMessage('ready');
 try {
   for (;;) {
-    Atomics.wait(ctrl, 0, seen);
+    if (!spinUntilChanged(ctrl, 0, seen)) Atomics.wait(ctrl, 0, seen);
     seen = Atomics.load(ctrl, 0);
     const n = Atomics.load(ctrl, 2);
     if (n === -1) break;

@@ -38,6 +38,18 @@ export const ACT_FLOATS = 512;
 export const EVAL_HALF = 64;
 const ARCH_BYTES = 1 << 16;
 
+/**
+ * Spins for up to SPIN_MS while ctrl[i] === value, before a caller falls back to Atomics.wait: a
+ * half-batch takes about a millisecond, and waking a sleeping thread can cost a good part of that
+ * on a virtual machine, once per step on each side. Returns whether the value changed.
+ */
+export function spinUntilChanged(ctrl: Int32Array, i: number, value: number): boolean {
+  const end = performance.now() + SPIN_MS;
+  while (Atomics.load(ctrl, i) === value) if (performance.now() > end) return false;
+  return true;
+}
+const SPIN_MS = 0.5;
+
 function helperFile(): string {
   const here = dirname(fileURLToPath(import.meta.url));
   const compiled = join(here, 'parallel-worker.js');
@@ -83,6 +95,7 @@ export class DataParallel {
   }
 
   private wait(seq: number): void {
+    spinUntilChanged(this.ctrl, C_DONE, seq - 1);
     for (;;) {
       const done = Atomics.load(this.ctrl, C_DONE);
       if (done === seq) return;
