@@ -72,7 +72,7 @@ function im2col(col: usize, x: usize, C: i32, H: i32, W: i32, K: i32, OH: i32, O
 // weights of each block of four channels are first packed as [R][4], so that the inner loop reads
 // them with one pointer and immediate offsets.
 export function conv2dForward(out: usize, inp: usize, w: usize, b: usize,
-  B: i32, C: i32, H: i32, W: i32, OC: i32, K: i32, scratch: usize): void {
+  B: i32, C: i32, H: i32, W: i32, OC: i32, K: i32, scratch: usize, tanh: i32): void {
   const OH = H - K + 1, OW = W - K + 1, P = OH * OW, PS = padded(P), R = C * K * K;
   const col = scratch, tmp = scratch + (<usize>(2 * R * PS) << 2), pk = tmp + (<usize>(OC * PS) << 2);
   const RS = <usize>PS << 2, OC4 = OC & ~3;
@@ -104,7 +104,23 @@ export function conv2dForward(out: usize, inp: usize, w: usize, b: usize,
         v128.store(o + 3 * RS, a3); v128.store(o + 3 * RS, c3, 16);
       }
     }
-    for (let oc = OC4; oc < OC; oc++) {
+    let oc = OC4;
+    for (; oc + 2 <= OC; oc += 2) {
+      const w0 = w + (<usize>(oc * R) << 2), w1 = w0 + (<usize>R << 2), t0 = tmp + (<usize>(oc * PS) << 2), t1 = t0 + RS;
+      for (let p = 0; p < PS; p += 8) {
+        let a0 = v128.load32_splat(b + (<usize>oc << 2)), c0 = a0, a1 = v128.load32_splat(b + (<usize>(oc + 1) << 2)), c1 = a1;
+        let xp = col + (<usize>p << 2);
+        for (let r = 0; r < R; r++) {
+          const x0 = v128.load(xp), x1 = v128.load(xp, 16), ro = <usize>r << 2;
+          let s = v128.load32_splat(w0 + ro); a0 = madd(s, x0, a0); c0 = madd(s, x1, c0);
+          s = v128.load32_splat(w1 + ro); a1 = madd(s, x0, a1); c1 = madd(s, x1, c1);
+          xp += RS;
+        }
+        v128.store(t0 + (<usize>p << 2), a0); v128.store(t0 + (<usize>p << 2), c0, 16);
+        v128.store(t1 + (<usize>p << 2), a1); v128.store(t1 + (<usize>p << 2), c1, 16);
+      }
+    }
+    for (; oc < OC; oc++) {
       const w0 = w + (<usize>(oc * R) << 2), t0 = tmp + (<usize>(oc * PS) << 2);
       for (let p = 0; p < PS; p += 8) {
         let a0 = v128.load32_splat(b + (<usize>oc << 2)), c0 = a0;
@@ -117,7 +133,8 @@ export function conv2dForward(out: usize, inp: usize, w: usize, b: usize,
         v128.store(t0 + (<usize>p << 2), a0); v128.store(t0 + (<usize>p << 2), c0, 16);
       }
     }
-    for (let o = 0; o < OC; o++) copyRow(out + (<usize>((n * OC + o) * P) << 2), tmp + (<usize>(o * PS) << 2), P);
+    if (tanh) for (let o = 0; o < OC; o++) tanhForward(out + (<usize>((n * OC + o) * P) << 2), tmp + (<usize>(o * PS) << 2), P);
+    else for (let o = 0; o < OC; o++) copyRow(out + (<usize>((n * OC + o) * P) << 2), tmp + (<usize>(o * PS) << 2), P);
   }
 }
 
@@ -431,28 +448,46 @@ export function tanhBackward(dInp: usize, dOut: usize, y: usize, n: i32): void {
   }
 }
 
-// 2x2 average pooling, stride 2, over `planes` planes of H x W (H, W even).
+// 2x2 average pooling, stride 2, over `planes` planes of H x W (H, W even); four outputs at a time
+// (the pairs of two rows' sums separated by shuffles), the rest of each row one by one.
 export function avgPool2Forward(out: usize, inp: usize, planes: i32, H: i32, W: i32): void {
-  const OH = H >> 1, OW = W >> 1;
+  const OH = H >> 1, OW = W >> 1, OW4 = OW & ~3, WB = <usize>W << 2, q = f32x4.splat(0.25);
   for (let p = 0; p < planes; p++) {
     const ip = inp + (<usize>(p * H * W) << 2), op = out + (<usize>(p * OH * OW) << 2);
-    for (let y = 0; y < OH; y++) for (let x = 0; x < OW; x++) {
-      const a = ip + (<usize>((2 * y) * W + 2 * x) << 2);
-      const s = load<f32>(a) + load<f32>(a + 4) + load<f32>(a + (<usize>W << 2)) + load<f32>(a + (<usize>W << 2) + 4);
-      store<f32>(op + (<usize>(y * OW + x) << 2), s * 0.25);
+    for (let y = 0; y < OH; y++) {
+      const r0 = ip + (<usize>(2 * y * W) << 2), r1 = r0 + WB, o = op + (<usize>(y * OW) << 2);
+      let x = 0;
+      for (; x < OW4; x += 4) {
+        const a = r0 + (<usize>x << 3), c = r1 + (<usize>x << 3);
+        const s0 = f32x4.add(v128.load(a), v128.load(c)), s1 = f32x4.add(v128.load(a, 16), v128.load(c, 16));
+        v128.store(o + (<usize>x << 2), f32x4.mul(f32x4.add(v128.shuffle<f32>(s0, s1, 0, 2, 4, 6), v128.shuffle<f32>(s0, s1, 1, 3, 5, 7)), q));
+      }
+      for (; x < OW; x++) {
+        const a = r0 + (<usize>x << 3), c = r1 + (<usize>x << 3);
+        store<f32>(o + (<usize>x << 2), (load<f32>(a) + load<f32>(a + 4) + load<f32>(c) + load<f32>(c + 4)) * 0.25);
+      }
     }
   }
 }
 
 export function avgPool2Backward(dInp: usize, dOut: usize, planes: i32, H: i32, W: i32): void {
-  const OH = H >> 1, OW = W >> 1;
+  const OH = H >> 1, OW = W >> 1, OW4 = OW & ~3, WB = <usize>W << 2, q = f32x4.splat(0.25);
   for (let p = 0; p < planes; p++) {
     const ip = dInp + (<usize>(p * H * W) << 2), op = dOut + (<usize>(p * OH * OW) << 2);
-    for (let y = 0; y < OH; y++) for (let x = 0; x < OW; x++) {
-      const g = load<f32>(op + (<usize>(y * OW + x) << 2)) * 0.25;
-      const a = ip + (<usize>((2 * y) * W + 2 * x) << 2);
-      store<f32>(a, g); store<f32>(a + 4, g);
-      store<f32>(a + (<usize>W << 2), g); store<f32>(a + (<usize>W << 2) + 4, g);
+    for (let y = 0; y < OH; y++) {
+      const r0 = ip + (<usize>(2 * y * W) << 2), r1 = r0 + WB, o = op + (<usize>(y * OW) << 2);
+      let x = 0;
+      for (; x < OW4; x += 4) {
+        const g = f32x4.mul(v128.load(o + (<usize>x << 2)), q);
+        const lo = v128.shuffle<f32>(g, g, 0, 0, 1, 1), hi = v128.shuffle<f32>(g, g, 2, 2, 3, 3);
+        const a = r0 + (<usize>x << 3), c = r1 + (<usize>x << 3);
+        v128.store(a, lo); v128.store(a, hi, 16); v128.store(c, lo); v128.store(c, hi, 16);
+      }
+      for (; x < OW; x++) {
+        const g = load<f32>(o + (<usize>x << 2)) * 0.25;
+        const a = r0 + (<usize>x << 3), c = r1 + (<usize>x << 3);
+        store<f32>(a, g); store<f32>(a + 4, g); store<f32>(c, g); store<f32>(c + 4, g);
+      }
     }
   }
 }

@@ -50,7 +50,7 @@ for (const variant of ['simd', 'simd-fma'] as const) {
 
     const convShapes = [[2, 1, 32, 32, 6, 5], [3, 6, 14, 14, 16, 5], [20, 6, 14, 14, 16, 5], [11, 1, 32, 32, 6, 5], [2, 3, 7, 9, 4, 3], [1, 2, 5, 6, 3, 3], [2, 2, 8, 8, 5, 1]];
     for (const [B, C, H, W, OC, K] of convShapes) {
-      it(`conv2d forward and backward ${[B, C, H, W, OC, K].join('x')}`, () => {
+      it(`conv2d forward (plain and fused with tanh) and backward ${[B, C, H, W, OC, K].join('x')}`, () => {
         const rng = new Rng(B * 1000 + C * 100 + H + W + OC + K);
         const OH = H - K + 1, OW = W - K + 1;
         const [x1, x2] = pair(B * C * H * W, rng), [w1, w2] = pair(OC * C * K * K, rng), [b1, b2] = pair(OC, rng);
@@ -58,6 +58,16 @@ for (const variant of ['simd', 'simd-fma'] as const) {
         ref.conv2dForward(y1, x1, w1, b1, B, C, H, W, OC, K);
         fast.conv2dForward(y2, x2, w2, b2, B, C, H, W, OC, K);
         expectClose(y1, y2);
+        const t1 = ref.alloc(B * OC * OH * OW), t2 = fast.alloc(B * OC * OH * OW);
+        ref.conv2dForward(t1, x1, w1, b1, B, C, H, W, OC, K, true);
+        fast.conv2dForward(t2, x2, w2, b2, B, C, H, W, OC, K, true);
+        expectClose(t1, t2);
+        const u2 = fast.alloc(B * OC * OH * OW);
+        fast.tanhForward(u2, y2, u2.length);
+        for (let i = 0; i < t1.length; i++) { // fused = conv then tanh, exactly
+          expect(t1[i]).toBe(Math.fround(Math.tanh(y1[i])));
+          expect(t2[i]).toBe(u2[i]);
+        }
         const [g1, g2] = pair(B * OC * OH * OW, rng), [dw1, dw2] = pair(OC * C * K * K, rng), [db1, db2] = pair(OC, rng);
         const dx1 = ref.alloc(B * C * H * W), dx2 = fast.alloc(B * C * H * W);
         ref.conv2dBackward(dx1, dw1, db1, g1, x1, w1, B, C, H, W, OC, K);

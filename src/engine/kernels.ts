@@ -10,8 +10,9 @@ export interface Kernels {
   readonly dtype: 'float32' | 'float64';
   /** A zeroed buffer these kernels can operate on (for wasm: a view into its linear memory). */
   alloc(n: number): FloatArray;
+  /** With `tanh`, writes tanh of the convolution (the fused conv + tanh layer pair). */
   conv2dForward(out: FloatArray, inp: FloatArray, w: FloatArray, b: FloatArray,
-    B: number, C: number, H: number, W: number, OC: number, K: number): void;
+    B: number, C: number, H: number, W: number, OC: number, K: number, tanh?: boolean): void;
   conv2dBackward(dInp: FloatArray | null, dW: FloatArray, dB: FloatArray, dOut: FloatArray, inp: FloatArray,
     w: FloatArray, B: number, C: number, H: number, W: number, OC: number, K: number): void;
   denseForward(out: FloatArray, inp: FloatArray, w: FloatArray, b: FloatArray, B: number, I: number, O: number): void;

@@ -9,14 +9,16 @@ export function createReferenceKernels(dtype: 'float32' | 'float64' = 'float32')
     name: 'reference',
     dtype,
     alloc: (n) => new Ctor(n),
-    conv2dForward(out, inp, w, b, B, C, H, W, OC, K) {
+    conv2dForward(out, inp, w, b, B, C, H, W, OC, K, tanh = false) {
       const OH = H - K + 1, OW = W - K + 1;
       for (let n = 0; n < B; n++) for (let oc = 0; oc < OC; oc++) for (let oy = 0; oy < OH; oy++) for (let ox = 0; ox < OW; ox++) {
         let s = b[oc];
         for (let c = 0; c < C; c++) for (let ky = 0; ky < K; ky++) for (let kx = 0; kx < K; kx++) {
           s += w[((oc * C + c) * K + ky) * K + kx] * inp[((n * C + c) * H + oy + ky) * W + ox + kx];
         }
-        out[((n * OC + oc) * OH + oy) * OW + ox] = s;
+        const o = ((n * OC + oc) * OH + oy) * OW + ox;
+        out[o] = s;
+        if (tanh) out[o] = Math.tanh(out[o]); // exactly the unfused pair
       }
     },
     conv2dBackward(dInp, dW, dB, dOut, inp, w, B, C, H, W, OC, K) {

@@ -95,7 +95,7 @@ export function createWasmKernels(floats: number, module = loadWasmModule()): Ke
       top = start + n * 4;
       return new Float32Array(memory.buffer, start, n);
     },
-    conv2dForward: (out, inp, w, b, B, C, H, W, OC, K) => x.conv2dForward(p(out), p(inp), p(w), p(b), B, C, H, W, OC, K, conv(C, H, W, OC, K)),
+    conv2dForward: (out, inp, w, b, B, C, H, W, OC, K, tanh = false) => x.conv2dForward(p(out), p(inp), p(w), p(b), B, C, H, W, OC, K, conv(C, H, W, OC, K), tanh ? 1 : 0),
     conv2dBackward: (dInp, dW, dB, dOut, inp, w, B, C, H, W, OC, K) =>
       x.conv2dBackward(p(dInp), p(dW), p(dB), p(dOut), p(inp), p(w), B, C, H, W, OC, K, conv(C, H, W, OC, K)),
     denseForward: (out, inp, w, b, B, I, O) => x.denseForward(p(out), p(inp), p(w), p(b), B, I, O),

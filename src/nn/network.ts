@@ -165,12 +165,18 @@ export class Network {
   /** Runs layers start.. on acts[start] (already set); forward(B) is forwardFrom(0, B). */
   forwardFrom(start: number, B: number): FloatArray {
     if (B > this.batch) throw new Error(`batch ${B} exceeds capacity ${this.batch}`);
-    const k = this.kernels;
-    this.arch.layers.forEach((l, i) => {
-      if (i < start) return;
+    const k = this.kernels, layers = this.arch.layers;
+    // a convolution followed by tanh runs as one fused kernel that writes the tanh output; the
+    // convolution's own output is never read (tanh's backward pass needs only its output)
+    let fused = -1;
+    layers.forEach((l, i) => {
+      if (i < start || i === fused) return;
       const inp = this.acts[i], out = this.acts[i + 1], [c, h, w] = this.shapes[i];
-      if (l.kind === 'conv') k.conv2dForward(out, inp, this.param(`${l.name}.weight`), this.param(`${l.name}.bias`), B, c, h, w, l.outChannels, l.kernel);
-      else if (l.kind === 'dense') k.denseForward(out, inp, this.param(`${l.name}.weight`), this.param(`${l.name}.bias`), B, l.inFeatures, l.outFeatures);
+      if (l.kind === 'conv') {
+        const tanh = layers[i + 1]?.kind === 'tanh';
+        if (tanh) fused = i + 1;
+        k.conv2dForward(tanh ? this.acts[i + 2] : out, inp, this.param(`${l.name}.weight`), this.param(`${l.name}.bias`), B, c, h, w, l.outChannels, l.kernel, tanh);
+      } else if (l.kind === 'dense') k.denseForward(out, inp, this.param(`${l.name}.weight`), this.param(`${l.name}.bias`), B, l.inFeatures, l.outFeatures);
       else if (l.kind === 'tanh') k.tanhForward(out, inp, B * c * h * w);
       else k.avgPool2Forward(out, inp, B * c, h, w);
     });
