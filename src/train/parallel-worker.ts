@@ -36,6 +36,8 @@ try {
         // evaluation: forward only
         const r = net.loss(labels, 0, n, false);
         stats[0] = r.loss; stats[1] = r.correct;
+        const idx = Atomics.load(ctrl, 5); // with the layer outputs an evaluation was asked for
+        if (idx >= 0) acts.set(net.acts[idx].subarray(0, n * (net.acts[idx].length / net.batch)));
       } else {
         net.grads.fill(0);
         const r = net.loss(labels, 0, n, true, full);

@@ -31,6 +31,7 @@ export function serialStep(net: Network, x: Float32Array, y: Uint8Array, B: numb
 
 // control block (Int32): 0 request seq, 1 done seq, 2 half size (-1 exit, -2 rebuild), 3 full batch
 // (0: evaluate only, -1: activations of layer output C_ACT), 4 arch json bytes, 5 activation index
+// (also returned by an evaluation when >= 0)
 const C_REQ = 0, C_DONE = 1, C_N = 2, C_FULL = 3, C_ARCH = 4, C_ACT = 5;
 /** Floats per image reserved for returning activations. */
 export const ACT_FLOATS = 512;
@@ -56,6 +57,9 @@ function helperFile(): string {
   if (existsSync(compiled)) return compiled;
   return join(here, '..', '..', 'dist', 'train', 'parallel-worker.js');
 }
+
+/** Where an evaluation also returns one layer's outputs: acts[idx], `units` values per image, into `out`. */
+export interface LayerOutputs { idx: number; units: number; out: Float32Array }
 
 export class DataParallel {
   private seq = 0;
@@ -118,10 +122,15 @@ export class DataParallel {
     this.arch = json;
   }
 
-  /** Loss and correct count of the current network on a split, the two halves of every chunk in parallel. */
-  evaluate(net: Network, split: { x: Float32Array; y: Uint8Array; n: number }): { loss: number; correct: number } {
+  /**
+   * Loss and correct count of the current network on a split, the two halves of every chunk in
+   * parallel; with `features`, also the outputs of layer `features.idx` for every image.
+   */
+  evaluate(net: Network, split: { x: Float32Array; y: Uint8Array; n: number }, features?: LayerOutputs): { loss: number; correct: number } {
     this.attach(net);
     const size = net.inputSize, P = net.params.length, chunk = Math.min(2 * EVAL_HALF, 2 * Math.floor(net.batch / 2));
+    if (features && features.units > ACT_FLOATS) throw new Error(`layer outputs of ${features.units} values per image exceed the helper's buffer`);
+    Atomics.store(this.ctrl, C_ACT, features ? features.idx : -1);
     this.params.set(net.params.subarray(0, P));
     let loss = 0, correct = 0;
     for (let s = 0; s < split.n; s += chunk) {
@@ -137,7 +146,11 @@ export class DataParallel {
       net.forward(h);
       const r = net.loss(split.y, s, h, false);
       loss += r.loss; correct += r.correct;
-      if (n1 > 0) { this.wait(seq); loss += this.stats[0]; correct += this.stats[1]; }
+      if (features) features.out.set(net.acts[features.idx].subarray(0, h * features.units), s * features.units);
+      if (n1 > 0) {
+        this.wait(seq); loss += this.stats[0]; correct += this.stats[1];
+        if (features) features.out.set(this.acts.subarray(0, n1 * features.units), (s + h) * features.units);
+      }
     }
     return { loss, correct };
   }
@@ -146,7 +159,7 @@ export class DataParallel {
    * Outputs of layer `idx` (acts[idx], `units` values per image) for every image of a split, the two
    * halves of every chunk in parallel; null when they do not fit the shared buffer.
    */
-  activations(net: Network, split: { x: Float32Array; n: number }, idx: number, units: number, out: Float64Array): boolean {
+  activations(net: Network, split: { x: Float32Array; n: number }, idx: number, units: number, out: Float32Array | Float64Array): boolean {
     if (units > ACT_FLOATS) return false;
     this.attach(net);
     const size = net.inputSize, P = net.params.length, chunk = Math.min(2 * EVAL_HALF, 2 * Math.floor(net.batch / 2));

@@ -5,7 +5,7 @@ import { Rng, STREAM } from '../engine/rng.js';
 import type { Network } from '../nn/network.js';
 import type { Split } from '../data/types.js';
 import { DivergenceError } from '../util/errors.js';
-import { EVAL_HALF, serialStep, type DataParallel } from './parallel.js';
+import { EVAL_HALF, serialStep, type DataParallel, type LayerOutputs } from './parallel.js';
 import type { FeatureCache } from './features.js';
 
 export interface TrainOptions {
@@ -55,7 +55,13 @@ export interface Evaluation { loss: number; accuracy: number }
  */
 export function evaluate(net: Network, split: Split, parallel?: DataParallel | null, cache?: FeatureCache | null): Evaluation {
   if (cache) return evaluateWithFeatures(net, split, parallel, cache);
-  if (parallel) { const r = parallel.evaluate(net, split); return { loss: r.loss / split.n, accuracy: r.correct / split.n }; }
+  const r = fullEvaluation(net, split, parallel);
+  return { loss: r.loss / split.n, accuracy: r.correct / split.n };
+}
+
+/** The whole network on every image, in evaluate()'s halves; with `features`, also keeps one layer's outputs. */
+function fullEvaluation(net: Network, split: Split, parallel: DataParallel | null | undefined, features?: LayerOutputs): { loss: number; correct: number } {
+  if (parallel) return parallel.evaluate(net, split, features);
   const size = net.inputSize, chunk = Math.min(2 * EVAL_HALF, 2 * Math.floor(net.batch / 2));
   let loss = 0, correct = 0;
   for (let s = 0; s < split.n; s += chunk) {
@@ -66,33 +72,25 @@ export function evaluate(net: Network, split: Split, parallel?: DataParallel | n
       net.forward(n);
       const r = net.loss(split.y, start, n, false);
       loss += r.loss; correct += r.correct;
+      if (features) features.out.set(net.acts[features.idx].subarray(0, n * features.units), start * features.units);
     }
   }
-  return { loss: loss / split.n, accuracy: correct / split.n };
+  return { loss, correct };
 }
 
 /**
- * evaluate() through the convolutional features: computed (on both threads when there is a helper)
- * and cached when the convolutional weights are new, reused when not; the dense layers run on them
- * in the same halves and order as evaluate(), so the numbers are the same.
+ * evaluate() through the convolutional features: when the convolutional weights are new, the whole
+ * network runs (on both threads when there is a helper) and the features are kept; when not, only
+ * the dense layers run on the kept features, in the same halves and order, so the numbers are the same.
  */
 function evaluateWithFeatures(net: Network, split: Split, parallel: DataParallel | null | undefined, cache: FeatureCache): Evaluation {
   const f = net.featureIndex(), fsize = net.shapes[f][0] * net.shapes[f][1] * net.shapes[f][2];
-  let feats = cache.get(net, split);
+  const feats = cache.get(net, split);
   if (!feats) {
-    feats = new Float32Array(split.n * fsize);
-    const tmp = new Float64Array(split.n * fsize);
-    if (parallel?.activations(net, split, f, fsize, tmp)) feats.set(tmp);
-    else {
-      const size = net.inputSize, cap = net.batch;
-      for (let s = 0; s < split.n; s += cap) {
-        const B = Math.min(cap, split.n - s);
-        net.input.set(split.x.subarray(s * size, (s + B) * size));
-        net.forwardFrom(0, B);
-        feats.set(net.acts[f].subarray(0, B * fsize), s * fsize);
-      }
-    }
-    cache.set(net, split, feats);
+    const out = new Float32Array(split.n * fsize);
+    const r = fullEvaluation(net, split, parallel, { idx: f, units: fsize, out });
+    cache.set(net, split, out);
+    return { loss: r.loss / split.n, accuracy: r.correct / split.n };
   }
   const chunk = Math.min(2 * EVAL_HALF, 2 * Math.floor(net.batch / 2));
   let loss = 0, correct = 0;
