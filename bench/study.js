@@ -1,7 +1,9 @@
 // Study benchmark: the reference configuration (2,000 training, 500 validation and 1,000 test
 // images of Fashion-MNIST, 10 baseline epochs, 1 retraining epoch per step, all 83 steps of the
 // seed's criterion `paper`), end to end on both cores; and, when python3-torch is importable, the
-// same study in PyTorch (bench/torch_study.py) on the same data, and the ratio.
+// same study in PyTorch (bench/torch_study.py) on the same data, and the ratio. With BENCH_PAPER=1,
+// also the `paper` preset's cost (1,000 training images, 200 baseline epochs, 200 retraining epochs
+// per step): the baseline and 2 steps measured on both sides, the full 83 steps projected.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -42,4 +44,29 @@ if (spawnSync(py, ['-c', 'import torch']).status === 0) {
     console.log(`ratio (PyTorch at its best thread count / prunelab): ${(torch / ours).toFixed(2)}x`);
   }
 } else console.log('PyTorch not importable (apt-get install python3-torch for the peer measurement)');
-console.log(JSON.stringify({ studySeconds: +ours.toFixed(2), studyWithControlSeconds: +withControl.toFixed(2), torchStudySeconds: torch && +torch.toFixed(2), ratio: torch && +(torch / ours).toFixed(2) }));
+let paper = null;
+if (process.env.BENCH_PAPER === '1') {
+  const steps = 2, cfg = { trainSize: 1000, valSize: 500, testSize: 1000, epochs: 200, retrainEpochs: 200, patience: 0, strategy: ['paper'], seeds: 1, maxPruned: steps };
+  const measure = async (control) => {
+    const t = performance.now();
+    const r = await runStudy(parseStudyConfig({ preset: 'paper', ...cfg, control, out: join(tmp, `paper-${control}`) }), new Progress('quiet'));
+    const total = (performance.now() - t) / 1000, step = r.runs[0].steps.reduce((a, s) => a + s.seconds, 0) / steps;
+    return { baselineSeconds: total - step * steps, stepSeconds: step, projectedMinutes: (total - step * steps + 83 * step) / 60 };
+  };
+  paper = { ours: await measure(false), oursWithControl: await measure(true), torch: null };
+  const fmtP = (m) => `baseline ${m.baselineSeconds.toFixed(1)} s, ${m.stepSeconds.toFixed(1)} s per step: ${m.projectedMinutes.toFixed(0)} min for 83 steps`;
+  console.log(`paper preset, prunelab (2 threads): ${fmtP(paper.ours)}`);
+  console.log(`paper preset with the control (two tasks, one core each): ${fmtP(paper.oursWithControl)}`);
+  if (torch !== null) {
+    const d = await loadData({ dataset: 'fashion-mnist', seed: 1, ...cfg });
+    const file = join(tmp, 'paper.bin');
+    writeFileSync(file, Buffer.concat([d.train.x, d.val.x, d.test.x, d.train.y, d.val.y, d.test.y].map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength))));
+    const p = spawnSync(py, [fileURLToPath(new URL('./torch_study.py', import.meta.url)), file, '2', '1000', '500', '1000', '200', '200', String(steps)], { encoding: 'utf8' });
+    if (p.status === 0) {
+      const t = JSON.parse(p.stdout.trim().split('\n').pop());
+      paper.torch = { baselineSeconds: t.baselineSeconds, stepSeconds: t.stepSeconds, projectedMinutes: (t.baselineSeconds + 83 * t.stepSeconds) / 60 };
+      console.log(`paper preset, PyTorch (2 threads): ${fmtP(paper.torch)}; ratio ${(paper.torch.projectedMinutes / paper.ours.projectedMinutes).toFixed(2)}x`);
+    } else console.error(p.stderr);
+  }
+}
+console.log(JSON.stringify({ paper, studySeconds: +ours.toFixed(2), studyWithControlSeconds: +withControl.toFixed(2), torchStudySeconds: torch && +torch.toFixed(2), ratio: torch && +(torch / ours).toFixed(2) }));

@@ -1,15 +1,17 @@
 """PyTorch peer of the study benchmark (bench/study.js): the same pruning study on the same data,
 written plainly as a researcher would: LeNet-5, SGD lr 0.01 batch 16, 10 baseline epochs with
 validation, then 83 steps of the seed's rule (max |cos| pair, W[j]+=W[i], b[j]+=b[i], remove i),
-test accuracy before and after 1 retraining epoch each. Usage: torch_study.py DATA.bin THREADS.
-DATA.bin: float32 train(2000x1024) val(500x1024) test(1000x1024), then uint8 labels for each."""
+test accuracy before and after 1 retraining epoch each. Usage: torch_study.py DATA.bin THREADS
+[NTRAIN NVAL NTEST BASELINE_EPOCHS RETRAIN_EPOCHS STEPS] (defaults: the reference configuration,
+2000 500 1000 10 1 83). DATA.bin: float32 train, val and test images (x1024), then uint8 labels."""
 import json, sys, time
 import numpy as np
 import torch
 import torch.nn as nn
 
 path, threads = sys.argv[1], int(sys.argv[2])
-ntr, nva, nte = 2000, 500, 1000
+# optional: sizes, baseline epochs, retraining epochs per step, steps (default: the reference configuration)
+ntr, nva, nte, base_epochs, retrain_epochs, steps = (list(map(int, sys.argv[3:9])) + [2000, 500, 1000, 10, 1, 83][len(sys.argv[3:9]):])[:6]
 torch.set_num_threads(threads)
 torch.manual_seed(1)
 raw = np.fromfile(path, dtype=np.uint8)
@@ -57,12 +59,13 @@ def train(net, epochs):
 
 t0 = time.perf_counter()
 net = LeNet()
-train(net, 10)
+train(net, base_epochs)
 base = accuracy(net, xte, yte)
+t_base = time.perf_counter() - t0
 curve = []
-for step in range(83):
+for step in range(steps):
     with torch.no_grad():
-        a = net.hidden(xtr[:1000])
+        a = net.hidden(xtr[:min(ntr, 1000)])
         a = a / a.norm(dim=0, keepdim=True).clamp_min(1e-12)
         cos = (a.T @ a).abs().triu(1)
         i, j = divmod(int(cos.argmax()), cos.shape[0])
@@ -75,6 +78,7 @@ for step in range(83):
         new.out.weight.copy_(V[:, keep]); new.out.bias.copy_(net.out.bias)
     net = new
     before = accuracy(net, xte, yte)
-    train(net, 1)
+    train(net, retrain_epochs)
     curve.append(accuracy(net, xte, yte))
-print(json.dumps({"threads": threads, "seconds": time.perf_counter() - t0, "baseline": base, "final": curve[-1], "torch": torch.__version__}))
+total = time.perf_counter() - t0
+print(json.dumps({"threads": threads, "seconds": total, "baselineSeconds": t_base, "stepSeconds": (total - t_base) / max(steps, 1), "baseline": base, "final": curve[-1], "torch": torch.__version__}))
