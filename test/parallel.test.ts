@@ -1,5 +1,6 @@
 // Data-parallel training gives exactly the numbers of one thread (fixed half-batches, fixed-order
-// reduction), also across an architecture change (pruning) of the attached network.
+// reduction), also across an architecture change (pruning) of the attached network, with the
+// replica in shared memory (WebAssembly kernels) or on copies (reference kernels).
 import { describe, expect, it } from 'vitest';
 import { lenet5, Network } from '../src/nn/network.js';
 import { DataParallel, serialStep } from '../src/train/parallel.js';
@@ -14,14 +15,21 @@ function batchData(B: number, seed: number) {
 }
 
 describe('data-parallel SGD', () => {
-  it('matches the single-thread step bit for bit, before and after pruning', async () => {
-    const a = new Network(lenet5(), 128, 'wasm'), b = new Network(lenet5(), 128, 'wasm');
+  // with the WebAssembly kernels the helper's replica shares the network's memory; with the
+  // reference kernels it works on copies: both must give the single-thread numbers
+  for (const backend of ['wasm', 'reference'] as const) it(`matches the single-thread step bit for bit, before and after pruning (${backend}, ${backend === 'wasm' ? 'shared memory' : 'copies'})`, async () => {
+    const a = new Network(lenet5(), 128, backend), b = new Network(lenet5(), 128, backend);
     a.initialize(5); b.initialize(5);
     const dp = await DataParallel.create(b, 16);
     try {
+      expect((dp as unknown as { shared: unknown }).shared !== null).toBe(backend === 'wasm');
       let na = a, nb = b;
       for (let step = 0; step < 6; step++) {
-        if (step === 3) { na = removeUnits(na, 'fc2', [7, 40]); nb = removeUnits(nb, 'fc2', [7, 40]); }
+        if (step === 3) {
+          na = removeUnits(na, 'fc2', [7, 40]); nb = removeUnits(nb, 'fc2', [7, 40]);
+          dp.attach(nb);
+          expect((dp as unknown as { shared: unknown }).shared !== null).toBe(backend === 'wasm');
+        }
         const B = step === 5 ? 11 : 16;
         const { x, y } = batchData(B, step);
         const ra = serialStep(na, x, y, B), rb = dp.step(nb, x, y, B);

@@ -1,9 +1,11 @@
 // Loader for the WebAssembly SIMD kernels (assembly/kernels.ts, built by `npm run build` twice:
 // build/kernels-fma.wasm uses relaxed SIMD's fused multiply-add, build/kernels.wasm plain 128-bit
-// SIMD). Each kernel set owns one WebAssembly.Memory sized for its network, with a bump allocator
+// SIMD). Each kernel set owns one shared WebAssembly.Memory sized for its network (or a region of
+// another's: the data-parallel helper's replica, see train/parallel.ts), with a bump allocator
 // handing out Float32Array views; kernels receive the views' byte offsets. Uses only the standard
-// WebAssembly API, so the same modules load in a browser. `loadWasmModule()` prefers the fused build
-// (about 1.5x the arithmetic rate on CPUs with FMA3), turning on V8's relaxed-SIMD flag when the
+// WebAssembly API, so the same modules load in a browser (shared memory there needs a
+// cross-origin-isolated page). `loadWasmModule()` prefers the fused build
+// (up to twice the arithmetic rate on CPUs with FMA3), turning on V8's relaxed-SIMD flag when the
 // runtime has it behind one (Node 20), and takes the plain build when that is refused or when
 // PRUNELAB_FMA=0 (bit-for-bit the numbers of builds without FMA; the two differ by float32 rounding).
 // It returns null when neither loads, and callers fall back to the reference kernels.
@@ -64,21 +66,43 @@ export function wasmVariant(): 'simd-fma' | 'simd' | null {
 }
 
 const PAGE = 65536;
+// Convolution scratch (im2col buffers) is one fixed region at the start of each kernel set's part
+// of memory; the backward pass keeps within 2^18 floats (assembly/kernels.ts), the forward pass
+// within 2^19 for LeNet-5 on inputs up to 3x32x64; larger convolutions get a clear error.
+const SCRATCH = 1 << 19;
 
-export function createWasmKernels(floats: number, module = loadWasmModule()): Kernels {
+/** WebAssembly kernels with their memory: a network's own, or a region of another's (a helper thread's replica). */
+export interface WasmKernels extends Kernels {
+  readonly memory: WebAssembly.Memory;
+  /**
+   * Grows the memory by a region of `floats` floats (for a helper thread's kernels: createWasmKernels
+   * with `region`) and returns its byte range; null when it does not fit the memory's maximum.
+   */
+  extend(floats: number): { start: number; end: number } | null;
+}
+
+/** Bytes a kernel set needs in a region for `floats` floats of buffers. */
+export function regionBytes(floats: number): number {
+  return Math.ceil(((floats + SCRATCH) * 4 + 64 * 1024) / PAGE) * PAGE;
+}
+
+/**
+ * Kernels over a new shared memory sized for `floats` floats of buffers (room to grow to three times
+ * that, for a helper's region), or over `region` of an existing memory.
+ */
+export function createWasmKernels(floats: number, module = loadWasmModule(), region?: { memory: WebAssembly.Memory; start: number; end: number }): WasmKernels {
   if (!module) throw new Error(`WebAssembly kernels are not available (${wasmPath()} missing or unsupported); run \`npm run build\``);
-  // Convolution scratch (im2col buffers) is one fixed region at the start of memory; the
-  // backward pass keeps within 2^18 floats (assembly/kernels.ts), the forward pass within 2^19 for
-  // LeNet-5 on inputs up to 3x32x64; larger convolutions get a clear error.
-  const SCRATCH = 1 << 19;
-  const pages = Math.ceil(((floats + SCRATCH) * 4 + 64 * 1024) / PAGE);
-  const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
+  const pages = regionBytes(floats) / PAGE;
+  const memory = region?.memory ?? new WebAssembly.Memory({ initial: pages, maximum: 3 * pages, shared: true });
   const x = new WebAssembly.Instance(module, { env: { memory, abort() { throw new Error('wasm abort'); } } }).exports as unknown as WasmExports;
-  const scratch = 64; // 0 stays the null pointer
+  const scratch = region ? region.start : 64; // 0 stays the null pointer
+  const limit = region ? region.end : memory.buffer.byteLength;
   let top = scratch + SCRATCH * 4;
+  // a shared memory's buffer object changes when it grows; views made before stay valid
+  const buffers: ArrayBufferLike[] = [memory.buffer];
   const p = (a: FloatArray | null): number => {
     if (a === null) return 0;
-    if (a.buffer !== memory.buffer) throw new Error('wasm kernels need buffers from their own alloc()');
+    if (a.buffer !== buffers[buffers.length - 1] && !buffers.includes(a.buffer)) throw new Error('wasm kernels need buffers from their own alloc()');
     return a.byteOffset;
   };
   const conv = (C: number, H: number, W: number, OC: number, K: number): number => {
@@ -86,14 +110,21 @@ export function createWasmKernels(floats: number, module = loadWasmModule()): Ke
     if (need > SCRATCH) throw new Error(`convolution too large for the kernels' scratch (${need} floats needed, ${SCRATCH} available)`);
     return scratch;
   };
-  const kernels: Kernels = {
+  const kernels: WasmKernels = {
     name: 'wasm',
     dtype: 'float32',
+    memory,
     alloc(n) {
       const start = (top + 15) & ~15;
-      if (start + n * 4 > memory.buffer.byteLength) throw new Error(`wasm arena exhausted (${n} floats requested)`);
+      if (start + n * 4 > limit) throw new Error(`wasm arena exhausted (${n} floats requested)`);
       top = start + n * 4;
       return new Float32Array(memory.buffer, start, n);
+    },
+    extend(floats) {
+      const bytes = regionBytes(floats), start = memory.buffer.byteLength;
+      try { memory.grow(bytes / PAGE); } catch { return null; }
+      buffers.push(memory.buffer);
+      return { start, end: start + bytes };
     },
     conv2dForward: (out, inp, w, b, B, C, H, W, OC, K, tanh = false) => x.conv2dForward(p(out), p(inp), p(w), p(b), B, C, H, W, OC, K, conv(C, H, W, OC, K), tanh ? 1 : 0),
     conv2dBackward: (dInp, dW, dB, dOut, inp, w, B, C, H, W, OC, K) =>

@@ -107,7 +107,11 @@ export class Network {
   readonly dActs: FloatArray[];
   private velocity: FloatArray | null = null;
 
-  constructor(readonly arch: Architecture, readonly batch: number, backend: BackendName = 'auto') {
+  /**
+   * `replica`: run on these kernels with these parameters instead of allocating both (a helper
+   * thread's replica whose parameters are the main network's, in shared memory: train/parallel.ts).
+   */
+  constructor(readonly arch: Architecture, readonly batch: number, backend: BackendName = 'auto', replica?: { kernels: Kernels; params: FloatArray }) {
     this.shapes = layerShapes(arch);
     const pshapes = paramShapes(arch);
     let total = 0;
@@ -116,9 +120,9 @@ export class Network {
       this.views.set(p.name, { ...p, offset: total, size: n });
       total += n;
     }
-    const actFloats = this.shapes.reduce((s, sh) => s + batch * size(sh), 0);
-    this.kernels = createKernels(backend, 4 * total + 2 * actFloats + 64 * (this.shapes.length + 8));
-    this.params = this.kernels.alloc(total);
+    this.kernels = replica?.kernels ?? createKernels(backend, Network.floats(arch, batch));
+    if (replica && replica.params.length !== total) throw new Error(`replica parameters: ${replica.params.length} values for ${total}`);
+    this.params = replica?.params ?? this.kernels.alloc(total);
     this.grads = this.kernels.alloc(total);
     this.gradsAux = this.kernels.alloc(total);
     this.acts = this.shapes.map((sh) => this.kernels.alloc(batch * size(sh)));
@@ -126,6 +130,13 @@ export class Network {
     this.pv = new Map([...this.views].map(([k, v]) => [k, this.params.subarray(v.offset, v.offset + v.size)]));
     this.gv = new Map([...this.views].map(([k, v]) => [k, this.grads.subarray(v.offset, v.offset + v.size)]));
     this.gvAux = new Map([...this.views].map(([k, v]) => [k, this.gradsAux.subarray(v.offset, v.offset + v.size)]));
+  }
+
+  /** Floats of buffers a network of this architecture and batch capacity allocates (plus alignment). */
+  static floats(arch: Architecture, batch: number): number {
+    const total = paramShapes(arch).reduce((s, p) => s + size(p.shape), 0);
+    const actFloats = layerShapes(arch).reduce((s, sh) => s + batch * size(sh), 0);
+    return 4 * total + 2 * actFloats + 64 * (arch.layers.length + 9);
   }
 
   private readonly pv: Map<string, FloatArray>;

@@ -2,14 +2,17 @@
 // half (of the loss averaged over the whole batch) is computed into its own zeroed buffer and the
 // two are summed in a fixed order, so the numbers are the same whether one thread computes both
 // halves or a helper worker thread computes the second half in parallel (over SharedArrayBuffer,
-// synchronised with Atomics). The helper keeps a replica of the network; after pruning changes the
-// architecture, attach() rebuilds the replica synchronously.
+// synchronised with Atomics). The helper keeps a replica of the network, rebuilt synchronously by
+// attach() whenever the network changes (pruning makes a new one). With the WebAssembly kernels the
+// replica lives in a region of the network's own shared memory and its parameters are the network's:
+// nothing is copied but the inputs, and the main thread adds the replica's gradient in place. With
+// the reference kernels, parameters and gradients are copied through a SharedArrayBuffer.
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
-import type { Network } from '../nn/network.js';
-import { parameterCount } from '../nn/network.js';
+import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
+import type { WasmKernels } from '../engine/wasm.js';
+import { Network, parameterCount } from '../nn/network.js';
 
 /** One SGD step on the batch x[0..B), y[0..B) with both halves on this thread. */
 export function serialStep(net: Network, x: Float32Array, y: Uint8Array, B: number): { loss: number; correct: number } {
@@ -31,8 +34,9 @@ export function serialStep(net: Network, x: Float32Array, y: Uint8Array, B: numb
 
 // control block (Int32): 0 request seq, 1 done seq, 2 half size (-1 exit, -2 rebuild), 3 full batch
 // (0: evaluate only, -1: activations of layer output C_ACT), 4 arch json bytes, 5 activation index
-// (also returned by an evaluation when >= 0)
-const C_REQ = 0, C_DONE = 1, C_N = 2, C_FULL = 3, C_ARCH = 4, C_ACT = 5;
+// (also returned by an evaluation when >= 0), 6 shared-memory replica (1) or copies (0), 7 and 8
+// the replica's gradient and input byte offsets in the shared memory (set by the helper)
+const C_REQ = 0, C_DONE = 1, C_N = 2, C_FULL = 3, C_ARCH = 4, C_ACT = 5, C_SHARED = 6, C_GRADS = 7, C_INPUT = 8;
 /** Floats per image reserved for returning activations. */
 export const ACT_FLOATS = 512;
 /** Images per half in evaluation (forward only). */
@@ -61,11 +65,17 @@ function helperFile(): string {
 /** Where an evaluation also returns one layer's outputs: acts[idx], `units` values per image, into `out`. */
 export interface LayerOutputs { idx: number; units: number; out: Float32Array }
 
+/** The helper replica's batch capacity (as in parallel-worker.ts). */
+export function helperBatch(half: number): number { return Math.max(half, EVAL_HALF); }
+
 export class DataParallel {
   private seq = 0;
   private arch = '';
   private attached: Network | null = null;
-  private constructor(private readonly worker: Worker, private readonly ctrl: Int32Array, private readonly stats: Float64Array,
+  /** With a shared-memory replica: its gradient and input, as views of the network's memory. */
+  private shared: { grads: Float32Array; input: Float32Array } | null = null;
+  private readonly regions = new WeakMap<WebAssembly.Memory, { start: number; end: number } | null>();
+  private constructor(private readonly worker: Worker, private readonly port: MessagePort, private readonly ctrl: Int32Array, private readonly stats: Float64Array,
     private readonly params: Float32Array, private readonly grads: Float32Array, private readonly input: Float32Array,
     private readonly labels: Uint8Array, private readonly archBuf: Uint8Array, readonly maxParams: number, readonly maxHalf: number,
     private readonly acts: Float32Array) {}
@@ -79,13 +89,15 @@ export class DataParallel {
     const params = new Float32Array(dataSab, 0, P), grads = new Float32Array(dataSab, 4 * P, P);
     const input = new Float32Array(dataSab, 8 * P, half * size), acts = new Float32Array(dataSab, 4 * (2 * P + half * size), half * ACT_FLOATS);
     const labels = new Uint8Array(dataSab, 4 * (2 * P + half * size + half * ACT_FLOATS), half);
-    const worker = new Worker(helperFile(), { workerData: { ctrlSab, dataSab, P, half, size } });
+    const { port1, port2 } = new MessageChannel();
+    const worker = new Worker(helperFile(), { workerData: { ctrlSab, dataSab, P, half, size, port: port2 }, transferList: [port2] });
     await new Promise<void>((resolve, reject) => {
       worker.once('message', (m) => (m === 'ready' ? resolve() : reject(new Error(String(m)))));
       worker.once('error', reject);
     });
     worker.unref();
-    const dp = new DataParallel(worker, ctrl, stats, params, grads, input, labels, archBuf, P, half, acts);
+    port1.unref();
+    const dp = new DataParallel(worker, port1, ctrl, stats, params, grads, input, labels, archBuf, P, half, acts);
     dp.attach(net);
     return dp;
   }
@@ -108,18 +120,34 @@ export class DataParallel {
     }
   }
 
-  /** Makes the helper's replica match `net`'s architecture (after pruning). */
+  /** Makes the helper's replica `net`'s (after pruning, or for another network). */
   attach(net: Network): void {
     if (net === this.attached) return;
     this.attached = net;
     const json = JSON.stringify({ arch: net.arch, backend: net.kernels.name });
-    if (json === this.arch) return;
+    const region = this.regionFor(net);
+    if (!region && !this.shared && json === this.arch) return; // copies: the same replica serves
     if (net.params.length > this.maxParams) throw new Error('network larger than the data-parallel buffers');
+    const memory = (net.kernels as WasmKernels).memory;
+    if (region) this.port.postMessage({ memory, start: region.start, end: region.end, params: net.params.byteOffset });
+    Atomics.store(this.ctrl, C_SHARED, region ? 1 : 0);
     const bytes = new TextEncoder().encode(json);
     this.archBuf.set(bytes);
     Atomics.store(this.ctrl, C_ARCH, bytes.length);
     this.wait(this.request(-2));
     this.arch = json;
+    this.shared = region ? {
+      grads: new Float32Array(memory.buffer, Atomics.load(this.ctrl, C_GRADS), net.params.length),
+      input: new Float32Array(memory.buffer, Atomics.load(this.ctrl, C_INPUT), this.maxHalf * net.inputSize),
+    } : null;
+  }
+
+  /** The region of `net`'s shared memory for the replica (grown once per memory); null: use copies. */
+  private regionFor(net: Network): { start: number; end: number } | null {
+    const k = net.kernels as Partial<WasmKernels>;
+    if (net.kernels.name !== 'wasm' || !k.memory || !k.extend) return null;
+    if (!this.regions.has(k.memory)) this.regions.set(k.memory, k.extend(Network.floats(net.arch, helperBatch(this.maxHalf))));
+    return this.regions.get(k.memory) ?? null;
   }
 
   /**
@@ -131,13 +159,14 @@ export class DataParallel {
     const size = net.inputSize, P = net.params.length, chunk = Math.min(2 * EVAL_HALF, 2 * Math.floor(net.batch / 2));
     if (features && features.units > ACT_FLOATS) throw new Error(`layer outputs of ${features.units} values per image exceed the helper's buffer`);
     Atomics.store(this.ctrl, C_ACT, features ? features.idx : -1);
-    this.params.set(net.params.subarray(0, P));
+    if (!this.shared) this.params.set(net.params.subarray(0, P));
+    const input = this.shared?.input ?? this.input;
     let loss = 0, correct = 0;
     for (let s = 0; s < split.n; s += chunk) {
       const B = Math.min(chunk, split.n - s), h = Math.ceil(B / 2), n1 = B - h;
       let seq = 0;
       if (n1 > 0) {
-        this.input.set(split.x.subarray((s + h) * size, (s + B) * size));
+        input.set(split.x.subarray((s + h) * size, (s + B) * size));
         this.labels.set(split.y.subarray(s + h, s + B));
         Atomics.store(this.ctrl, C_FULL, 0);
         seq = this.request(n1);
@@ -163,12 +192,13 @@ export class DataParallel {
     if (units > ACT_FLOATS) return false;
     this.attach(net);
     const size = net.inputSize, P = net.params.length, chunk = Math.min(2 * EVAL_HALF, 2 * Math.floor(net.batch / 2));
-    this.params.set(net.params.subarray(0, P));
+    if (!this.shared) this.params.set(net.params.subarray(0, P));
+    const input = this.shared?.input ?? this.input;
     for (let s = 0; s < split.n; s += chunk) {
       const B = Math.min(chunk, split.n - s), h = Math.ceil(B / 2), n1 = B - h;
       let seq = 0;
       if (n1 > 0) {
-        this.input.set(split.x.subarray((s + h) * size, (s + B) * size));
+        input.set(split.x.subarray((s + h) * size, (s + B) * size));
         Atomics.store(this.ctrl, C_FULL, -1);
         Atomics.store(this.ctrl, C_ACT, idx);
         seq = this.request(n1);
@@ -186,9 +216,9 @@ export class DataParallel {
     const h = Math.ceil(B / 2), n1 = B - h, size = net.inputSize;
     if (n1 === 0 || h > this.maxHalf) return serialStep(net, x, y, B);
     this.attach(net);
-    const P = net.params.length;
-    this.params.set(net.params.subarray(0, P));
-    this.input.set(x.subarray(h * size, B * size));
+    const P = net.params.length, shared = this.shared;
+    if (shared) shared.input.set(x.subarray(h * size, B * size));
+    else { this.params.set(net.params.subarray(0, P)); this.input.set(x.subarray(h * size, B * size)); }
     this.labels.set(y.subarray(h, B));
     Atomics.store(this.ctrl, C_FULL, B);
     const seq = this.request(n1);
@@ -198,8 +228,8 @@ export class DataParallel {
     const r0 = net.loss(y, 0, h, true, B);
     net.backward(h);
     this.wait(seq);
-    net.gradsAux.set(this.grads.subarray(0, P));
-    net.kernels.accumulate(net.grads, net.gradsAux, P);
+    if (shared) net.kernels.accumulate(net.grads, shared.grads, P);
+    else { net.gradsAux.set(this.grads.subarray(0, P)); net.kernels.accumulate(net.grads, net.gradsAux, P); }
     return { loss: r0.loss + this.stats[0], correct: r0.correct + this.stats[1] };
   }
 
