@@ -138,6 +138,16 @@ export function conv2dForward(out: usize, inp: usize, w: usize, b: usize,
   }
 }
 
+// dB[oc] += the sum of g's row oc (OC rows of n floats, n a multiple of 4).
+@inline function addBiasGrad(dB: usize, g: usize, OC: i32, n: i32): void {
+  for (let oc = 0; oc < OC; oc++) {
+    const gr = g + (<usize>(oc * n) << 2);
+    let acc = f32x4.splat(0);
+    for (let p = 0; p < n; p += 4) acc = f32x4.add(acc, v128.load(gr + (<usize>p << 2)));
+    store<f32>(dB + (<usize>oc << 2), load<f32>(dB + (<usize>oc << 2)) + hsum(acc));
+  }
+}
+
 // dW[oc, r] += sum over images and positions of g[oc, p] * x[c, oy + ky, ox + kx], r = (c, ky, kx),
 // read from the input directly: for the first layer (no input gradient) with rows of a multiple of
 // 4 outputs. Two channels by four r at a time (each r an offset into the input), one image at a time
@@ -151,12 +161,7 @@ function convWeightGradDirect(dW: usize, dB: usize, dOut: usize, inp: usize,
   }
   for (let n = 0; n < B; n++) {
     const x = inp + (<usize>(n * C * H * W) << 2), g = dOut + (<usize>(n * OC * P) << 2);
-    for (let oc = 0; oc < OC; oc++) {
-      const gr = g + (<usize>(oc * P) << 2);
-      let acc = f32x4.splat(0);
-      for (let p = 0; p < P; p += 4) acc = f32x4.add(acc, v128.load(gr + (<usize>p << 2)));
-      store<f32>(dB + (<usize>oc << 2), load<f32>(dB + (<usize>oc << 2)) + hsum(acc));
-    }
+    addBiasGrad(dB, g, OC, P);
     let oc = 0;
     for (; oc + 2 <= OC; oc += 2) {
       const g0 = g + (<usize>(oc * P) << 2), g1 = g0 + PB, d0 = dW + (<usize>(oc * R) << 2), d1 = d0 + RB;
@@ -231,12 +236,7 @@ export function conv2dBackward(dInp: usize, dW: usize, dB: usize, dOut: usize, i
         for (let p = P; p < PS; p++) store<f32>(dst + (<usize>p << 2), 0);
       }
     }
-    for (let oc = 0; oc < OC; oc++) {
-      const gr = g + (<usize>(oc * PT) << 2);
-      let acc = f32x4.splat(0);
-      for (let p = 0; p < PT; p += 4) acc = f32x4.add(acc, v128.load(gr + (<usize>p << 2)));
-      store<f32>(dB + (<usize>oc << 2), load<f32>(dB + (<usize>oc << 2)) + hsum(acc));
-    }
+    addBiasGrad(dB, g, OC, PT);
     // dW[oc, r] += <g[oc], col[r]>, two output channels by four rows at a time
     let oc = 0;
     for (; oc + 2 <= OC; oc += 2) {
