@@ -223,7 +223,7 @@ function convWeightGradDirect(dW: usize, dB: usize, dOut: usize, inp: usize,
 export function conv2dBackward(dInp: usize, dW: usize, dB: usize, dOut: usize, inp: usize, w: usize,
   B: i32, C: i32, H: i32, W: i32, OC: i32, K: i32, scratch: usize): void {
   const OH = H - K + 1, OW = W - K + 1, P = OH * OW, PS = padded(P), R = C * K * K, CH = backwardChunk(R, OC, PS);
-  const OW4 = OW & ~3, DS = <usize>PS << 2, RB = <usize>R << 2;
+  const DS = <usize>PS << 2, RB = <usize>R << 2;
   if (dInp == 0 && (OW & 3) == 0) { convWeightGradDirect(dW, dB, dOut, inp, B, C, H, W, OC, K, scratch); return; }
   for (let n0 = 0; n0 < B; n0 += CH) {
     const nb = B - n0 < CH ? B - n0 : CH, PT = nb * PS, RS = <usize>PT << 2;
@@ -322,18 +322,7 @@ export function conv2dBackward(dInp: usize, dW: usize, dB: usize, dOut: usize, i
       memory.fill(di, 0, <usize>(C * H * W) << 2);
       for (let c = 0; c < C; c++) for (let ky = 0; ky < K; ky++) for (let kx = 0; kx < K; kx++) {
         const src = dcol + (<usize>(((c * K + ky) * K + kx) * PS) << 2);
-        for (let oy = 0; oy < OH; oy++) {
-          const sp = src + (<usize>(oy * OW) << 2), d = di + (<usize>((c * H + oy + ky) * W + kx) << 2);
-          let ox = 0;
-          for (; ox < OW4; ox += 4) {
-            const o = <usize>ox << 2;
-            v128.store(d + o, f32x4.add(v128.load(d + o), v128.load(sp + o)));
-          }
-          for (; ox < OW; ox++) {
-            const o = <usize>ox << 2;
-            store<f32>(d + o, load<f32>(d + o) + load<f32>(sp + o));
-          }
-        }
+        for (let oy = 0; oy < OH; oy++) addRow(di + (<usize>((c * H + oy + ky) * W + kx) << 2), src + (<usize>(oy * OW) << 2), OW);
       }
     }
   }
@@ -590,7 +579,9 @@ export function sgdStep(p: usize, g: usize, v: usize, n: i32, lr: f32, mu: f32, 
 }
 
 // dst += src, elementwise (the fixed-order reduction of two half-batch gradients).
-export function accumulate(dst: usize, src: usize, n: i32): void {
+export function accumulate(dst: usize, src: usize, n: i32): void { addRow(dst, src, n); }
+
+@inline function addRow(dst: usize, src: usize, n: i32): void {
   const n4 = n & ~3;
   let i = 0;
   for (; i < n4; i += 4) {
