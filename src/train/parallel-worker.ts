@@ -5,12 +5,11 @@
 import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import { createWasmKernels } from '../engine/wasm.js';
 import { Network, parameterCount, type Architecture } from '../nn/network.js';
-import { helperBatch, spinUntilChanged } from './parallel.js';
+import { ACT_FLOATS, helperBatch, spinUntilChanged } from './parallel.js';
 
 const { ctrlSab, dataSab, P, half, size, port } = workerData as { ctrlSab: SharedArrayBuffer; dataSab: SharedArrayBuffer; P: number; half: number; size: number; port: MessagePort };
 const ctrl = new Int32Array(ctrlSab, 0, 16), stats = new Float64Array(ctrlSab, 64, 4), archBuf = new Uint8Array(ctrlSab, 96);
 const params = new Float32Array(dataSab, 0, P), grads = new Float32Array(dataSab, 4 * P, P);
-const ACT_FLOATS = 512; // as in parallel.ts
 const input = new Float32Array(dataSab, 8 * P, half * size), acts = new Float32Array(dataSab, 4 * (2 * P + half * size), half * ACT_FLOATS);
 const labels = new Uint8Array(dataSab, 4 * (2 * P + half * size + half * ACT_FLOATS), half);
 
@@ -50,15 +49,11 @@ try {
         net.input.set(input.subarray(0, n * size));
       }
       net.forward(n);
-      if (full === -1) {
-        // activations of one layer, returned as they are
-        const idx = Atomics.load(ctrl, 5), units = net.acts[idx].length / net.batch;
-        acts.set(net.acts[idx].subarray(0, n * units));
-      } else if (full === 0) {
-        // evaluation: forward only
+      if (full === 0) {
+        // evaluation: forward only, with one layer's outputs when asked for
         const r = net.loss(labels, 0, n, false);
         stats[0] = r.loss; stats[1] = r.correct;
-        const idx = Atomics.load(ctrl, 5); // with the layer outputs an evaluation was asked for
+        const idx = Atomics.load(ctrl, 5);
         if (idx >= 0) acts.set(net.acts[idx].subarray(0, n * (net.acts[idx].length / net.batch)));
       } else {
         net.grads.fill(0);

@@ -11,6 +11,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
+import type { FloatArray } from '../engine/kernels.js';
 import type { WasmKernels } from '../engine/wasm.js';
 import { Network, parameterCount } from '../nn/network.js';
 
@@ -33,8 +34,7 @@ export function serialStep(net: Network, x: Float32Array, y: Uint8Array, B: numb
 }
 
 // control block (Int32): 0 request seq, 1 done seq, 2 half size (-1 exit, -2 rebuild), 3 full batch
-// (0: evaluate only, -1: activations of layer output C_ACT), 4 arch json bytes, 5 activation index
-// (also returned by an evaluation when >= 0), 6 shared-memory replica (1) or copies (0), 7 and 8
+// (0: evaluate only), 4 arch json bytes, 5 the layer whose outputs an evaluation returns (-1: none), 6 shared-memory replica (1) or copies (0), 7 and 8
 // the replica's gradient and input byte offsets in the shared memory (set by the helper)
 const C_REQ = 0, C_DONE = 1, C_N = 2, C_FULL = 3, C_ARCH = 4, C_ACT = 5, C_SHARED = 6, C_GRADS = 7, C_INPUT = 8;
 /** Floats per image reserved for returning activations. */
@@ -63,7 +63,7 @@ function helperFile(): string {
 }
 
 /** Where an evaluation also returns one layer's outputs: acts[idx], `units` values per image, into `out`. */
-export interface LayerOutputs { idx: number; units: number; out: Float32Array }
+export interface LayerOutputs { idx: number; units: number; out: FloatArray }
 
 /** The helper replica's batch capacity (as in parallel-worker.ts). */
 export function helperBatch(half: number): number { return Math.max(half, EVAL_HALF); }
@@ -185,29 +185,12 @@ export class DataParallel {
   }
 
   /**
-   * Outputs of layer `idx` (acts[idx], `units` values per image) for every image of a split, the two
-   * halves of every chunk in parallel; null when they do not fit the shared buffer.
+   * Outputs of layer `idx` (acts[idx], `units` values per image) for every image of a split (an
+   * evaluation that keeps them); false when they do not fit the shared buffer.
    */
-  activations(net: Network, split: { x: Float32Array; n: number }, idx: number, units: number, out: Float32Array | Float64Array): boolean {
+  activations(net: Network, split: { x: Float32Array; y: Uint8Array; n: number }, idx: number, units: number, out: FloatArray): boolean {
     if (units > ACT_FLOATS) return false;
-    this.attach(net);
-    const size = net.inputSize, P = net.params.length, chunk = Math.min(2 * EVAL_HALF, 2 * Math.floor(net.batch / 2));
-    if (!this.shared) this.params.set(net.params.subarray(0, P));
-    const input = this.shared?.input ?? this.input;
-    for (let s = 0; s < split.n; s += chunk) {
-      const B = Math.min(chunk, split.n - s), h = Math.ceil(B / 2), n1 = B - h;
-      let seq = 0;
-      if (n1 > 0) {
-        input.set(split.x.subarray((s + h) * size, (s + B) * size));
-        Atomics.store(this.ctrl, C_FULL, -1);
-        Atomics.store(this.ctrl, C_ACT, idx);
-        seq = this.request(n1);
-      }
-      net.input.set(split.x.subarray(s * size, (s + h) * size));
-      net.forward(h);
-      out.set(net.acts[idx].subarray(0, h * units), s * units);
-      if (n1 > 0) { this.wait(seq); out.set(this.acts.subarray(0, n1 * units), (s + h) * units); }
-    }
+    this.evaluate(net, split, { idx, units, out });
     return true;
   }
 

@@ -62,14 +62,22 @@ export function evaluate(net: Network, split: Split, parallel?: DataParallel | n
 /** The whole network on every image, in evaluate()'s halves; with `features`, also keeps one layer's outputs. */
 function fullEvaluation(net: Network, split: Split, parallel: DataParallel | null | undefined, features?: LayerOutputs): { loss: number; correct: number } {
   if (parallel) return parallel.evaluate(net, split, features);
-  const size = net.inputSize, chunk = Math.min(2 * EVAL_HALF, 2 * Math.floor(net.batch / 2));
+  return inHalves(net, split, 0, split.x, net.inputSize, features);
+}
+
+/**
+ * Layers from..last on one thread, in evaluate()'s halves, from `values` (`units` per image) as the
+ * input of layer `from`; with `features`, also keeps one layer's outputs.
+ */
+function inHalves(net: Network, split: Split, from: number, values: Float32Array, units: number, features?: LayerOutputs): { loss: number; correct: number } {
+  const chunk = Math.min(2 * EVAL_HALF, 2 * Math.floor(net.batch / 2));
   let loss = 0, correct = 0;
   for (let s = 0; s < split.n; s += chunk) {
     const B = Math.min(chunk, split.n - s), h = Math.ceil(B / 2);
     for (const [start, n] of [[s, h], [s + h, B - h]]) {
       if (n === 0) continue;
-      net.input.set(split.x.subarray(start * size, (start + n) * size));
-      net.forward(n);
+      net.acts[from].set(values.subarray(start * units, (start + n) * units));
+      net.forwardFrom(from, n);
       const r = net.loss(split.y, start, n, false);
       loss += r.loss; correct += r.correct;
       if (features) features.out.set(net.acts[features.idx].subarray(0, n * features.units), start * features.units);
@@ -85,26 +93,14 @@ function fullEvaluation(net: Network, split: Split, parallel: DataParallel | nul
  */
 function evaluateWithFeatures(net: Network, split: Split, parallel: DataParallel | null | undefined, cache: FeatureCache): Evaluation {
   const f = net.featureIndex(), fsize = net.shapes[f][0] * net.shapes[f][1] * net.shapes[f][2];
-  const feats = cache.get(net, split);
-  if (!feats) {
-    const out = new Float32Array(split.n * fsize);
-    const r = fullEvaluation(net, split, parallel, { idx: f, units: fsize, out });
-    cache.set(net, split, out);
-    return { loss: r.loss / split.n, accuracy: r.correct / split.n };
+  let feats = cache.get(net, split), r;
+  if (feats) r = inHalves(net, split, f, feats, fsize);
+  else {
+    feats = new Float32Array(split.n * fsize);
+    r = fullEvaluation(net, split, parallel, { idx: f, units: fsize, out: feats });
+    cache.set(net, split, feats);
   }
-  const chunk = Math.min(2 * EVAL_HALF, 2 * Math.floor(net.batch / 2));
-  let loss = 0, correct = 0;
-  for (let s = 0; s < split.n; s += chunk) {
-    const B = Math.min(chunk, split.n - s), h = Math.ceil(B / 2);
-    for (const [start, n] of [[s, h], [s + h, B - h]]) {
-      if (n === 0) continue;
-      net.acts[f].set(feats.subarray(start * fsize, (start + n) * fsize));
-      net.forwardFrom(f, n);
-      const r = net.loss(split.y, start, n, false);
-      loss += r.loss; correct += r.correct;
-    }
-  }
-  return { loss: loss / split.n, accuracy: correct / split.n };
+  return { loss: r.loss / split.n, accuracy: r.correct / split.n };
 }
 
 /** Trains `net` in place; on return it holds the best-validation weights. */
