@@ -13,10 +13,6 @@ export function createKernels(backend: BackendName, floats: number): Kernels {
   return createReferenceKernels('float32');
 }
 
-export function availableBackend(): 'wasm' | 'reference' {
-  return loadWasmModule() ? 'wasm' : 'reference';
-}
-
 /** The kernels in use, for results' environment: 'wasm-simd-fma', 'wasm-simd' or 'reference'. */
 export function backendDescription(): string {
   const v = wasmVariant();
