@@ -4,25 +4,8 @@
 // Layouts: conv input [batch, channels, height, width], conv weight [out, in, k, k], dense weight [out, in].
 // Nothing here allocates; the JS side owns the memory (see src/engine/wasm.ts).
 
-// a * b + c. Built twice (package.json, build:wasm): with relaxed SIMD this is one fused
-// multiply-add where the CPU has one (twice the arithmetic per cycle on x86-64 with FMA3), without it
-// a multiply then an add; the loader (src/engine/wasm.ts) takes the fused build when the runtime
-// accepts it. Either way the kernels stay within float32 rounding of the reference kernels.
-@inline function madd(a: v128, b: v128, c: v128): v128 {
-  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
-  return f32x4.add(f32x4.mul(a, b), c);
-}
-
-@inline function hsum(v: v128): f32 {
-  return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);
-}
-
-// [sum(a), sum(b), sum(c), sum(d)]: four horizontal sums at once, by two rounds of shuffles.
-@inline function hsum4(a: v128, b: v128, c: v128, d: v128): v128 {
-  const ab = f32x4.add(v128.shuffle<f32>(a, b, 0, 4, 1, 5), v128.shuffle<f32>(a, b, 2, 6, 3, 7));
-  const cd = f32x4.add(v128.shuffle<f32>(c, d, 0, 4, 1, 5), v128.shuffle<f32>(c, d, 2, 6, 3, 7));
-  return f32x4.add(v128.shuffle<f32>(ab, cd, 0, 1, 4, 5), v128.shuffle<f32>(ab, cd, 2, 3, 6, 7));
-}
+import { hsum, hsum4, madd, tanh4 } from './simd';
+import { winogradApplies, winogradBackward, winogradForward, winogradScratchFloats } from './winograd';
 
 // Convolution as im2col + register-blocked matrix products. R = C*K*K, P = OH*OW, PS = P rounded up
 // past P + 3 to 8 and zero-padded, so that the inner loops never need a scalar tail. Forward, one image at a
@@ -39,10 +22,17 @@ const SCRATCH_BUDGET = 1 << 18, CHUNK_MAX = 16;
 }
 
 export function convScratchFloats(C: i32, K: i32, OC: i32, OH: i32, OW: i32): i32 {
+  const H = OH + K - 1, W = OW + K - 1;
+  if (winograd && winogradApplies(C, H, W, K)) return winogradScratchFloats(C, H, W, OC);
   const PS = padded(OH * OW), R = C * K * K;
   const forward = (2 * R + OC) * PS + OC * R, backward = (R + OC) * backwardChunk(R, OC, PS) * PS + R * PS;
   return forward > backward ? forward : backward;
 }
+
+// 5x5 convolutions of two or more channels with even output sides go through winograd.ts (about 2.8
+// times fewer multiplications) unless turned off (for tests and benchmarks of the direct kernels).
+let winograd = true;
+export function setWinograd(on: i32): void { winograd = on != 0; }
 
 // Small row copies with SIMD moves: memory.copy's per-call cost dominates for rows of 10-28 floats.
 @inline function copyRow(dst: usize, src: usize, n: i32): void {
@@ -73,6 +63,7 @@ function im2col(col: usize, x: usize, C: i32, H: i32, W: i32, K: i32, OH: i32, O
 // them with one pointer and immediate offsets.
 export function conv2dForward(out: usize, inp: usize, w: usize, b: usize,
   B: i32, C: i32, H: i32, W: i32, OC: i32, K: i32, scratch: usize, tanh: i32): void {
+  if (winograd && winogradApplies(C, H, W, K)) { winogradForward(out, inp, w, b, B, C, H, W, OC, scratch, tanh); return; }
   const OH = H - K + 1, OW = W - K + 1, P = OH * OW, PS = padded(P), R = C * K * K;
   const col = scratch, tmp = scratch + (<usize>(2 * R * PS) << 2), pk = tmp + (<usize>(OC * PS) << 2);
   const RS = <usize>PS << 2, OC4 = OC & ~3;
@@ -222,6 +213,7 @@ function convWeightGradDirect(dW: usize, dB: usize, dOut: usize, inp: usize,
 // dInp may be 0 (not needed for the first layer).
 export function conv2dBackward(dInp: usize, dW: usize, dB: usize, dOut: usize, inp: usize, w: usize,
   B: i32, C: i32, H: i32, W: i32, OC: i32, K: i32, scratch: usize): void {
+  if (winograd && winogradApplies(C, H, W, K)) { winogradBackward(dInp, dW, dB, dOut, inp, w, B, C, H, W, OC, scratch); return; }
   const OH = H - K + 1, OW = W - K + 1, P = OH * OW, PS = padded(P), R = C * K * K, CH = backwardChunk(R, OC, PS);
   const DS = <usize>PS << 2, RB = <usize>R << 2;
   if (dInp == 0 && (OW & 3) == 0) { convWeightGradDirect(dW, dB, dOut, inp, B, C, H, W, OC, K, scratch); return; }
@@ -465,26 +457,6 @@ export function denseBackward(dInp: usize, dW: usize, dB: usize, dOut: usize, in
     for (let o = 0; o < O; o++) acc += load<f32>(gr + (<usize>o << 2)) * load<f32>(w + (<usize>(o * I + i) << 2));
     store<f32>(d + (<usize>i << 2), acc);
   }
-}
-
-// tanh as a clamped rational function (the float approximation used by Eigen), about 1 ulp.
-@inline function tanh4(x0: v128): v128 {
-  const lim = f32x4.splat(7.90531110763549805);
-  const x = f32x4.max(f32x4.min(x0, lim), f32x4.neg(lim));
-  const x2 = f32x4.mul(x, x);
-  let p = f32x4.splat(-2.76076847742355e-16);
-  p = madd(p, x2, f32x4.splat(2.00018790482477e-13));
-  p = madd(p, x2, f32x4.splat(-8.60467152213735e-11));
-  p = madd(p, x2, f32x4.splat(5.12229709037114e-08));
-  p = madd(p, x2, f32x4.splat(1.48572235717979e-05));
-  p = madd(p, x2, f32x4.splat(6.37261928875436e-04));
-  p = madd(p, x2, f32x4.splat(4.89352455891786e-03));
-  p = f32x4.mul(p, x);
-  let q = f32x4.splat(1.19825839466702e-06);
-  q = madd(q, x2, f32x4.splat(1.18534705686654e-04));
-  q = madd(q, x2, f32x4.splat(2.26843463243900e-03));
-  q = madd(q, x2, f32x4.splat(4.89352518554385e-03));
-  return f32x4.div(p, q);
 }
 
 export function tanhForward(out: usize, inp: usize, n: i32): void {

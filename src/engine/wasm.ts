@@ -9,6 +9,8 @@
 // runtime has it behind one (Node 20), and takes the plain build when that is refused or when
 // PRUNELAB_FMA=0 (bit-for-bit the numbers of builds without FMA; the two differ by float32 rounding).
 // It returns null when neither loads, and callers fall back to the reference kernels.
+// 5x5 convolutions of several channels use the Winograd algorithm (assembly/winograd.ts) unless
+// PRUNELAB_WINOGRAD=0 or the `winograd: false` option (the direct im2col kernels).
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +25,7 @@ interface WasmExports {
   sgdStep(...a: number[]): void;
   accumulate(...a: number[]): void;
   convScratchFloats(C: number, K: number, OC: number, OH: number, OW: number): number;
+  setWinograd(on: number): void;
 }
 
 let cached: WebAssembly.Module | null | undefined;
@@ -90,11 +93,13 @@ export function regionBytes(floats: number): number {
  * Kernels over a new shared memory sized for `floats` floats of buffers (room to grow to three times
  * that, for a helper's region), or over `region` of an existing memory.
  */
-export function createWasmKernels(floats: number, module = loadWasmModule(), region?: { memory: WebAssembly.Memory; start: number; end: number }): WasmKernels {
+export function createWasmKernels(floats: number, module = loadWasmModule(), region?: { memory: WebAssembly.Memory; start: number; end: number },
+  options: { winograd?: boolean } = {}): WasmKernels {
   if (!module) throw new Error(`WebAssembly kernels are not available (${wasmPath()} missing or unsupported); run \`npm run build\``);
   const pages = regionBytes(floats) / PAGE;
   const memory = region?.memory ?? new WebAssembly.Memory({ initial: pages, maximum: 3 * pages, shared: true });
   const x = new WebAssembly.Instance(module, { env: { memory, abort() { throw new Error('wasm abort'); } } }).exports as unknown as WasmExports;
+  x.setWinograd((options.winograd ?? process.env.PRUNELAB_WINOGRAD !== '0') ? 1 : 0);
   const scratch = region ? region.start : 64; // 0 stays the null pointer
   const limit = region ? region.end : memory.buffer.byteLength;
   let top = scratch + SCRATCH * 4;

@@ -1,0 +1,41 @@
+// SIMD helpers shared by the kernels (kernels.ts) and the Winograd convolutions (winograd.ts).
+
+// a * b + c. Built twice (package.json, build:wasm): with relaxed SIMD this is one fused
+// multiply-add where the CPU has one (twice the arithmetic per cycle on x86-64 with FMA3), without it
+// a multiply then an add; the loader (src/engine/wasm.ts) takes the fused build when the runtime
+// accepts it. Either way the kernels stay within float32 rounding of the reference kernels.
+@inline export function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(f32x4.mul(a, b), c);
+}
+
+@inline export function hsum(v: v128): f32 {
+  return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);
+}
+
+// [sum(a), sum(b), sum(c), sum(d)]: four horizontal sums at once, by two rounds of shuffles.
+@inline export function hsum4(a: v128, b: v128, c: v128, d: v128): v128 {
+  const ab = f32x4.add(v128.shuffle<f32>(a, b, 0, 4, 1, 5), v128.shuffle<f32>(a, b, 2, 6, 3, 7));
+  const cd = f32x4.add(v128.shuffle<f32>(c, d, 0, 4, 1, 5), v128.shuffle<f32>(c, d, 2, 6, 3, 7));
+  return f32x4.add(v128.shuffle<f32>(ab, cd, 0, 1, 4, 5), v128.shuffle<f32>(ab, cd, 2, 3, 6, 7));
+}
+
+// tanh as a clamped rational function (the float approximation used by Eigen), about 1 ulp.
+@inline export function tanh4(x0: v128): v128 {
+  const lim = f32x4.splat(7.90531110763549805);
+  const x = f32x4.max(f32x4.min(x0, lim), f32x4.neg(lim));
+  const x2 = f32x4.mul(x, x);
+  let p = f32x4.splat(-2.76076847742355e-16);
+  p = madd(p, x2, f32x4.splat(2.00018790482477e-13));
+  p = madd(p, x2, f32x4.splat(-8.60467152213735e-11));
+  p = madd(p, x2, f32x4.splat(5.12229709037114e-08));
+  p = madd(p, x2, f32x4.splat(1.48572235717979e-05));
+  p = madd(p, x2, f32x4.splat(6.37261928875436e-04));
+  p = madd(p, x2, f32x4.splat(4.89352455891786e-03));
+  p = f32x4.mul(p, x);
+  let q = f32x4.splat(1.19825839466702e-06);
+  q = madd(q, x2, f32x4.splat(1.18534705686654e-04));
+  q = madd(q, x2, f32x4.splat(2.26843463243900e-03));
+  q = madd(q, x2, f32x4.splat(4.89352518554385e-03));
+  return f32x4.div(p, q);
+}
