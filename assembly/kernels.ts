@@ -23,13 +23,13 @@ const SCRATCH_BUDGET = 1 << 18, CHUNK_MAX = 16;
 
 export function convScratchFloats(C: i32, K: i32, OC: i32, OH: i32, OW: i32): i32 {
   const H = OH + K - 1, W = OW + K - 1;
-  if (winograd && winogradApplies(C, H, W, K)) return winogradScratchFloats(C, H, W, OC);
+  if (winograd && winogradApplies(C, H, W, K, OC)) return winogradScratchFloats(C, H, W, OC);
   const PS = padded(OH * OW), R = C * K * K;
   const forward = (2 * R + OC) * PS + OC * R, backward = (R + OC) * backwardChunk(R, OC, PS) * PS + R * PS;
   return forward > backward ? forward : backward;
 }
 
-// 5x5 convolutions of two or more channels with even output sides go through winograd.ts (about 2.8
+// 5x5 convolutions of four or more channels with even output sides go through winograd.ts (about 2.8
 // times fewer multiplications) unless turned off (for tests and benchmarks of the direct kernels).
 let winograd = true;
 export function setWinograd(on: i32): void { winograd = on != 0; }
@@ -63,7 +63,8 @@ function im2col(col: usize, x: usize, C: i32, H: i32, W: i32, K: i32, OH: i32, O
 // them with one pointer and immediate offsets.
 export function conv2dForward(out: usize, inp: usize, w: usize, b: usize,
   B: i32, C: i32, H: i32, W: i32, OC: i32, K: i32, scratch: usize, tanh: i32): void {
-  if (winograd && winogradApplies(C, H, W, K)) { winogradForward(out, inp, w, b, B, C, H, W, OC, scratch, tanh); return; }
+  if (winograd && winogradApplies(C, H, W, K, OC)) { winogradForward(out, inp, w, b, B, C, H, W, OC, scratch, tanh); return; }
+  if ((K - 1) * 6 <= W - K + 1) { conv2dForwardRows(out, inp, w, b, B, C, H, W, OC, K, scratch, tanh); return; }
   const OH = H - K + 1, OW = W - K + 1, P = OH * OW, PS = padded(P), R = C * K * K;
   const col = scratch, tmp = scratch + (<usize>(2 * R * PS) << 2), pk = tmp + (<usize>(OC * PS) << 2);
   const RS = <usize>PS << 2, OC4 = OC & ~3;
@@ -126,6 +127,84 @@ export function conv2dForward(out: usize, inp: usize, w: usize, b: usize,
     }
     if (tanh) for (let o = 0; o < OC; o++) tanhForward(out + (<usize>((n * OC + o) * P) << 2), tmp + (<usize>(o * PS) << 2), P);
     else for (let o = 0; o < OC; o++) copyRow(out + (<usize>((n * OC + o) * P) << 2), tmp + (<usize>(o * PS) << 2), P);
+  }
+}
+
+// Forward for wide rows (the first layer: K - 1 extra columns are at most a sixth of a row): the
+// outputs are computed on the input's row pitch, position p = oy * W + ox for ox < W, so that the
+// im2col row r = (c, ky, kx) is the input itself shifted by (c * H + ky) * W + kx: the products read
+// the image (in L1) instead of a copy K*K times its size. The K - 1 columns past each output row are
+// computed and dropped. (Reads run up to K + 6 floats past the image, inside the network's memory.)
+function conv2dForwardRows(out: usize, inp: usize, w: usize, b: usize,
+  B: i32, C: i32, H: i32, W: i32, OC: i32, K: i32, scratch: usize, tanh: i32): void {
+  const OH = H - K + 1, OW = W - K + 1, P = OH * OW, PV = (OH * W + 7) & ~7, R = C * K * K, OC4 = OC & ~3;
+  const tmp = scratch, pk = tmp + (<usize>(OC * PV) << 2), off = pk + (<usize>(OC * R) << 2);
+  const RS = <usize>PV << 2;
+  for (let oc = 0; oc < OC4; oc += 4) {
+    const dst = pk + (<usize>(oc * R) << 2);
+    for (let r = 0; r < R; r++) for (let k = 0; k < 4; k++) store<f32>(dst + (<usize>(r * 4 + k) << 2), load<f32>(w + (<usize>((oc + k) * R + r) << 2)));
+  }
+  for (let c = 0; c < C; c++) for (let ky = 0; ky < K; ky++) for (let kx = 0; kx < K; kx++) {
+    store<i32>(off + (<usize>((c * K + ky) * K + kx) << 2), ((c * H + ky) * W + kx) << 2);
+  }
+  for (let n = 0; n < B; n++) {
+    const x = inp + (<usize>(n * C * H * W) << 2);
+    for (let oc = 0; oc < OC4; oc += 4) {
+      const t0 = tmp + (<usize>(oc * PV) << 2), wb = pk + (<usize>(oc * R) << 2);
+      for (let p = 0; p < PV; p += 8) {
+        let a0 = v128.load32_splat(b + (<usize>oc << 2)), a1 = v128.load32_splat(b + (<usize>(oc + 1) << 2));
+        let a2 = v128.load32_splat(b + (<usize>(oc + 2) << 2)), a3 = v128.load32_splat(b + (<usize>(oc + 3) << 2));
+        let c0 = a0, c1 = a1, c2 = a2, c3 = a3;
+        const xp = x + (<usize>p << 2);
+        let wp = wb, op = off;
+        for (let r = 0; r < R; r++) {
+          const xr = xp + <usize>load<i32>(op);
+          const x0 = v128.load(xr), x1 = v128.load(xr, 16);
+          let s = v128.load32_splat(wp); a0 = madd(s, x0, a0); c0 = madd(s, x1, c0);
+          s = v128.load32_splat(wp, 4); a1 = madd(s, x0, a1); c1 = madd(s, x1, c1);
+          s = v128.load32_splat(wp, 8); a2 = madd(s, x0, a2); c2 = madd(s, x1, c2);
+          s = v128.load32_splat(wp, 12); a3 = madd(s, x0, a3); c3 = madd(s, x1, c3);
+          op += 4; wp += 16;
+        }
+        const o = t0 + (<usize>p << 2);
+        v128.store(o, a0); v128.store(o, c0, 16);
+        v128.store(o + RS, a1); v128.store(o + RS, c1, 16);
+        v128.store(o + 2 * RS, a2); v128.store(o + 2 * RS, c2, 16);
+        v128.store(o + 3 * RS, a3); v128.store(o + 3 * RS, c3, 16);
+      }
+    }
+    let oc = OC4;
+    for (; oc + 2 <= OC; oc += 2) {
+      const w0 = w + (<usize>(oc * R) << 2), w1 = w0 + (<usize>R << 2), t0 = tmp + (<usize>(oc * PV) << 2), t1 = t0 + RS;
+      for (let p = 0; p < PV; p += 8) {
+        let a0 = v128.load32_splat(b + (<usize>oc << 2)), c0 = a0, a1 = v128.load32_splat(b + (<usize>(oc + 1) << 2)), c1 = a1;
+        const xp = x + (<usize>p << 2);
+        for (let r = 0; r < R; r++) {
+          const ro = <usize>r << 2, xr = xp + <usize>load<i32>(off + ro);
+          const x0 = v128.load(xr), x1 = v128.load(xr, 16);
+          let s = v128.load32_splat(w0 + ro); a0 = madd(s, x0, a0); c0 = madd(s, x1, c0);
+          s = v128.load32_splat(w1 + ro); a1 = madd(s, x0, a1); c1 = madd(s, x1, c1);
+        }
+        v128.store(t0 + (<usize>p << 2), a0); v128.store(t0 + (<usize>p << 2), c0, 16);
+        v128.store(t1 + (<usize>p << 2), a1); v128.store(t1 + (<usize>p << 2), c1, 16);
+      }
+    }
+    for (; oc < OC; oc++) {
+      const w0 = w + (<usize>(oc * R) << 2), t0 = tmp + (<usize>(oc * PV) << 2);
+      for (let p = 0; p < PV; p += 8) {
+        let a0 = v128.load32_splat(b + (<usize>oc << 2)), c0 = a0;
+        const xp = x + (<usize>p << 2);
+        for (let r = 0; r < R; r++) {
+          const ro = <usize>r << 2, xr = xp + <usize>load<i32>(off + ro), s0 = v128.load32_splat(w0 + ro);
+          a0 = madd(s0, v128.load(xr), a0); c0 = madd(s0, v128.load(xr, 16), c0);
+        }
+        v128.store(t0 + (<usize>p << 2), a0); v128.store(t0 + (<usize>p << 2), c0, 16);
+      }
+    }
+    for (let o = 0; o < OC; o++) for (let oy = 0; oy < OH; oy++) {
+      const dst = out + (<usize>((n * OC + o) * P + oy * OW) << 2), src = tmp + (<usize>(o * PV + oy * W) << 2);
+      if (tanh) tanhForward(dst, src, OW); else copyRow(dst, src, OW);
+    }
   }
 }
 
@@ -213,7 +292,7 @@ function convWeightGradDirect(dW: usize, dB: usize, dOut: usize, inp: usize,
 // dInp may be 0 (not needed for the first layer).
 export function conv2dBackward(dInp: usize, dW: usize, dB: usize, dOut: usize, inp: usize, w: usize,
   B: i32, C: i32, H: i32, W: i32, OC: i32, K: i32, scratch: usize): void {
-  if (winograd && winogradApplies(C, H, W, K)) { winogradBackward(dInp, dW, dB, dOut, inp, w, B, C, H, W, OC, scratch); return; }
+  if (winograd && winogradApplies(C, H, W, K, OC)) { winogradBackward(dInp, dW, dB, dOut, inp, w, B, C, H, W, OC, scratch); return; }
   const OH = H - K + 1, OW = W - K + 1, P = OH * OW, PS = padded(P), R = C * K * K, CH = backwardChunk(R, OC, PS);
   const DS = <usize>PS << 2, RB = <usize>R << 2;
   if (dInp == 0 && (OW & 3) == 0) { convWeightGradDirect(dW, dB, dOut, inp, B, C, H, W, OC, K, scratch); return; }

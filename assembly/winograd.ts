@@ -1,4 +1,4 @@
-// 5x5 convolutions (stride 1, no padding, even output sides, two or more input channels: LeNet-5's
+// 5x5 convolutions (stride 1, no padding, even output sides, four or more input channels: LeNet-5's
 // second layer) by the Winograd minimal filtering algorithm F(2x2, 5x5) (Lavin & Gray, 2016): each
 // 2x2 block of outputs is A^T [sum_c (G g G^T) . (B^T d B)] A over a 6x6 block of input, 36
 // multiplications per channel pair instead of 100. The backward pass works in the same transformed
@@ -22,8 +22,10 @@
 //   E [6][W] vectors, tmp 64 vectors; backward also dYi [OC*OH*OW], dV [36][C][TP], dU [36][C][OC] vectors.
 import { hsum, madd, tanh4 } from './simd';
 
-export function winogradApplies(C: i32, H: i32, W: i32, K: i32): bool {
-  return K == 5 && C >= 2 && H >= 6 && W >= 6 && ((H - 4) & 1) == 0 && ((W - 4) & 1) == 0;
+// With fewer than four input channels the transforms cost more than the multiplications they save.
+// A group's scratch must fit the kernels' fixed scratch region (SCRATCH in src/engine/wasm.ts).
+export function winogradApplies(C: i32, H: i32, W: i32, K: i32, OC: i32): bool {
+  return K == 5 && C >= 4 && H >= 6 && W >= 6 && ((H - 4) & 1) == 0 && ((W - 4) & 1) == 0 && winogradScratchFloats(C, H, W, OC) <= 1 << 19;
 }
 
 @inline function tilesPadded(H: i32, W: i32): i32 { return ((((H - 4) >> 1) * ((W - 4) >> 1)) + 1) & ~1; }

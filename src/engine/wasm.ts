@@ -9,7 +9,7 @@
 // runtime has it behind one (Node 20), and takes the plain build when that is refused or when
 // PRUNELAB_FMA=0 (bit-for-bit the numbers of builds without FMA; the two differ by float32 rounding).
 // It returns null when neither loads, and callers fall back to the reference kernels.
-// 5x5 convolutions of several channels use the Winograd algorithm (assembly/winograd.ts) unless
+// 5x5 convolutions of four or more channels use the Winograd algorithm (assembly/winograd.ts) unless
 // PRUNELAB_WINOGRAD=0 or the `winograd: false` option (the direct im2col kernels).
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
