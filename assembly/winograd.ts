@@ -226,7 +226,7 @@ function productForward(M: usize, U: usize, V: usize, C: i32, OC: i32, TP: i32):
 // from one row i to the next): A^T down each of M's six columns j (r0j, r1j), then along the two rows.
 // Written out in full: with constant indices every value stays in a register.
 @inline function outputTile(m: usize, MX: usize, y: usize, rowBytes: usize, bias: v128, tanh: i32): void {
-  const S = 6 * MX;
+  const S: usize = 6 * MX;
   const q0 = m + 0 * MX;
   const m00 = v128.load(q0), m01 = v128.load(q0 + S), m02 = v128.load(q0 + 2 * S), m03 = v128.load(q0 + 3 * S), m04 = v128.load(q0 + 4 * S), m05 = v128.load(q0 + 5 * S);
   const d0 = f32x4.sub(m03, m04);
@@ -312,7 +312,7 @@ export function winogradBackward(dInp: usize, dW: usize, dB: usize, dOut: usize,
     interleave(Xi, inp, n0, B, C * H * W);
     interleave(dYi, dOut, n0, B, OC * P);
     inputTransform(V, Xi, E, C, H, W, TP);
-    outputGradTransform(M, dYi, tmp, OC, OH, OW, TP);
+    outputGradTransform(M, dYi, OC, OH, OW, TP);
     productWeights(dU, M, V, C, OC, TP);
     if (dInp == 0) continue;
     productInput(dV, U, M, C, OC, TP);
@@ -331,14 +331,19 @@ export function winogradBackward(dInp: usize, dW: usize, dB: usize, dOut: usize,
 }
 
 // dM[xi][oc][t] = (A dY A^T)[xi] for every output channel and 2x2 block of output gradient.
-function outputGradTransform(M: usize, dYi: usize, tmp: usize, OC: i32, OH: i32, OW: i32, TP: i32): void {
-  const TY = OH >> 1, TX = OW >> 1, P = OH * OW, MX = <usize>(OC * TP) << 4, OWV = <usize>OW << 4;
+function outputGradTransform(M: usize, dYi: usize, OC: i32, OH: i32, OW: i32, TP: i32): void {
+  const TY = OH >> 1, TX = OW >> 1, P = OH * OW, MX = <usize>(OC * TP) << 4, OWV = <usize>OW << 4, S: usize = 6 * MX;
   for (let oc = 0; oc < OC; oc++) for (let ty = 0; ty < TY; ty++) for (let tx = 0; tx < TX; tx++) {
-    const y = dYi + (<usize>(oc * P + 2 * ty * OW + 2 * tx) << 4);
-    atT(v128.load(y), v128.load(y, 16), tmp, 16); // tmp[0][j]: the first row of dY, along j
-    atT(v128.load(y + OWV), v128.load(y + OWV, 16), tmp + 96, 16); // tmp[1][j]
-    const m = M + (<usize>(oc * TP + ty * TX + tx) << 4);
-    for (let j = 0; j < 6; j++) atT(v128.load(tmp + (<usize>j << 4)), v128.load(tmp + 96 + (<usize>j << 4)), m + <usize>j * MX, 6 * MX);
+    const y = dYi + (<usize>(oc * P + 2 * ty * OW + 2 * tx) << 4), m = M + (<usize>(oc * TP + ty * TX + tx) << 4);
+    const y00 = v128.load(y), y01 = v128.load(y, 16), y10 = v128.load(y + OWV), y11 = v128.load(y + OWV, 16);
+    const p0 = f32x4.add(y01, y01), p1 = f32x4.add(y11, y11);
+    // column j of A dY: (A^T)[.][j] applied along each row of dY, then A down the column
+    atT(y00, y10, m, S);
+    atT(f32x4.add(y00, y01), f32x4.add(y10, y11), m + MX, S);
+    atT(f32x4.sub(y00, y01), f32x4.sub(y10, y11), m + 2 * MX, S);
+    atT(f32x4.add(y00, p0), f32x4.add(y10, p1), m + 3 * MX, S);
+    atT(f32x4.sub(y00, p0), f32x4.sub(y10, p1), m + 4 * MX, S);
+    atT(y01, y11, m + 5 * MX, S);
   }
 }
 
