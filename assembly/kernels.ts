@@ -7,6 +7,9 @@
 import { hsum, hsum4, madd, tanh4 } from './simd';
 import { winogradApplies, winogradBackward, winogradForward, winogradScratchFloats } from './winograd';
 
+// Convolutions: 5x5 of four or more channels by the Winograd algorithm (winograd.ts); the forward
+// pass of layers with wide rows (the first) on the input's row pitch (conv2dForwardRows); otherwise,
+// and for the first layer's weight gradient, as below.
 // Convolution as im2col + register-blocked matrix products. R = C*K*K, P = OH*OW, PS = P rounded up
 // past P + 3 to 8 and zero-padded, so that the inner loops never need a scalar tail. Forward, one image at a
 // time: scratch holds col [R, PS], tmp [OC, PS] and the packed weights. Backward, a chunk of up to
@@ -26,7 +29,9 @@ export function convScratchFloats(C: i32, K: i32, OC: i32, OH: i32, OW: i32): i3
   if (winograd && winogradApplies(C, H, W, K, OC)) return winogradScratchFloats(C, H, W, OC);
   const PS = padded(OH * OW), R = C * K * K;
   const forward = (2 * R + OC) * PS + OC * R, backward = (R + OC) * backwardChunk(R, OC, PS) * PS + R * PS;
-  return forward > backward ? forward : backward;
+  const rows = OC * ((OH * W + 7) & ~7) + OC * R + R; // conv2dForwardRows
+  const most = forward > backward ? forward : backward;
+  return rows > most ? rows : most;
 }
 
 // 5x5 convolutions of four or more channels with even output sides go through winograd.ts (about 2.8

@@ -19,7 +19,8 @@
 // needed. Batches that are not a multiple of 4 leave lanes of zeros. Scratch layout (bytes from
 // `scratch`, every part 16-aligned), T = tiles per image, TP = T rounded up to even:
 //   Xi [C*H*W] vectors, U [36][C][OC] floats, V [36][C][TP] vectors, M [36][OC][TP] vectors,
-//   E [6][W] vectors, tmp 64 vectors; backward also dYi [OC*OH*OW], dV [36][C][TP], dU [36][C][OC] vectors.
+//   E [6][W] vectors, tmp 64 vectors, Yi or dYi [OC*OH*OW] vectors (outputs or their gradient,
+//   interleaved); backward also dV [36][C][TP] and dU [36][C][OC] vectors.
 import { hsum, madd, tanh4 } from './simd';
 
 // With fewer than four input channels the transforms cost more than the multiplications they save.
@@ -308,7 +309,6 @@ export function winogradBackward(dInp: usize, dW: usize, dB: usize, dOut: usize,
     store<f32>(dB + (<usize>oc << 2), load<f32>(dB + (<usize>oc << 2)) + hsum(acc));
   }
   for (let n0 = 0; n0 < B; n0 += 4) {
-    const lanes = B - n0 < 4 ? B - n0 : 4;
     interleave(Xi, inp, n0, B, C * H * W);
     interleave(dYi, dOut, n0, B, OC * P);
     inputTransform(V, Xi, E, C, H, W, TP);
