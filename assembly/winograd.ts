@@ -21,7 +21,7 @@
 //   Xi [C*H*W] vectors, U [36][C][OC] floats, V [36][C][TP] vectors, M [36][OC][TP] vectors,
 //   E [6][W] vectors, tmp 64 vectors, Yi or dYi [OC*OH*OW] vectors (outputs or their gradient,
 //   interleaved); backward also dV [36][C][TP] and dU [36][C][OC] vectors.
-import { hsum, madd, tanh4 } from './simd';
+import { hsum, hsum4, madd, tanh4 } from './simd';
 
 // With fewer than four input channels the transforms cost more than the multiplications they save.
 // A group's scratch must fit the kernels' fixed scratch region (SCRATCH in src/engine/wasm.ts).
@@ -110,12 +110,54 @@ const SIXTH: f32 = 1.0 / 6, TWENTYFOURTH: f32 = 1.0 / 24;
   store<f32>(d + 4 * ds, p + 16 * q + u5);
 }
 
+// d[0..5] = G s[0..4] on vectors (the same operations as gs, lane by lane)
+@inline function gsv(s: usize, ss: usize, d: usize, ds: usize): void {
+  const x0 = v128.load(s), x1 = v128.load(s + ss), x2 = v128.load(s + 2 * ss), x3 = v128.load(s + 3 * ss), x4 = v128.load(s + 4 * ss);
+  const e = f32x4.add(f32x4.add(x0, x2), x4), o = f32x4.add(x1, x3);
+  const e4 = f32x4.add(f32x4.add(x0, f32x4.mul(f32x4.splat(4), x2)), f32x4.mul(f32x4.splat(16), x4));
+  const o4 = f32x4.add(f32x4.mul(x1, f32x4.splat(2)), f32x4.mul(x3, f32x4.splat(8)));
+  const sixth = f32x4.splat(SIXTH), tf = f32x4.splat(TWENTYFOURTH);
+  v128.store(d, f32x4.mul(x0, f32x4.splat(0.25)));
+  v128.store(d + ds, f32x4.mul(f32x4.add(e, o), sixth));
+  v128.store(d + 2 * ds, f32x4.mul(f32x4.sub(e, o), sixth));
+  v128.store(d + 3 * ds, f32x4.mul(f32x4.add(e4, o4), tf));
+  v128.store(d + 4 * ds, f32x4.mul(f32x4.sub(e4, o4), tf));
+  v128.store(d + 5 * ds, x4);
+}
+
+// d[0..4] = G^T s[0..5] on vectors
+@inline function gsTv(s: usize, ss: usize, d: usize, ds: usize): void {
+  const u0 = v128.load(s), u1 = v128.load(s + ss), u2 = v128.load(s + 2 * ss), u3 = v128.load(s + 3 * ss), u4 = v128.load(s + 4 * ss), u5 = v128.load(s + 5 * ss);
+  const sixth = f32x4.splat(SIXTH), tf = f32x4.splat(TWENTYFOURTH);
+  const p = f32x4.mul(f32x4.add(u1, u2), sixth), m = f32x4.mul(f32x4.sub(u1, u2), sixth);
+  const q = f32x4.mul(f32x4.add(u3, u4), tf), n = f32x4.mul(f32x4.sub(u3, u4), tf);
+  v128.store(d, f32x4.add(f32x4.add(f32x4.mul(u0, f32x4.splat(0.25)), p), q));
+  v128.store(d + ds, f32x4.add(m, f32x4.mul(f32x4.splat(2), n)));
+  v128.store(d + 2 * ds, f32x4.add(p, f32x4.mul(f32x4.splat(4), q)));
+  v128.store(d + 3 * ds, f32x4.add(m, f32x4.mul(f32x4.splat(8), n)));
+  v128.store(d + 4 * ds, f32x4.add(f32x4.add(p, f32x4.mul(f32x4.splat(16), q)), u5));
+}
+
 // --- the pieces ---
 
-// U[xi][c][oc] = (G w[oc, c] G^T)[xi], xi = 6 i + j
+// U[xi][c][oc] = (G w[oc, c] G^T)[xi], xi = 6 i + j: four output channels at a time (side by side
+// in U, so one vector each), the rest one by one.
 function weightTransform(U: usize, w: usize, C: i32, OC: i32, tmp: usize): void {
-  const UX = <usize>(C * OC) << 2; // bytes from one xi to the next
-  for (let oc = 0; oc < OC; oc++) for (let c = 0; c < C; c++) {
+  const UX = <usize>(C * OC) << 2, WO = <usize>(C * 25) << 2, OC4 = OC & ~3; // bytes from one xi, one oc to the next
+  const Tw = tmp, T = tmp + 25 * 16;
+  for (let oc = 0; oc < OC4; oc += 4) for (let c = 0; c < C; c++) {
+    const wp = w + (<usize>((oc * C + c) * 25) << 2);
+    for (let k = 0; k < 25; k++) {
+      const a = wp + (<usize>k << 2);
+      let v = f32x4.splat(load<f32>(a));
+      v = f32x4.replace_lane(v, 1, load<f32>(a + WO)); v = f32x4.replace_lane(v, 2, load<f32>(a + 2 * WO)); v = f32x4.replace_lane(v, 3, load<f32>(a + 3 * WO));
+      v128.store(Tw + (<usize>k << 4), v);
+    }
+    for (let ky = 0; ky < 5; ky++) gsv(Tw + (<usize>(ky * 5) << 4), 16, T + (<usize>(ky * 6) << 4), 16); // T[ky][j]
+    const u = U + (<usize>(c * OC + oc) << 2);
+    for (let j = 0; j < 6; j++) gsv(T + (<usize>j << 4), 96, u + <usize>j * UX, 6 * UX);
+  }
+  for (let oc = OC4; oc < OC; oc++) for (let c = 0; c < C; c++) {
     const wp = w + (<usize>((oc * C + c) * 25) << 2);
     for (let ky = 0; ky < 5; ky++) gs(wp + (<usize>(ky * 5) << 2), 4, tmp + (<usize>(ky * 6) << 2), 4); // tmp[ky][j]
     const u = U + (<usize>(c * OC + oc) << 2);
@@ -320,13 +362,30 @@ export function winogradBackward(dInp: usize, dW: usize, dB: usize, dOut: usize,
     inputGradTransform(dXi, dV, E, C, H, W, TP);
     deinterleave(dInp, dXi, n0, B, C * H * W);
   }
-  // dW[oc, c] += G^T dU[., c, oc] G, dU summed over the lanes
-  for (let oc = 0; oc < OC; oc++) for (let c = 0; c < C; c++) {
-    for (let xi = 0; xi < 36; xi++) store<f32>(tmp + (<usize>xi << 2), hsum(v128.load(dU + (<usize>((xi * C + c) * OC + oc) << 4))));
-    for (let i = 0; i < 6; i++) gsT(tmp + (<usize>(6 * i) << 2), 4, tmp + 256 + (<usize>(5 * i) << 2), 4); // t2[i][kx]
-    for (let kx = 0; kx < 5; kx++) gsT(tmp + 256 + (<usize>kx << 2), 20, tmp + 512 + (<usize>kx << 2), 20); // t3[ky][kx]
-    const d = dW + (<usize>((oc * C + c) * 25) << 2);
-    for (let k = 0; k < 25; k++) store<f32>(d + (<usize>k << 2), load<f32>(d + (<usize>k << 2)) + load<f32>(tmp + 512 + (<usize>k << 2)));
+  // dW[oc, c] += G^T dU[., c, oc] G, dU summed over the lanes: four output channels at a time (their
+  // lane sums side by side in one vector), in the space of V (free by now)
+  const T = V, T2 = T + 36 * 16, T3 = T2 + 30 * 16;
+  const OC4 = OC & ~3;
+  for (let c = 0; c < C; c++) {
+    for (let oc = 0; oc < OC4; oc += 4) {
+      for (let xi = 0; xi < 36; xi++) {
+        const u = dU + (<usize>((xi * C + c) * OC + oc) << 4);
+        v128.store(T + (<usize>xi << 4), hsum4(v128.load(u), v128.load(u, 16), v128.load(u, 32), v128.load(u, 48)));
+      }
+      for (let i = 0; i < 6; i++) gsTv(T + (<usize>(6 * i) << 4), 16, T2 + (<usize>(5 * i) << 4), 16); // t2[i][kx]
+      for (let kx = 0; kx < 5; kx++) gsTv(T2 + (<usize>kx << 4), 80, T3 + (<usize>kx << 4), 80); // t3[ky][kx]
+      for (let l = 0; l < 4; l++) {
+        const d = dW + (<usize>(((oc + l) * C + c) * 25) << 2), t = T3 + (<usize>l << 2);
+        for (let k = 0; k < 25; k++) store<f32>(d + (<usize>k << 2), load<f32>(d + (<usize>k << 2)) + load<f32>(t + (<usize>k << 4)));
+      }
+    }
+    for (let oc = OC4; oc < OC; oc++) {
+      for (let xi = 0; xi < 36; xi++) store<f32>(tmp + (<usize>xi << 2), hsum(v128.load(dU + (<usize>((xi * C + c) * OC + oc) << 4))));
+      for (let i = 0; i < 6; i++) gsT(tmp + (<usize>(6 * i) << 2), 4, tmp + 256 + (<usize>(5 * i) << 2), 4); // t2[i][kx]
+      for (let kx = 0; kx < 5; kx++) gsT(tmp + 256 + (<usize>kx << 2), 20, tmp + 512 + (<usize>kx << 2), 20); // t3[ky][kx]
+      const d = dW + (<usize>((oc * C + c) * 25) << 2);
+      for (let k = 0; k < 25; k++) store<f32>(d + (<usize>k << 2), load<f32>(d + (<usize>k << 2)) + load<f32>(tmp + 512 + (<usize>k << 2)));
+    }
   }
 }
 
