@@ -7,9 +7,8 @@
 import { hsum, hsum4, madd, tanh4 } from './simd';
 import { winogradApplies, winogradBackward, winogradForward, winogradScratchFloats } from './winograd';
 
-// Convolutions: 5x5 of four or more channels by the Winograd algorithm (winograd.ts); the forward
-// pass of layers with wide rows (the first) on the input's row pitch (conv2dForwardRows); otherwise,
-// and for the first layer's weight gradient, as below.
+// Convolutions: 5x5 of four or more channels by the Winograd algorithm (winograd.ts); otherwise as
+// below (the forward pass of layers with wide rows without the im2col copy: see conv2dForward).
 // Convolution as im2col + register-blocked matrix products. R = C*K*K, P = OH*OW, PS = P rounded up
 // past P + 3 to 8 and zero-padded, so that the inner loops never need a scalar tail. Forward, one image at a
 // time: scratch holds col [R, PS], tmp [OC, PS] and the packed weights. Backward, a chunk of up to
@@ -28,10 +27,9 @@ export function convScratchFloats(C: i32, K: i32, OC: i32, OH: i32, OW: i32): i3
   const H = OH + K - 1, W = OW + K - 1;
   if (winograd && winogradApplies(C, H, W, K, OC)) return winogradScratchFloats(C, H, W, OC);
   const PS = padded(OH * OW), R = C * K * K;
-  const forward = (2 * R + OC) * PS + OC * R, backward = (R + OC) * backwardChunk(R, OC, PS) * PS + R * PS;
-  const rows = OC * ((OH * W + 7) & ~7) + OC * R + R; // conv2dForwardRows
-  const most = forward > backward ? forward : backward;
-  return rows > most ? rows : most;
+  const forward = (K - 1) * 6 <= OW ? OC * ((OH * W + 7) & ~7) + OC * R + R : (2 * R + OC) * PS + OC * R + R;
+  const backward = (R + OC) * backwardChunk(R, OC, PS) * PS + R * PS;
+  return forward > backward ? forward : backward;
 }
 
 // 5x5 convolutions of four or more channels with even output sides go through winograd.ts (about 2.8
@@ -63,100 +61,36 @@ function im2col(col: usize, x: usize, C: i32, H: i32, W: i32, K: i32, OH: i32, O
   }
 }
 
-// Forward: out[oc] = b[oc] + W[oc, :] col, four output channels by eight positions at a time. The
-// weights of each block of four channels are first packed as [R][4], so that the inner loop reads
-// them with one pointer and immediate offsets.
+// Forward: out[oc] = b[oc] + W[oc, :] col, four output channels by eight positions at a time, as
+// products over rows x + off[r] of the im2col matrix; the weights of each block of four channels are
+// first packed as [R][4], so that the inner loop reads them with one pointer and immediate offsets.
+// Layers with wide rows (the first: K - 1 extra columns are at most a sixth of a row) skip im2col:
+// their outputs are computed on the input's row pitch, position p = oy * W + ox for ox < W, so that
+// im2col row r = (c, ky, kx) is the image itself shifted by (c * H + ky) * W + kx and the products
+// read the image (in L1) instead of a copy K*K times its size; the K - 1 columns past each output row
+// are computed and dropped. (Reads run up to K + 6 floats past the image, inside the network's memory.)
+// Otherwise each image is copied by im2col (positions p = oy * OW + ox, rows PS floats apart).
 export function conv2dForward(out: usize, inp: usize, w: usize, b: usize,
   B: i32, C: i32, H: i32, W: i32, OC: i32, K: i32, scratch: usize, tanh: i32): void {
   if (winograd && winogradApplies(C, H, W, K, OC)) { winogradForward(out, inp, w, b, B, C, H, W, OC, scratch, tanh); return; }
-  if ((K - 1) * 6 <= W - K + 1) { conv2dForwardRows(out, inp, w, b, B, C, H, W, OC, K, scratch, tanh); return; }
-  const OH = H - K + 1, OW = W - K + 1, P = OH * OW, PS = padded(P), R = C * K * K;
-  const col = scratch, tmp = scratch + (<usize>(2 * R * PS) << 2), pk = tmp + (<usize>(OC * PS) << 2);
-  const RS = <usize>PS << 2, OC4 = OC & ~3;
-  for (let oc = 0; oc < OC4; oc += 4) {
-    const dst = pk + (<usize>(oc * R) << 2);
-    for (let r = 0; r < R; r++) for (let k = 0; k < 4; k++) store<f32>(dst + (<usize>(r * 4 + k) << 2), load<f32>(w + (<usize>((oc + k) * R + r) << 2)));
-  }
-  for (let n = 0; n < B; n++) {
-    im2col(col, inp + (<usize>(n * C * H * W) << 2), C, H, W, K, OH, OW, PS, PS);
-    for (let oc = 0; oc < OC4; oc += 4) {
-      const t0 = tmp + (<usize>(oc * PS) << 2), wb = pk + (<usize>(oc * R) << 2);
-      for (let p = 0; p < PS; p += 8) {
-        let a0 = v128.load32_splat(b + (<usize>oc << 2)), a1 = v128.load32_splat(b + (<usize>(oc + 1) << 2));
-        let a2 = v128.load32_splat(b + (<usize>(oc + 2) << 2)), a3 = v128.load32_splat(b + (<usize>(oc + 3) << 2));
-        let c0 = a0, c1 = a1, c2 = a2, c3 = a3;
-        let xp = col + (<usize>p << 2), wp = wb;
-        for (let r = 0; r < R; r++) {
-          const x0 = v128.load(xp), x1 = v128.load(xp, 16);
-          let s = v128.load32_splat(wp); a0 = madd(s, x0, a0); c0 = madd(s, x1, c0);
-          s = v128.load32_splat(wp, 4); a1 = madd(s, x0, a1); c1 = madd(s, x1, c1);
-          s = v128.load32_splat(wp, 8); a2 = madd(s, x0, a2); c2 = madd(s, x1, c2);
-          s = v128.load32_splat(wp, 12); a3 = madd(s, x0, a3); c3 = madd(s, x1, c3);
-          xp += RS; wp += 16;
-        }
-        const o = t0 + (<usize>p << 2);
-        v128.store(o, a0); v128.store(o, c0, 16);
-        v128.store(o + RS, a1); v128.store(o + RS, c1, 16);
-        v128.store(o + 2 * RS, a2); v128.store(o + 2 * RS, c2, 16);
-        v128.store(o + 3 * RS, a3); v128.store(o + 3 * RS, c3, 16);
-      }
-    }
-    let oc = OC4;
-    for (; oc + 2 <= OC; oc += 2) {
-      const w0 = w + (<usize>(oc * R) << 2), w1 = w0 + (<usize>R << 2), t0 = tmp + (<usize>(oc * PS) << 2), t1 = t0 + RS;
-      for (let p = 0; p < PS; p += 8) {
-        let a0 = v128.load32_splat(b + (<usize>oc << 2)), c0 = a0, a1 = v128.load32_splat(b + (<usize>(oc + 1) << 2)), c1 = a1;
-        let xp = col + (<usize>p << 2);
-        for (let r = 0; r < R; r++) {
-          const x0 = v128.load(xp), x1 = v128.load(xp, 16), ro = <usize>r << 2;
-          let s = v128.load32_splat(w0 + ro); a0 = madd(s, x0, a0); c0 = madd(s, x1, c0);
-          s = v128.load32_splat(w1 + ro); a1 = madd(s, x0, a1); c1 = madd(s, x1, c1);
-          xp += RS;
-        }
-        v128.store(t0 + (<usize>p << 2), a0); v128.store(t0 + (<usize>p << 2), c0, 16);
-        v128.store(t1 + (<usize>p << 2), a1); v128.store(t1 + (<usize>p << 2), c1, 16);
-      }
-    }
-    for (; oc < OC; oc++) {
-      const w0 = w + (<usize>(oc * R) << 2), t0 = tmp + (<usize>(oc * PS) << 2);
-      for (let p = 0; p < PS; p += 8) {
-        let a0 = v128.load32_splat(b + (<usize>oc << 2)), c0 = a0;
-        let xp = col + (<usize>p << 2);
-        for (let r = 0; r < R; r++) {
-          const s0 = v128.load32_splat(w0 + (<usize>r << 2));
-          a0 = madd(s0, v128.load(xp), a0); c0 = madd(s0, v128.load(xp, 16), c0);
-          xp += RS;
-        }
-        v128.store(t0 + (<usize>p << 2), a0); v128.store(t0 + (<usize>p << 2), c0, 16);
-      }
-    }
-    if (tanh) for (let o = 0; o < OC; o++) tanhForward(out + (<usize>((n * OC + o) * P) << 2), tmp + (<usize>(o * PS) << 2), P);
-    else for (let o = 0; o < OC; o++) copyRow(out + (<usize>((n * OC + o) * P) << 2), tmp + (<usize>(o * PS) << 2), P);
-  }
-}
-
-// Forward for wide rows (the first layer: K - 1 extra columns are at most a sixth of a row): the
-// outputs are computed on the input's row pitch, position p = oy * W + ox for ox < W, so that the
-// im2col row r = (c, ky, kx) is the input itself shifted by (c * H + ky) * W + kx: the products read
-// the image (in L1) instead of a copy K*K times its size. The K - 1 columns past each output row are
-// computed and dropped. (Reads run up to K + 6 floats past the image, inside the network's memory.)
-function conv2dForwardRows(out: usize, inp: usize, w: usize, b: usize,
-  B: i32, C: i32, H: i32, W: i32, OC: i32, K: i32, scratch: usize, tanh: i32): void {
-  const OH = H - K + 1, OW = W - K + 1, P = OH * OW, PV = (OH * W + 7) & ~7, R = C * K * K, OC4 = OC & ~3;
-  const tmp = scratch, pk = tmp + (<usize>(OC * PV) << 2), off = pk + (<usize>(OC * R) << 2);
-  const RS = <usize>PV << 2;
+  const OH = H - K + 1, OW = W - K + 1, P = OH * OW, R = C * K * K, OC4 = OC & ~3, rows = (K - 1) * 6 <= OW;
+  const PS = padded(P), PT = rows ? (OH * W + 7) & ~7 : PS, pitch = rows ? W : OW; // positions computed; output row pitch
+  const col = scratch, tmp = rows ? scratch : scratch + (<usize>(2 * R * PS) << 2);
+  const pk = tmp + (<usize>(OC * PT) << 2), off = pk + (<usize>(OC * R) << 2), RS = <usize>PT << 2;
   for (let oc = 0; oc < OC4; oc += 4) {
     const dst = pk + (<usize>(oc * R) << 2);
     for (let r = 0; r < R; r++) for (let k = 0; k < 4; k++) store<f32>(dst + (<usize>(r * 4 + k) << 2), load<f32>(w + (<usize>((oc + k) * R + r) << 2)));
   }
   for (let c = 0; c < C; c++) for (let ky = 0; ky < K; ky++) for (let kx = 0; kx < K; kx++) {
-    store<i32>(off + (<usize>((c * K + ky) * K + kx) << 2), ((c * H + ky) * W + kx) << 2);
+    const r = (c * K + ky) * K + kx;
+    store<i32>(off + (<usize>r << 2), rows ? ((c * H + ky) * W + kx) << 2 : r * PS << 2);
   }
   for (let n = 0; n < B; n++) {
-    const x = inp + (<usize>(n * C * H * W) << 2);
+    let x = inp + (<usize>(n * C * H * W) << 2);
+    if (!rows) { im2col(col, x, C, H, W, K, OH, OW, PS, PS); x = col; }
     for (let oc = 0; oc < OC4; oc += 4) {
-      const t0 = tmp + (<usize>(oc * PV) << 2), wb = pk + (<usize>(oc * R) << 2);
-      for (let p = 0; p < PV; p += 8) {
+      const t0 = tmp + (<usize>(oc * PT) << 2), wb = pk + (<usize>(oc * R) << 2);
+      for (let p = 0; p < PT; p += 8) {
         let a0 = v128.load32_splat(b + (<usize>oc << 2)), a1 = v128.load32_splat(b + (<usize>(oc + 1) << 2));
         let a2 = v128.load32_splat(b + (<usize>(oc + 2) << 2)), a3 = v128.load32_splat(b + (<usize>(oc + 3) << 2));
         let c0 = a0, c1 = a1, c2 = a2, c3 = a3;
@@ -180,8 +114,8 @@ function conv2dForwardRows(out: usize, inp: usize, w: usize, b: usize,
     }
     let oc = OC4;
     for (; oc + 2 <= OC; oc += 2) {
-      const w0 = w + (<usize>(oc * R) << 2), w1 = w0 + (<usize>R << 2), t0 = tmp + (<usize>(oc * PV) << 2), t1 = t0 + RS;
-      for (let p = 0; p < PV; p += 8) {
+      const w0 = w + (<usize>(oc * R) << 2), w1 = w0 + (<usize>R << 2), t0 = tmp + (<usize>(oc * PT) << 2), t1 = t0 + RS;
+      for (let p = 0; p < PT; p += 8) {
         let a0 = v128.load32_splat(b + (<usize>oc << 2)), c0 = a0, a1 = v128.load32_splat(b + (<usize>(oc + 1) << 2)), c1 = a1;
         const xp = x + (<usize>p << 2);
         for (let r = 0; r < R; r++) {
@@ -195,8 +129,8 @@ function conv2dForwardRows(out: usize, inp: usize, w: usize, b: usize,
       }
     }
     for (; oc < OC; oc++) {
-      const w0 = w + (<usize>(oc * R) << 2), t0 = tmp + (<usize>(oc * PV) << 2);
-      for (let p = 0; p < PV; p += 8) {
+      const w0 = w + (<usize>(oc * R) << 2), t0 = tmp + (<usize>(oc * PT) << 2);
+      for (let p = 0; p < PT; p += 8) {
         let a0 = v128.load32_splat(b + (<usize>oc << 2)), c0 = a0;
         const xp = x + (<usize>p << 2);
         for (let r = 0; r < R; r++) {
@@ -206,9 +140,11 @@ function conv2dForwardRows(out: usize, inp: usize, w: usize, b: usize,
         v128.store(t0 + (<usize>p << 2), a0); v128.store(t0 + (<usize>p << 2), c0, 16);
       }
     }
-    for (let o = 0; o < OC; o++) for (let oy = 0; oy < OH; oy++) {
-      const dst = out + (<usize>((n * OC + o) * P + oy * OW) << 2), src = tmp + (<usize>(o * PV + oy * W) << 2);
-      if (tanh) tanhForward(dst, src, OW); else copyRow(dst, src, OW);
+    // out = tmp (or its tanh), a plane at a time when its rows are contiguous, else row by row
+    const rowsPer = pitch == OW ? 1 : OH, len = pitch == OW ? P : OW;
+    for (let o = 0; o < OC; o++) for (let y = 0; y < rowsPer; y++) {
+      const dst = out + (<usize>((n * OC + o) * P + y * OW) << 2), src = tmp + (<usize>(o * PT + y * pitch) << 2);
+      if (tanh) tanhForward(dst, src, len); else copyRow(dst, src, len);
     }
   }
 }
