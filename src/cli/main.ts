@@ -89,7 +89,7 @@ export function createCli(): Command {
     .option('--no-control', 'skip the budget-matched control run')
     .option('--lrs <list>', 'learning rates tried by --lr auto (default 0.1,0.05,0.01,0.001)', (v: string) => v.split(',').map((x) => num('--lrs', 'float')(x.trim())))
     .option('--compensate', 'compensate every removal by least squares (as the merge criterion does), whatever the criterion')
-    .addOption(new Option('--preset <name>', 'quick (default, minutes) or paper (the seed protocol, hours)').choices(['quick', 'paper']))
+    .addOption(new Option('--preset <name>', 'quick (default, minutes) or paper (the seed protocol, about half an hour on 2 cores)').choices(['quick', 'paper']))
     .option('--resume <dir>', 'continue an interrupted study in this run directory')
     .action(async (opts, cmd: Command) => {
       const { runStudy, resumeStudy } = await import('../prune/study.js');
