@@ -265,47 +265,35 @@ function productForward(M: usize, U: usize, V: usize, C: i32, OC: i32, TP: i32):
   }
 }
 
+// A^T's two rows applied to six values: m0 + m1 + m2 + m3 + m4, and (m1 - m2) + 2 (m3 - m4) + m5.
+@inline function at0(m0: v128, m1: v128, m2: v128, m3: v128, m4: v128): v128 { return f32x4.add(f32x4.add(f32x4.add(m0, m1), f32x4.add(m2, m3)), m4); }
+@inline function at1(m1: v128, m2: v128, m3: v128, m4: v128, m5: v128): v128 { const d = f32x4.sub(m3, m4); return f32x4.add(f32x4.add(f32x4.sub(m1, m2), f32x4.add(d, d)), m5); }
+
 // One 2x2 block of outputs: Y = A^T M A + bias (then tanh), M's 36 values MX bytes apart (6 MX
 // from one row i to the next): A^T down each of M's six columns j (r0j, r1j), then along the two rows.
-// Written out in full: with constant indices every value stays in a register.
+// Written out per column: with constant indices every value stays in a register.
 @inline function outputTile(m: usize, MX: usize, y: usize, rowBytes: usize, bias: v128, tanh: i32): void {
   const S: usize = 6 * MX;
   const q0 = m + 0 * MX;
   const m00 = v128.load(q0), m01 = v128.load(q0 + S), m02 = v128.load(q0 + 2 * S), m03 = v128.load(q0 + 3 * S), m04 = v128.load(q0 + 4 * S), m05 = v128.load(q0 + 5 * S);
-  const d0 = f32x4.sub(m03, m04);
-  const r00 = f32x4.add(f32x4.add(f32x4.add(m00, m01), f32x4.add(m02, m03)), m04);
-  const r10 = f32x4.add(f32x4.add(f32x4.sub(m01, m02), f32x4.add(d0, d0)), m05);
+  const r00 = at0(m00, m01, m02, m03, m04), r10 = at1(m01, m02, m03, m04, m05);
   const q1 = m + 1 * MX;
   const m10 = v128.load(q1), m11 = v128.load(q1 + S), m12 = v128.load(q1 + 2 * S), m13 = v128.load(q1 + 3 * S), m14 = v128.load(q1 + 4 * S), m15 = v128.load(q1 + 5 * S);
-  const d1 = f32x4.sub(m13, m14);
-  const r01 = f32x4.add(f32x4.add(f32x4.add(m10, m11), f32x4.add(m12, m13)), m14);
-  const r11 = f32x4.add(f32x4.add(f32x4.sub(m11, m12), f32x4.add(d1, d1)), m15);
+  const r01 = at0(m10, m11, m12, m13, m14), r11 = at1(m11, m12, m13, m14, m15);
   const q2 = m + 2 * MX;
   const m20 = v128.load(q2), m21 = v128.load(q2 + S), m22 = v128.load(q2 + 2 * S), m23 = v128.load(q2 + 3 * S), m24 = v128.load(q2 + 4 * S), m25 = v128.load(q2 + 5 * S);
-  const d2 = f32x4.sub(m23, m24);
-  const r02 = f32x4.add(f32x4.add(f32x4.add(m20, m21), f32x4.add(m22, m23)), m24);
-  const r12 = f32x4.add(f32x4.add(f32x4.sub(m21, m22), f32x4.add(d2, d2)), m25);
+  const r02 = at0(m20, m21, m22, m23, m24), r12 = at1(m21, m22, m23, m24, m25);
   const q3 = m + 3 * MX;
   const m30 = v128.load(q3), m31 = v128.load(q3 + S), m32 = v128.load(q3 + 2 * S), m33 = v128.load(q3 + 3 * S), m34 = v128.load(q3 + 4 * S), m35 = v128.load(q3 + 5 * S);
-  const d3 = f32x4.sub(m33, m34);
-  const r03 = f32x4.add(f32x4.add(f32x4.add(m30, m31), f32x4.add(m32, m33)), m34);
-  const r13 = f32x4.add(f32x4.add(f32x4.sub(m31, m32), f32x4.add(d3, d3)), m35);
+  const r03 = at0(m30, m31, m32, m33, m34), r13 = at1(m31, m32, m33, m34, m35);
   const q4 = m + 4 * MX;
   const m40 = v128.load(q4), m41 = v128.load(q4 + S), m42 = v128.load(q4 + 2 * S), m43 = v128.load(q4 + 3 * S), m44 = v128.load(q4 + 4 * S), m45 = v128.load(q4 + 5 * S);
-  const d4 = f32x4.sub(m43, m44);
-  const r04 = f32x4.add(f32x4.add(f32x4.add(m40, m41), f32x4.add(m42, m43)), m44);
-  const r14 = f32x4.add(f32x4.add(f32x4.sub(m41, m42), f32x4.add(d4, d4)), m45);
+  const r04 = at0(m40, m41, m42, m43, m44), r14 = at1(m41, m42, m43, m44, m45);
   const q5 = m + 5 * MX;
   const m50 = v128.load(q5), m51 = v128.load(q5 + S), m52 = v128.load(q5 + 2 * S), m53 = v128.load(q5 + 3 * S), m54 = v128.load(q5 + 4 * S), m55 = v128.load(q5 + 5 * S);
-  const d5 = f32x4.sub(m53, m54);
-  const r05 = f32x4.add(f32x4.add(f32x4.add(m50, m51), f32x4.add(m52, m53)), m54);
-  const r15 = f32x4.add(f32x4.add(f32x4.sub(m51, m52), f32x4.add(d5, d5)), m55);
-  const e0 = f32x4.sub(r03, r04);
-  let y00 = f32x4.add(f32x4.add(f32x4.add(f32x4.add(r00, r01), f32x4.add(r02, r03)), r04), bias);
-  let y01 = f32x4.add(f32x4.add(f32x4.add(f32x4.sub(r01, r02), f32x4.add(e0, e0)), r05), bias);
-  const e1 = f32x4.sub(r13, r14);
-  let y10 = f32x4.add(f32x4.add(f32x4.add(f32x4.add(r10, r11), f32x4.add(r12, r13)), r14), bias);
-  let y11 = f32x4.add(f32x4.add(f32x4.add(f32x4.sub(r11, r12), f32x4.add(e1, e1)), r15), bias);
+  const r05 = at0(m50, m51, m52, m53, m54), r15 = at1(m51, m52, m53, m54, m55);
+  let y00 = f32x4.add(at0(r00, r01, r02, r03, r04), bias), y01 = f32x4.add(at1(r01, r02, r03, r04, r05), bias);
+  let y10 = f32x4.add(at0(r10, r11, r12, r13, r14), bias), y11 = f32x4.add(at1(r11, r12, r13, r14, r15), bias);
   if (tanh) { y00 = tanh4(y00); y01 = tanh4(y01); y10 = tanh4(y10); y11 = tanh4(y11); }
   v128.store(y, y00); v128.store(y, y01, 16); v128.store(y + rowBytes, y10); v128.store(y + rowBytes, y11, 16);
 }
