@@ -5,46 +5,58 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError } from './util/errors.js';
 
-export const CRITERIA = ['paper', 'distinctiveness', 'magnitude', 'random', 'taylor', 'merge'] as const;
+export const CRITERIA = [
+  'paper',
+  'distinctiveness',
+  'magnitude',
+  'random',
+  'taylor',
+  'merge',
+] as const;
 export type CriterionName = (typeof CRITERIA)[number];
 
-export const TrainConfigSchema = z.object({
-  dataset: z.string().default('fashion-mnist'),
-  data: z.string().optional(),
-  trainSize: z.number().int().min(0).default(0),
-  /** Validation and test images; unset (or 0): the published split's whole val/test folders, else min(1000, 15% of the images). */
-  valSize: z.number().int().min(0).optional(),
-  testSize: z.number().int().min(0).optional(),
-  lr: z.number().positive().finite().default(0.01),
-  batch: z.number().int().min(1).max(4096).default(16),
-  epochs: z.number().int().min(1).default(10),
-  momentum: z.number().min(0).lt(1).default(0),
-  weightDecay: z.number().min(0).default(0),
-  patience: z.number().int().min(0).default(0),
-  seed: z.number().int().min(0).default(1),
-  /** Worker threads; 0 = one per core. */
-  threads: z.number().int().min(0).max(64).default(0),
-  output: z.enum(['softmax', 'sigmoid']).default('softmax'),
-  /** Image datasets: vehicle IDs as classes ("1-10", "1,2,5"), or the first N IDs. */
-  ids: z.string().optional(),
-  firstIds: z.number().int().min(2).optional(),
-  skipBadImages: z.boolean().default(false),
-  /** VehicleX feature release: reshape each 2048-value vector to a 1x32x64 input (explicit opt-in; not the seed's setting). */
-  featuresAsImages: z.boolean().default(false),
-  /** Training-time augmentation of image datasets (the seed's): flip probability, rotation in degrees, colour jitter strengths. */
-  augment: z.boolean().default(true),
-  flip: z.number().min(0).max(1).default(0.5),
-  rotation: z.number().min(0).max(180).default(10),
-  brightness: z.number().min(0).max(1).default(0.2),
-  contrast: z.number().min(0).max(1).default(0.2),
-  saturation: z.number().min(0).max(1).default(0.2),
-  backend: z.enum(['auto', 'wasm', 'reference']).default('auto'),
-  out: z.string().optional(),
-}).strict();
+export const TrainConfigSchema = z
+  .object({
+    dataset: z.string().default('fashion-mnist'),
+    data: z.string().optional(),
+    trainSize: z.number().int().min(0).default(0),
+    /** Validation and test images; unset (or 0): the published split's whole val/test folders, else min(1000, 15% of the images). */
+    valSize: z.number().int().min(0).optional(),
+    testSize: z.number().int().min(0).optional(),
+    lr: z.number().positive().finite().default(0.01),
+    batch: z.number().int().min(1).max(4096).default(16),
+    epochs: z.number().int().min(1).default(10),
+    momentum: z.number().min(0).lt(1).default(0),
+    weightDecay: z.number().min(0).default(0),
+    patience: z.number().int().min(0).default(0),
+    seed: z.number().int().min(0).default(1),
+    /** Worker threads; 0 = one per core. */
+    threads: z.number().int().min(0).max(64).default(0),
+    output: z.enum(['softmax', 'sigmoid']).default('softmax'),
+    /** Image datasets: vehicle IDs as classes ("1-10", "1,2,5"), or the first N IDs. */
+    ids: z.string().optional(),
+    firstIds: z.number().int().min(2).optional(),
+    skipBadImages: z.boolean().default(false),
+    /** VehicleX feature release: reshape each 2048-value vector to a 1x32x64 input (explicit opt-in; not the seed's setting). */
+    featuresAsImages: z.boolean().default(false),
+    /** Training-time augmentation of image datasets (the seed's): flip probability, rotation in degrees, colour jitter strengths. */
+    augment: z.boolean().default(true),
+    flip: z.number().min(0).max(1).default(0.5),
+    rotation: z.number().min(0).max(180).default(10),
+    brightness: z.number().min(0).max(1).default(0.2),
+    contrast: z.number().min(0).max(1).default(0.2),
+    saturation: z.number().min(0).max(1).default(0.2),
+    backend: z.enum(['auto', 'wasm', 'reference']).default('auto'),
+    out: z.string().optional(),
+  })
+  .strict();
 
 export const StudyConfigSchema = TrainConfigSchema.extend({
   preset: z.enum(['quick', 'paper']).default('quick'),
-  strategy: z.array(z.enum(CRITERIA)).min(1).default([...CRITERIA]),
+  strategy: z
+    .array(z.enum(CRITERIA))
+    .min(1)
+    .default([...CRITERIA]),
   seeds: z.number().int().min(1).max(100).default(1),
   retrainEpochs: z.number().int().min(0).default(1),
   perStep: z.number().int().min(1).default(1),
@@ -68,10 +80,28 @@ export type StudyConfig = z.infer<typeof StudyConfigSchema>;
 
 export const PRESETS: Record<'quick' | 'paper', Partial<StudyConfig>> = {
   // A few minutes on a 2-core laptop: a small Fashion-MNIST subset like the seed's small data.
-  quick: { trainSize: 2000, valSize: 500, testSize: 1000, epochs: 30, patience: 5, retrainEpochs: 1, patterns: 1000 },
+  quick: {
+    trainSize: 2000,
+    valSize: 500,
+    testSize: 1000,
+    epochs: 30,
+    patience: 5,
+    retrainEpochs: 1,
+    patterns: 1000,
+  },
   // The seed's protocol: lr 0.01, batch 16, 200 baseline epochs, 200 retraining epochs per step.
   // Its criterion only unless --strategy says otherwise (each criterion adds 83 x 200 epochs).
-  paper: { trainSize: 1000, valSize: 500, testSize: 1000, lr: 0.01, batch: 16, epochs: 200, retrainEpochs: 200, patience: 0, strategy: ['paper'] },
+  paper: {
+    trainSize: 1000,
+    valSize: 500,
+    testSize: 1000,
+    lr: 0.01,
+    batch: 16,
+    epochs: 200,
+    retrainEpochs: 200,
+    patience: 0,
+    strategy: ['paper'],
+  },
 };
 
 function flagName(path: PropertyKey[]): string {
@@ -85,13 +115,19 @@ export function formatZodError(err: z.ZodError): string {
 export function readConfigFile(file: string | undefined): Record<string, unknown> {
   if (!file) return {};
   let text: string;
-  try { text = readFileSync(file, 'utf8'); } catch { throw new ConfigError(`config file ${file} not found`); }
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    throw new ConfigError(`config file ${file} not found`);
+  }
   try {
     const v = JSON.parse(text);
     if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error('not an object');
     return v;
   } catch (e) {
-    throw new ConfigError(`config file ${file} is not a JSON object (${(e as Error).message}); write it as {"lr": 0.01, "epochs": 10, ...}`);
+    throw new ConfigError(
+      `config file ${file} is not a JSON object (${(e as Error).message}); write it as {"lr": 0.01, "epochs": 10, ...}`,
+    );
   }
 }
 
@@ -103,10 +139,15 @@ export function parseTrainConfig(input: Record<string, unknown>): TrainConfig {
 
 export function parseStudyConfig(input: Record<string, unknown>): StudyConfig {
   const preset = (input.preset as 'quick' | 'paper' | undefined) ?? 'quick';
-  if (!(preset in PRESETS)) throw new ConfigError(`--preset: unknown preset "${String(preset)}"; choose quick or paper`);
+  if (!(preset in PRESETS))
+    throw new ConfigError(`--preset: unknown preset "${String(preset)}"; choose quick or paper`);
   // the presets' subset sizes are for the bundled sets; image folders keep their own split and sizes
   const presetValues: Partial<StudyConfig> = { ...PRESETS[preset] };
-  if (input.dataset === 'folder' || input.dataset === 'vehicle-x') { delete presetValues.trainSize; delete presetValues.valSize; delete presetValues.testSize; }
+  if (input.dataset === 'folder' || input.dataset === 'vehicle-x') {
+    delete presetValues.trainSize;
+    delete presetValues.valSize;
+    delete presetValues.testSize;
+  }
   const r = StudyConfigSchema.safeParse({ ...presetValues, ...input });
   if (!r.success) throw new ConfigError(`invalid configuration: ${formatZodError(r.error)}`);
   return r.data;

@@ -4,9 +4,23 @@ export { runStudy, resumeStudy } from './prune/study.js';
 export { runLrSweep } from './train/lr-sweep.js';
 export { runDataSummary } from './data/summary.js';
 export { writeReport } from './report/report.js';
-export { parseStudyConfig, parseTrainConfig, CRITERIA, PRESETS, type StudyConfig, type TrainConfig } from './config.js';
+export {
+  parseStudyConfig,
+  parseTrainConfig,
+  CRITERIA,
+  PRESETS,
+  type StudyConfig,
+  type TrainConfig,
+} from './config.js';
 export { loadData, loadRaw, DATASETS } from './data/index.js';
-export { Network, lenet5, parameterCount, forwardFlops, type Architecture, type LayerSpec } from './nn/network.js';
+export {
+  Network,
+  lenet5,
+  parameterCount,
+  forwardFlops,
+  type Architecture,
+  type LayerSpec,
+} from './nn/network.js';
 export { loadModel, saveModel } from './nn/model-io.js';
 export { encodeSafetensors, decodeSafetensors } from './nn/safetensors.js';
 export { train, evaluate } from './train/trainer.js';

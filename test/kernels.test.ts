@@ -2,7 +2,12 @@
 // both builds: plain SIMD and fused multiply-add (relaxed SIMD).
 import { describe, expect, it } from 'vitest';
 import { createReferenceKernels } from '../src/engine/reference.js';
-import { compileWasmVariant, createWasmKernels, loadWasmModule, wasmVariant } from '../src/engine/wasm.js';
+import {
+  compileWasmVariant,
+  createWasmKernels,
+  loadWasmModule,
+  wasmVariant,
+} from '../src/engine/wasm.js';
 import { Rng } from '../src/engine/rng.js';
 import type { FloatArray, Kernels } from '../src/engine/kernels.js';
 
@@ -16,13 +21,18 @@ function rand(k: Kernels, n: number, rng: Rng): FloatArray {
 function expectClose(a: FloatArray, b: FloatArray, tol = 1e-4) {
   expect(a.length).toBe(b.length);
   let worst = 0;
-  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]) / (1 + Math.abs(a[i])));
+  for (let i = 0; i < a.length; i++)
+    worst = Math.max(worst, Math.abs(a[i] - b[i]) / (1 + Math.abs(a[i])));
   expect(worst).toBeLessThan(tol);
 }
 /** ||a - b|| / ||a|| below tol, and every element within `elementTol` (relative to 1 + |a|). */
 function expectNormClose(a: FloatArray, b: FloatArray, tol: number, elementTol: number) {
-  let d = 0, n = 0;
-  for (let i = 0; i < a.length; i++) { d += (a[i] - b[i]) ** 2; n += a[i] ** 2; }
+  let d = 0,
+    n = 0;
+  for (let i = 0; i < a.length; i++) {
+    d += (a[i] - b[i]) ** 2;
+    n += a[i] ** 2;
+  }
   expect(Math.sqrt(d / n)).toBeLessThan(tol);
   expectClose(a, b, elementTol);
 }
@@ -34,113 +44,194 @@ it('loads the SIMD module, preferring the fused multiply-add build', () => {
 });
 
 // (1 + 2^-12)^2 - (1 + 2^-11) is 2^-24 exactly, but 0 when the product is rounded first.
-it.skipIf(!compileWasmVariant('simd-fma'))('the fused build really fuses the multiply-add; the plain build does not', () => {
-  const a = 1 + 2 ** -12;
-  for (const [variant, expected] of [['simd-fma', 2 ** -24], ['simd', 0]] as const) {
-    const k = createWasmKernels(1024, compileWasmVariant(variant));
-    const x = k.alloc(8), w = k.alloc(8), b = k.alloc(1), y = k.alloc(1);
-    x.set([-(1 + 2 ** -11), 0, 0, 0, a, 0, 0, 0]); w.set([1, 0, 0, 0, a, 0, 0, 0]);
-    k.denseForward(y, x, w, b, 1, 8, 1);
-    expect(y[0]).toBe(expected);
-  }
-});
+it.skipIf(!compileWasmVariant('simd-fma'))(
+  'the fused build really fuses the multiply-add; the plain build does not',
+  () => {
+    const a = 1 + 2 ** -12;
+    for (const [variant, expected] of [
+      ['simd-fma', 2 ** -24],
+      ['simd', 0],
+    ] as const) {
+      const k = createWasmKernels(1024, compileWasmVariant(variant));
+      const x = k.alloc(8),
+        w = k.alloc(8),
+        b = k.alloc(1),
+        y = k.alloc(1);
+      x.set([-(1 + 2 ** -11), 0, 0, 0, a, 0, 0, 0]);
+      w.set([1, 0, 0, 0, a, 0, 0, 0]);
+      k.denseForward(y, x, w, b, 1, 8, 1);
+      expect(y[0]).toBe(expected);
+    }
+  },
+);
 
-for (const [variant, winograd] of [['simd', true], ['simd-fma', true], ['simd-fma', false]] as const) {
+for (const [variant, winograd] of [
+  ['simd', true],
+  ['simd-fma', true],
+  ['simd-fma', false],
+] as const) {
   const module = compileWasmVariant(variant);
-  describe.skipIf(!module)(`wasm kernels (${variant}, ${winograd ? 'Winograd' : 'direct'} 5x5 convolutions) equal the reference kernels`, () => {
-    const fast = createWasmKernels(4_000_000, module, undefined, { winograd });
-    function pair(n: number, rng: Rng): [FloatArray, FloatArray] {
-      const a = rand(ref, n, rng), b = fast.alloc(n);
-      b.set(a);
-      return [a, b];
-    }
+  describe.skipIf(!module)(
+    `wasm kernels (${variant}, ${winograd ? 'Winograd' : 'direct'} 5x5 convolutions) equal the reference kernels`,
+    () => {
+      const fast = createWasmKernels(4_000_000, module, undefined, { winograd });
+      function pair(n: number, rng: Rng): [FloatArray, FloatArray] {
+        const a = rand(ref, n, rng),
+          b = fast.alloc(n);
+        b.set(a);
+        return [a, b];
+      }
 
-    const convShapes = [[2, 1, 32, 32, 6, 5], [3, 6, 14, 14, 16, 5], [20, 6, 14, 14, 16, 5], [11, 1, 32, 32, 6, 5], [2, 3, 7, 9, 4, 3], [1, 2, 5, 6, 3, 3], [2, 2, 8, 8, 5, 1], [3, 2, 9, 10, 6, 3], [2, 3, 12, 11, 7, 4], [5, 4, 8, 10, 5, 5], [7, 3, 9, 9, 6, 5], [4, 16, 6, 6, 3, 5], [3, 3, 10, 40, 7, 3], [2, 3, 32, 64, 6, 5], [2, 6, 14, 30, 16, 5]];
-    for (const [B, C, H, W, OC, K] of convShapes) {
-      it(`conv2d forward (plain and fused with tanh) and backward ${[B, C, H, W, OC, K].join('x')}`, () => {
-        const rng = new Rng(B * 1000 + C * 100 + H + W + OC + K);
-        const OH = H - K + 1, OW = W - K + 1;
-        const [x1, x2] = pair(B * C * H * W, rng), [w1, w2] = pair(OC * C * K * K, rng), [b1, b2] = pair(OC, rng);
-        const y1 = ref.alloc(B * OC * OH * OW), y2 = fast.alloc(B * OC * OH * OW);
-        // Winograd's transforms round differently: about 1e-6 relative in norm (the direct kernels 2e-7),
-        // up to 2e-4 on an element near zero of a long sum
-        const close = (a: FloatArray, b: FloatArray) => expectNormClose(a, b, 1e-5, winograd && K === 5 ? 1e-3 : 1e-4);
-        ref.conv2dForward(y1, x1, w1, b1, B, C, H, W, OC, K);
-        fast.conv2dForward(y2, x2, w2, b2, B, C, H, W, OC, K);
-        close(y1, y2);
-        const t1 = ref.alloc(B * OC * OH * OW), t2 = fast.alloc(B * OC * OH * OW);
-        ref.conv2dForward(t1, x1, w1, b1, B, C, H, W, OC, K, true);
-        fast.conv2dForward(t2, x2, w2, b2, B, C, H, W, OC, K, true);
-        close(t1, t2);
-        const u2 = fast.alloc(B * OC * OH * OW);
-        fast.tanhForward(u2, y2, u2.length);
-        for (let i = 0; i < t1.length; i++) { // fused = conv then tanh, exactly
-          expect(t1[i]).toBe(Math.fround(Math.tanh(y1[i])));
-          expect(t2[i]).toBe(u2[i]);
+      const convShapes = [
+        [2, 1, 32, 32, 6, 5],
+        [3, 6, 14, 14, 16, 5],
+        [20, 6, 14, 14, 16, 5],
+        [11, 1, 32, 32, 6, 5],
+        [2, 3, 7, 9, 4, 3],
+        [1, 2, 5, 6, 3, 3],
+        [2, 2, 8, 8, 5, 1],
+        [3, 2, 9, 10, 6, 3],
+        [2, 3, 12, 11, 7, 4],
+        [5, 4, 8, 10, 5, 5],
+        [7, 3, 9, 9, 6, 5],
+        [4, 16, 6, 6, 3, 5],
+        [3, 3, 10, 40, 7, 3],
+        [2, 3, 32, 64, 6, 5],
+        [2, 6, 14, 30, 16, 5],
+      ];
+      for (const [B, C, H, W, OC, K] of convShapes) {
+        it(`conv2d forward (plain and fused with tanh) and backward ${[B, C, H, W, OC, K].join('x')}`, () => {
+          const rng = new Rng(B * 1000 + C * 100 + H + W + OC + K);
+          const OH = H - K + 1,
+            OW = W - K + 1;
+          const [x1, x2] = pair(B * C * H * W, rng),
+            [w1, w2] = pair(OC * C * K * K, rng),
+            [b1, b2] = pair(OC, rng);
+          const y1 = ref.alloc(B * OC * OH * OW),
+            y2 = fast.alloc(B * OC * OH * OW);
+          // Winograd's transforms round differently: about 1e-6 relative in norm (the direct kernels 2e-7),
+          // up to 2e-4 on an element near zero of a long sum
+          const close = (a: FloatArray, b: FloatArray) =>
+            expectNormClose(a, b, 1e-5, winograd && K === 5 ? 1e-3 : 1e-4);
+          ref.conv2dForward(y1, x1, w1, b1, B, C, H, W, OC, K);
+          fast.conv2dForward(y2, x2, w2, b2, B, C, H, W, OC, K);
+          close(y1, y2);
+          const t1 = ref.alloc(B * OC * OH * OW),
+            t2 = fast.alloc(B * OC * OH * OW);
+          ref.conv2dForward(t1, x1, w1, b1, B, C, H, W, OC, K, true);
+          fast.conv2dForward(t2, x2, w2, b2, B, C, H, W, OC, K, true);
+          close(t1, t2);
+          const u2 = fast.alloc(B * OC * OH * OW);
+          fast.tanhForward(u2, y2, u2.length);
+          for (let i = 0; i < t1.length; i++) {
+            // fused = conv then tanh, exactly
+            expect(t1[i]).toBe(Math.fround(Math.tanh(y1[i])));
+            expect(t2[i]).toBe(u2[i]);
+          }
+          const [g1, g2] = pair(B * OC * OH * OW, rng),
+            [dw1, dw2] = pair(OC * C * K * K, rng),
+            [db1, db2] = pair(OC, rng);
+          const dx1 = ref.alloc(B * C * H * W),
+            dx2 = fast.alloc(B * C * H * W);
+          ref.conv2dBackward(dx1, dw1, db1, g1, x1, w1, B, C, H, W, OC, K);
+          fast.conv2dBackward(dx2, dw2, db2, g2, x2, w2, B, C, H, W, OC, K);
+          close(dx1, dx2);
+          close(dw1, dw2);
+          close(db1, db2);
+          // without the input gradient (the first layer: its own path for rows of 4k outputs)
+          const [ew1, ew2] = pair(OC * C * K * K, rng),
+            [eb1, eb2] = pair(OC, rng);
+          ref.conv2dBackward(null, ew1, eb1, g1, x1, w1, B, C, H, W, OC, K);
+          fast.conv2dBackward(null, ew2, eb2, g2, x2, w2, B, C, H, W, OC, K);
+          close(ew1, ew2);
+          close(eb1, eb2);
+        });
+      }
+
+      for (const [B, I, O] of [
+        [16, 400, 120],
+        [5, 120, 84],
+        [6, 84, 12],
+        [3, 83, 10],
+        [2, 7, 3],
+        [4, 1, 1],
+      ]) {
+        it(`dense forward and backward ${B}x${I}x${O}`, () => {
+          const rng = new Rng(B + I * 7 + O * 13);
+          const [x1, x2] = pair(B * I, rng),
+            [w1, w2] = pair(O * I, rng),
+            [b1, b2] = pair(O, rng);
+          const y1 = ref.alloc(B * O),
+            y2 = fast.alloc(B * O);
+          ref.denseForward(y1, x1, w1, b1, B, I, O);
+          fast.denseForward(y2, x2, w2, b2, B, I, O);
+          expectClose(y1, y2);
+          const [g1, g2] = pair(B * O, rng),
+            [dw1, dw2] = pair(O * I, rng),
+            [db1, db2] = pair(O, rng);
+          const dx1 = ref.alloc(B * I),
+            dx2 = fast.alloc(B * I);
+          ref.denseBackward(dx1, dw1, db1, g1, x1, w1, B, I, O);
+          fast.denseBackward(dx2, dw2, db2, g2, x2, w2, B, I, O);
+          expectClose(dx1, dx2);
+          expectClose(dw1, dw2);
+          expectClose(db1, db2);
+        });
+      }
+
+      it('tanh forward (rational approximation) and backward, including large inputs', () => {
+        const rng = new Rng(5);
+        const n = 1003;
+        const [x1, x2] = pair(n, rng);
+        for (let i = 0; i < n; i += 10) {
+          x1[i] *= 20;
+          x2[i] = x1[i];
         }
-        const [g1, g2] = pair(B * OC * OH * OW, rng), [dw1, dw2] = pair(OC * C * K * K, rng), [db1, db2] = pair(OC, rng);
-        const dx1 = ref.alloc(B * C * H * W), dx2 = fast.alloc(B * C * H * W);
-        ref.conv2dBackward(dx1, dw1, db1, g1, x1, w1, B, C, H, W, OC, K);
-        fast.conv2dBackward(dx2, dw2, db2, g2, x2, w2, B, C, H, W, OC, K);
-        close(dx1, dx2); close(dw1, dw2); close(db1, db2);
-        // without the input gradient (the first layer: its own path for rows of 4k outputs)
-        const [ew1, ew2] = pair(OC * C * K * K, rng), [eb1, eb2] = pair(OC, rng);
-        ref.conv2dBackward(null, ew1, eb1, g1, x1, w1, B, C, H, W, OC, K);
-        fast.conv2dBackward(null, ew2, eb2, g2, x2, w2, B, C, H, W, OC, K);
-        close(ew1, ew2); close(eb1, eb2);
+        const y1 = ref.alloc(n),
+          y2 = fast.alloc(n);
+        ref.tanhForward(y1, x1, n);
+        fast.tanhForward(y2, x2, n);
+        expectClose(y1, y2, 2e-6);
+        const [g1, g2] = pair(n, rng),
+          d1 = ref.alloc(n),
+          d2 = fast.alloc(n);
+        const yf = fast.alloc(n);
+        yf.set(y1);
+        ref.tanhBackward(d1, g1, y1, n);
+        fast.tanhBackward(d2, g2, yf, n);
+        expectClose(d1, d2, 1e-6);
       });
-    }
 
-    for (const [B, I, O] of [[16, 400, 120], [5, 120, 84], [6, 84, 12], [3, 83, 10], [2, 7, 3], [4, 1, 1]]) {
-      it(`dense forward and backward ${B}x${I}x${O}`, () => {
-        const rng = new Rng(B + I * 7 + O * 13);
-        const [x1, x2] = pair(B * I, rng), [w1, w2] = pair(O * I, rng), [b1, b2] = pair(O, rng);
-        const y1 = ref.alloc(B * O), y2 = fast.alloc(B * O);
-        ref.denseForward(y1, x1, w1, b1, B, I, O); fast.denseForward(y2, x2, w2, b2, B, I, O);
-        expectClose(y1, y2);
-        const [g1, g2] = pair(B * O, rng), [dw1, dw2] = pair(O * I, rng), [db1, db2] = pair(O, rng);
-        const dx1 = ref.alloc(B * I), dx2 = fast.alloc(B * I);
-        ref.denseBackward(dx1, dw1, db1, g1, x1, w1, B, I, O); fast.denseBackward(dx2, dw2, db2, g2, x2, w2, B, I, O);
-        expectClose(dx1, dx2); expectClose(dw1, dw2); expectClose(db1, db2);
+      it('average pooling forward and backward', () => {
+        const rng = new Rng(6);
+        const [x1, x2] = pair(3 * 6 * 28 * 28, rng);
+        const y1 = ref.alloc(3 * 6 * 14 * 14),
+          y2 = fast.alloc(3 * 6 * 14 * 14);
+        ref.avgPool2Forward(y1, x1, 18, 28, 28);
+        fast.avgPool2Forward(y2, x2, 18, 28, 28);
+        expectClose(y1, y2, 1e-6);
+        const d1 = ref.alloc(x1.length),
+          d2 = fast.alloc(x1.length);
+        ref.avgPool2Backward(d1, y1, 18, 28, 28);
+        fast.avgPool2Backward(d2, y2, 18, 28, 28);
+        expectClose(d1, d2, 1e-6);
       });
-    }
 
-    it('tanh forward (rational approximation) and backward, including large inputs', () => {
-      const rng = new Rng(5);
-      const n = 1003;
-      const [x1, x2] = pair(n, rng);
-      for (let i = 0; i < n; i += 10) { x1[i] *= 20; x2[i] = x1[i]; }
-      const y1 = ref.alloc(n), y2 = fast.alloc(n);
-      ref.tanhForward(y1, x1, n); fast.tanhForward(y2, x2, n);
-      expectClose(y1, y2, 2e-6);
-      const [g1, g2] = pair(n, rng), d1 = ref.alloc(n), d2 = fast.alloc(n);
-      const yf = fast.alloc(n);
-      yf.set(y1);
-      ref.tanhBackward(d1, g1, y1, n); fast.tanhBackward(d2, g2, yf, n);
-      expectClose(d1, d2, 1e-6);
-    });
+      it('sgd step with momentum and weight decay', () => {
+        const rng = new Rng(7);
+        const [p1, p2] = pair(101, rng),
+          [g1, g2] = pair(101, rng),
+          [v1, v2] = pair(101, rng);
+        ref.sgdStep(p1, g1, v1, 101, 0.1, 0.9, 0.01);
+        fast.sgdStep(p2, g2, v2, 101, 0.1, 0.9, 0.01);
+        expectClose(p1, p2, 1e-6);
+        expectClose(v1, v2, 1e-6);
+      });
 
-    it('average pooling forward and backward', () => {
-      const rng = new Rng(6);
-      const [x1, x2] = pair(3 * 6 * 28 * 28, rng);
-      const y1 = ref.alloc(3 * 6 * 14 * 14), y2 = fast.alloc(3 * 6 * 14 * 14);
-      ref.avgPool2Forward(y1, x1, 18, 28, 28); fast.avgPool2Forward(y2, x2, 18, 28, 28);
-      expectClose(y1, y2, 1e-6);
-      const d1 = ref.alloc(x1.length), d2 = fast.alloc(x1.length);
-      ref.avgPool2Backward(d1, y1, 18, 28, 28); fast.avgPool2Backward(d2, y2, 18, 28, 28);
-      expectClose(d1, d2, 1e-6);
-    });
-
-    it('sgd step with momentum and weight decay', () => {
-      const rng = new Rng(7);
-      const [p1, p2] = pair(101, rng), [g1, g2] = pair(101, rng), [v1, v2] = pair(101, rng);
-      ref.sgdStep(p1, g1, v1, 101, 0.1, 0.9, 0.01); fast.sgdStep(p2, g2, v2, 101, 0.1, 0.9, 0.01);
-      expectClose(p1, p2, 1e-6); expectClose(v1, v2, 1e-6);
-    });
-
-    it('rejects buffers that are not its own', () => {
-      const y = new Float32Array(4);
-      expect(() => fast.tanhForward(y, y, 4)).toThrow(/own alloc/);
-    });
-  });
+      it('rejects buffers that are not its own', () => {
+        const y = new Float32Array(4);
+        expect(() => fast.tanhForward(y, y, 4)).toThrow(/own alloc/);
+      });
+    },
+  );
 }

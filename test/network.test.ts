@@ -4,21 +4,34 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../src/engine/rng.js';
 import { gradCheck } from '../src/nn/gradcheck.js';
-import { lenet5, Network, parameterCount, forwardFlops, type Architecture } from '../src/nn/network.js';
+import {
+  lenet5,
+  Network,
+  parameterCount,
+  forwardFlops,
+  type Architecture,
+} from '../src/nn/network.js';
 
-const golden = JSON.parse(readFileSync(new URL('./fixtures/lenet5-golden.json', import.meta.url), 'utf8'));
+const golden = JSON.parse(
+  readFileSync(new URL('./fixtures/lenet5-golden.json', import.meta.url), 'utf8'),
+);
 
 function randomInput(n: number, seed: number): Float64Array {
-  const r = new Rng(seed), a = new Float64Array(n);
+  const r = new Rng(seed),
+    a = new Float64Array(n);
   for (let i = 0; i < n; i++) a[i] = r.normal();
   return a;
 }
 
 const small: Architecture = {
-  input: [2, 8, 8], output: 'softmax',
+  input: [2, 8, 8],
+  output: 'softmax',
   layers: [
-    { kind: 'conv', name: 'c1', inChannels: 2, outChannels: 3, kernel: 3 }, { kind: 'tanh' }, { kind: 'avgpool' },
-    { kind: 'dense', name: 'd1', inFeatures: 27, outFeatures: 5 }, { kind: 'tanh' },
+    { kind: 'conv', name: 'c1', inChannels: 2, outChannels: 3, kernel: 3 },
+    { kind: 'tanh' },
+    { kind: 'avgpool' },
+    { kind: 'dense', name: 'd1', inFeatures: 27, outFeatures: 5 },
+    { kind: 'tanh' },
     { kind: 'dense', name: 'd2', inFeatures: 5, outFeatures: 4 },
   ],
 };
@@ -62,14 +75,19 @@ function loadGolden(net: Network) {
 }
 
 function maxRel(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let scale = 0, worst = 0;
+  let scale = 0,
+    worst = 0;
   for (let i = 0; i < b.length; i++) scale = Math.max(scale, Math.abs(b[i]));
   for (let i = 0; i < b.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
   return worst / (scale || 1);
 }
 
 describe('PyTorch golden fixture (lenet5-golden.json)', () => {
-  for (const [backend, tol] of [['reference64', 1e-9], ['reference', 1e-4], ['wasm', 1e-4]] as const) {
+  for (const [backend, tol] of [
+    ['reference64', 1e-9],
+    ['reference', 1e-4],
+    ['wasm', 1e-4],
+  ] as const) {
     it(`${backend}: logits, loss, every gradient, weights after one SGD step`, () => {
       const B = golden.labels.length;
       const net = new Network(lenet5({ classes: 10 }), B, backend);
@@ -83,11 +101,13 @@ describe('PyTorch golden fixture (lenet5-golden.json)', () => {
       expect(Math.abs(loss / B - golden.loss) / golden.loss).toBeLessThan(tol);
       net.backward(B);
       for (const [layer, g] of Object.entries<any>(golden.grads)) {
-        for (const kind of ['weight', 'bias']) expect(maxRel(net.grad(`${layer}.${kind}`), g[kind]), layer).toBeLessThan(tol * 10);
+        for (const kind of ['weight', 'bias'])
+          expect(maxRel(net.grad(`${layer}.${kind}`), g[kind]), layer).toBeLessThan(tol * 10);
       }
       net.sgdStep(golden.sgd.lr);
       for (const [layer, t] of Object.entries<any>(golden.sgd.paramsAfterOneStep)) {
-        for (const kind of ['weight', 'bias']) expect(maxRel(net.param(`${layer}.${kind}`), t[kind]), layer).toBeLessThan(tol);
+        for (const kind of ['weight', 'bias'])
+          expect(maxRel(net.param(`${layer}.${kind}`), t[kind]), layer).toBeLessThan(tol);
       }
     });
   }
@@ -100,8 +120,10 @@ describe('network bookkeeping', () => {
     expect(forwardFlops(a)).toBe(2 * (117600 + 240000 + 48000 + 10080 + 840));
   });
   it('state round-trips and refuses a mismatched tensor', () => {
-    const a = new Network(lenet5(), 1, 'reference'); a.initialize(1);
-    const b = new Network(lenet5(), 1, 'reference'); b.setState(a.getState());
+    const a = new Network(lenet5(), 1, 'reference');
+    a.initialize(1);
+    const b = new Network(lenet5(), 1, 'reference');
+    b.setState(a.getState());
     expect(Array.from(b.params)).toEqual(Array.from(a.params));
     const c = new Network(lenet5({ fc2: 83 }), 1, 'reference');
     expect(() => c.setState(a.getState())).toThrow(/fc2.weight/);

@@ -8,7 +8,9 @@ import { Rng } from '../src/engine/rng.js';
 import { removeUnits } from '../src/prune/surgery.js';
 
 function batchData(B: number, seed: number) {
-  const r = new Rng(seed), x = new Float32Array(B * 1024), y = new Uint8Array(B);
+  const r = new Rng(seed),
+    x = new Float32Array(B * 1024),
+    y = new Uint8Array(B);
   for (let i = 0; i < x.length; i++) x[i] = r.normal();
   for (let i = 0; i < B; i++) y[i] = r.int(10);
   return { x, y };
@@ -17,32 +19,39 @@ function batchData(B: number, seed: number) {
 describe('data-parallel SGD', () => {
   // with the WebAssembly kernels the helper's replica shares the network's memory; with the
   // reference kernels it works on copies: both must give the single-thread numbers
-  for (const backend of ['wasm', 'reference'] as const) it(`matches the single-thread step bit for bit, before and after pruning (${backend}, ${backend === 'wasm' ? 'shared memory' : 'copies'})`, async () => {
-    const a = new Network(lenet5(), 128, backend), b = new Network(lenet5(), 128, backend);
-    a.initialize(5); b.initialize(5);
-    const dp = await DataParallel.create(b, 16);
-    try {
-      expect((dp as unknown as { shared: unknown }).shared !== null).toBe(backend === 'wasm');
-      let na = a, nb = b;
-      for (let step = 0; step < 6; step++) {
-        if (step === 3) {
-          na = removeUnits(na, 'fc2', [7, 40]); nb = removeUnits(nb, 'fc2', [7, 40]);
-          dp.attach(nb);
-          expect((dp as unknown as { shared: unknown }).shared !== null).toBe(backend === 'wasm');
+  for (const backend of ['wasm', 'reference'] as const)
+    it(`matches the single-thread step bit for bit, before and after pruning (${backend}, ${backend === 'wasm' ? 'shared memory' : 'copies'})`, async () => {
+      const a = new Network(lenet5(), 128, backend),
+        b = new Network(lenet5(), 128, backend);
+      a.initialize(5);
+      b.initialize(5);
+      const dp = await DataParallel.create(b, 16);
+      try {
+        expect((dp as unknown as { shared: unknown }).shared !== null).toBe(backend === 'wasm');
+        let na = a,
+          nb = b;
+        for (let step = 0; step < 6; step++) {
+          if (step === 3) {
+            na = removeUnits(na, 'fc2', [7, 40]);
+            nb = removeUnits(nb, 'fc2', [7, 40]);
+            dp.attach(nb);
+            expect((dp as unknown as { shared: unknown }).shared !== null).toBe(backend === 'wasm');
+          }
+          const B = step === 5 ? 11 : 16;
+          const { x, y } = batchData(B, step);
+          const ra = serialStep(na, x, y, B),
+            rb = dp.step(nb, x, y, B);
+          expect(rb.correct).toBe(ra.correct);
+          expect(rb.loss).toBeCloseTo(ra.loss, 10);
+          expect(Array.from(nb.grads)).toEqual(Array.from(na.grads));
+          na.sgdStep(0.05);
+          nb.sgdStep(0.05);
         }
-        const B = step === 5 ? 11 : 16;
-        const { x, y } = batchData(B, step);
-        const ra = serialStep(na, x, y, B), rb = dp.step(nb, x, y, B);
-        expect(rb.correct).toBe(ra.correct);
-        expect(rb.loss).toBeCloseTo(ra.loss, 10);
-        expect(Array.from(nb.grads)).toEqual(Array.from(na.grads));
-        na.sgdStep(0.05); nb.sgdStep(0.05);
+        expect(Array.from(nb.params)).toEqual(Array.from(na.params));
+      } finally {
+        await dp.close();
       }
-      expect(Array.from(nb.params)).toEqual(Array.from(na.params));
-    } finally {
-      await dp.close();
-    }
-  });
+    });
 
   it('the two half-batch gradient equals the whole-batch gradient (float64)', () => {
     const net = new Network(lenet5(), 16, 'reference64');
@@ -50,9 +59,14 @@ describe('data-parallel SGD', () => {
     const { x, y } = batchData(9, 3);
     serialStep(net, x, y, 9);
     const halves = Float64Array.from(net.grads);
-    net.zeroGrad(); net.input.set(x); net.forward(9); net.loss(y, 0, 9, true); net.backward(9);
+    net.zeroGrad();
+    net.input.set(x);
+    net.forward(9);
+    net.loss(y, 0, 9, true);
+    net.backward(9);
     let worst = 0;
-    for (let i = 0; i < halves.length; i++) worst = Math.max(worst, Math.abs(halves[i] - net.grads[i]));
+    for (let i = 0; i < halves.length; i++)
+      worst = Math.max(worst, Math.abs(halves[i] - net.grads[i]));
     expect(worst).toBeLessThan(1e-12);
   });
 });
@@ -68,7 +82,9 @@ describe('data-parallel evaluation', () => {
     const dp = await DataParallel.create(net, 16);
     try {
       expect(evaluate(net, split, dp)).toEqual(serial);
-    } finally { await dp.close(); }
+    } finally {
+      await dp.close();
+    }
   });
 });
 
@@ -83,7 +99,9 @@ describe('data-parallel activation vectors', () => {
     try {
       const par = layerActivations(net, 'fc2', { x, y, n: 203 }, false, dp);
       expect(Array.from(par.acts)).toEqual(Array.from(serial.acts));
-    } finally { await dp.close(); }
+    } finally {
+      await dp.close();
+    }
   });
 });
 
@@ -107,6 +125,8 @@ describe('evaluation through cached convolutional features', () => {
     const dp = await DataParallel.create(pruned, 16);
     try {
       expect(evaluate(pruned, split, dp, cache)).toEqual(evaluate(pruned, split));
-    } finally { await dp.close(); }
+    } finally {
+      await dp.close();
+    }
   });
 });

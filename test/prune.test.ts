@@ -10,8 +10,16 @@ import { pruneOnce, pruneStep } from '../src/prune/step.js';
 import { removeUnits } from '../src/prune/surgery.js';
 import type { Split } from '../src/data/types.js';
 
-const g = JSON.parse(readFileSync(new URL('./fixtures/prune-step-golden.json', import.meta.url), 'utf8'));
-const NAMES: Record<string, string> = { 'features.0': 'conv1', 'features.3': 'conv2', 'features.7': 'fc1', fc: 'fc2', out: 'fc3' };
+const g = JSON.parse(
+  readFileSync(new URL('./fixtures/prune-step-golden.json', import.meta.url), 'utf8'),
+);
+const NAMES: Record<string, string> = {
+  'features.0': 'conv1',
+  'features.3': 'conv2',
+  'features.7': 'fc1',
+  fc: 'fc2',
+  out: 'fc3',
+};
 
 function goldenNet(backend: 'reference64' | 'wasm' = 'reference64'): Network {
   const net = new Network(lenet5(), 64, backend);
@@ -22,14 +30,19 @@ function goldenNet(backend: 'reference64' | 'wasm' = 'reference64'): Network {
   return net;
 }
 const patterns: Split = { x: Float32Array.from(g.patterns.data), y: new Uint8Array(64), n: 64 };
-const patterns64 = { ...patterns, x: Float64Array.from(g.patterns.data) as unknown as Float32Array };
+const patterns64 = {
+  ...patterns,
+  x: Float64Array.from(g.patterns.data) as unknown as Float32Array,
+};
 
 function logitsOf(net: Network, n = 4): number[] {
   net.input.set(patterns64.x.subarray(0, n * 1024));
   net.forward(n);
   return Array.from(net.logits.subarray(0, n * net.classes));
 }
-function maxAbs(a: number[], b: number[]): number { return Math.max(...a.map((v, i) => Math.abs(v - b[i]))); }
+function maxAbs(a: number[], b: number[]): number {
+  return Math.max(...a.map((v, i) => Math.abs(v - b[i])));
+}
 
 describe('golden prune step (prune-step-golden.json)', () => {
   it('logits before pruning match', () => {
@@ -43,7 +56,13 @@ describe('golden prune step (prune-step-golden.json)', () => {
   });
   for (const name of ['paper', 'distinctiveness'] as const) {
     it(`${name}: chosen neurons, merge partner and logits after the surgery`, () => {
-      const { net, removal } = pruneOnce(goldenNet(), 'fc2', criteria[name], patterns64, new Rng(1));
+      const { net, removal } = pruneOnce(
+        goldenNet(),
+        'fc2',
+        criteria[name],
+        patterns64,
+        new Rng(1),
+      );
       expect(removal.removed).toEqual(g[name].removed);
       expect(removal.mergedInto).toBe(g[name].mergedInto);
       expect(net.views.get('fc2.weight')!.shape).toEqual([g[name].hidden, 120]);
@@ -59,9 +78,17 @@ describe('golden prune step (prune-step-golden.json)', () => {
 });
 
 describe('surgery invariants', () => {
-  function randomNet(seed: number): Network { const n = new Network(lenet5(), 8, 'reference64'); n.initialize(seed); return n; }
+  function randomNet(seed: number): Network {
+    const n = new Network(lenet5(), 8, 'reference64');
+    n.initialize(seed);
+    return n;
+  }
   const x = new Float64Array(8 * 1024).map((_, i) => Math.sin(i * 0.37) * 2);
-  const logits = (net: Network) => { net.input.set(x); net.forward(8); return Array.from(net.logits.subarray(0, 80)); };
+  const logits = (net: Network) => {
+    net.input.set(x);
+    net.forward(8);
+    return Array.from(net.logits.subarray(0, 80));
+  };
 
   it('removing a neuron whose outgoing weights are zero leaves the logits unchanged', () => {
     const net = randomNet(1);
@@ -76,14 +103,25 @@ describe('surgery invariants', () => {
 
   it('merging two identical neurons by the outgoing-weight rule leaves the logits unchanged', () => {
     const net = randomNet(2);
-    const W = net.param('fc2.weight'), b = net.param('fc2.bias');
+    const W = net.param('fc2.weight'),
+      b = net.param('fc2.bias');
     for (let k = 0; k < 120; k++) W[30 * 120 + k] = W[5 * 120 + k];
     b[30] = b[5];
     const before = logits(net);
-    const { acts } = layerActivations(net, 'fc2', { x: x as unknown as Float32Array, y: new Uint8Array(8), n: 8 });
+    const { acts } = layerActivations(net, 'fc2', {
+      x: x as unknown as Float32Array,
+      y: new Uint8Array(8),
+      n: 8,
+    });
     const cos = cosineSimilarityMatrix(acts, 8, 84);
     expect(cos[5 * 84 + 30]).toBeCloseTo(1, 12);
-    const { net: pruned, removal } = pruneOnce(net, 'fc2', criteria.distinctiveness, { x: x as unknown as Float32Array, y: new Uint8Array(8), n: 8 }, new Rng(1));
+    const { net: pruned, removal } = pruneOnce(
+      net,
+      'fc2',
+      criteria.distinctiveness,
+      { x: x as unknown as Float32Array, y: new Uint8Array(8), n: 8 },
+      new Rng(1),
+    );
     expect(removal.removed).toEqual([5]);
     expect(removal.mergedInto).toBe(30);
     expect(maxAbs(logits(pruned), before)).toBeLessThan(1e-10);
@@ -111,23 +149,40 @@ describe('surgery invariants', () => {
     const W = net.param('fc2.weight');
     for (let k = 0; k < 120; k++) W[42 * 120 + k] *= 0.01;
     const pats = { x: x as unknown as Float32Array, y: new Uint8Array(8), n: 8 };
-    expect(pruneOnce(net, 'fc2', criteria.magnitude, pats, new Rng(1)).removal.removed).toEqual([42]);
+    expect(pruneOnce(net, 'fc2', criteria.magnitude, pats, new Rng(1)).removal.removed).toEqual([
+      42,
+    ]);
     const a = pruneOnce(net, 'fc2', criteria.random, pats, new Rng(9)).removal.removed;
     expect(pruneOnce(net, 'fc2', criteria.random, pats, new Rng(9)).removal.removed).toEqual(a);
   });
 });
 
 describe('merge: least-squares compensation', () => {
-  const x = new Float64Array(16 * 1024).map((_, i) => Math.sin(i * 0.131) * 1.5 + Math.cos(i * 0.017));
-  const pats = { x: x as unknown as Float32Array, y: new Uint8Array(16).map((_, i) => i % 10), n: 16 };
-  function net(seed: number): Network { const n = new Network(lenet5(), 16, 'reference64'); n.initialize(seed); return n; }
-  const logits = (n: Network) => { n.input.set(x); n.forward(16); return Array.from(n.logits.subarray(0, 160)); };
+  const x = new Float64Array(16 * 1024).map(
+    (_, i) => Math.sin(i * 0.131) * 1.5 + Math.cos(i * 0.017),
+  );
+  const pats = {
+    x: x as unknown as Float32Array,
+    y: new Uint8Array(16).map((_, i) => i % 10),
+    n: 16,
+  };
+  function net(seed: number): Network {
+    const n = new Network(lenet5(), 16, 'reference64');
+    n.initialize(seed);
+    return n;
+  }
+  const logits = (n: Network) => {
+    n.input.set(x);
+    n.forward(16);
+    return Array.from(n.logits.subarray(0, 160));
+  };
 
   it('removes a neuron that is an affine copy of another with unchanged logits (similar and complementary)', () => {
     for (const sign of [1, -1]) {
       const n = net(7);
       // a_i = tanh(z) and a_j = tanh(-z) for sign -1 (a_i = -a_j), equal for sign +1
-      const W = n.param('fc2.weight'), b = n.param('fc2.bias');
+      const W = n.param('fc2.weight'),
+        b = n.param('fc2.bias');
       for (let k = 0; k < 120; k++) W[60 * 120 + k] = sign * W[12 * 120 + k];
       b[60] = sign * b[12];
       const before = logits(n);
@@ -137,7 +192,13 @@ describe('merge: least-squares compensation', () => {
       expect(removal.similarity).toBeCloseTo(sign > 0 ? 0 : 180, 6);
       expect(maxAbs(logits(pruned), before)).toBeLessThan(1e-10);
       // the plain rule does change them for the complementary pair
-      if (sign < 0) expect(maxAbs(logits(pruneOnce(n, 'fc2', criteria.distinctiveness, pats, new Rng(1)).net), before)).toBeGreaterThan(1e-4);
+      if (sign < 0)
+        expect(
+          maxAbs(
+            logits(pruneOnce(n, 'fc2', criteria.distinctiveness, pats, new Rng(1)).net),
+            before,
+          ),
+        ).toBeGreaterThan(1e-4);
     }
   });
 

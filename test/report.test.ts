@@ -18,14 +18,28 @@ const dir = join(tmp, 'study');
 let results: StudyResults;
 
 beforeAll(async () => {
-  results = await runStudy(parseStudyConfig({ trainSize: 300, valSize: 100, testSize: 200, epochs: 3, maxPruned: 5, strategy: ['paper', 'random', 'merge'], seeds: 2, patterns: 200, out: dir }), new Progress('quiet'));
+  results = await runStudy(
+    parseStudyConfig({
+      trainSize: 300,
+      valSize: 100,
+      testSize: 200,
+      epochs: 3,
+      maxPruned: 5,
+      strategy: ['paper', 'random', 'merge'],
+      seeds: 2,
+      patterns: 200,
+      out: dir,
+    }),
+    new Progress('quiet'),
+  );
 }, 120_000);
 
 describe('figures and report', () => {
   it('writes every figure as SVG and as a PNG that decodes at twice the SVG size', async () => {
     for (const name of ['accuracy', 'damage', 'training', 'classes', 'cosine', 'parameters']) {
       const svg = readFileSync(join(dir, 'figures', `${name}.svg`), 'utf8');
-      const w = Number(/<svg[^>]*width="(\d+)"/.exec(svg)![1]), h = Number(/<svg[^>]*height="(\d+)"/.exec(svg)![1]);
+      const w = Number(/<svg[^>]*width="(\d+)"/.exec(svg)![1]),
+        h = Number(/<svg[^>]*height="(\d+)"/.exec(svg)![1]);
       const meta = await sharp(join(dir, 'figures', `${name}.png`)).metadata();
       expect(meta.format).toBe('png');
       expect(meta.width).toBe(2 * w);
@@ -33,8 +47,12 @@ describe('figures and report', () => {
     }
     const acc = readFileSync(join(dir, 'figures', 'accuracy.svg'), 'utf8');
     // one line per criterion plus the control, and a band per series (2 seeds)
-    expect(acc.match(/class="mark-line role-mark/g)).toHaveLength(results.summary.criteria.length + 1);
-    expect(acc.match(/class="mark-area role-mark/g)).toHaveLength(results.summary.criteria.length + 1);
+    expect(acc.match(/class="mark-line role-mark/g)).toHaveLength(
+      results.summary.criteria.length + 1,
+    );
+    expect(acc.match(/class="mark-area role-mark/g)).toHaveLength(
+      results.summary.criteria.length + 1,
+    );
     expect(acc).toContain('neurons pruned from fc2');
   });
 
@@ -44,7 +62,8 @@ describe('figures and report', () => {
     for (const c of results.summary.criteria) {
       expect(text).toContain(`\`${c.strategy}\``);
       expect(text).toContain(`${c.immediateDamage.mean.toFixed(2)} points with \`${c.strategy}\``);
-      if (c.knee > 0 && c.steps.some((s) => s.pruned > c.knee)) expect(text).toContain(`until ${c.knee} of 84 neurons are pruned with \`${c.strategy}\``);
+      if (c.knee > 0 && c.steps.some((s) => s.pruned > c.knee))
+        expect(text).toContain(`until ${c.knee} of 84 neurons are pruned with \`${c.strategy}\``);
     }
     const html = readFileSync(join(dir, 'report.html'), 'utf8');
     expect(html).toContain(results.baseline.testAccuracy.toFixed(3));
@@ -74,33 +93,64 @@ describe('figures and report', () => {
     writeFileSync(join(part, 'results.json'), JSON.stringify(r));
     const html = readFileSync(await writeReport(part), 'utf8');
     expect(html).toMatch(/Status: interrupted/);
-    expect(html).toMatch(/This run is interrupted: the figures and tables show the steps finished so far/);
+    expect(html).toMatch(
+      /This run is interrupted: the figures and tables show the steps finished so far/,
+    );
   });
 
   const chromium = '/usr/bin/chromium';
-  it.skipIf(!existsSync(chromium))('renders in headless Chromium: every figure, no console errors, a screenshot', async () => {
-    const { chromium: pw } = await import('playwright-core');
-    const browser = await pw.launchPersistentContext(mkdtempSync(join(tmpdir(), 'chromium-')), {
-      executablePath: chromium, headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-    });
-    try {
-      const page = await browser.newPage();
-      const errors: string[] = [];
-      page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-      page.on('pageerror', (e) => errors.push(e.message));
-      await page.goto('file://' + join(dir, 'report.html'));
-      const figs = await page.$$eval('figure[data-figure]', (els) => els.map((e) => ({ name: e.getAttribute('data-figure'), w: e.querySelector('svg')!.getBoundingClientRect().width, marks: e.querySelectorAll('svg .role-mark').length })));
-      expect(figs.map((f) => f.name).sort()).toEqual(['accuracy', 'classes', 'cosine', 'damage', 'parameters', 'training']);
-      for (const f of figs) { expect(f.w).toBeGreaterThan(200); expect(f.marks).toBeGreaterThan(0); }
-      // one line per criterion plus the control in the main figure
-      const series = await page.$$eval('#fig-accuracy svg g.mark-line', (p) => p.length);
-      expect(series).toBe(results.summary.criteria.length + 1);
-      await page.screenshot({ path: join(tmp, 'report.png'), fullPage: true });
-      expect((await sharp(join(tmp, 'report.png')).metadata()).height).toBeGreaterThan(1000);
-      expect(errors).toEqual([]);
-    } finally {
-      await browser.close();
-    }
-  });
+  it.skipIf(!existsSync(chromium))(
+    'renders in headless Chromium: every figure, no console errors, a screenshot',
+    async () => {
+      const { chromium: pw } = await import('playwright-core');
+      const browser = await pw.launchPersistentContext(mkdtempSync(join(tmpdir(), 'chromium-')), {
+        executablePath: chromium,
+        headless: true,
+        args: [
+          '--headless',
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--no-first-run',
+        ],
+      });
+      try {
+        const page = await browser.newPage();
+        const errors: string[] = [];
+        page.on('console', (m) => {
+          if (m.type() === 'error') errors.push(m.text());
+        });
+        page.on('pageerror', (e) => errors.push(e.message));
+        await page.goto('file://' + join(dir, 'report.html'));
+        const figs = await page.$$eval('figure[data-figure]', (els) =>
+          els.map((e) => ({
+            name: e.getAttribute('data-figure'),
+            w: e.querySelector('svg')!.getBoundingClientRect().width,
+            marks: e.querySelectorAll('svg .role-mark').length,
+          })),
+        );
+        expect(figs.map((f) => f.name).sort()).toEqual([
+          'accuracy',
+          'classes',
+          'cosine',
+          'damage',
+          'parameters',
+          'training',
+        ]);
+        for (const f of figs) {
+          expect(f.w).toBeGreaterThan(200);
+          expect(f.marks).toBeGreaterThan(0);
+        }
+        // one line per criterion plus the control in the main figure
+        const series = await page.$$eval('#fig-accuracy svg g.mark-line', (p) => p.length);
+        expect(series).toBe(results.summary.criteria.length + 1);
+        await page.screenshot({ path: join(tmp, 'report.png'), fullPage: true });
+        expect((await sharp(join(tmp, 'report.png')).metadata()).height).toBeGreaterThan(1000);
+        expect(errors).toEqual([]);
+      } finally {
+        await browser.close();
+      }
+    },
+  );
 });

@@ -6,25 +6,50 @@ import { firstBelow, knee, summarize, type StepRecord } from '../src/prune/knee.
 import { buildResults, renderStepsCsv, type StudyState } from '../src/prune/results.js';
 
 const step = (pruned: number, acc: number, before = acc): StepRecord => ({
-  step: pruned, pruned, hidden: 84 - pruned, removed: [0], mergedInto: null, similarity: null,
-  testAccuracyBeforeRetrain: before, testLossBeforeRetrain: 1, valAccuracyBeforeRetrain: before, testAccuracy: acc, testLoss: 1, valAccuracy: acc,
-  parameters: 100, flops: 10, seconds: 0.1, retrainEpochs: 1, recoveryEpochs: 0,
+  step: pruned,
+  pruned,
+  hidden: 84 - pruned,
+  removed: [0],
+  mergedInto: null,
+  similarity: null,
+  testAccuracyBeforeRetrain: before,
+  testLossBeforeRetrain: 1,
+  valAccuracyBeforeRetrain: before,
+  testAccuracy: acc,
+  testLoss: 1,
+  valAccuracy: acc,
+  parameters: 100,
+  flops: 10,
+  seconds: 0.1,
+  retrainEpochs: 1,
+  recoveryEpochs: 0,
 });
 
 describe('knee', () => {
   it('is the largest number pruned still within the tolerance; an early dip does not end it', () => {
-    const pts = [[1, 0.80], [2, 0.78], [3, 0.80], [4, 0.795], [5, 0.70], [6, 0.60]].map(([p, a]) => ({ pruned: p, accuracy: a }));
-    expect(knee(pts, 0.80, 0.01)).toBe(4);
-    expect(firstBelow(pts, 0.80, 0.01)).toBe(2);
-    expect(knee(pts, 0.90, 0.01)).toBe(0);
-    expect(knee(pts, 0.80, 0.25)).toBe(6);
+    const pts = [
+      [1, 0.8],
+      [2, 0.78],
+      [3, 0.8],
+      [4, 0.795],
+      [5, 0.7],
+      [6, 0.6],
+    ].map(([p, a]) => ({ pruned: p, accuracy: a }));
+    expect(knee(pts, 0.8, 0.01)).toBe(4);
+    expect(firstBelow(pts, 0.8, 0.01)).toBe(2);
+    expect(knee(pts, 0.9, 0.01)).toBe(0);
+    expect(knee(pts, 0.8, 0.25)).toBe(6);
   });
 
   it('summarises seeds with mean and spread and the immediate damage', () => {
-    const s = summarize('paper', [
-      { seed: 1, baseline: 0.8, knee: 0, steps: [step(1, 0.8, 0.78), step(2, 0.7, 0.75)] },
-      { seed: 2, baseline: 0.8, knee: 0, steps: [step(1, 0.82, 0.8), step(2, 0.6, 0.7)] },
-    ], 0.01);
+    const s = summarize(
+      'paper',
+      [
+        { seed: 1, baseline: 0.8, knee: 0, steps: [step(1, 0.8, 0.78), step(2, 0.7, 0.75)] },
+        { seed: 2, baseline: 0.8, knee: 0, steps: [step(1, 0.82, 0.8), step(2, 0.6, 0.7)] },
+      ],
+      0.01,
+    );
     expect(s.steps[0].testAccuracy.mean).toBeCloseTo(0.81, 12);
     expect(s.steps[1].testAccuracy.std).toBeCloseTo(Math.sqrt(0.01 / 2), 12);
     expect(s.knee).toBe(1);
@@ -36,17 +61,48 @@ describe('knee', () => {
 describe('buildResults', () => {
   it('copes with a seed whose baseline is still training (more seeds than threads)', () => {
     const config = parseStudyConfig({ seeds: 3, strategy: ['paper'] });
-    const base = { seed: 1, history: [], bestEpoch: 3, trainAccuracy: 0.9, valAccuracy: 0.8, testAccuracy: 0.8, testLoss: 0.5, hidden: 84, parameters: 61706, flops: 833000, seconds: 1, cosine: [], loadedFrom: null };
+    const base = {
+      seed: 1,
+      history: [],
+      bestEpoch: 3,
+      trainAccuracy: 0.9,
+      valAccuracy: 0.8,
+      testAccuracy: 0.8,
+      testLoss: 0.5,
+      hidden: 84,
+      parameters: 61706,
+      flops: 833000,
+      seconds: 1,
+      cosine: [],
+      loadedFrom: null,
+    };
     const state: StudyState = {
-      name: 'x', config, environment: {}, layer: 'fc2',
-      data: { name: 'd', source: 's', classes: ['a', 'b'], sizes: { train: 1, val: 1, test: 1 }, classCounts: { train: [1, 0], val: [1, 0], test: [1, 0] }, mean: 0, std: 1 },
-      baselines: new Map([[1, base], [2, { ...base, seed: 2, testAccuracy: 0.82 }]]),
+      name: 'x',
+      config,
+      environment: {},
+      layer: 'fc2',
+      data: {
+        name: 'd',
+        source: 's',
+        classes: ['a', 'b'],
+        sizes: { train: 1, val: 1, test: 1 },
+        classCounts: { train: [1, 0], val: [1, 0], test: [1, 0] },
+        mean: 0,
+        std: 1,
+      },
+      baselines: new Map([
+        [1, base],
+        [2, { ...base, seed: 2, testAccuracy: 0.82 }],
+      ]),
       runs: new Map([
         ['paper-s1', { strategy: 'paper', seed: 1, steps: [step(1, 0.8)], complete: false }],
         ['paper-s2', { strategy: 'paper', seed: 2, steps: [], complete: false }],
         ['paper-s3', { strategy: 'paper', seed: 3, steps: [], complete: false }],
       ]),
-      control: new Map(), status: 'running', startedAt: 'now', seconds: 1,
+      control: new Map(),
+      status: 'running',
+      startedAt: 'now',
+      seconds: 1,
     };
     const r = buildResults(state);
     expect(r.baseline.testAccuracy).toBeCloseTo(0.81, 12);

@@ -11,13 +11,47 @@ import { parseStudyConfig } from '../src/config.js';
 import { runStudy } from '../src/prune/study.js';
 
 const CLI = join(__dirname, '..', 'bin', 'prunelab.js');
-const tiny = ['--train-size', '300', '--val-size', '100', '--test-size', '200', '--epochs', '3', '--max-pruned', '6', '--strategy', 'paper,distinctiveness,random', '--seeds', '2', '--patterns', '200'];
-const tinyCfg = { trainSize: 300, valSize: 100, testSize: 200, epochs: 3, maxPruned: 6, strategy: ['paper', 'distinctiveness', 'random'], seeds: 2, patterns: 200 };
+const tiny = [
+  '--train-size',
+  '300',
+  '--val-size',
+  '100',
+  '--test-size',
+  '200',
+  '--epochs',
+  '3',
+  '--max-pruned',
+  '6',
+  '--strategy',
+  'paper,distinctiveness,random',
+  '--seeds',
+  '2',
+  '--patterns',
+  '200',
+];
+const tinyCfg = {
+  trainSize: 300,
+  valSize: 100,
+  testSize: 200,
+  epochs: 3,
+  maxPruned: 6,
+  strategy: ['paper', 'distinctiveness', 'random'],
+  seeds: 2,
+  patterns: 200,
+};
 
 /** The numbers of a results.json, without wall-clock times and paths. */
 function numbers(r: any): unknown {
-  const strip = (v: any): any => Array.isArray(v) ? v.map(strip) : v && typeof v === 'object'
-    ? Object.fromEntries(Object.entries(v).filter(([k]) => !/seconds|imagesPerSecond|startedAt|^out$/i.test(k)).map(([k, x]) => [k, strip(x)])) : v;
+  const strip = (v: any): any =>
+    Array.isArray(v)
+      ? v.map(strip)
+      : v && typeof v === 'object'
+        ? Object.fromEntries(
+            Object.entries(v)
+              .filter(([k]) => !/seconds|imagesPerSecond|startedAt|^out$/i.test(k))
+              .map(([k, x]) => [k, strip(x)]),
+          )
+        : v;
   return strip({ baseline: r.baseline, runs: r.runs, control: r.control, summary: r.summary });
 }
 
@@ -29,7 +63,14 @@ describe('prunelab study', () => {
     const cfg = parseStudyConfig({ ...tinyCfg, out: join(tmp, 'a') });
     first = await runStudy(cfg, new Progress('quiet'));
     expect(first.status).toBe('complete');
-    expect(first.runs.map((r: any) => `${r.strategy}-s${r.seed}`).sort()).toEqual(['distinctiveness-s1', 'distinctiveness-s2', 'paper-s1', 'paper-s2', 'random-s1', 'random-s2']);
+    expect(first.runs.map((r: any) => `${r.strategy}-s${r.seed}`).sort()).toEqual([
+      'distinctiveness-s1',
+      'distinctiveness-s2',
+      'paper-s1',
+      'paper-s2',
+      'random-s1',
+      'random-s2',
+    ]);
     for (const run of first.runs) {
       const last = run.steps[run.steps.length - 1];
       expect(last.pruned).toBeGreaterThanOrEqual(6);
@@ -38,13 +79,22 @@ describe('prunelab study', () => {
         expect(s.parameters).toBe(61706 - (84 - s.hidden) * (120 + 1 + 10));
         expect(s.testAccuracy).toBeGreaterThan(0.1);
       }
-      if (run.strategy === 'paper') expect(run.steps.every((s: any) => s.removed.length === 1 && s.mergedInto !== null)).toBe(true);
+      if (run.strategy === 'paper')
+        expect(run.steps.every((s: any) => s.removed.length === 1 && s.mergedInto !== null)).toBe(
+          true,
+        );
     }
     expect(first.control).toHaveLength(2);
     expect(first.control[0].steps).toHaveLength(6);
-    expect(first.summary.criteria.map((c: any) => c.strategy)).toEqual(['paper', 'distinctiveness', 'random']);
+    expect(first.summary.criteria.map((c: any) => c.strategy)).toEqual([
+      'paper',
+      'distinctiveness',
+      'random',
+    ]);
     expect(first.baseline.cosine).toHaveLength(84 * 84);
-    const csv = readFileSync(join(tmp, 'a', 'steps.csv'), 'utf8').trim().split('\n');
+    const csv = readFileSync(join(tmp, 'a', 'steps.csv'), 'utf8')
+      .trim()
+      .split('\n');
     expect(csv[0]).toMatch(/^strategy,seed,step,pruned,hidden/);
     expect(csv.length).toBeGreaterThan(1 + 6 * 3);
     // the final pruned model loads, has the pruned width, and scores what the last step recorded
@@ -59,33 +109,64 @@ describe('prunelab study', () => {
   });
 
   it('gives identical numbers for the same seed and config', async () => {
-    const again = await runStudy(parseStudyConfig({ ...tinyCfg, out: join(tmp, 'b'), threads: 1 }), new Progress('quiet'));
+    const again = await runStudy(
+      parseStudyConfig({ ...tinyCfg, out: join(tmp, 'b'), threads: 1 }),
+      new Progress('quiet'),
+    );
     expect(numbers(again)).toEqual(numbers(first));
   });
 
   it('gives the same numbers with a data-parallel helper thread (one task on two threads) as on one thread', async () => {
-    const one = { trainSize: 300, valSize: 100, testSize: 200, epochs: 2, maxPruned: 3, strategy: ['taylor'], control: false, patterns: 200 };
-    const a = await runStudy(parseStudyConfig({ ...one, threads: 2, out: join(tmp, 'dp2') }), new Progress('quiet'));
-    const b = await runStudy(parseStudyConfig({ ...one, threads: 1, out: join(tmp, 'dp1') }), new Progress('quiet'));
+    const one = {
+      trainSize: 300,
+      valSize: 100,
+      testSize: 200,
+      epochs: 2,
+      maxPruned: 3,
+      strategy: ['taylor'],
+      control: false,
+      patterns: 200,
+    };
+    const a = await runStudy(
+      parseStudyConfig({ ...one, threads: 2, out: join(tmp, 'dp2') }),
+      new Progress('quiet'),
+    );
+    const b = await runStudy(
+      parseStudyConfig({ ...one, threads: 1, out: join(tmp, 'dp1') }),
+      new Progress('quiet'),
+    );
     expect(numbers(a)).toEqual(numbers(b));
     expect(a.runs[0].steps).toHaveLength(3);
   });
 
   it('resumes a study killed with SIGKILL to exactly the uninterrupted numbers', async () => {
     const dir = join(tmp, 'killed');
-    const child = spawn(process.execPath, [CLI, 'study', ...tiny, '--out', dir, '--quiet'], { stdio: 'ignore' });
+    const child = spawn(process.execPath, [CLI, 'study', ...tiny, '--out', dir, '--quiet'], {
+      stdio: 'ignore',
+    });
     // wait for some, not all, of the pruning work to be checkpointed
     await new Promise<void>((resolve, reject) => {
       const timer = setInterval(() => {
-        const cps = existsSync(dir) ? readdirSync(dir).filter((f) => existsSync(join(dir, f, 'checkpoint.json'))) : [];
-        if (cps.length >= 2) { clearInterval(timer); child.kill('SIGKILL'); resolve(); }
+        const cps = existsSync(dir)
+          ? readdirSync(dir).filter((f) => existsSync(join(dir, f, 'checkpoint.json')))
+          : [];
+        if (cps.length >= 2) {
+          clearInterval(timer);
+          child.kill('SIGKILL');
+          resolve();
+        }
       }, 20);
-      child.on('exit', () => { clearInterval(timer); reject(new Error('the study finished before it could be killed')); });
+      child.on('exit', () => {
+        clearInterval(timer);
+        reject(new Error('the study finished before it could be killed'));
+      });
     });
     await new Promise((r) => child.on('exit', r));
     const partial = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
     expect(partial.status).toBe('running');
-    const r = spawnSync(process.execPath, [CLI, 'study', '--resume', dir, '--quiet'], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [CLI, 'study', '--resume', dir, '--quiet'], {
+      encoding: 'utf8',
+    });
     expect(r.status, r.stderr).toBe(0);
     const resumed = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
     expect(resumed.status).toBe('complete');
@@ -95,10 +176,40 @@ describe('prunelab study', () => {
   it('prunes a trained model given with --model, and prints one JSON object per event with --log-json', async () => {
     const { runTrain } = await import('../src/train/run.js');
     const { parseTrainConfig } = await import('../src/config.js');
-    await runTrain(parseTrainConfig({ trainSize: 300, valSize: 100, testSize: 200, epochs: 2 }), new Progress('quiet'), join(tmp, 'trained'));
-    const r = spawnSync(process.execPath, [CLI, 'study', '--model', join(tmp, 'trained', 'model.safetensors'), '--strategy', 'distinctiveness', '--train-size', '300', '--val-size', '100', '--test-size', '200', '--max-pruned', '2', '--no-control', '--log-json', '--out', join(tmp, 'frommodel')], { encoding: 'utf8' });
+    await runTrain(
+      parseTrainConfig({ trainSize: 300, valSize: 100, testSize: 200, epochs: 2 }),
+      new Progress('quiet'),
+      join(tmp, 'trained'),
+    );
+    const r = spawnSync(
+      process.execPath,
+      [
+        CLI,
+        'study',
+        '--model',
+        join(tmp, 'trained', 'model.safetensors'),
+        '--strategy',
+        'distinctiveness',
+        '--train-size',
+        '300',
+        '--val-size',
+        '100',
+        '--test-size',
+        '200',
+        '--max-pruned',
+        '2',
+        '--no-control',
+        '--log-json',
+        '--out',
+        join(tmp, 'frommodel'),
+      ],
+      { encoding: 'utf8' },
+    );
     expect(r.status, r.stderr).toBe(0);
-    const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const events = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(events.filter((e) => e.event === 'step').length).toBeGreaterThanOrEqual(1);
     expect(events.some((e) => e.event === 'epoch')).toBe(false); // nothing to train: the model is given
     expect(events.at(-1).event).toBe('summary');
@@ -110,11 +221,19 @@ describe('prunelab study', () => {
   });
 
   it('refuses to overwrite a study and names an unknown layer', () => {
-    const r = spawnSync(process.execPath, [CLI, 'study', ...tiny, '--out', join(tmp, 'a')], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [CLI, 'study', ...tiny, '--out', join(tmp, 'a')], {
+      encoding: 'utf8',
+    });
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/already holds a study; continue it with --resume/);
-    const l = spawnSync(process.execPath, [CLI, 'study', ...tiny, '--layer', 'fc9', '--out', join(tmp, 'c')], { encoding: 'utf8' });
+    const l = spawnSync(
+      process.execPath,
+      [CLI, 'study', ...tiny, '--layer', 'fc9', '--out', join(tmp, 'c')],
+      { encoding: 'utf8' },
+    );
     expect(l.status).toBe(2);
-    expect(l.stderr).toMatch(/--layer: no dense layer named "fc9"; the dense layers are fc1, fc2, fc3/);
+    expect(l.stderr).toMatch(
+      /--layer: no dense layer named "fc9"; the dense layers are fc1, fc2, fc3/,
+    );
   });
 });

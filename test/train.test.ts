@@ -16,10 +16,17 @@ import { runTrain } from '../src/train/run.js';
 
 const CLI = join(__dirname, '..', 'bin', 'prunelab.js');
 const tmp = mkdtempSync(join(tmpdir(), 'prunelab-train-'));
-const cli = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+const cli = (...args: string[]) =>
+  spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
 
 describe('prunelab train', () => {
-  const cfg = parseTrainConfig({ trainSize: 1000, valSize: 300, testSize: 500, epochs: 4, lr: 0.05 });
+  const cfg = parseTrainConfig({
+    trainSize: 1000,
+    valSize: 300,
+    testSize: 500,
+    epochs: 4,
+    lr: 0.05,
+  });
   let first: Awaited<ReturnType<typeof runTrain>>;
 
   it('reaches a stated accuracy on a small real subset and writes results.json and model.safetensors', async () => {
@@ -27,7 +34,9 @@ describe('prunelab train', () => {
     expect(first.testAccuracy).toBeGreaterThan(0.65);
     const r = JSON.parse(readFileSync(join(tmp, 'a', 'results.json'), 'utf8'));
     expect(r.schema).toBe('prunelab.train/1');
-    expect(Object.keys(r.history[0])).toEqual(expect.arrayContaining(['trainLoss', 'trainAccuracy', 'valLoss', 'valAccuracy']));
+    expect(Object.keys(r.history[0])).toEqual(
+      expect.arrayContaining(['trainLoss', 'trainAccuracy', 'valLoss', 'valAccuracy']),
+    );
     expect(r.history).toHaveLength(4);
     expect(r.environment.node).toBe(process.version);
     expect(r.timings.trainSeconds).toBeGreaterThan(0);
@@ -35,7 +44,9 @@ describe('prunelab train', () => {
 
   it('gives identical numbers for the same seed, on one thread or two', async () => {
     const again = await runTrain({ ...cfg, threads: 1 }, new Progress('quiet'));
-    expect(again.history.map((h) => [h.trainLoss, h.valAccuracy])).toEqual(first.history.map((h) => [h.trainLoss, h.valAccuracy]));
+    expect(again.history.map((h) => [h.trainLoss, h.valAccuracy])).toEqual(
+      first.history.map((h) => [h.trainLoss, h.valAccuracy]),
+    );
     expect(again.testAccuracy).toBe(first.testAccuracy);
   });
 
@@ -44,8 +55,21 @@ describe('prunelab train', () => {
     const data = await loadData({ ...cfg, seed: 1 });
     net.input.set(data.test.x.subarray(0, 16 * 1024));
     const logits = Array.from(net.forward(16).subarray(0, 160));
-    const { state, metadata } = decodeSafetensors(readFileSync(join(tmp, 'a', 'model.safetensors')));
-    expect([...state.keys()]).toEqual(['conv1.weight', 'conv1.bias', 'conv2.weight', 'conv2.bias', 'fc1.weight', 'fc1.bias', 'fc2.weight', 'fc2.bias', 'fc3.weight', 'fc3.bias']);
+    const { state, metadata } = decodeSafetensors(
+      readFileSync(join(tmp, 'a', 'model.safetensors')),
+    );
+    expect([...state.keys()]).toEqual([
+      'conv1.weight',
+      'conv1.bias',
+      'conv2.weight',
+      'conv2.bias',
+      'fc1.weight',
+      'fc1.bias',
+      'fc2.weight',
+      'fc2.bias',
+      'fc3.weight',
+      'fc3.bias',
+    ]);
     expect(state.get('conv1.weight')!.shape).toEqual([6, 1, 5, 5]);
     expect(state.get('fc2.weight')!.shape).toEqual([84, 120]);
     expect(metadata.format).toBe('pt');
@@ -60,10 +84,16 @@ describe('prunelab train', () => {
 });
 
 function idx(images: Uint8Array, labels: Uint8Array, n: number): { img: Buffer; lab: Buffer } {
-  const img = Buffer.alloc(16 + n * 784), lab = Buffer.alloc(8 + n);
-  img.writeUInt32BE(0x803, 0); img.writeUInt32BE(n, 4); img.writeUInt32BE(28, 8); img.writeUInt32BE(28, 12);
+  const img = Buffer.alloc(16 + n * 784),
+    lab = Buffer.alloc(8 + n);
+  img.writeUInt32BE(0x803, 0);
+  img.writeUInt32BE(n, 4);
+  img.writeUInt32BE(28, 8);
+  img.writeUInt32BE(28, 12);
   Buffer.from(images).copy(img, 16);
-  lab.writeUInt32BE(0x801, 0); lab.writeUInt32BE(n, 4); Buffer.from(labels).copy(lab, 8);
+  lab.writeUInt32BE(0x801, 0);
+  lab.writeUInt32BE(n, 4);
+  Buffer.from(labels).copy(lab, 8);
   return { img, lab };
 }
 
@@ -71,17 +101,31 @@ describe('IDX files', () => {
   it('reads gzipped and plain IDX files and keeps the published test split', async () => {
     const dir = join(tmp, 'idx');
     mkdirSync(dir);
-    const mk = (n: number, seed: number) => ({ images: new Uint8Array(n * 784).map((_, i) => (i * seed) % 251), labels: new Uint8Array(n).map((_, i) => i % 10) });
-    const tr = mk(200, 7), te = mk(50, 13);
-    const a = idx(tr.images, tr.labels, 200), b = idx(te.images, te.labels, 50);
+    const mk = (n: number, seed: number) => ({
+      images: new Uint8Array(n * 784).map((_, i) => (i * seed) % 251),
+      labels: new Uint8Array(n).map((_, i) => i % 10),
+    });
+    const tr = mk(200, 7),
+      te = mk(50, 13);
+    const a = idx(tr.images, tr.labels, 200),
+      b = idx(te.images, te.labels, 50);
     writeFileSync(join(dir, 'train-images-idx3-ubyte.gz'), gzipSync(a.img));
     writeFileSync(join(dir, 'train-labels-idx1-ubyte.gz'), gzipSync(a.lab));
     writeFileSync(join(dir, 't10k-images-idx3-ubyte'), b.img);
     writeFileSync(join(dir, 't10k-labels-idx1-ubyte'), b.lab);
-    const d = await loadData({ dataset: 'idx', data: dir, trainSize: 0, valSize: 20, testSize: 0, seed: 1 });
+    const d = await loadData({
+      dataset: 'idx',
+      data: dir,
+      trainSize: 0,
+      valSize: 20,
+      testSize: 0,
+      seed: 1,
+    });
     expect([d.train.n, d.val.n, d.test.n]).toEqual([180, 20, 50]);
     writeFileSync(join(dir, 't10k-labels-idx1-ubyte'), b.lab.subarray(0, 30));
-    await expect(loadData({ dataset: 'idx', data: dir, trainSize: 0, valSize: 20, testSize: 0, seed: 1 })).rejects.toThrow(/truncated/);
+    await expect(
+      loadData({ dataset: 'idx', data: dir, trainSize: 0, valSize: 20, testSize: 0, seed: 1 }),
+    ).rejects.toThrow(/truncated/);
   });
 });
 
@@ -89,7 +133,9 @@ describe('bad input gets a clear error (CLI)', () => {
   it('an unknown dataset name', () => {
     const r = cli('train', '--dataset', 'cifar', '--epochs', '1');
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/unknown dataset "cifar"; choose one of fashion-mnist, mnist, idx, folder, vehicle-x/);
+    expect(r.stderr).toMatch(
+      /unknown dataset "cifar"; choose one of fashion-mnist, mnist, idx, folder, vehicle-x/,
+    );
   });
   it('a missing IDX folder', () => {
     const r = cli('train', '--dataset', 'idx', '--data', join(tmp, 'nowhere'));
@@ -108,12 +154,26 @@ describe('bad input gets a clear error (CLI)', () => {
     expect(c.status).toBe(2);
     expect(c.stderr).toMatch(/bad\.json is not a JSON object/);
     writeFileSync(join(tmp, 'unknown.json'), '{"lrr": 0.01}');
-    expect(cli('train', '--config', join(tmp, 'unknown.json')).stderr).toMatch(/Unrecognized key.*lrr/);
+    expect(cli('train', '--config', join(tmp, 'unknown.json')).stderr).toMatch(
+      /Unrecognized key.*lrr/,
+    );
   });
   it('merges a --config file under the flags actually given', () => {
-    writeFileSync(join(tmp, 'cfg.json'), JSON.stringify({ trainSize: 200, valSize: 50, testSize: 50, epochs: 3, augment: false }));
+    writeFileSync(
+      join(tmp, 'cfg.json'),
+      JSON.stringify({ trainSize: 200, valSize: 50, testSize: 50, epochs: 3, augment: false }),
+    );
     const out = join(tmp, 'from-config');
-    const r = cli('train', '--config', join(tmp, 'cfg.json'), '--epochs', '1', '--out', out, '--quiet');
+    const r = cli(
+      'train',
+      '--config',
+      join(tmp, 'cfg.json'),
+      '--epochs',
+      '1',
+      '--out',
+      out,
+      '--quiet',
+    );
     expect(r.status, r.stderr).toBe(0);
     const res = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
     expect(res.history).toHaveLength(1); // the flag wins
@@ -123,9 +183,25 @@ describe('bad input gets a clear error (CLI)', () => {
 
   it('a diverging learning rate stops with the epoch and the rate, and writes nothing', () => {
     const out = join(tmp, 'diverged');
-    const r = cli('train', '--train-size', '300', '--val-size', '50', '--test-size', '50', '--lr', '1e6', '--epochs', '3', '--out', out);
+    const r = cli(
+      'train',
+      '--train-size',
+      '300',
+      '--val-size',
+      '50',
+      '--test-size',
+      '50',
+      '--lr',
+      '1e6',
+      '--epochs',
+      '3',
+      '--out',
+      out,
+    );
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/training diverged in epoch 1 \((mean )?loss [^)]*\) with learning rate 1000000; try a smaller one, e\.g\. --lr 100000/);
+    expect(r.stderr).toMatch(
+      /training diverged in epoch 1 \((mean )?loss [^)]*\) with learning rate 1000000; try a smaller one, e\.g\. --lr 100000/,
+    );
     expect(existsSync(join(out, 'results.json'))).toBe(false);
   });
 });

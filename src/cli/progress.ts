@@ -23,7 +23,10 @@ export class Progress {
   /** A line for humans (not in quiet or json mode). */
   info(line: string): void {
     if (this.mode === 'tty' || this.mode === 'plain') {
-      if (this.bar) { this.bar.stop(); this.bar = null; }
+      if (this.bar) {
+        this.bar.stop();
+        this.bar = null;
+      }
       process.stdout.write(line + '\n');
     }
   }
@@ -37,10 +40,17 @@ export class Progress {
   start(label: string, total: number, unit: string): void {
     if (this.mode !== 'tty') return;
     this.bar?.stop();
-    this.bar = new cliProgress.SingleBar({
-      format: `${label.padEnd(12).slice(0, 12)} {bar} {percentage}% {rate} ${unit}/s {status} ETA {eta_formatted}`,
-      barsize: 12, hideCursor: true, clearOnComplete: true, etaBuffer: 50, fps: 5,
-    }, cliProgress.Presets.shades_classic);
+    this.bar = new cliProgress.SingleBar(
+      {
+        format: `${label.padEnd(12).slice(0, 12)} {bar} {percentage}% {rate} ${unit}/s {status} ETA {eta_formatted}`,
+        barsize: 12,
+        hideCursor: true,
+        clearOnComplete: true,
+        etaBuffer: 50,
+        fps: 5,
+      },
+      cliProgress.Presets.shades_classic,
+    );
     this.bar.start(total, 0, { rate: '-', status: '' });
     this.t0 = performance.now();
   }
@@ -53,8 +63,14 @@ export class Progress {
     this.lastLine = now;
     const rate = done / ((now - this.t0) / 1000 || 1);
     // keep the whole line within 80 columns
-    this.bar.update(done, { rate: rate >= 100 ? rate.toFixed(0) : rate.toFixed(1), status: status.length > 22 ? status.slice(0, 21) + '…' : status });
+    this.bar.update(done, {
+      rate: rate >= 100 ? rate.toFixed(0) : rate.toFixed(1),
+      status: status.length > 22 ? status.slice(0, 21) + '…' : status,
+    });
   }
 
-  stop(): void { this.bar?.stop(); this.bar = null; }
+  stop(): void {
+    this.bar?.stop();
+    this.bar = null;
+  }
 }

@@ -11,26 +11,40 @@ import type { RawImages } from './types.js';
 const MAGIC = 'PRUNELAB-IMG1\n';
 
 export function cacheDir(): string {
-  const base = process.env.PRUNELAB_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'prunelab');
+  const base =
+    process.env.PRUNELAB_CACHE ??
+    join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'prunelab');
   mkdirSync(base, { recursive: true });
   return base;
 }
 
-export function writeImageCache(file: string, sets: Record<string, RawImages>, meta: Record<string, unknown>): void {
+export function writeImageCache(
+  file: string,
+  sets: Record<string, RawImages>,
+  meta: Record<string, unknown>,
+): void {
   const parts: Buffer[] = [];
   const index: Record<string, { n: number; height: number; width: number }> = {};
   for (const [k, s] of Object.entries(sets)) {
     index[k] = { n: s.n, height: s.height, width: s.width };
-    parts.push(Buffer.from(s.labels.buffer, s.labels.byteOffset, s.n), Buffer.from(s.images.buffer, s.images.byteOffset, s.n * s.height * s.width));
+    parts.push(
+      Buffer.from(s.labels.buffer, s.labels.byteOffset, s.n),
+      Buffer.from(s.images.buffer, s.images.byteOffset, s.n * s.height * s.width),
+    );
   }
   const payload = Buffer.concat(parts);
-  const header = Buffer.from(JSON.stringify({ meta, index, sha256: createHash('sha256').update(payload).digest('hex') }));
-  const len = Buffer.alloc(4); len.writeUInt32LE(header.length);
+  const header = Buffer.from(
+    JSON.stringify({ meta, index, sha256: createHash('sha256').update(payload).digest('hex') }),
+  );
+  const len = Buffer.alloc(4);
+  len.writeUInt32LE(header.length);
   writeFileAtomic(file, Buffer.concat([Buffer.from(MAGIC), len, header, payload]));
 }
 
 /** Returns null when the file is missing or does not verify (the caller rebuilds it). */
-export function readImageCache(file: string): { sets: Record<string, RawImages>; meta: Record<string, unknown> } | null {
+export function readImageCache(
+  file: string,
+): { sets: Record<string, RawImages>; meta: Record<string, unknown> } | null {
   if (!existsSync(file)) return null;
   try {
     const buf = readFileSync(file);
@@ -42,10 +56,14 @@ export function readImageCache(file: string): { sets: Record<string, RawImages>;
     if (createHash('sha256').update(payload).digest('hex') !== header.sha256) return null;
     const sets: Record<string, RawImages> = {};
     let off = 0;
-    for (const [k, s] of Object.entries<{ n: number; height: number; width: number }>(header.index)) {
-      const labels = new Uint8Array(payload.subarray(off, off + s.n)); off += s.n;
+    for (const [k, s] of Object.entries<{ n: number; height: number; width: number }>(
+      header.index,
+    )) {
+      const labels = new Uint8Array(payload.subarray(off, off + s.n));
+      off += s.n;
       const size = s.n * s.height * s.width;
-      const images = new Uint8Array(payload.subarray(off, off + size)); off += size;
+      const images = new Uint8Array(payload.subarray(off, off + size));
+      off += size;
       sets[k] = { ...s, labels, images };
     }
     return { sets, meta: header.meta };

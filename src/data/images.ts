@@ -17,9 +17,18 @@ export const SIDE = 32;
 const PIXELS = SIDE * SIDE * 3;
 const VERSION = 'rgb32-fill-v1';
 
-export interface ImageRecord { file: string; label: number; split?: 'train' | 'val' | 'test'; attrs?: Record<string, string> }
+export interface ImageRecord {
+  file: string;
+  label: number;
+  split?: 'train' | 'val' | 'test';
+  attrs?: Record<string, string>;
+}
 
-export interface Decoded { rgb: Uint8Array; records: ImageRecord[]; skipped: { file: string; reason: string }[] }
+export interface Decoded {
+  rgb: Uint8Array;
+  records: ImageRecord[];
+  skipped: { file: string; reason: string }[];
+}
 
 async function decodeOne(bytes: Buffer): Promise<Uint8Array> {
   const { data } = await sharp(bytes, { failOn: 'truncated' })
@@ -29,51 +38,72 @@ async function decodeOne(bytes: Buffer): Promise<Uint8Array> {
     .removeAlpha()
     .raw()
     .toBuffer({ resolveWithObject: true });
-  if (data.length !== PIXELS) throw new Error(`decoded to ${data.length} bytes, expected ${PIXELS}`);
+  if (data.length !== PIXELS)
+    throw new Error(`decoded to ${data.length} bytes, expected ${PIXELS}`);
   return new Uint8Array(data);
 }
 
-export async function decodeImages(records: ImageRecord[], opts: { skipBad: boolean; concurrency?: number; onProgress?: (done: number) => void }): Promise<Decoded> {
+export async function decodeImages(
+  records: ImageRecord[],
+  opts: { skipBad: boolean; concurrency?: number; onProgress?: (done: number) => void },
+): Promise<Decoded> {
   const dir = join(cacheDir(), 'images');
   const out: (Uint8Array | null)[] = new Array(records.length).fill(null);
   const skipped: { file: string; reason: string }[] = [];
-  let next = 0, done = 0;
+  let next = 0,
+    done = 0;
   const worker = async () => {
     while (next < records.length) {
       const i = next++;
       const file = records[i].file;
       let bytes: Buffer;
-      try { bytes = await readFile(file); } catch { throw new DataError(`image ${file} cannot be read (missing or no permission)`); }
+      try {
+        bytes = await readFile(file);
+      } catch {
+        throw new DataError(`image ${file} cannot be read (missing or no permission)`);
+      }
       const key = createHash('sha256').update(VERSION).update(bytes).digest('hex');
       const cached = join(dir, key.slice(0, 2), key);
       if (existsSync(cached)) {
         const c = readFileSync(cached);
-        if (c.length === PIXELS) { out[i] = new Uint8Array(c); done++; opts.onProgress?.(done); continue; }
+        if (c.length === PIXELS) {
+          out[i] = new Uint8Array(c);
+          done++;
+          opts.onProgress?.(done);
+          continue;
+        }
       }
       try {
         out[i] = await decodeOne(bytes);
       } catch (e) {
         const reason = (e as Error).message;
-        if (!opts.skipBad) throw new DataError(`image ${file} is corrupt or not a supported image (${reason}); fix or remove it, or pass --skip-bad-images to skip such files`);
+        if (!opts.skipBad)
+          throw new DataError(
+            `image ${file} is corrupt or not a supported image (${reason}); fix or remove it, or pass --skip-bad-images to skip such files`,
+          );
         skipped.push({ file, reason });
         continue;
       }
       mkdirSync(join(dir, key.slice(0, 2)), { recursive: true });
       writeFileAtomic(cached, out[i]!);
-      done++; opts.onProgress?.(done);
+      done++;
+      opts.onProgress?.(done);
     }
   };
   await Promise.all(Array.from({ length: opts.concurrency ?? 8 }, worker));
   const kept = records.filter((_, i) => out[i] !== null);
   const rgb = new Uint8Array(kept.length * PIXELS);
   let k = 0;
-  out.forEach((o) => { if (o) rgb.set(o, (k++) * PIXELS); });
+  out.forEach((o) => {
+    if (o) rgb.set(o, k++ * PIXELS);
+  });
   return { rgb, records: kept, skipped };
 }
 
 /** ITU-R 601 luma, as PIL's convert('L') and torchvision's Grayscale. */
 export function toGray(rgb: Uint8Array, n: number): Uint8Array {
   const g = new Uint8Array(n * SIDE * SIDE);
-  for (let i = 0; i < g.length; i++) g[i] = Math.round(0.299 * rgb[3 * i] + 0.587 * rgb[3 * i + 1] + 0.114 * rgb[3 * i + 2]);
+  for (let i = 0; i < g.length; i++)
+    g[i] = Math.round(0.299 * rgb[3 * i] + 0.587 * rgb[3 * i + 1] + 0.114 * rgb[3 * i + 2]);
   return g;
 }

@@ -13,56 +13,133 @@ export const DATASETS = ['fashion-mnist', 'mnist', 'idx', 'folder', 'vehicle-x']
 export type DatasetName = (typeof DATASETS)[number];
 
 export interface DataConfig extends SplitSizes {
-  dataset: string; data?: string; seed: number;
-  ids?: string; firstIds?: number; skipBadImages?: boolean; featuresAsImages?: boolean;
+  dataset: string;
+  data?: string;
+  seed: number;
+  ids?: string;
+  firstIds?: number;
+  skipBadImages?: boolean;
+  featuresAsImages?: boolean;
 }
 
 /** Decodes an image source into a raw dataset: a pool to split, or the split its folders give. */
 /** The VehicleX feature release with --features-as-images: each 2048-value vector as a 1x32x64 input. */
 function fromFeatures(src: ImageSource): RawDataset {
   const pick = (filter: (r: ImageRecord) => boolean): RawImages => {
-    const recs = src.records.filter(filter), values = new Float32Array(recs.length * 2048);
+    const recs = src.records.filter(filter),
+      values = new Float32Array(recs.length * 2048);
     recs.forEach((r, k) => {
       const { data } = readNpy(r.file);
-      if (data.length !== 2048) throw new DataError(`${r.file} holds ${data.length} values; the VehicleX features have 2048`);
+      if (data.length !== 2048)
+        throw new DataError(
+          `${r.file} holds ${data.length} values; the VehicleX features have 2048`,
+        );
       values.set(data, k * 2048);
     });
-    return { images: new Uint8Array(recs.length * 2048), values, labels: Uint8Array.from(recs.map((r) => r.label)), n: recs.length, height: 32, width: 64 };
+    return {
+      images: new Uint8Array(recs.length * 2048),
+      values,
+      labels: Uint8Array.from(recs.map((r) => r.label)),
+      n: recs.length,
+      height: 32,
+      width: 64,
+    };
   };
   const has = (s: string) => src.records.some((r) => r.split === s);
-  return { name: src.name, classes: src.classes, source: src.source, info: src.info, attrs: src.records.map((r) => ({ ...(r.attrs ?? {}), split: r.split ?? '', label: String(r.label) })),
-    published: { train: pick((r) => r.split === 'train'), test: pick((r) => r.split === 'test'), ...(has('val') ? { val: pick((r) => r.split === 'val') } : {}) } };
+  return {
+    name: src.name,
+    classes: src.classes,
+    source: src.source,
+    info: src.info,
+    attrs: src.records.map((r) => ({
+      ...(r.attrs ?? {}),
+      split: r.split ?? '',
+      label: String(r.label),
+    })),
+    published: {
+      train: pick((r) => r.split === 'train'),
+      test: pick((r) => r.split === 'test'),
+      ...(has('val') ? { val: pick((r) => r.split === 'val') } : {}),
+    },
+  };
 }
 
 async function fromImages(src: ImageSource, cfg: DataConfig): Promise<RawDataset> {
   if (src.features) return fromFeatures(src);
   const d = await decodeImages(src.records, { skipBad: !!cfg.skipBadImages });
-  if (d.skipped.length) process.stderr.write(`prunelab: skipped ${d.skipped.length} unreadable image(s), e.g. ${d.skipped[0].file}\n`);
+  if (d.skipped.length)
+    process.stderr.write(
+      `prunelab: skipped ${d.skipped.length} unreadable image(s), e.g. ${d.skipped[0].file}\n`,
+    );
   const pick = (filter: (r: ImageRecord) => boolean): RawImages => {
     const idx = d.records.map((r, i) => (filter(r) ? i : -1)).filter((i) => i >= 0);
     const rgb = new Uint8Array(idx.length * 3072);
     idx.forEach((i, k) => rgb.set(d.rgb.subarray(i * 3072, (i + 1) * 3072), k * 3072));
-    return { images: toGray(rgb, idx.length), rgb, labels: Uint8Array.from(idx.map((i) => d.records[i].label)), n: idx.length, height: 32, width: 32 };
+    return {
+      images: toGray(rgb, idx.length),
+      rgb,
+      labels: Uint8Array.from(idx.map((i) => d.records[i].label)),
+      n: idx.length,
+      height: 32,
+      width: 32,
+    };
   };
   const info = { ...src.info, images: d.records.length, skippedImages: d.skipped };
-  const attrs = d.records.map((r) => ({ ...(r.attrs ?? {}), split: r.split ?? '', label: String(r.label) }));
+  const attrs = d.records.map((r) => ({
+    ...(r.attrs ?? {}),
+    split: r.split ?? '',
+    label: String(r.label),
+  }));
   if (src.split) {
     const has = (s: string) => d.records.some((r) => r.split === s);
-    if (!has('test')) throw new DataError(`${src.source}: there is a train/ folder but no test/ folder; add one, or put the class folders directly in --data for a seeded split`);
-    return { name: src.name, classes: src.classes, source: src.source, info, attrs,
-      published: { train: pick((r) => r.split === 'train'), test: pick((r) => r.split === 'test'), ...(has('val') ? { val: pick((r) => r.split === 'val') } : {}) } };
+    if (!has('test'))
+      throw new DataError(
+        `${src.source}: there is a train/ folder but no test/ folder; add one, or put the class folders directly in --data for a seeded split`,
+      );
+    return {
+      name: src.name,
+      classes: src.classes,
+      source: src.source,
+      info,
+      attrs,
+      published: {
+        train: pick((r) => r.split === 'train'),
+        test: pick((r) => r.split === 'test'),
+        ...(has('val') ? { val: pick((r) => r.split === 'val') } : {}),
+      },
+    };
   }
-  return { name: src.name, classes: src.classes, source: src.source, info, attrs, pool: pick(() => true) };
+  return {
+    name: src.name,
+    classes: src.classes,
+    source: src.source,
+    info,
+    attrs,
+    pool: pick(() => true),
+  };
 }
 
 export async function loadRaw(cfg: DataConfig): Promise<RawDataset> {
   switch (cfg.dataset) {
-    case 'fashion-mnist': return loadFashionMnist();
-    case 'mnist': return loadMnist();
-    case 'idx': return loadIdx(cfg.data);
-    case 'folder': return fromImages(scanFolder(cfg.data), cfg);
-    case 'vehicle-x': return fromImages(scanVehicleX(cfg.data, { ids: cfg.ids, firstIds: cfg.firstIds, featuresAsImages: cfg.featuresAsImages }), cfg);
-    default: throw new DataError(`unknown dataset "${cfg.dataset}"; choose one of ${DATASETS.join(', ')}`);
+    case 'fashion-mnist':
+      return loadFashionMnist();
+    case 'mnist':
+      return loadMnist();
+    case 'idx':
+      return loadIdx(cfg.data);
+    case 'folder':
+      return fromImages(scanFolder(cfg.data), cfg);
+    case 'vehicle-x':
+      return fromImages(
+        scanVehicleX(cfg.data, {
+          ids: cfg.ids,
+          firstIds: cfg.firstIds,
+          featuresAsImages: cfg.featuresAsImages,
+        }),
+        cfg,
+      );
+    default:
+      throw new DataError(`unknown dataset "${cfg.dataset}"; choose one of ${DATASETS.join(', ')}`);
   }
 }
 

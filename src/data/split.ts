@@ -5,14 +5,22 @@ import { Rng, STREAM } from '../engine/rng.js';
 import { DataError } from '../util/errors.js';
 import type { PreparedData, RawDataset, RawImages, Split } from './types.js';
 
-export interface SplitSizes { trainSize: number; valSize?: number; testSize?: number }
+export interface SplitSizes {
+  trainSize: number;
+  valSize?: number;
+  testSize?: number;
+}
 
 /** Default size of a validation or test split carved from a pool of n images. */
-const carve = (want: number | undefined, n: number) => (want ? want : Math.max(1, Math.min(1000, Math.round(0.15 * n))));
+const carve = (want: number | undefined, n: number) =>
+  want ? want : Math.max(1, Math.min(1000, Math.round(0.15 * n)));
 
 export function stratifiedOrder(labels: Uint8Array, rng: Rng): number[] {
   const byClass = new Map<number, number[]>();
-  labels.forEach((l, i) => { if (!byClass.has(l)) byClass.set(l, []); byClass.get(l)!.push(i); });
+  labels.forEach((l, i) => {
+    if (!byClass.has(l)) byClass.set(l, []);
+    byClass.get(l)!.push(i);
+  });
   const keyed: { i: number; key: number; c: number }[] = [];
   for (const [c, idx] of [...byClass].sort((a, b) => a[0] - b[0])) {
     rng.shuffle(idx);
@@ -23,8 +31,13 @@ export function stratifiedOrder(labels: Uint8Array, rng: Rng): number[] {
 }
 
 function take(src: RawImages, idx: number[]): RawImages {
-  const size = src.height * src.width, images = new Uint8Array(idx.length * size), labels = new Uint8Array(idx.length);
-  idx.forEach((i, k) => { images.set(src.images.subarray(i * size, (i + 1) * size), k * size); labels[k] = src.labels[i]; });
+  const size = src.height * src.width,
+    images = new Uint8Array(idx.length * size),
+    labels = new Uint8Array(idx.length);
+  idx.forEach((i, k) => {
+    images.set(src.images.subarray(i * size, (i + 1) * size), k * size);
+    labels[k] = src.labels[i];
+  });
   const out: RawImages = { images, labels, n: idx.length, height: src.height, width: src.width };
   if (src.values) {
     const v = new Float32Array(idx.length * size);
@@ -32,7 +45,8 @@ function take(src: RawImages, idx: number[]): RawImages {
     out.values = v;
   }
   if (src.rgb) {
-    const c = size * 3, rgb = new Uint8Array(idx.length * c);
+    const c = size * 3,
+      rgb = new Uint8Array(idx.length * c);
     idx.forEach((i, k) => rgb.set(src.rgb!.subarray(i * c, (i + 1) * c), k * c));
     out.rgb = rgb;
   }
@@ -40,18 +54,27 @@ function take(src: RawImages, idx: number[]): RawImages {
 }
 
 function need(what: string, want: number, have: number, source: string): void {
-  if (want > have) throw new DataError(`${source}: asked for ${want} ${what} images but only ${have} are available; lower the size flags`);
+  if (want > have)
+    throw new DataError(
+      `${source}: asked for ${want} ${what} images but only ${have} are available; lower the size flags`,
+    );
 }
 
 /** Splits a raw dataset into train/val/test (sizes 0 = all that remain) from the seed. */
-export function splitDataset(raw: RawDataset, sizes: SplitSizes, seed: number): { train: RawImages; val: RawImages; test: RawImages } {
+export function splitDataset(
+  raw: RawDataset,
+  sizes: SplitSizes,
+  seed: number,
+): { train: RawImages; val: RawImages; test: RawImages } {
   const rng = new Rng(seed, STREAM.split);
   let train: RawImages, val: RawImages, test: RawImages;
   if (raw.pool) {
     const order = stratifiedOrder(raw.pool.labels, rng);
-    const nt = carve(sizes.testSize, order.length), nv = carve(sizes.valSize, order.length);
+    const nt = carve(sizes.testSize, order.length),
+      nv = carve(sizes.valSize, order.length);
     need('test + validation', nt + nv, order.length - 1, raw.name);
-    const rest = order.length - nt - nv, ntr = sizes.trainSize || rest;
+    const rest = order.length - nt - nv,
+      ntr = sizes.trainSize || rest;
     need('training', ntr, rest, raw.name);
     test = take(raw.pool, order.slice(0, nt));
     val = take(raw.pool, order.slice(nt, nt + nv));
@@ -79,15 +102,25 @@ export function splitDataset(raw: RawDataset, sizes: SplitSizes, seed: number): 
   } else throw new DataError(`${raw.name}: no images`);
   const present = new Set(train.labels);
   const missing = raw.classes.filter((_, c) => !present.has(c));
-  if (missing.length) throw new DataError(`${raw.name}: class ${missing.map((m) => JSON.stringify(m)).join(', ')} has too few images for the requested split (none left for training)`);
-  if (val.n === 0 || test.n === 0) throw new DataError(`${raw.name}: the validation and test splits need at least one image each (--val-size, --test-size)`);
+  if (missing.length)
+    throw new DataError(
+      `${raw.name}: class ${missing.map((m) => JSON.stringify(m)).join(', ')} has too few images for the requested split (none left for training)`,
+    );
+  if (val.n === 0 || test.n === 0)
+    throw new DataError(
+      `${raw.name}: the validation and test splits need at least one image each (--val-size, --test-size)`,
+    );
   return { train, val, test };
 }
 
 /** Mean and standard deviation of the training inputs, applied to every split. */
 function standardisation(tr: Float32Array): { mean: number; std: number } {
-  let sum = 0, sq = 0;
-  for (const v of tr) { sum += v; sq += v * v; }
+  let sum = 0,
+    sq = 0;
+  for (const v of tr) {
+    sum += v;
+    sq += v * v;
+  }
   const mean = sum / tr.length;
   return { mean, std: Math.sqrt(Math.max(sq / tr.length - mean * mean, 1e-12)) };
 }
@@ -105,30 +138,63 @@ export function prepare(raw: RawDataset, sizes: SplitSizes, seed: number): Prepa
   if (s.train.values) return prepareValues(raw, s);
   const S = 32;
   const toFloat = (r: RawImages): Float32Array => {
-    if (r.height > S || r.width > S) throw new DataError(`${raw.name}: images are ${r.width}x${r.height}, larger than LeNet-5's 32x32 input`);
-    const x = new Float32Array(r.n * S * S), oy = (S - r.height) >> 1, ox = (S - r.width) >> 1;
-    for (let n = 0; n < r.n; n++) for (let y = 0; y < r.height; y++) for (let xx = 0; xx < r.width; xx++) {
-      x[n * S * S + (y + oy) * S + xx + ox] = r.images[(n * r.height + y) * r.width + xx] / 255;
-    }
+    if (r.height > S || r.width > S)
+      throw new DataError(
+        `${raw.name}: images are ${r.width}x${r.height}, larger than LeNet-5's 32x32 input`,
+      );
+    const x = new Float32Array(r.n * S * S),
+      oy = (S - r.height) >> 1,
+      ox = (S - r.width) >> 1;
+    for (let n = 0; n < r.n; n++)
+      for (let y = 0; y < r.height; y++)
+        for (let xx = 0; xx < r.width; xx++) {
+          x[n * S * S + (y + oy) * S + xx + ox] = r.images[(n * r.height + y) * r.width + xx] / 255;
+        }
     return x;
   };
   const tr = toFloat(s.train);
   const { mean, std } = standardisation(tr);
-  const norm = (x: Float32Array, r: RawImages): Split => { for (let i = 0; i < x.length; i++) x[i] = (x[i] - mean) / std; return { x, y: r.labels, n: r.n }; };
+  const norm = (x: Float32Array, r: RawImages): Split => {
+    for (let i = 0; i < x.length; i++) x[i] = (x[i] - mean) / std;
+    return { x, y: r.labels, n: r.n };
+  };
   return {
-    name: raw.name, classes: raw.classes, inputShape: [1, S, S],
-    train: norm(tr, s.train), val: norm(toFloat(s.val), s.val), test: norm(toFloat(s.test), s.test),
-    mean, std, source: raw.source, trainRgb: s.train.rgb, info: raw.info,
+    name: raw.name,
+    classes: raw.classes,
+    inputShape: [1, S, S],
+    train: norm(tr, s.train),
+    val: norm(toFloat(s.val), s.val),
+    test: norm(toFloat(s.test), s.test),
+    mean,
+    std,
+    source: raw.source,
+    trainRgb: s.train.rgb,
+    info: raw.info,
   };
 }
 
 /** Real-valued inputs (reshaped feature vectors): no padding, standardised like images. */
-function prepareValues(raw: RawDataset, s: { train: RawImages; val: RawImages; test: RawImages }): PreparedData {
+function prepareValues(
+  raw: RawDataset,
+  s: { train: RawImages; val: RawImages; test: RawImages },
+): PreparedData {
   const tr = s.train.values!;
   const { mean, std } = standardisation(tr);
-  const norm = (r: RawImages): Split => ({ x: r.values!.map((v) => (v - mean) / std), y: r.labels, n: r.n });
+  const norm = (r: RawImages): Split => ({
+    x: r.values!.map((v) => (v - mean) / std),
+    y: r.labels,
+    n: r.n,
+  });
   return {
-    name: raw.name, classes: raw.classes, inputShape: [1, s.train.height, s.train.width],
-    train: norm(s.train), val: norm(s.val), test: norm(s.test), mean, std, source: raw.source, info: raw.info,
+    name: raw.name,
+    classes: raw.classes,
+    inputShape: [1, s.train.height, s.train.width],
+    train: norm(s.train),
+    val: norm(s.val),
+    test: norm(s.test),
+    mean,
+    std,
+    source: raw.source,
+    info: raw.info,
   };
 }

@@ -11,7 +11,11 @@ export async function runDataSummary(cfg: TrainConfig, outDir: string) {
   const raw = await loadRaw(cfg);
   const data = prepare(raw, cfg, cfg.seed);
   const C = data.classes.length;
-  const counts = { train: classCounts(data.train.y, C), val: classCounts(data.val.y, C), test: classCounts(data.test.y, C) };
+  const counts = {
+    train: classCounts(data.train.y, C),
+    val: classCounts(data.val.y, C),
+    test: classCounts(data.test.y, C),
+  };
   const attributes: Record<string, Record<string, Record<string, number>>> = {};
   const names = (raw.info?.names ?? {}) as Record<string, Record<string, string>>;
   for (const a of raw.attrs ?? []) {
@@ -23,9 +27,19 @@ export async function runDataSummary(cfg: TrainConfig, outDir: string) {
     }
   }
   const summary = {
-    schema: 'prunelab.data/1', config: cfg,
-    data: { name: data.name, source: data.source, classes: data.classes, sizes: { train: data.train.n, val: data.val.n, test: data.test.n }, classCounts: counts, mean: data.mean, std: data.std },
-    info: raw.info ?? {}, attributes,
+    schema: 'prunelab.data/1',
+    config: cfg,
+    data: {
+      name: data.name,
+      source: data.source,
+      classes: data.classes,
+      sizes: { train: data.train.n, val: data.val.n, test: data.test.n },
+      classCounts: counts,
+      mean: data.mean,
+      std: data.std,
+    },
+    info: raw.info ?? {},
+    attributes,
   };
   writeJsonAtomic(join(outDir, 'summary.json'), summary);
   const { classHistogramSpec, renderSvg, svgToPng } = await import('../report/figures.js');

@@ -27,7 +27,11 @@ export interface RawDataset {
 }
 
 /** One split ready for the network: float32 [n, 1, 32, 32], standardised. */
-export interface Split { x: Float32Array; y: Uint8Array; n: number }
+export interface Split {
+  x: Float32Array;
+  y: Uint8Array;
+  n: number;
+}
 
 export interface PreparedData {
   name: string;

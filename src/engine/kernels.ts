@@ -11,13 +11,53 @@ export interface Kernels {
   /** A zeroed buffer these kernels can operate on (for wasm: a view into its linear memory). */
   alloc(n: number): FloatArray;
   /** With `tanh`, writes tanh of the convolution (the fused conv + tanh layer pair). */
-  conv2dForward(out: FloatArray, inp: FloatArray, w: FloatArray, b: FloatArray,
-    B: number, C: number, H: number, W: number, OC: number, K: number, tanh?: boolean): void;
-  conv2dBackward(dInp: FloatArray | null, dW: FloatArray, dB: FloatArray, dOut: FloatArray, inp: FloatArray,
-    w: FloatArray, B: number, C: number, H: number, W: number, OC: number, K: number): void;
-  denseForward(out: FloatArray, inp: FloatArray, w: FloatArray, b: FloatArray, B: number, I: number, O: number): void;
-  denseBackward(dInp: FloatArray | null, dW: FloatArray, dB: FloatArray, dOut: FloatArray, inp: FloatArray,
-    w: FloatArray, B: number, I: number, O: number): void;
+  conv2dForward(
+    out: FloatArray,
+    inp: FloatArray,
+    w: FloatArray,
+    b: FloatArray,
+    B: number,
+    C: number,
+    H: number,
+    W: number,
+    OC: number,
+    K: number,
+    tanh?: boolean,
+  ): void;
+  conv2dBackward(
+    dInp: FloatArray | null,
+    dW: FloatArray,
+    dB: FloatArray,
+    dOut: FloatArray,
+    inp: FloatArray,
+    w: FloatArray,
+    B: number,
+    C: number,
+    H: number,
+    W: number,
+    OC: number,
+    K: number,
+  ): void;
+  denseForward(
+    out: FloatArray,
+    inp: FloatArray,
+    w: FloatArray,
+    b: FloatArray,
+    B: number,
+    I: number,
+    O: number,
+  ): void;
+  denseBackward(
+    dInp: FloatArray | null,
+    dW: FloatArray,
+    dB: FloatArray,
+    dOut: FloatArray,
+    inp: FloatArray,
+    w: FloatArray,
+    B: number,
+    I: number,
+    O: number,
+  ): void;
   tanhForward(out: FloatArray, inp: FloatArray, n: number): void;
   tanhBackward(dInp: FloatArray, dOut: FloatArray, y: FloatArray, n: number): void;
   avgPool2Forward(out: FloatArray, inp: FloatArray, planes: number, H: number, W: number): void;
@@ -25,5 +65,13 @@ export interface Kernels {
   /** dst[i] += src[i] for i < n (the reduction of two half-batch gradients). */
   accumulate(dst: FloatArray, src: FloatArray, n: number): void;
   /** g' = g + wd*p; v = mu*v + g' when mu > 0; p -= lr * (v or g'). */
-  sgdStep(p: FloatArray, g: FloatArray, v: FloatArray | null, n: number, lr: number, mu: number, wd: number): void;
+  sgdStep(
+    p: FloatArray,
+    g: FloatArray,
+    v: FloatArray | null,
+    n: number,
+    lr: number,
+    mu: number,
+    wd: number,
+  ): void;
 }

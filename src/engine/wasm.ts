@@ -18,10 +18,14 @@ import v8 from 'node:v8';
 import type { FloatArray, Kernels } from './kernels.js';
 
 interface WasmExports {
-  conv2dForward(...a: number[]): void; conv2dBackward(...a: number[]): void;
-  denseForward(...a: number[]): void; denseBackward(...a: number[]): void;
-  tanhForward(...a: number[]): void; tanhBackward(...a: number[]): void;
-  avgPool2Forward(...a: number[]): void; avgPool2Backward(...a: number[]): void;
+  conv2dForward(...a: number[]): void;
+  conv2dBackward(...a: number[]): void;
+  denseForward(...a: number[]): void;
+  denseBackward(...a: number[]): void;
+  tanhForward(...a: number[]): void;
+  tanhBackward(...a: number[]): void;
+  avgPool2Forward(...a: number[]): void;
+  avgPool2Backward(...a: number[]): void;
   sgdStep(...a: number[]): void;
   accumulate(...a: number[]): void;
   convScratchFloats(C: number, K: number, OC: number, OH: number, OW: number): number;
@@ -32,14 +36,24 @@ let cached: WebAssembly.Module | null | undefined;
 let cachedVariant: 'simd-fma' | 'simd' | null = null;
 
 export function wasmPath(fused = false): string {
-  return join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'build', fused ? 'kernels-fma.wasm' : 'kernels.wasm');
+  return join(
+    dirname(fileURLToPath(import.meta.url)),
+    '..',
+    '..',
+    'build',
+    fused ? 'kernels-fma.wasm' : 'kernels.wasm',
+  );
 }
 
 function compile(file: string, relaxed: boolean): WebAssembly.Module | null {
   if (!existsSync(file)) return null;
   const bytes = readFileSync(file);
   if (relaxed && !WebAssembly.validate(bytes)) {
-    try { v8.setFlagsFromString('--experimental-wasm-relaxed-simd'); } catch { return null; }
+    try {
+      v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+    } catch {
+      return null;
+    }
     if (!WebAssembly.validate(bytes)) return null;
   }
   try {
@@ -93,12 +107,27 @@ export function regionBytes(floats: number): number {
  * Kernels over a new shared memory sized for `floats` floats of buffers (room to grow to three times
  * that, for a helper's region), or over `region` of an existing memory.
  */
-export function createWasmKernels(floats: number, module = loadWasmModule(), region?: { memory: WebAssembly.Memory; start: number; end: number },
-  options: { winograd?: boolean } = {}): WasmKernels {
-  if (!module) throw new Error(`WebAssembly kernels are not available (${wasmPath()} missing or unsupported); run \`npm run build\``);
+export function createWasmKernels(
+  floats: number,
+  module = loadWasmModule(),
+  region?: { memory: WebAssembly.Memory; start: number; end: number },
+  options: { winograd?: boolean } = {},
+): WasmKernels {
+  if (!module)
+    throw new Error(
+      `WebAssembly kernels are not available (${wasmPath()} missing or unsupported); run \`npm run build\``,
+    );
   const pages = regionBytes(floats) / PAGE;
-  const memory = region?.memory ?? new WebAssembly.Memory({ initial: pages, maximum: 3 * pages, shared: true });
-  const x = new WebAssembly.Instance(module, { env: { memory, abort() { throw new Error('wasm abort'); } } }).exports as unknown as WasmExports;
+  const memory =
+    region?.memory ?? new WebAssembly.Memory({ initial: pages, maximum: 3 * pages, shared: true });
+  const x = new WebAssembly.Instance(module, {
+    env: {
+      memory,
+      abort() {
+        throw new Error('wasm abort');
+      },
+    },
+  }).exports as unknown as WasmExports;
   x.setWinograd((options.winograd ?? process.env.PRUNELAB_WINOGRAD !== '0') ? 1 : 0);
   const scratch = region ? region.start : 64; // 0 stays the null pointer
   const limit = region ? region.end : memory.buffer.byteLength;
@@ -107,12 +136,16 @@ export function createWasmKernels(floats: number, module = loadWasmModule(), reg
   const buffers: ArrayBufferLike[] = [memory.buffer];
   const p = (a: FloatArray | null): number => {
     if (a === null) return 0;
-    if (a.buffer !== buffers[buffers.length - 1] && !buffers.includes(a.buffer)) throw new Error('wasm kernels need buffers from their own alloc()');
+    if (a.buffer !== buffers[buffers.length - 1] && !buffers.includes(a.buffer))
+      throw new Error('wasm kernels need buffers from their own alloc()');
     return a.byteOffset;
   };
   const conv = (C: number, H: number, W: number, OC: number, K: number): number => {
     const need = x.convScratchFloats(C, K, OC, H - K + 1, W - K + 1);
-    if (need > SCRATCH) throw new Error(`convolution too large for the kernels' scratch (${need} floats needed, ${SCRATCH} available)`);
+    if (need > SCRATCH)
+      throw new Error(
+        `convolution too large for the kernels' scratch (${need} floats needed, ${SCRATCH} available)`,
+      );
     return scratch;
   };
   const kernels: WasmKernels = {
@@ -126,20 +159,55 @@ export function createWasmKernels(floats: number, module = loadWasmModule(), reg
       return new Float32Array(memory.buffer, start, n);
     },
     extend(floats) {
-      const bytes = regionBytes(floats), start = memory.buffer.byteLength;
-      try { memory.grow(bytes / PAGE); } catch { return null; }
+      const bytes = regionBytes(floats),
+        start = memory.buffer.byteLength;
+      try {
+        memory.grow(bytes / PAGE);
+      } catch {
+        return null;
+      }
       buffers.push(memory.buffer);
       return { start, end: start + bytes };
     },
-    conv2dForward: (out, inp, w, b, B, C, H, W, OC, K, tanh = false) => x.conv2dForward(p(out), p(inp), p(w), p(b), B, C, H, W, OC, K, conv(C, H, W, OC, K), tanh ? 1 : 0),
+    conv2dForward: (out, inp, w, b, B, C, H, W, OC, K, tanh = false) =>
+      x.conv2dForward(
+        p(out),
+        p(inp),
+        p(w),
+        p(b),
+        B,
+        C,
+        H,
+        W,
+        OC,
+        K,
+        conv(C, H, W, OC, K),
+        tanh ? 1 : 0,
+      ),
     conv2dBackward: (dInp, dW, dB, dOut, inp, w, B, C, H, W, OC, K) =>
-      x.conv2dBackward(p(dInp), p(dW), p(dB), p(dOut), p(inp), p(w), B, C, H, W, OC, K, conv(C, H, W, OC, K)),
+      x.conv2dBackward(
+        p(dInp),
+        p(dW),
+        p(dB),
+        p(dOut),
+        p(inp),
+        p(w),
+        B,
+        C,
+        H,
+        W,
+        OC,
+        K,
+        conv(C, H, W, OC, K),
+      ),
     denseForward: (out, inp, w, b, B, I, O) => x.denseForward(p(out), p(inp), p(w), p(b), B, I, O),
-    denseBackward: (dInp, dW, dB, dOut, inp, w, B, I, O) => x.denseBackward(p(dInp), p(dW), p(dB), p(dOut), p(inp), p(w), B, I, O),
+    denseBackward: (dInp, dW, dB, dOut, inp, w, B, I, O) =>
+      x.denseBackward(p(dInp), p(dW), p(dB), p(dOut), p(inp), p(w), B, I, O),
     tanhForward: (out, inp, n) => x.tanhForward(p(out), p(inp), n),
     tanhBackward: (dInp, dOut, y, n) => x.tanhBackward(p(dInp), p(dOut), p(y), n),
     avgPool2Forward: (out, inp, planes, H, W) => x.avgPool2Forward(p(out), p(inp), planes, H, W),
-    avgPool2Backward: (dInp, dOut, planes, H, W) => x.avgPool2Backward(p(dInp), p(dOut), planes, H, W),
+    avgPool2Backward: (dInp, dOut, planes, H, W) =>
+      x.avgPool2Backward(p(dInp), p(dOut), planes, H, W),
     accumulate: (dst, src, n) => x.accumulate(p(dst), p(src), n),
     sgdStep: (pp, g, v, n, lr, mu, wd) => x.sgdStep(p(pp), p(g), p(v), n, lr, mu, wd),
   };

@@ -7,23 +7,43 @@ import { lenet5, Network, type Architecture, type State } from './network.js';
 import { loadSafetensors, saveSafetensors } from './safetensors.js';
 
 export function saveModel(file: string, net: Network, extra: Record<string, string> = {}): void {
-  saveSafetensors(file, net.getState(), { format: 'pt', 'prunelab.architecture': JSON.stringify(net.arch), ...extra });
+  saveSafetensors(file, net.getState(), {
+    format: 'pt',
+    'prunelab.architecture': JSON.stringify(net.arch),
+    ...extra,
+  });
 }
 
-export function architectureFromState(state: State, meta: Record<string, string>, output: 'softmax' | 'sigmoid' = 'softmax'): Architecture {
+export function architectureFromState(
+  state: State,
+  meta: Record<string, string>,
+  output: 'softmax' | 'sigmoid' = 'softmax',
+): Architecture {
   if (meta['prunelab.architecture']) return JSON.parse(meta['prunelab.architecture']);
   const shape = (n: string) => {
     const t = state.get(n);
-    if (!t) throw new DataError(`model has no tensor ${n}; prunelab reads LeNet-5 state dicts with conv1, conv2, fc1, fc2, fc3`);
+    if (!t)
+      throw new DataError(
+        `model has no tensor ${n}; prunelab reads LeNet-5 state dicts with conv1, conv2, fc1, fc2, fc3`,
+      );
     return t.shape;
   };
-  return lenet5({ fc1: shape('fc1.weight')[0], fc2: shape('fc2.weight')[0], classes: shape('fc3.weight')[0], output });
+  return lenet5({
+    fc1: shape('fc1.weight')[0],
+    fc2: shape('fc2.weight')[0],
+    classes: shape('fc3.weight')[0],
+    output,
+  });
 }
 
 export function loadModel(file: string, batch: number, backend: BackendName = 'auto'): Network {
   const { state, metadata } = loadSafetensors(file);
   const arch = architectureFromState(state, metadata);
   const net = new Network(arch, batch, backend);
-  try { net.setState(state); } catch (e) { throw new DataError(`${file}: ${(e as Error).message}`); }
+  try {
+    net.setState(state);
+  } catch (e) {
+    throw new DataError(`${file}: ${(e as Error).message}`);
+  }
   return net;
 }

@@ -22,10 +22,22 @@ export interface Architecture {
   output: OutputKind;
 }
 
-export interface LeNetOptions { classes?: number; fc1?: number; fc2?: number; output?: OutputKind; input?: [number, number, number] }
+export interface LeNetOptions {
+  classes?: number;
+  fc1?: number;
+  fc2?: number;
+  output?: OutputKind;
+  input?: [number, number, number];
+}
 
 /** The seed's LeNet-5: conv 6@5x5, tanh, avgpool, conv 16@5x5, tanh, avgpool, 400-120-84-C with tanh. */
-export function lenet5({ classes = 10, fc1 = 120, fc2 = 84, output = 'softmax', input = [1, 32, 32] }: LeNetOptions = {}): Architecture {
+export function lenet5({
+  classes = 10,
+  fc1 = 120,
+  fc2 = 84,
+  output = 'softmax',
+  input = [1, 32, 32],
+}: LeNetOptions = {}): Architecture {
   // conv 5 -> pool 2 -> conv 5 -> pool 2: 32x32 gives 5x5 (400 inputs to fc1), 32x64 gives 5x13
   const side = (n: number) => Math.floor((Math.floor((n - 4) / 2) - 4) / 2);
   const flat = 16 * side(input[1]) * side(input[2]);
@@ -33,16 +45,27 @@ export function lenet5({ classes = 10, fc1 = 120, fc2 = 84, output = 'softmax', 
     input,
     output,
     layers: [
-      { kind: 'conv', name: 'conv1', inChannels: input[0], outChannels: 6, kernel: 5 }, { kind: 'tanh' }, { kind: 'avgpool' },
-      { kind: 'conv', name: 'conv2', inChannels: 6, outChannels: 16, kernel: 5 }, { kind: 'tanh' }, { kind: 'avgpool' },
-      { kind: 'dense', name: 'fc1', inFeatures: flat, outFeatures: fc1 }, { kind: 'tanh' },
-      { kind: 'dense', name: 'fc2', inFeatures: fc1, outFeatures: fc2 }, { kind: 'tanh' },
+      { kind: 'conv', name: 'conv1', inChannels: input[0], outChannels: 6, kernel: 5 },
+      { kind: 'tanh' },
+      { kind: 'avgpool' },
+      { kind: 'conv', name: 'conv2', inChannels: 6, outChannels: 16, kernel: 5 },
+      { kind: 'tanh' },
+      { kind: 'avgpool' },
+      { kind: 'dense', name: 'fc1', inFeatures: flat, outFeatures: fc1 },
+      { kind: 'tanh' },
+      { kind: 'dense', name: 'fc2', inFeatures: fc1, outFeatures: fc2 },
+      { kind: 'tanh' },
       { kind: 'dense', name: 'fc3', inFeatures: fc2, outFeatures: classes },
     ],
   };
 }
 
-export interface ParamView { name: string; shape: number[]; offset: number; size: number }
+export interface ParamView {
+  name: string;
+  shape: number[];
+  offset: number;
+  size: number;
+}
 export type State = Map<string, { shape: number[]; data: Float32Array | Float64Array }>;
 
 type Shape3 = [number, number, number];
@@ -51,9 +74,15 @@ export function paramShapes(arch: Architecture): { name: string; shape: number[]
   const out: { name: string; shape: number[] }[] = [];
   for (const l of arch.layers) {
     if (l.kind === 'conv') {
-      out.push({ name: `${l.name}.weight`, shape: [l.outChannels, l.inChannels, l.kernel, l.kernel] }, { name: `${l.name}.bias`, shape: [l.outChannels] });
+      out.push(
+        { name: `${l.name}.weight`, shape: [l.outChannels, l.inChannels, l.kernel, l.kernel] },
+        { name: `${l.name}.bias`, shape: [l.outChannels] },
+      );
     } else if (l.kind === 'dense') {
-      out.push({ name: `${l.name}.weight`, shape: [l.outFeatures, l.inFeatures] }, { name: `${l.name}.bias`, shape: [l.outFeatures] });
+      out.push(
+        { name: `${l.name}.weight`, shape: [l.outFeatures, l.inFeatures] },
+        { name: `${l.name}.bias`, shape: [l.outFeatures] },
+      );
     }
   }
   return out;
@@ -65,12 +94,20 @@ export function layerShapes(arch: Architecture): Shape3[] {
   let [c, h, w] = arch.input;
   for (const l of arch.layers) {
     if (l.kind === 'conv') {
-      if (l.inChannels !== c) throw new Error(`${l.name}: expects ${l.inChannels} input channels, gets ${c}`);
-      c = l.outChannels; h = h - l.kernel + 1; w = w - l.kernel + 1;
-    } else if (l.kind === 'avgpool') { h >>= 1; w >>= 1; }
-    else if (l.kind === 'dense') {
-      if (l.inFeatures !== c * h * w) throw new Error(`${l.name}: expects ${l.inFeatures} inputs, gets ${c * h * w}`);
-      c = l.outFeatures; h = 1; w = 1;
+      if (l.inChannels !== c)
+        throw new Error(`${l.name}: expects ${l.inChannels} input channels, gets ${c}`);
+      c = l.outChannels;
+      h = h - l.kernel + 1;
+      w = w - l.kernel + 1;
+    } else if (l.kind === 'avgpool') {
+      h >>= 1;
+      w >>= 1;
+    } else if (l.kind === 'dense') {
+      if (l.inFeatures !== c * h * w)
+        throw new Error(`${l.name}: expects ${l.inFeatures} inputs, gets ${c * h * w}`);
+      c = l.outFeatures;
+      h = 1;
+      w = 1;
     }
     shapes.push([c, h, w]);
   }
@@ -111,7 +148,12 @@ export class Network {
    * `replica`: run on these kernels with these parameters instead of allocating both (a helper
    * thread's replica whose parameters are the main network's, in shared memory: train/parallel.ts).
    */
-  constructor(readonly arch: Architecture, readonly batch: number, backend: BackendName = 'auto', replica?: { kernels: Kernels; params: FloatArray }) {
+  constructor(
+    readonly arch: Architecture,
+    readonly batch: number,
+    backend: BackendName = 'auto',
+    replica?: { kernels: Kernels; params: FloatArray },
+  ) {
     this.shapes = layerShapes(arch);
     const pshapes = paramShapes(arch);
     let total = 0;
@@ -121,15 +163,22 @@ export class Network {
       total += n;
     }
     this.kernels = replica?.kernels ?? createKernels(backend, Network.floats(arch, batch));
-    if (replica && replica.params.length !== total) throw new Error(`replica parameters: ${replica.params.length} values for ${total}`);
+    if (replica && replica.params.length !== total)
+      throw new Error(`replica parameters: ${replica.params.length} values for ${total}`);
     this.params = replica?.params ?? this.kernels.alloc(total);
     this.grads = this.kernels.alloc(total);
     this.gradsAux = this.kernels.alloc(total);
     this.acts = this.shapes.map((sh) => this.kernels.alloc(batch * size(sh)));
     this.dActs = this.shapes.map((sh) => this.kernels.alloc(batch * size(sh)));
-    this.pv = new Map([...this.views].map(([k, v]) => [k, this.params.subarray(v.offset, v.offset + v.size)]));
-    this.gv = new Map([...this.views].map(([k, v]) => [k, this.grads.subarray(v.offset, v.offset + v.size)]));
-    this.gvAux = new Map([...this.views].map(([k, v]) => [k, this.gradsAux.subarray(v.offset, v.offset + v.size)]));
+    this.pv = new Map(
+      [...this.views].map(([k, v]) => [k, this.params.subarray(v.offset, v.offset + v.size)]),
+    );
+    this.gv = new Map(
+      [...this.views].map(([k, v]) => [k, this.grads.subarray(v.offset, v.offset + v.size)]),
+    );
+    this.gvAux = new Map(
+      [...this.views].map(([k, v]) => [k, this.gradsAux.subarray(v.offset, v.offset + v.size)]),
+    );
   }
 
   /** Floats of buffers a network of this architecture and batch capacity allocates (plus alignment). */
@@ -143,18 +192,40 @@ export class Network {
   private readonly gv: Map<string, FloatArray>;
   private readonly gvAux: Map<string, FloatArray>;
 
-  param(name: string): FloatArray { const v = this.pv.get(name); if (!v) throw new Error(`no parameter ${name}`); return v; }
-  grad(name: string): FloatArray { const v = this.gv.get(name); if (!v) throw new Error(`no parameter ${name}`); return v; }
-  get classes(): number { return this.shapes[this.shapes.length - 1][0]; }
-  get inputSize(): number { return size(this.shapes[0]); }
-  get input(): FloatArray { return this.acts[0]; }
-  get logits(): FloatArray { return this.acts[this.acts.length - 1]; }
+  param(name: string): FloatArray {
+    const v = this.pv.get(name);
+    if (!v) throw new Error(`no parameter ${name}`);
+    return v;
+  }
+  grad(name: string): FloatArray {
+    const v = this.gv.get(name);
+    if (!v) throw new Error(`no parameter ${name}`);
+    return v;
+  }
+  get classes(): number {
+    return this.shapes[this.shapes.length - 1][0];
+  }
+  get inputSize(): number {
+    return size(this.shapes[0]);
+  }
+  get input(): FloatArray {
+    return this.acts[0];
+  }
+  get logits(): FloatArray {
+    return this.acts[this.acts.length - 1];
+  }
 
   /** PyTorch's default init for conv and linear layers: weight and bias ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)). */
   initialize(seed: number): void {
     const rng = new Rng(seed, STREAM.init);
     for (const [name, v] of this.views) {
-      const fanIn = v.shape.length === 1 ? this.views.get(name.replace(/bias$/, 'weight'))!.shape.slice(1).reduce((a, b) => a * b, 1) : size(v.shape.slice(1));
+      const fanIn =
+        v.shape.length === 1
+          ? this.views
+              .get(name.replace(/bias$/, 'weight'))!
+              .shape.slice(1)
+              .reduce((a, b) => a * b, 1)
+          : size(v.shape.slice(1));
       const bound = 1 / Math.sqrt(fanIn);
       const a = this.param(name);
       for (let i = 0; i < a.length; i++) a[i] = rng.uniform(-bound, bound);
@@ -176,25 +247,51 @@ export class Network {
   /** Runs layers start.. on acts[start] (already set); forward(B) is forwardFrom(0, B). */
   forwardFrom(start: number, B: number): FloatArray {
     if (B > this.batch) throw new Error(`batch ${B} exceeds capacity ${this.batch}`);
-    const k = this.kernels, layers = this.arch.layers;
+    const k = this.kernels,
+      layers = this.arch.layers;
     // a convolution followed by tanh runs as one fused kernel that writes the tanh output; the
     // convolution's own output is never read (tanh's backward pass needs only its output)
     let fused = -1;
     layers.forEach((l, i) => {
       if (i < start || i === fused) return;
-      const inp = this.acts[i], out = this.acts[i + 1], [c, h, w] = this.shapes[i];
+      const inp = this.acts[i],
+        out = this.acts[i + 1],
+        [c, h, w] = this.shapes[i];
       if (l.kind === 'conv') {
         const tanh = layers[i + 1]?.kind === 'tanh';
         if (tanh) fused = i + 1;
-        k.conv2dForward(tanh ? this.acts[i + 2] : out, inp, this.param(`${l.name}.weight`), this.param(`${l.name}.bias`), B, c, h, w, l.outChannels, l.kernel, tanh);
-      } else if (l.kind === 'dense') k.denseForward(out, inp, this.param(`${l.name}.weight`), this.param(`${l.name}.bias`), B, l.inFeatures, l.outFeatures);
+        k.conv2dForward(
+          tanh ? this.acts[i + 2] : out,
+          inp,
+          this.param(`${l.name}.weight`),
+          this.param(`${l.name}.bias`),
+          B,
+          c,
+          h,
+          w,
+          l.outChannels,
+          l.kernel,
+          tanh,
+        );
+      } else if (l.kind === 'dense')
+        k.denseForward(
+          out,
+          inp,
+          this.param(`${l.name}.weight`),
+          this.param(`${l.name}.bias`),
+          B,
+          l.inFeatures,
+          l.outFeatures,
+        );
       else if (l.kind === 'tanh') k.tanhForward(out, inp, B * c * h * w);
       else k.avgPool2Forward(out, inp, B * c, h, w);
     });
     return this.logits;
   }
 
-  forward(B: number): FloatArray { return this.forwardFrom(0, B); }
+  forward(B: number): FloatArray {
+    return this.forwardFrom(0, B);
+  }
 
   /** Backpropagates dActs[last] (set by the loss); gradients are ADDED into `grads` (or `gradsAux`). */
   backward(B: number, into: 'grads' | 'aux' = 'grads'): void {
@@ -202,11 +299,40 @@ export class Network {
     const gv = into === 'grads' ? this.gv : this.gvAux;
     const grad = (n: string) => gv.get(n)!;
     for (let i = this.arch.layers.length - 1; i >= 0; i--) {
-      const l = this.arch.layers[i], [c, h, w] = this.shapes[i];
-      const dInp = i === 0 ? null : this.dActs[i], dOut = this.dActs[i + 1], inp = this.acts[i];
-      if (l.kind === 'conv') k.conv2dBackward(dInp, grad(`${l.name}.weight`), grad(`${l.name}.bias`), dOut, inp, this.param(`${l.name}.weight`), B, c, h, w, l.outChannels, l.kernel);
-      else if (l.kind === 'dense') k.denseBackward(dInp, grad(`${l.name}.weight`), grad(`${l.name}.bias`), dOut, inp, this.param(`${l.name}.weight`), B, l.inFeatures, l.outFeatures);
-      else if (dInp && l.kind === 'tanh') k.tanhBackward(dInp, dOut, this.acts[i + 1], B * c * h * w);
+      const l = this.arch.layers[i],
+        [c, h, w] = this.shapes[i];
+      const dInp = i === 0 ? null : this.dActs[i],
+        dOut = this.dActs[i + 1],
+        inp = this.acts[i];
+      if (l.kind === 'conv')
+        k.conv2dBackward(
+          dInp,
+          grad(`${l.name}.weight`),
+          grad(`${l.name}.bias`),
+          dOut,
+          inp,
+          this.param(`${l.name}.weight`),
+          B,
+          c,
+          h,
+          w,
+          l.outChannels,
+          l.kernel,
+        );
+      else if (l.kind === 'dense')
+        k.denseBackward(
+          dInp,
+          grad(`${l.name}.weight`),
+          grad(`${l.name}.bias`),
+          dOut,
+          inp,
+          this.param(`${l.name}.weight`),
+          B,
+          l.inFeatures,
+          l.outFeatures,
+        );
+      else if (dInp && l.kind === 'tanh')
+        k.tanhBackward(dInp, dOut, this.acts[i + 1], B * c * h * w);
       else if (dInp) k.avgPool2Backward(dInp, dOut, B * c, h, w);
     }
   }
@@ -216,11 +342,21 @@ export class Network {
    * dActs[last] when `withGrad`, for a loss that is the mean over `meanOver` images (a half-batch
    * passes the whole batch's size). Returns the summed loss and the number correct.
    */
-  loss(labels: ArrayLike<number>, offset: number, B: number, withGrad: boolean, meanOver = B): { loss: number; correct: number } {
-    const C = this.classes, z = this.logits, dz = this.dActs[this.dActs.length - 1];
-    let loss = 0, correct = 0;
+  loss(
+    labels: ArrayLike<number>,
+    offset: number,
+    B: number,
+    withGrad: boolean,
+    meanOver = B,
+  ): { loss: number; correct: number } {
+    const C = this.classes,
+      z = this.logits,
+      dz = this.dActs[this.dActs.length - 1];
+    let loss = 0,
+      correct = 0;
     for (let n = 0; n < B; n++) {
-      const y = labels[offset + n], o = n * C;
+      const y = labels[offset + n],
+        o = n * C;
       let best = 0;
       for (let c = 1; c < C; c++) if (z[o + c] > z[o + best]) best = c;
       if (best === y) correct++;
@@ -229,10 +365,13 @@ export class Network {
         let s = 0;
         for (let c = 0; c < C; c++) s += Math.exp(z[o + c] - m);
         loss += Math.log(s) + m - z[o + y];
-        if (withGrad) for (let c = 0; c < C; c++) dz[o + c] = (Math.exp(z[o + c] - m) / s - (c === y ? 1 : 0)) / meanOver;
+        if (withGrad)
+          for (let c = 0; c < C; c++)
+            dz[o + c] = (Math.exp(z[o + c] - m) / s - (c === y ? 1 : 0)) / meanOver;
       } else {
         for (let c = 0; c < C; c++) {
-          const x = z[o + c], t = c === y ? 1 : 0;
+          const x = z[o + c],
+            t = c === y ? 1 : 0;
           loss += Math.max(x, 0) - x * t + Math.log1p(Math.exp(-Math.abs(x)));
           if (withGrad) dz[o + c] = (1 / (1 + Math.exp(-x)) - t) / meanOver;
         }
@@ -241,18 +380,31 @@ export class Network {
     return { loss, correct };
   }
 
-  zeroGrad(): void { this.grads.fill(0); }
+  zeroGrad(): void {
+    this.grads.fill(0);
+  }
 
   sgdStep(lr: number, momentum = 0, weightDecay = 0): void {
     if (momentum > 0 && !this.velocity) this.velocity = this.kernels.alloc(this.params.length);
-    this.kernels.sgdStep(this.params, this.grads, this.velocity, this.params.length, lr, momentum, weightDecay);
+    this.kernels.sgdStep(
+      this.params,
+      this.grads,
+      this.velocity,
+      this.params.length,
+      lr,
+      momentum,
+      weightDecay,
+    );
   }
 
-  resetOptimizer(): void { this.velocity?.fill(0); }
+  resetOptimizer(): void {
+    this.velocity?.fill(0);
+  }
 
   getState(): State {
     const s: State = new Map();
-    for (const [name, v] of this.views) s.set(name, { shape: [...v.shape], data: this.param(name).slice() });
+    for (const [name, v] of this.views)
+      s.set(name, { shape: [...v.shape], data: this.param(name).slice() });
     return s;
   }
 
@@ -260,12 +412,17 @@ export class Network {
     for (const [name, v] of this.views) {
       const t = state.get(name);
       if (!t) throw new Error(`state has no tensor ${name}`);
-      if (t.data.length !== v.size) throw new Error(`${name}: state has ${t.data.length} values, the network ${v.size}`);
+      if (t.data.length !== v.size)
+        throw new Error(`${name}: state has ${t.data.length} values, the network ${v.size}`);
       this.param(name).set(t.data);
     }
   }
 
   /** A copy of all parameters (for best-weights tracking); restore with setParams. */
-  snapshot(): Float32Array { return Float32Array.from(this.params); }
-  setParams(p: ArrayLike<number>): void { this.params.set(p); }
+  snapshot(): Float32Array {
+    return Float32Array.from(this.params);
+  }
+  setParams(p: ArrayLike<number>): void {
+    this.params.set(p);
+  }
 }

@@ -30,35 +30,63 @@ export function encodeSafetensors(state: State, metadata: Record<string, string>
   return out;
 }
 
-export function decodeSafetensors(buf: Uint8Array, what = 'safetensors data'): { state: State; metadata: Record<string, string> } {
+export function decodeSafetensors(
+  buf: Uint8Array,
+  what = 'safetensors data',
+): { state: State; metadata: Record<string, string> } {
   const b = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
   if (b.length < 8) throw new DataError(`${what} is too short to be a safetensors file`);
   const hl = Number(b.readBigUInt64LE(0));
-  if (hl > b.length - 8) throw new DataError(`${what} is not a safetensors file (bad header length)`);
+  if (hl > b.length - 8)
+    throw new DataError(`${what} is not a safetensors file (bad header length)`);
   let header: Record<string, any>;
-  try { header = JSON.parse(b.subarray(8, 8 + hl).toString()); } catch { throw new DataError(`${what} has a corrupt safetensors header`); }
-  const base = 8 + hl, state: State = new Map();
+  try {
+    header = JSON.parse(b.subarray(8, 8 + hl).toString());
+  } catch {
+    throw new DataError(`${what} has a corrupt safetensors header`);
+  }
+  const base = 8 + hl,
+    state: State = new Map();
   for (const [name, t] of Object.entries(header)) {
     if (name === '__metadata__') continue;
     const [s, e] = t.data_offsets as [number, number];
-    if (base + e > b.length) throw new DataError(`${what}: tensor ${name} runs past the end of the file (truncated?)`);
+    if (base + e > b.length)
+      throw new DataError(`${what}: tensor ${name} runs past the end of the file (truncated?)`);
     const n = (t.shape as number[]).reduce((a, c) => a * c, 1);
     let data: Float32Array;
-    if (t.dtype === 'F32') data = new Float32Array(b.buffer.slice(b.byteOffset + base + s, b.byteOffset + base + e));
-    else if (t.dtype === 'F64') data = Float32Array.from(new Float64Array(b.buffer.slice(b.byteOffset + base + s, b.byteOffset + base + e)));
-    else throw new DataError(`${what}: tensor ${name} has dtype ${t.dtype}; prunelab reads F32 and F64`);
-    if (data.length !== n) throw new DataError(`${what}: tensor ${name} has ${data.length} values for shape [${t.shape}]`);
+    if (t.dtype === 'F32')
+      data = new Float32Array(b.buffer.slice(b.byteOffset + base + s, b.byteOffset + base + e));
+    else if (t.dtype === 'F64')
+      data = Float32Array.from(
+        new Float64Array(b.buffer.slice(b.byteOffset + base + s, b.byteOffset + base + e)),
+      );
+    else
+      throw new DataError(
+        `${what}: tensor ${name} has dtype ${t.dtype}; prunelab reads F32 and F64`,
+      );
+    if (data.length !== n)
+      throw new DataError(
+        `${what}: tensor ${name} has ${data.length} values for shape [${t.shape}]`,
+      );
     state.set(name, { shape: t.shape, data });
   }
   return { state, metadata: header.__metadata__ ?? {} };
 }
 
-export function saveSafetensors(file: string, state: State, metadata: Record<string, string> = {}): void {
+export function saveSafetensors(
+  file: string,
+  state: State,
+  metadata: Record<string, string> = {},
+): void {
   writeFileAtomic(file, encodeSafetensors(state, metadata));
 }
 
 export function loadSafetensors(file: string): { state: State; metadata: Record<string, string> } {
   let buf: Buffer;
-  try { buf = readFileSync(file); } catch { throw new DataError(`model file ${file} not found`); }
+  try {
+    buf = readFileSync(file);
+  } catch {
+    throw new DataError(`model file ${file} not found`);
+  }
   return decodeSafetensors(buf, file);
 }

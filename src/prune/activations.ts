@@ -5,11 +5,22 @@ import type { Network } from '../nn/network.js';
 import type { DataParallel } from '../train/parallel.js';
 
 /** [patterns, units] row-major, float64. With `withGrad`, also dLoss/dActivation (loss = mean over patterns). */
-export function layerActivations(net: Network, layer: string, patterns: Split, withGrad = false, parallel?: DataParallel | null): { acts: Float64Array; grads: Float64Array | null; units: number } {
-  const idx = net.activationIndex(layer), units = net.shapes[idx][0], size = net.inputSize, cap = net.batch;
-  const acts = new Float64Array(patterns.n * units), grads = withGrad ? new Float64Array(patterns.n * units) : null;
+export function layerActivations(
+  net: Network,
+  layer: string,
+  patterns: Split,
+  withGrad = false,
+  parallel?: DataParallel | null,
+): { acts: Float64Array; grads: Float64Array | null; units: number } {
+  const idx = net.activationIndex(layer),
+    units = net.shapes[idx][0],
+    size = net.inputSize,
+    cap = net.batch;
+  const acts = new Float64Array(patterns.n * units),
+    grads = withGrad ? new Float64Array(patterns.n * units) : null;
   // forward only: the helper thread takes half of every chunk (the values do not depend on the split)
-  if (!withGrad && parallel?.activations(net, patterns, idx, units, acts)) return { acts, grads: null, units };
+  if (!withGrad && parallel?.activations(net, patterns, idx, units, acts))
+    return { acts, grads: null, units };
   for (let s = 0; s < patterns.n; s += cap) {
     const B = Math.min(cap, patterns.n - s);
     net.input.set(patterns.x.subarray(s * size, (s + B) * size));
@@ -29,9 +40,14 @@ export function layerActivations(net: Network, layer: string, patterns: Split, w
 }
 
 /** Cosine similarity between every pair of columns of a [rows, units] matrix; units x units. */
-export function cosineSimilarityMatrix(acts: Float64Array, rows: number, units: number): Float64Array {
+export function cosineSimilarityMatrix(
+  acts: Float64Array,
+  rows: number,
+  units: number,
+): Float64Array {
   const norms = new Float64Array(units);
-  for (let r = 0; r < rows; r++) for (let u = 0; u < units; u++) norms[u] += acts[r * units + u] ** 2;
+  for (let r = 0; r < rows; r++)
+    for (let u = 0; u < units; u++) norms[u] += acts[r * units + u] ** 2;
   for (let u = 0; u < units; u++) norms[u] = Math.sqrt(norms[u]);
   const cos = new Float64Array(units * units);
   const dot = new Float64Array(units);
@@ -46,19 +62,30 @@ export function cosineSimilarityMatrix(acts: Float64Array, rows: number, units: 
     for (let j = i; j < units; j++) {
       const d = norms[i] * norms[j];
       const c = d > 0 ? dot[j] / d : 0;
-      cos[i * units + j] = c; cos[j * units + i] = c;
+      cos[i * units + j] = c;
+      cos[j * units + i] = c;
     }
   }
   return cos;
 }
 
 /** The pair i < j with the largest |cos| (first in row-major order on ties). */
-export function mostSimilarPair(cos: Float64Array, units: number): { i: number; j: number; cos: number } {
-  let best = -1, bi = 0, bj = 1;
-  for (let i = 0; i < units; i++) for (let j = i + 1; j < units; j++) {
-    const a = Math.abs(cos[i * units + j]);
-    if (a > best) { best = a; bi = i; bj = j; }
-  }
+export function mostSimilarPair(
+  cos: Float64Array,
+  units: number,
+): { i: number; j: number; cos: number } {
+  let best = -1,
+    bi = 0,
+    bj = 1;
+  for (let i = 0; i < units; i++)
+    for (let j = i + 1; j < units; j++) {
+      const a = Math.abs(cos[i * units + j]);
+      if (a > best) {
+        best = a;
+        bi = i;
+        bj = j;
+      }
+    }
   return { i: bi, j: bj, cos: cos[bi * units + bj] };
 }
 

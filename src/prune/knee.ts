@@ -26,15 +26,26 @@ export interface StepRecord {
  * baseline (0 when it never is). A dip within noise early on does not end the redundant region:
  * the knee is where the curve leaves the baseline band for the last time.
  */
-export function knee(points: { pruned: number; accuracy: number }[], baseline: number, tolerance: number): number {
+export function knee(
+  points: { pruned: number; accuracy: number }[],
+  baseline: number,
+  tolerance: number,
+): number {
   let k = 0;
-  for (const p of points) if (p.accuracy >= baseline - tolerance - 1e-12 && p.pruned > k) k = p.pruned;
+  for (const p of points)
+    if (p.accuracy >= baseline - tolerance - 1e-12 && p.pruned > k) k = p.pruned;
   return k;
 }
 
 /** The first number of pruned neurons at which test accuracy falls below the band (null if never). */
-export function firstBelow(points: { pruned: number; accuracy: number }[], baseline: number, tolerance: number): number | null {
-  const p = [...points].sort((a, b) => a.pruned - b.pruned).find((x) => x.accuracy < baseline - tolerance - 1e-12);
+export function firstBelow(
+  points: { pruned: number; accuracy: number }[],
+  baseline: number,
+  tolerance: number,
+): number | null {
+  const p = [...points]
+    .sort((a, b) => a.pruned - b.pruned)
+    .find((x) => x.accuracy < baseline - tolerance - 1e-12);
   return p ? p.pruned : null;
 }
 
@@ -49,7 +60,15 @@ export function meanStd(xs: number[]): { mean: number; std: number } {
 export interface CriterionSummary {
   strategy: string;
   seeds: number;
-  steps: { pruned: number; hidden: number; n: number; testAccuracy: { mean: number; std: number }; testAccuracyBeforeRetrain: { mean: number; std: number }; parameters: number; flops: number }[];
+  steps: {
+    pruned: number;
+    hidden: number;
+    n: number;
+    testAccuracy: { mean: number; std: number };
+    testAccuracyBeforeRetrain: { mean: number; std: number };
+    parameters: number;
+    flops: number;
+  }[];
   /** Knee of the mean curve against the mean baseline, with tolerance max(tolerance, seeds' baseline spread). */
   knee: number;
   kneePerSeed: { mean: number; std: number };
@@ -57,15 +76,28 @@ export interface CriterionSummary {
   immediateDamage: { mean: number; std: number };
 }
 
-export function summarize(strategy: string, runs: { seed: number; steps: StepRecord[]; knee: number; baseline: number }[], tolerance: number): CriterionSummary {
+export function summarize(
+  strategy: string,
+  runs: { seed: number; steps: StepRecord[]; knee: number; baseline: number }[],
+  tolerance: number,
+): CriterionSummary {
   const byPruned = new Map<number, StepRecord[]>();
-  for (const r of runs) for (const s of r.steps) { if (!byPruned.has(s.pruned)) byPruned.set(s.pruned, []); byPruned.get(s.pruned)!.push(s); }
-  const steps = [...byPruned].sort((a, b) => a[0] - b[0]).map(([pruned, ss]) => ({
-    pruned, hidden: ss[0].hidden, n: ss.length,
-    testAccuracy: meanStd(ss.map((s) => s.testAccuracy)),
-    testAccuracyBeforeRetrain: meanStd(ss.map((s) => s.testAccuracyBeforeRetrain)),
-    parameters: ss[0].parameters, flops: ss[0].flops,
-  }));
+  for (const r of runs)
+    for (const s of r.steps) {
+      if (!byPruned.has(s.pruned)) byPruned.set(s.pruned, []);
+      byPruned.get(s.pruned)!.push(s);
+    }
+  const steps = [...byPruned]
+    .sort((a, b) => a[0] - b[0])
+    .map(([pruned, ss]) => ({
+      pruned,
+      hidden: ss[0].hidden,
+      n: ss.length,
+      testAccuracy: meanStd(ss.map((s) => s.testAccuracy)),
+      testAccuracyBeforeRetrain: meanStd(ss.map((s) => s.testAccuracyBeforeRetrain)),
+      parameters: ss[0].parameters,
+      flops: ss[0].flops,
+    }));
   const base = meanStd(runs.map((r) => r.baseline));
   const tol = Math.max(tolerance, runs.length > 1 ? base.std : 0);
   // only steps every seed has reached count for the mean curve's knee
@@ -73,11 +105,20 @@ export function summarize(strategy: string, runs: { seed: number; steps: StepRec
   const damage: number[] = [];
   for (const r of runs) {
     let prev = r.baseline;
-    for (const s of r.steps) { damage.push(100 * (prev - s.testAccuracyBeforeRetrain)); prev = s.testAccuracy; }
+    for (const s of r.steps) {
+      damage.push(100 * (prev - s.testAccuracyBeforeRetrain));
+      prev = s.testAccuracy;
+    }
   }
   return {
-    strategy, seeds: runs.length, steps,
-    knee: knee(full.map((s) => ({ pruned: s.pruned, accuracy: s.testAccuracy.mean })), base.mean, tol),
+    strategy,
+    seeds: runs.length,
+    steps,
+    knee: knee(
+      full.map((s) => ({ pruned: s.pruned, accuracy: s.testAccuracy.mean })),
+      base.mean,
+      tol,
+    ),
     kneePerSeed: meanStd(runs.map((r) => r.knee)),
     immediateDamage: meanStd(damage),
   };

@@ -18,7 +18,14 @@ function workerFile(): string {
   return built;
 }
 
-interface Job { id: number; task: Task; resolve: (v: unknown) => void; reject: (e: Error) => void; onEvent: (e: TaskEvent) => void; helpers: number }
+interface Job {
+  id: number;
+  task: Task;
+  resolve: (v: unknown) => void;
+  reject: (e: Error) => void;
+  onEvent: (e: TaskEvent) => void;
+  helpers: number;
+}
 
 export class TaskPool {
   private workers: { w: Worker; job: Job | null }[] = [];
@@ -26,23 +33,50 @@ export class TaskPool {
   private nextId = 1;
   private closed = false;
 
-  constructor(readonly size: number, readonly cfg: StudyConfig, readonly dir: string, readonly helpers = 0) {
+  constructor(
+    readonly size: number,
+    readonly cfg: StudyConfig,
+    readonly dir: string,
+    readonly helpers = 0,
+  ) {
     const file = workerFile();
     for (let i = 0; i < size; i++) {
       const w = new Worker(file);
       const slot = { w, job: null as Job | null };
-      w.on('message', (m: { id: number; event?: TaskEvent; result?: unknown; error?: { message: string; name: string; user: boolean } }) => {
+      w.on(
+        'message',
+        (m: {
+          id: number;
+          event?: TaskEvent;
+          result?: unknown;
+          error?: { message: string; name: string; user: boolean };
+        }) => {
+          const job = slot.job;
+          if (!job || job.id !== m.id) return;
+          if (m.event) {
+            job.onEvent(m.event);
+            return;
+          }
+          slot.job = null;
+          if (m.error) {
+            const E =
+              m.error.name === 'DivergenceError'
+                ? DivergenceError
+                : m.error.name === 'DataError'
+                  ? DataError
+                  : m.error.user
+                    ? UserError
+                    : Error;
+            job.reject(new E(m.error.message));
+          } else job.resolve(m.result);
+          this.pump();
+        },
+      );
+      w.on('error', (err) => {
         const job = slot.job;
-        if (!job || job.id !== m.id) return;
-        if (m.event) { job.onEvent(m.event); return; }
         slot.job = null;
-        if (m.error) {
-          const E = m.error.name === 'DivergenceError' ? DivergenceError : m.error.name === 'DataError' ? DataError : m.error.user ? UserError : Error;
-          job.reject(new E(m.error.message));
-        } else job.resolve(m.result);
-        this.pump();
+        job?.reject(err as Error);
       });
-      w.on('error', (err) => { const job = slot.job; slot.job = null; job?.reject(err as Error); });
       this.workers.push(slot);
     }
   }
@@ -61,7 +95,13 @@ export class TaskPool {
       if (slot.job || this.queue.length === 0) continue;
       const job = this.queue.shift()!;
       slot.job = job;
-      slot.w.postMessage({ id: job.id, cfg: this.cfg, dir: this.dir, task: job.task, helpers: job.helpers });
+      slot.w.postMessage({
+        id: job.id,
+        cfg: this.cfg,
+        dir: this.dir,
+        task: job.task,
+        helpers: job.helpers,
+      });
     }
   }
 

@@ -10,22 +10,71 @@ import { denseUnits, removeUnits } from './surgery.js';
 import { leastSquaresMerges } from './compensate.js';
 import type { DataParallel } from '../train/parallel.js';
 
-export interface Removal { removed: number[]; mergedInto: number | null; similarity: number | null }
+export interface Removal {
+  removed: number[];
+  mergedInto: number | null;
+  similarity: number | null;
+}
 
-export function pruneOnce(net: Network, layer: string, criterion: Criterion, patterns: Split, rng: Rng, compensate = false, parallel?: DataParallel | null): { net: Network; removal: Removal } {
+export function pruneOnce(
+  net: Network,
+  layer: string,
+  criterion: Criterion,
+  patterns: Split,
+  rng: Rng,
+  compensate = false,
+  parallel?: DataParallel | null,
+): { net: Network; removal: Removal } {
   const units = denseUnits(net.arch, layer);
-  const { acts, grads } = layerActivations(net, layer, patterns, criterion.needsGradients, parallel);
-  let cosine = criterion.needsCosine || compensate ? cosineSimilarityMatrix(acts, patterns.n, units) : null;
-  const choice = criterion.choose({ net, layer, units, acts, patterns: patterns.n, cosine, grads, rng });
+  const { acts, grads } = layerActivations(
+    net,
+    layer,
+    patterns,
+    criterion.needsGradients,
+    parallel,
+  );
+  let cosine =
+    criterion.needsCosine || compensate ? cosineSimilarityMatrix(acts, patterns.n, units) : null;
+  const choice = criterion.choose({
+    net,
+    layer,
+    units,
+    acts,
+    patterns: patterns.n,
+    cosine,
+    grads,
+    rng,
+  });
   let merges = choice.merges;
-  if (compensate && criterion.name !== 'merge') merges = leastSquaresMerges(acts, patterns.n, units, choice.removed, cosine!, choice.mergedInto ?? undefined);
+  if (compensate && criterion.name !== 'merge')
+    merges = leastSquaresMerges(
+      acts,
+      patterns.n,
+      units,
+      choice.removed,
+      cosine!,
+      choice.mergedInto ?? undefined,
+    );
   cosine = null;
   const mergedInto = merges.length === 1 ? merges[0].into : choice.mergedInto;
-  return { net: removeUnits(net, layer, choice.removed, merges), removal: { removed: choice.removed, mergedInto, similarity: choice.similarity } };
+  return {
+    net: removeUnits(net, layer, choice.removed, merges),
+    removal: { removed: choice.removed, mergedInto, similarity: choice.similarity },
+  };
 }
 
 /** Removes up to `count` neurons (never the last one); returns the new network and what went. */
-export function pruneStep(net: Network, layer: string, criterion: Criterion, patterns: Split, count: number, seed: number, step: number, compensate = false, parallel?: DataParallel | null) {
+export function pruneStep(
+  net: Network,
+  layer: string,
+  criterion: Criterion,
+  patterns: Split,
+  count: number,
+  seed: number,
+  step: number,
+  compensate = false,
+  parallel?: DataParallel | null,
+) {
   const removals: Removal[] = [];
   const rng = new Rng(seed, STREAM.criterion, step);
   let removed = 0;

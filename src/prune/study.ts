@@ -18,7 +18,14 @@ import type { StepRecord } from './knee.js';
 import { TaskPool } from './pool.js';
 import { buildResults, renderStepsCsv, type StudyResults, type StudyState } from './results.js';
 import { nextDenseLayer, denseUnits } from './surgery.js';
-import { readJson, stepPlan, type BaselineResult, type ControlPoint, type Task, type TaskEvent } from './tasks.js';
+import {
+  readJson,
+  stepPlan,
+  type BaselineResult,
+  type ControlPoint,
+  type Task,
+  type TaskEvent,
+} from './tasks.js';
 
 function defaultDir(cfg: StudyConfig): string {
   const t = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
@@ -26,22 +33,38 @@ function defaultDir(cfg: StudyConfig): string {
 }
 
 /** Checks the layer to prune before any work starts. */
-function checkLayer(cfg: StudyConfig, classes: number, input: [number, number, number]): { layer: string; hidden: number } {
+function checkLayer(
+  cfg: StudyConfig,
+  classes: number,
+  input: [number, number, number],
+): { layer: string; hidden: number } {
   let arch = lenet5({ classes, output: cfg.output, input });
   if (cfg.model) {
     const { state, metadata } = loadSafetensors(cfg.model);
     arch = architectureFromState(state, metadata, cfg.output);
   }
-  const dense = arch.layers.filter((l) => l.kind === 'dense').map((l) => (l as { name: string }).name);
+  const dense = arch.layers
+    .filter((l) => l.kind === 'dense')
+    .map((l) => (l as { name: string }).name);
   const layer = cfg.layer ?? dense[dense.length - 2];
-  try { nextDenseLayer(arch, layer); } catch (e) { throw new ConfigError(`--layer: ${(e as Error).message}`); }
+  try {
+    nextDenseLayer(arch, layer);
+  } catch (e) {
+    throw new ConfigError(`--layer: ${(e as Error).message}`);
+  }
   return { layer, hidden: denseUnits(arch, layer) };
 }
 
-export async function runStudy(cfg: StudyConfig, progress: Progress, resumeDir?: string): Promise<StudyResults> {
+export async function runStudy(
+  cfg: StudyConfig,
+  progress: Progress,
+  resumeDir?: string,
+): Promise<StudyResults> {
   const dir = resolve(resumeDir ?? cfg.out ?? defaultDir(cfg));
   if (!resumeDir && existsSync(join(dir, 'config.json'))) {
-    throw new UserError(`${dir} already holds a study; continue it with --resume ${dir}, or choose another --out`);
+    throw new UserError(
+      `${dir} already holds a study; continue it with --resume ${dir}, or choose another --out`,
+    );
   }
   const t0 = performance.now();
   // bad data or a bad layer fail here, before anything is written
@@ -50,8 +73,16 @@ export async function runStudy(cfg: StudyConfig, progress: Progress, resumeDir?:
   mkdirSync(dir, { recursive: true });
   if (cfg.lrAuto) {
     const { runLrSweep } = await import('../train/lr-sweep.js');
-    const sweep = await runLrSweep({ ...cfg, out: undefined } as never, cfg.lrs, progress, join(dir, 'lr-sweep'));
-    if (sweep.best === null) throw new UserError(`every learning rate of the sweep diverged (${cfg.lrs.join(', ')}); give smaller ones with --lrs or set --lr`);
+    const sweep = await runLrSweep(
+      { ...cfg, out: undefined } as never,
+      cfg.lrs,
+      progress,
+      join(dir, 'lr-sweep'),
+    );
+    if (sweep.best === null)
+      throw new UserError(
+        `every learning rate of the sweep diverged (${cfg.lrs.join(', ')}); give smaller ones with --lrs or set --lr`,
+      );
     cfg = { ...cfg, lr: sweep.best, lrAuto: false };
     progress.info(`learning rate ${cfg.lr} chosen by the sweep (see ${join(dir, 'lr-sweep')})`);
   }
@@ -61,22 +92,37 @@ export async function runStudy(cfg: StudyConfig, progress: Progress, resumeDir?:
   const plan = stepPlan(cfg, hidden);
   const withControl = cfg.control && cfg.retrainEpochs > 0 && !!plan.length;
   const state: StudyState = {
-    name: dir.split(/[\\/]/).pop()!, config: cfg, environment: environment(threads), layer,
+    name: dir.split(/[\\/]/).pop()!,
+    config: cfg,
+    environment: environment(threads),
+    layer,
     data: {
-      name: data.name, source: data.source, classes: data.classes,
+      name: data.name,
+      source: data.source,
+      classes: data.classes,
       sizes: { train: data.train.n, val: data.val.n, test: data.test.n },
-      classCounts: { train: classCounts(data.train.y, data.classes.length), val: classCounts(data.val.y, data.classes.length), test: classCounts(data.test.y, data.classes.length) },
-      mean: data.mean, std: data.std,
+      classCounts: {
+        train: classCounts(data.train.y, data.classes.length),
+        val: classCounts(data.val.y, data.classes.length),
+        test: classCounts(data.test.y, data.classes.length),
+      },
+      mean: data.mean,
+      std: data.std,
     },
-    baselines: new Map(), runs: new Map(), control: new Map(), status: 'running',
-    startedAt: new Date().toISOString(), seconds: 0,
+    baselines: new Map(),
+    runs: new Map(),
+    control: new Map(),
+    status: 'running',
+    startedAt: new Date().toISOString(),
+    seconds: 0,
   };
   if (resumeDir) {
     const prev = readJson<{ timings?: { startedAt?: string } }>(join(dir, 'results.json'));
     if (prev?.timings?.startedAt) state.startedAt = prev.timings.startedAt;
   }
   for (const seed of seeds) {
-    for (const st of cfg.strategy) state.runs.set(`${st}-s${seed}`, { strategy: st, seed, steps: [], complete: false });
+    for (const st of cfg.strategy)
+      state.runs.set(`${st}-s${seed}`, { strategy: st, seed, steps: [], complete: false });
     if (withControl) state.control.set(seed, { seed, points: [], complete: false });
   }
   const write = () => {
@@ -88,16 +134,23 @@ export async function runStudy(cfg: StudyConfig, progress: Progress, resumeDir?:
   };
 
   const pruneTasks = cfg.strategy.length + (withControl ? 1 : 0);
-  const totalUnits = seeds.length * (cfg.model ? 1 : cfg.epochs) + seeds.length * pruneTasks * plan.length;
-  let doneUnits = 0, status = '';
-  progress.info([
-    `study ${dir}`,
-    `  data ${data.name}: ${data.train.n} train / ${data.val.n} val / ${data.test.n} test images`,
-    `  layer ${layer} (${hidden} units): ${plan.length} steps of ${cfg.perStep}, ${cfg.retrainEpochs} retraining epoch(s) each`,
-    `  criteria ${cfg.strategy.join(', ')}${withControl ? ' + control' : ''}; ${seeds.length} seed(s); ${threads} thread(s)`,
-  ].join('\n'));
+  const totalUnits =
+    seeds.length * (cfg.model ? 1 : cfg.epochs) + seeds.length * pruneTasks * plan.length;
+  let doneUnits = 0,
+    status = '';
+  progress.info(
+    [
+      `study ${dir}`,
+      `  data ${data.name}: ${data.train.n} train / ${data.val.n} val / ${data.test.n} test images`,
+      `  layer ${layer} (${hidden} units): ${plan.length} steps of ${cfg.perStep}, ${cfg.retrainEpochs} retraining epoch(s) each`,
+      `  criteria ${cfg.strategy.join(', ')}${withControl ? ' + control' : ''}; ${seeds.length} seed(s); ${threads} thread(s)`,
+    ].join('\n'),
+  );
   progress.start('study', totalUnits, 'step');
-  const tick = (n: number) => { doneUnits += n; progress.update(doneUnits, status); };
+  const tick = (n: number) => {
+    doneUnits += n;
+    progress.update(doneUnits, status);
+  };
   let lastWrite = 0;
   const onEvent = (e: TaskEvent) => {
     if (e.type === 'epoch') {
@@ -111,17 +164,29 @@ export async function runStudy(cfg: StudyConfig, progress: Progress, resumeDir?:
       const rec = e.record as StepRecord;
       status = `${e.task.replace(/-s(\d+)$/, '$1')} ${rec.pruned}/${hidden} ${rec.testAccuracy.toFixed(3)}`;
       if (!e.restored) progress.event('step', { task: e.task, ...e.record });
-      if (progress.mode === 'plain' && !e.restored && (rec.step % 10 === 0 || rec.step === plan.length)) progress.info(`  ${e.task} ${rec.pruned}/${hidden} pruned, test accuracy ${rec.testAccuracy.toFixed(3)}`);
+      if (
+        progress.mode === 'plain' &&
+        !e.restored &&
+        (rec.step % 10 === 0 || rec.step === plan.length)
+      )
+        progress.info(
+          `  ${e.task} ${rec.pruned}/${hidden} pruned, test accuracy ${rec.testAccuracy.toFixed(3)}`,
+        );
       tick(1);
       const now = performance.now();
-      if (now - lastWrite > 500) { lastWrite = now; write(); }
+      if (now - lastWrite > 500) {
+        lastWrite = now;
+        write();
+      }
     } else if (e.type === 'done') {
       const { name, seed } = parseTaskId(e.task);
       if (name === 'baseline') {
         const b = e.result as BaselineResult;
         state.baselines.set(seed, b);
         tick((cfg.model ? 1 : cfg.epochs) - b.history.length);
-        progress.info(`  baseline s${seed}: test ${b.testAccuracy.toFixed(4)} (best epoch ${b.bestEpoch})`);
+        progress.info(
+          `  baseline s${seed}: test ${b.testAccuracy.toFixed(4)} (best epoch ${b.bestEpoch})`,
+        );
       } else if (name === 'control') state.control.get(seed)!.complete = true;
       else {
         const run = state.runs.get(e.task)!;
@@ -143,27 +208,35 @@ export async function runStudy(cfg: StudyConfig, progress: Progress, resumeDir?:
     state.status = 'interrupted';
     void pool.close().then(() => {
       write();
-      process.stderr.write(`\nprunelab: interrupted; finished steps are saved. Continue with: prunelab study --resume ${dir}\n`);
+      process.stderr.write(
+        `\nprunelab: interrupted; finished steps are saved. Continue with: prunelab study --resume ${dir}\n`,
+      );
       process.exit(130);
     });
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    await Promise.all(seeds.map(async (seed) => {
-      // the baselines run before anything else: with fewer seeds than cores, each gets a helper thread
-      await pool.run({ kind: 'baseline', seed }, onEvent, seeds.length < threads ? 1 : 0);
-      const tasks: Task[] = cfg.strategy.map((strategy) => ({ kind: 'prune', seed, strategy }));
-      if (withControl) tasks.push({ kind: 'control', seed });
-      await Promise.all(tasks.map((t) => pool.run(t, onEvent)));
-    }));
+    await Promise.all(
+      seeds.map(async (seed) => {
+        // the baselines run before anything else: with fewer seeds than cores, each gets a helper thread
+        await pool.run({ kind: 'baseline', seed }, onEvent, seeds.length < threads ? 1 : 0);
+        const tasks: Task[] = cfg.strategy.map((strategy) => ({ kind: 'prune', seed, strategy }));
+        if (withControl) tasks.push({ kind: 'control', seed });
+        await Promise.all(tasks.map((t) => pool.run(t, onEvent)));
+      }),
+    );
   } catch (err) {
     progress.stop();
     state.status = 'failed';
     state.error = (err as Error).message;
     write();
     await pool.close();
-    throw err instanceof UserError ? new UserError(`${(err as Error).message}\n  (finished steps are saved in ${dir}; fix the cause, then continue with --resume ${dir})`) : err;
+    throw err instanceof UserError
+      ? new UserError(
+          `${(err as Error).message}\n  (finished steps are saved in ${dir}; fix the cause, then continue with --resume ${dir})`,
+        )
+      : err;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -177,7 +250,9 @@ export async function runStudy(cfg: StudyConfig, progress: Progress, resumeDir?:
     const report = await writeReport(dir);
     progress.info(`report: ${report}`);
   } catch (err) {
-    process.stderr.write(`prunelab: the report could not be written (${(err as Error).message}); results.json is complete, retry with: prunelab report ${dir}\n`);
+    process.stderr.write(
+      `prunelab: the report could not be written (${(err as Error).message}); results.json is complete, retry with: prunelab report ${dir}\n`,
+    );
   }
   progress.summary(summaryText(results, dir));
   return results;
@@ -190,21 +265,35 @@ function parseTaskId(id: string): { name: string; seed: number } {
 }
 
 export function summaryText(r: StudyResults, dir: string): string {
-  const lines = [`baseline test accuracy ${r.baseline.testAccuracy.toFixed(4)}${r.config.seeds > 1 ? ` ± ${r.baseline.testAccuracySpread.toFixed(4)}` : ''}; ${r.layer} has ${r.baseline.hidden} units`];
-  lines.push(`${'criterion'.padEnd(16)} ${'knee'.padStart(5)} ${'damage/step'.padStart(12)}  final acc`);
+  const lines = [
+    `baseline test accuracy ${r.baseline.testAccuracy.toFixed(4)}${r.config.seeds > 1 ? ` ± ${r.baseline.testAccuracySpread.toFixed(4)}` : ''}; ${r.layer} has ${r.baseline.hidden} units`,
+  ];
+  lines.push(
+    `${'criterion'.padEnd(16)} ${'knee'.padStart(5)} ${'damage/step'.padStart(12)}  final acc`,
+  );
   for (const c of r.summary.criteria) {
     const last = c.steps[c.steps.length - 1];
-    lines.push(`${c.strategy.padEnd(16)} ${String(c.knee).padStart(5)} ${(c.immediateDamage.mean.toFixed(2) + ' pt').padStart(12)}  ${last ? last.testAccuracy.mean.toFixed(4) + ` at ${last.hidden} units` : '-'}`);
+    lines.push(
+      `${c.strategy.padEnd(16)} ${String(c.knee).padStart(5)} ${(c.immediateDamage.mean.toFixed(2) + ' pt').padStart(12)}  ${last ? last.testAccuracy.mean.toFixed(4) + ` at ${last.hidden} units` : '-'}`,
+    );
   }
   const ctl = r.summary.control;
-  if (ctl.length) lines.push(`control (no pruning, same extra epochs): ${ctl[ctl.length - 1].testAccuracy.mean.toFixed(4)} after ${ctl[ctl.length - 1].epochs} epochs`);
-  lines.push(`knee = most neurons pruned with test accuracy within ${(r.summary.tolerance * 100).toFixed(1)} points of the baseline; results in ${dir}`);
+  if (ctl.length)
+    lines.push(
+      `control (no pruning, same extra epochs): ${ctl[ctl.length - 1].testAccuracy.mean.toFixed(4)} after ${ctl[ctl.length - 1].epochs} epochs`,
+    );
+  lines.push(
+    `knee = most neurons pruned with test accuracy within ${(r.summary.tolerance * 100).toFixed(1)} points of the baseline; results in ${dir}`,
+  );
   return lines.join('\n');
 }
 
 export async function resumeStudy(dir: string, progress: Progress): Promise<StudyResults> {
   const file = join(dir, 'config.json');
-  if (!existsSync(file)) throw new UserError(`${dir} is not a study run directory (no config.json); start a study with prunelab study --out ${dir}`);
+  if (!existsSync(file))
+    throw new UserError(
+      `${dir} is not a study run directory (no config.json); start a study with prunelab study --out ${dir}`,
+    );
   const cfg = parseStudyConfig(JSON.parse(readFileSync(file, 'utf8')));
   return runStudy(cfg, progress, dir);
 }

@@ -21,11 +21,16 @@ export interface Merge {
 export function nextDenseLayer(arch: Architecture, layer: string): string {
   const i = arch.layers.findIndex((l) => l.kind === 'dense' && l.name === layer);
   if (i < 0) {
-    const names = arch.layers.filter((l) => l.kind === 'dense').map((l) => (l as { name: string }).name);
+    const names = arch.layers
+      .filter((l) => l.kind === 'dense')
+      .map((l) => (l as { name: string }).name);
     throw new Error(`no dense layer named "${layer}"; the dense layers are ${names.join(', ')}`);
   }
   const next = arch.layers.slice(i + 1).find((l) => l.kind !== 'tanh');
-  if (!next || next.kind !== 'dense') throw new Error(`layer "${layer}" is the output layer (or not followed by a dense layer) and cannot be pruned`);
+  if (!next || next.kind !== 'dense')
+    throw new Error(
+      `layer "${layer}" is the output layer (or not followed by a dense layer) and cannot be pruned`,
+    );
   return next.name;
 }
 
@@ -36,23 +41,36 @@ export function denseUnits(arch: Architecture, layer: string): number {
 }
 
 /** Removes `removed` units of `layer` after applying `merges`; returns the new network. */
-export function removeUnits(net: Network, layer: string, removed: number[], merges: Merge[] = []): Network {
+export function removeUnits(
+  net: Network,
+  layer: string,
+  removed: number[],
+  merges: Merge[] = [],
+): Network {
   const next = nextDenseLayer(net.arch, layer);
   const state = net.getState();
-  const W = state.get(`${layer}.weight`)!, b = state.get(`${layer}.bias`)!, V = state.get(`${next}.weight`)!;
-  const [units, inF] = W.shape, outF = V.shape[0];
+  const W = state.get(`${layer}.weight`)!,
+    b = state.get(`${layer}.bias`)!,
+    V = state.get(`${next}.weight`)!;
+  const [units, inF] = W.shape,
+    outF = V.shape[0];
   const gone = new Set(removed);
-  if (gone.size !== removed.length || removed.some((r) => r < 0 || r >= units)) throw new Error(`invalid units to remove: ${removed}`);
-  if (units - gone.size < 1) throw new Error(`cannot remove ${gone.size} of ${units} units: at least one must remain`);
+  if (gone.size !== removed.length || removed.some((r) => r < 0 || r >= units))
+    throw new Error(`invalid units to remove: ${removed}`);
+  if (units - gone.size < 1)
+    throw new Error(`cannot remove ${gone.size} of ${units} units: at least one must remain`);
   for (const m of merges) {
-    if (gone.has(m.into)) throw new Error(`neuron ${m.from} cannot be merged into ${m.into}, which is removed too`);
+    if (gone.has(m.into))
+      throw new Error(`neuron ${m.from} cannot be merged into ${m.into}, which is removed too`);
     if (m.kind === 'incoming') {
       for (let k = 0; k < inF; k++) W.data[m.into * inF + k] += W.data[m.from * inF + k];
       b.data[m.into] += b.data[m.from];
     } else if (m.kind === 'outgoing') {
       for (let o = 0; o < outF; o++) V.data[o * units + m.into] += V.data[o * units + m.from];
     } else {
-      const c = state.get(`${next}.bias`)!, alpha = m.alpha ?? 0, beta = m.beta ?? 0;
+      const c = state.get(`${next}.bias`)!,
+        alpha = m.alpha ?? 0,
+        beta = m.beta ?? 0;
       for (let o = 0; o < outF; o++) {
         c.data[o] += beta * V.data[o * units + m.from];
         V.data[o * units + m.into] += alpha * V.data[o * units + m.from];
@@ -62,9 +80,17 @@ export function removeUnits(net: Network, layer: string, removed: number[], merg
   const keep = Array.from({ length: units }, (_, u) => u).filter((u) => !gone.has(u));
   const n = keep.length;
   const F = W.data instanceof Float64Array ? Float64Array : Float32Array;
-  const W2 = new F(n * inF), b2 = new F(n), V2 = new F(outF * n);
-  keep.forEach((u, r) => { W2.set(W.data.subarray(u * inF, (u + 1) * inF), r * inF); b2[r] = b.data[u]; });
-  for (let o = 0; o < outF; o++) keep.forEach((u, c) => { V2[o * n + c] = V.data[o * units + u]; });
+  const W2 = new F(n * inF),
+    b2 = new F(n),
+    V2 = new F(outF * n);
+  keep.forEach((u, r) => {
+    W2.set(W.data.subarray(u * inF, (u + 1) * inF), r * inF);
+    b2[r] = b.data[u];
+  });
+  for (let o = 0; o < outF; o++)
+    keep.forEach((u, c) => {
+      V2[o * n + c] = V.data[o * units + u];
+    });
   const arch: Architecture = {
     ...net.arch,
     layers: net.arch.layers.map((l) => {
@@ -77,7 +103,15 @@ export function removeUnits(net: Network, layer: string, removed: number[], merg
   out.set(`${layer}.weight`, { shape: [n, inF], data: W2 });
   out.set(`${layer}.bias`, { shape: [n], data: b2 });
   out.set(`${next}.weight`, { shape: [outF, n], data: V2 });
-  const net2 = new Network(arch, net.batch, net.kernels.name === 'wasm' ? 'wasm' : net.kernels.dtype === 'float64' ? 'reference64' : 'reference');
+  const net2 = new Network(
+    arch,
+    net.batch,
+    net.kernels.name === 'wasm'
+      ? 'wasm'
+      : net.kernels.dtype === 'float64'
+        ? 'reference64'
+        : 'reference',
+  );
   net2.setState(out);
   return net2;
 }

@@ -7,16 +7,48 @@ import { compile, type TopLevelSpec } from 'vega-lite';
 import sharp from 'sharp';
 import type { StudyResults } from '../prune/results.js';
 
-const DASH: Record<string, number[]> = { paper: [1, 0], distinctiveness: [6, 3], magnitude: [2, 2], random: [8, 3, 2, 3], taylor: [1, 3], merge: [10, 2], control: [4, 4] };
-const SHAPE: Record<string, string> = { paper: 'circle', distinctiveness: 'square', magnitude: 'triangle-up', random: 'diamond', taylor: 'cross', merge: 'triangle-down', control: 'stroke' };
+const DASH: Record<string, number[]> = {
+  paper: [1, 0],
+  distinctiveness: [6, 3],
+  magnitude: [2, 2],
+  random: [8, 3, 2, 3],
+  taylor: [1, 3],
+  merge: [10, 2],
+  control: [4, 4],
+};
+const SHAPE: Record<string, string> = {
+  paper: 'circle',
+  distinctiveness: 'square',
+  magnitude: 'triangle-up',
+  random: 'diamond',
+  taylor: 'cross',
+  merge: 'triangle-down',
+  control: 'stroke',
+};
 const PALETTE = ['#1b9e77', '#d95f02', '#7570b3', '#e7298a', '#66a61e', '#a6761d', '#e6ab02'];
-const colorRange = (names: string[]) => names.map((n, i) => (n === 'control' ? '#000000' : PALETTE[i % PALETTE.length]));
-const config = { font: 'DejaVu Sans, Arial, sans-serif', view: { stroke: null }, axis: { labelFontSize: 11, titleFontSize: 12 }, title: { fontSize: 14 } } as const;
+const colorRange = (names: string[]) =>
+  names.map((n, i) => (n === 'control' ? '#000000' : PALETTE[i % PALETTE.length]));
+const config = {
+  font: 'DejaVu Sans, Arial, sans-serif',
+  view: { stroke: null },
+  axis: { labelFontSize: 11, titleFontSize: 12 },
+  title: { fontSize: 14 },
+} as const;
 
 function seriesScales(names: string[]) {
   return {
-    strokeDash: { field: 'series', type: 'nominal', title: 'criterion', scale: { domain: names, range: names.map((n) => DASH[n] ?? [1, 0]) } },
-    shape: { field: 'series', type: 'nominal', title: 'criterion', scale: { domain: names, range: names.map((n) => SHAPE[n] ?? 'circle') } },
+    strokeDash: {
+      field: 'series',
+      type: 'nominal',
+      title: 'criterion',
+      scale: { domain: names, range: names.map((n) => DASH[n] ?? [1, 0]) },
+    },
+    shape: {
+      field: 'series',
+      type: 'nominal',
+      title: 'criterion',
+      scale: { domain: names, range: names.map((n) => SHAPE[n] ?? 'circle') },
+    },
   } as const;
 }
 
@@ -24,47 +56,187 @@ function seriesScales(names: string[]) {
 export function accuracyCurveSpec(r: StudyResults): TopLevelSpec {
   const rows: Record<string, unknown>[] = [];
   for (const c of r.summary.criteria) {
-    rows.push({ series: c.strategy, pruned: 0, mean: r.baseline.testAccuracy, lo: r.baseline.testAccuracy, hi: r.baseline.testAccuracy });
-    for (const s of c.steps) rows.push({ series: c.strategy, pruned: s.pruned, mean: s.testAccuracy.mean, lo: s.testAccuracy.mean - s.testAccuracy.std, hi: s.testAccuracy.mean + s.testAccuracy.std });
+    rows.push({
+      series: c.strategy,
+      pruned: 0,
+      mean: r.baseline.testAccuracy,
+      lo: r.baseline.testAccuracy,
+      hi: r.baseline.testAccuracy,
+    });
+    for (const s of c.steps)
+      rows.push({
+        series: c.strategy,
+        pruned: s.pruned,
+        mean: s.testAccuracy.mean,
+        lo: s.testAccuracy.mean - s.testAccuracy.std,
+        hi: s.testAccuracy.mean + s.testAccuracy.std,
+      });
   }
   if (r.summary.control.length) {
-    rows.push({ series: 'control', pruned: 0, mean: r.baseline.testAccuracy, lo: r.baseline.testAccuracy, hi: r.baseline.testAccuracy });
-    for (const p of r.summary.control) rows.push({ series: 'control', pruned: p.pruned, mean: p.testAccuracy.mean, lo: p.testAccuracy.mean - p.testAccuracy.std, hi: p.testAccuracy.mean + p.testAccuracy.std });
+    rows.push({
+      series: 'control',
+      pruned: 0,
+      mean: r.baseline.testAccuracy,
+      lo: r.baseline.testAccuracy,
+      hi: r.baseline.testAccuracy,
+    });
+    for (const p of r.summary.control)
+      rows.push({
+        series: 'control',
+        pruned: p.pruned,
+        mean: p.testAccuracy.mean,
+        lo: p.testAccuracy.mean - p.testAccuracy.std,
+        hi: p.testAccuracy.mean + p.testAccuracy.std,
+      });
   }
-  const names = [...r.summary.criteria.map((c) => c.strategy), ...(r.summary.control.length ? ['control'] : [])];
+  const names = [
+    ...r.summary.criteria.map((c) => c.strategy),
+    ...(r.summary.control.length ? ['control'] : []),
+  ];
   for (const row of rows) row.band = row.series; // a separate field, so the band's hidden legend is not merged with the lines'
-  const knees = r.summary.criteria.map((c) => ({ series: c.strategy, pruned: c.knee, mean: c.knee === 0 ? r.baseline.testAccuracy : c.steps.find((s) => s.pruned === c.knee)?.testAccuracy.mean ?? r.baseline.testAccuracy }));
+  const knees = r.summary.criteria.map((c) => ({
+    series: c.strategy,
+    pruned: c.knee,
+    mean:
+      c.knee === 0
+        ? r.baseline.testAccuracy
+        : (c.steps.find((s) => s.pruned === c.knee)?.testAccuracy.mean ?? r.baseline.testAccuracy),
+  }));
   const s = seriesScales(names);
-  const x = { field: 'pruned', type: 'quantitative', title: `neurons pruned from ${r.layer} (of ${r.baseline.hidden})`, scale: { domain: [0, r.baseline.hidden], nice: false } } as const;
-  const color = { field: 'series', type: 'nominal', title: 'criterion', scale: { domain: names, range: colorRange(names) } } as const;
+  const x = {
+    field: 'pruned',
+    type: 'quantitative',
+    title: `neurons pruned from ${r.layer} (of ${r.baseline.hidden})`,
+    scale: { domain: [0, r.baseline.hidden], nice: false },
+  } as const;
+  const color = {
+    field: 'series',
+    type: 'nominal',
+    title: 'criterion',
+    scale: { domain: names, range: colorRange(names) },
+  } as const;
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    title: { text: 'Test accuracy after pruning and retraining', subtitle: `${r.data.name}, ${r.config.seeds} seed(s), ${r.config.retrainEpochs} retraining epoch(s) per step; knee marked ◆` },
-    width: 560, height: 320, config,
+    title: {
+      text: 'Test accuracy after pruning and retraining',
+      subtitle: `${r.data.name}, ${r.config.seeds} seed(s), ${r.config.retrainEpochs} retraining epoch(s) per step; knee marked ◆`,
+    },
+    width: 560,
+    height: 320,
+    config,
     layer: [
-      { data: { values: rows }, mark: { type: 'line', strokeWidth: 1.6 }, encoding: { x, y: { field: 'mean', type: 'quantitative', title: 'test accuracy (fraction correct)', scale: { zero: false } }, color, strokeDash: s.strokeDash } },
+      {
+        data: { values: rows },
+        mark: { type: 'line', strokeWidth: 1.6 },
+        encoding: {
+          x,
+          y: {
+            field: 'mean',
+            type: 'quantitative',
+            title: 'test accuracy (fraction correct)',
+            scale: { zero: false },
+          },
+          color,
+          strokeDash: s.strokeDash,
+        },
+      },
       // the band over seeds uses its own fill scale (same colours, no legend) so the legend shows the lines
-      ...(r.config.seeds > 1 ? [{ data: { values: rows }, mark: { type: 'area', opacity: 0.15 }, encoding: { x, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, fill: { field: 'band', type: 'nominal', scale: { domain: names, range: colorRange(names) }, legend: null } } }] : []),
-      { data: { values: [{ y: r.baseline.testAccuracy, label: `baseline ${r.baseline.testAccuracy.toFixed(3)}` }] }, mark: { type: 'rule', color: '#555', strokeDash: [2, 2] }, encoding: { y: { field: 'y', type: 'quantitative' } } },
-      { data: { values: [{ y: r.baseline.testAccuracy, label: `baseline ${r.baseline.testAccuracy.toFixed(3)}` }] }, mark: { type: 'text', align: 'left', dx: 4, dy: -6, color: '#333' }, encoding: { y: { field: 'y', type: 'quantitative' }, x: { value: 0 }, text: { field: 'label' } } },
-      { data: { values: knees }, mark: { type: 'point', filled: true, size: 90, shape: 'diamond', stroke: 'black', strokeWidth: 0.8 }, encoding: { x: { field: 'pruned', type: 'quantitative' }, y: { field: 'mean', type: 'quantitative' }, color } },
+      ...(r.config.seeds > 1
+        ? [
+            {
+              data: { values: rows },
+              mark: { type: 'area', opacity: 0.15 },
+              encoding: {
+                x,
+                y: { field: 'lo', type: 'quantitative' },
+                y2: { field: 'hi' },
+                fill: {
+                  field: 'band',
+                  type: 'nominal',
+                  scale: { domain: names, range: colorRange(names) },
+                  legend: null,
+                },
+              },
+            },
+          ]
+        : []),
+      {
+        data: {
+          values: [
+            { y: r.baseline.testAccuracy, label: `baseline ${r.baseline.testAccuracy.toFixed(3)}` },
+          ],
+        },
+        mark: { type: 'rule', color: '#555', strokeDash: [2, 2] },
+        encoding: { y: { field: 'y', type: 'quantitative' } },
+      },
+      {
+        data: {
+          values: [
+            { y: r.baseline.testAccuracy, label: `baseline ${r.baseline.testAccuracy.toFixed(3)}` },
+          ],
+        },
+        mark: { type: 'text', align: 'left', dx: 4, dy: -6, color: '#333' },
+        encoding: {
+          y: { field: 'y', type: 'quantitative' },
+          x: { value: 0 },
+          text: { field: 'label' },
+        },
+      },
+      {
+        data: { values: knees },
+        mark: {
+          type: 'point',
+          filled: true,
+          size: 90,
+          shape: 'diamond',
+          stroke: 'black',
+          strokeWidth: 0.8,
+        },
+        encoding: {
+          x: { field: 'pruned', type: 'quantitative' },
+          y: { field: 'mean', type: 'quantitative' },
+          color,
+        },
+      },
     ],
   } as unknown as TopLevelSpec;
 }
 
 /** Test accuracy right after each removal, before retraining: the damage a criterion does. */
 export function damageSpec(r: StudyResults): TopLevelSpec {
-  const rows = r.summary.criteria.flatMap((c) => c.steps.map((s) => ({ series: c.strategy, pruned: s.pruned, acc: s.testAccuracyBeforeRetrain.mean })));
+  const rows = r.summary.criteria.flatMap((c) =>
+    c.steps.map((s) => ({
+      series: c.strategy,
+      pruned: s.pruned,
+      acc: s.testAccuracyBeforeRetrain.mean,
+    })),
+  );
   const names = r.summary.criteria.map((c) => c.strategy);
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    title: { text: 'Immediate damage: test accuracy right after each removal', subtitle: 'before any retraining (mean over seeds)' },
-    width: 560, height: 260, config, data: { values: rows },
+    title: {
+      text: 'Immediate damage: test accuracy right after each removal',
+      subtitle: 'before any retraining (mean over seeds)',
+    },
+    width: 560,
+    height: 260,
+    config,
+    data: { values: rows },
     mark: { type: 'line', strokeWidth: 1.4, point: { size: 14 } },
     encoding: {
       x: { field: 'pruned', type: 'quantitative', title: `neurons pruned from ${r.layer}` },
-      y: { field: 'acc', type: 'quantitative', title: 'test accuracy before retraining', scale: { zero: false } },
-      color: { field: 'series', type: 'nominal', title: 'criterion', scale: { domain: names, range: colorRange(names) } },
+      y: {
+        field: 'acc',
+        type: 'quantitative',
+        title: 'test accuracy before retraining',
+        scale: { zero: false },
+      },
+      color: {
+        field: 'series',
+        type: 'nominal',
+        title: 'criterion',
+        scale: { domain: names, range: colorRange(names) },
+      },
       ...seriesScales(names),
     },
   } as unknown as TopLevelSpec;
@@ -79,20 +251,45 @@ export function trainingSpec(r: StudyResults): TopLevelSpec {
     { epoch: h.epoch, metric: 'loss', split: 'validation', value: h.valLoss },
   ]);
   const enc = (metric: string, title: string) => ({
-    transform: [{ filter: `datum.metric === '${metric}'` }], width: 270, height: 220,
+    transform: [{ filter: `datum.metric === '${metric}'` }],
+    width: 270,
+    height: 220,
     mark: { type: 'line', point: { size: 16 } },
     encoding: {
       x: { field: 'epoch', type: 'quantitative', title: 'epoch' },
       y: { field: 'value', type: 'quantitative', title, scale: { zero: false } },
-      color: { field: 'split', type: 'nominal', title: 'split', scale: { domain: ['training', 'validation'], range: ['#1b9e77', '#333333'] } },
-      strokeDash: { field: 'split', type: 'nominal', scale: { domain: ['training', 'validation'], range: [[1, 0], [5, 3]] }, legend: null },
+      color: {
+        field: 'split',
+        type: 'nominal',
+        title: 'split',
+        scale: { domain: ['training', 'validation'], range: ['#1b9e77', '#333333'] },
+      },
+      strokeDash: {
+        field: 'split',
+        type: 'nominal',
+        scale: {
+          domain: ['training', 'validation'],
+          range: [
+            [1, 0],
+            [5, 3],
+          ],
+        },
+        legend: null,
+      },
     },
   });
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    title: { text: 'Baseline training', subtitle: `LeNet-5 on ${r.data.name}; best-validation weights kept` },
-    config, data: { values: rows },
-    hconcat: [enc('accuracy', 'accuracy (fraction correct)'), enc('loss', 'cross-entropy loss (mean)')],
+    title: {
+      text: 'Baseline training',
+      subtitle: `LeNet-5 on ${r.data.name}; best-validation weights kept`,
+    },
+    config,
+    data: { values: rows },
+    hconcat: [
+      enc('accuracy', 'accuracy (fraction correct)'),
+      enc('loss', 'cross-entropy loss (mean)'),
+    ],
   } as unknown as TopLevelSpec;
 }
 
@@ -101,17 +298,37 @@ export function classHistogramSpec(r: StudyResults): TopLevelSpec {
   const cc = r.data.classCounts;
   const rows = r.data.classes.flatMap((name, c) => [
     { split: 'all', class: name, count: cc.train[c] + cc.val[c] + cc.test[c] },
-    { split: 'training', class: name, count: cc.train[c] }, { split: 'validation', class: name, count: cc.val[c] }, { split: 'test', class: name, count: cc.test[c] },
+    { split: 'training', class: name, count: cc.train[c] },
+    { split: 'validation', class: name, count: cc.val[c] },
+    { split: 'test', class: name, count: cc.test[c] },
   ]);
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    title: { text: 'Images per class', subtitle: `${r.data.name}: the whole selection and each split` },
-    config, data: { values: rows },
-    facet: { field: 'split', type: 'nominal', title: null, sort: ['all', 'training', 'validation', 'test'] }, columns: 4,
+    title: {
+      text: 'Images per class',
+      subtitle: `${r.data.name}: the whole selection and each split`,
+    },
+    config,
+    data: { values: rows },
+    facet: {
+      field: 'split',
+      type: 'nominal',
+      title: null,
+      sort: ['all', 'training', 'validation', 'test'],
+    },
+    columns: 4,
     spec: {
-      width: 150, height: 150, mark: { type: 'bar', color: '#666' },
+      width: 150,
+      height: 150,
+      mark: { type: 'bar', color: '#666' },
       encoding: {
-        x: { field: 'class', type: 'nominal', title: 'class', sort: r.data.classes, axis: { labelAngle: -60, labelLimit: 70 } },
+        x: {
+          field: 'class',
+          type: 'nominal',
+          title: 'class',
+          sort: r.data.classes,
+          axis: { labelAngle: -60, labelLimit: 70 },
+        },
         y: { field: 'count', type: 'quantitative', title: 'images' },
       },
     },
@@ -121,17 +338,40 @@ export function classHistogramSpec(r: StudyResults): TopLevelSpec {
 
 /** Neuron-by-neuron cosine similarity of the baseline layer's activation vectors. */
 export function cosineHeatmapSpec(r: StudyResults): TopLevelSpec {
-  const n = r.baseline.hidden, rows: { i: number; j: number; cos: number }[] = [];
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) rows.push({ i, j, cos: r.baseline.cosine[i * n + j] });
+  const n = r.baseline.hidden,
+    rows: { i: number; j: number; cos: number }[] = [];
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++) rows.push({ i, j, cos: r.baseline.cosine[i * n + j] });
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    title: { text: `Cosine similarity of ${r.layer} activation vectors`, subtitle: 'baseline network, over the pattern set; |cos| near 1 = redundant pair' },
-    config, width: 360, height: 360, data: { values: rows },
+    title: {
+      text: `Cosine similarity of ${r.layer} activation vectors`,
+      subtitle: 'baseline network, over the pattern set; |cos| near 1 = redundant pair',
+    },
+    config,
+    width: 360,
+    height: 360,
+    data: { values: rows },
     mark: 'rect',
     encoding: {
-      x: { field: 'j', type: 'ordinal', title: 'neuron', axis: { values: Array.from({ length: Math.ceil(n / 10) }, (_, k) => k * 10) } },
-      y: { field: 'i', type: 'ordinal', title: 'neuron', axis: { values: Array.from({ length: Math.ceil(n / 10) }, (_, k) => k * 10) } },
-      color: { field: 'cos', type: 'quantitative', title: 'cosine', scale: { scheme: 'greys', domain: [-1, 1] } },
+      x: {
+        field: 'j',
+        type: 'ordinal',
+        title: 'neuron',
+        axis: { values: Array.from({ length: Math.ceil(n / 10) }, (_, k) => k * 10) },
+      },
+      y: {
+        field: 'i',
+        type: 'ordinal',
+        title: 'neuron',
+        axis: { values: Array.from({ length: Math.ceil(n / 10) }, (_, k) => k * 10) },
+      },
+      color: {
+        field: 'cos',
+        type: 'quantitative',
+        title: 'cosine',
+        scale: { scheme: 'greys', domain: [-1, 1] },
+      },
     },
   } as unknown as TopLevelSpec;
 }
@@ -139,38 +379,78 @@ export function cosineHeatmapSpec(r: StudyResults): TopLevelSpec {
 /** Accuracy against model size: parameters and forward FLOPs per image (smaller to the right). */
 export function parametersSpec(r: StudyResults): TopLevelSpec {
   const rows = r.summary.criteria.flatMap((c) => [
-    { series: c.strategy, parameters: r.baseline.parameters, flops: r.baseline.flops / 1e6, acc: r.baseline.testAccuracy },
-    ...c.steps.map((s) => ({ series: c.strategy, parameters: s.parameters, flops: s.flops / 1e6, acc: s.testAccuracy.mean })),
+    {
+      series: c.strategy,
+      parameters: r.baseline.parameters,
+      flops: r.baseline.flops / 1e6,
+      acc: r.baseline.testAccuracy,
+    },
+    ...c.steps.map((s) => ({
+      series: c.strategy,
+      parameters: s.parameters,
+      flops: s.flops / 1e6,
+      acc: s.testAccuracy.mean,
+    })),
   ]);
   const names = r.summary.criteria.map((c) => c.strategy);
   const panel = (field: string, title: string) => ({
-    width: 270, height: 240, mark: { type: 'line', strokeWidth: 1.4 },
+    width: 270,
+    height: 240,
+    mark: { type: 'line', strokeWidth: 1.4 },
     encoding: {
       x: { field, type: 'quantitative', title, scale: { zero: false, reverse: true } },
       y: { field: 'acc', type: 'quantitative', title: 'test accuracy', scale: { zero: false } },
-      color: { field: 'series', type: 'nominal', title: 'criterion', scale: { domain: names, range: colorRange(names) } },
+      color: {
+        field: 'series',
+        type: 'nominal',
+        title: 'criterion',
+        scale: { domain: names, range: colorRange(names) },
+      },
       ...seriesScales(names),
     },
   });
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    title: { text: 'Accuracy against model size', subtitle: 'whole network; the pruned layer shrinks to the right' },
-    config, data: { values: rows },
+    title: {
+      text: 'Accuracy against model size',
+      subtitle: 'whole network; the pruned layer shrinks to the right',
+    },
+    config,
+    data: { values: rows },
     hconcat: [panel('parameters', 'parameters'), panel('flops', 'forward MFLOPs per image')],
   } as unknown as TopLevelSpec;
 }
 
 /** Best validation accuracy per learning rate (the seed's Table 1), when a sweep was run. */
-export function lrSweepSpec(table: { lr: number; bestValAccuracy: number | null; diverged: boolean }[]): TopLevelSpec {
+export function lrSweepSpec(
+  table: { lr: number; bestValAccuracy: number | null; diverged: boolean }[],
+): TopLevelSpec {
   const rows = table.filter((r) => !r.diverged).map((r) => ({ lr: r.lr, acc: r.bestValAccuracy }));
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    title: { text: 'Learning-rate sweep', subtitle: 'best validation accuracy of the baseline per learning rate (diverged rates omitted)' },
-    config, width: 360, height: 220, data: { values: rows },
+    title: {
+      text: 'Learning-rate sweep',
+      subtitle:
+        'best validation accuracy of the baseline per learning rate (diverged rates omitted)',
+    },
+    config,
+    width: 360,
+    height: 220,
+    data: { values: rows },
     mark: { type: 'line', point: { size: 50, filled: true }, color: '#333' },
     encoding: {
-      x: { field: 'lr', type: 'quantitative', title: 'learning rate (log scale)', scale: { type: 'log' } },
-      y: { field: 'acc', type: 'quantitative', title: 'best validation accuracy', scale: { zero: false } },
+      x: {
+        field: 'lr',
+        type: 'quantitative',
+        title: 'learning rate (log scale)',
+        scale: { type: 'log' },
+      },
+      y: {
+        field: 'acc',
+        type: 'quantitative',
+        title: 'best validation accuracy',
+        scale: { zero: false },
+      },
     },
   } as unknown as TopLevelSpec;
 }
@@ -183,7 +463,10 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
 }
 
 export async function svgToPng(svg: string, scale = 2): Promise<Buffer> {
-  return sharp(Buffer.from(svg), { density: 72 * scale }).flatten({ background: '#ffffff' }).png().toBuffer();
+  return sharp(Buffer.from(svg), { density: 72 * scale })
+    .flatten({ background: '#ffffff' })
+    .png()
+    .toBuffer();
 }
 
 export const FIGURES = {

@@ -9,20 +9,29 @@ import { FIGURES, lrSweepSpec, renderSvg, svgToPng } from './figures.js';
 import { renderHtml } from './html.js';
 
 const TITLES: Record<keyof typeof FIGURES, string> = {
-  accuracy: 'Test accuracy against the number of neurons pruned (the seed\'s Fig. 4), with the budget-matched control and each criterion\'s knee.',
+  accuracy:
+    "Test accuracy against the number of neurons pruned (the seed's Fig. 4), with the budget-matched control and each criterion's knee.",
   damage: 'Test accuracy right after each removal, before retraining.',
-  training: 'Baseline training and validation accuracy and loss per epoch (the seed\'s Fig. 3).',
-  classes: 'Images per class in the whole selection and in each split (the seed\'s Fig. 1).',
-  cosine: 'Cosine similarity between the baseline layer\'s activation vectors.',
+  training: "Baseline training and validation accuracy and loss per epoch (the seed's Fig. 3).",
+  classes: "Images per class in the whole selection and in each split (the seed's Fig. 1).",
+  cosine: "Cosine similarity between the baseline layer's activation vectors.",
   parameters: 'Test accuracy against the number of parameters and the forward FLOPs per image.',
 };
 
 export function readResults(dir: string): StudyResults {
   const file = join(dir, 'results.json');
-  if (!existsSync(file)) throw new DataError(`${file} not found; prunelab report takes a study run directory`);
+  if (!existsSync(file))
+    throw new DataError(`${file} not found; prunelab report takes a study run directory`);
   let r: StudyResults;
-  try { r = JSON.parse(readFileSync(file, 'utf8')); } catch { throw new DataError(`${file} is not valid JSON`); }
-  if (r.schema !== STUDY_SCHEMA) throw new DataError(`${file} is not the results of a study (schema ${JSON.stringify(r.schema)}, expected ${STUDY_SCHEMA}); prunelab report takes a directory written by prunelab study`);
+  try {
+    r = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    throw new DataError(`${file} is not valid JSON`);
+  }
+  if (r.schema !== STUDY_SCHEMA)
+    throw new DataError(
+      `${file} is not the results of a study (schema ${JSON.stringify(r.schema)}, expected ${STUDY_SCHEMA}); prunelab report takes a directory written by prunelab study`,
+    );
   return r;
 }
 
@@ -45,13 +54,20 @@ export async function writeReport(dir: string): Promise<string> {
     figures.push({ name, title: TITLES[name], svg });
   }
   const sweepFile = join(dir, 'lr-sweep', 'results.json');
-  let sweep: { table: { lr: number; bestValAccuracy: number | null; diverged: boolean }[]; best: number | null } | null = null;
+  let sweep: {
+    table: { lr: number; bestValAccuracy: number | null; diverged: boolean }[];
+    best: number | null;
+  } | null = null;
   if (existsSync(sweepFile)) {
     sweep = JSON.parse(readFileSync(sweepFile, 'utf8'));
     const svg = await renderSvg(lrSweepSpec(sweep!.table));
     writeFileAtomic(join(dir, 'figures', 'lr-sweep.svg'), svg);
     writeFileAtomic(join(dir, 'figures', 'lr-sweep.png'), await svgToPng(svg));
-    figures.push({ name: 'lr-sweep', title: "Best validation accuracy per learning rate (the seed's Table 1).", svg });
+    figures.push({
+      name: 'lr-sweep',
+      title: "Best validation accuracy per learning rate (the seed's Table 1).",
+      svg,
+    });
   }
   const file = join(dir, 'report.html');
   writeFileAtomic(file, renderHtml(r, figures, sweep));

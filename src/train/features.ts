@@ -11,9 +11,14 @@ export class FeatureCache {
 
   /** The convolutional parameters of `net` (everything before the first dense layer). */
   private static convParams(net: Network): Float32Array[] {
-    const f = net.featureIndex(), out: Float32Array[] = [];
+    const f = net.featureIndex(),
+      out: Float32Array[] = [];
     net.arch.layers.forEach((l, i) => {
-      if (i < f && l.kind === 'conv') out.push(net.param(`${l.name}.weight`) as Float32Array, net.param(`${l.name}.bias`) as Float32Array);
+      if (i < f && l.kind === 'conv')
+        out.push(
+          net.param(`${l.name}.weight`) as Float32Array,
+          net.param(`${l.name}.bias`) as Float32Array,
+        );
     });
     return out;
   }
@@ -38,9 +43,13 @@ export class FeatureCache {
   set(net: Network, split: Split, features: Float32Array): void {
     if (!this.matches(net)) {
       this.entries.clear();
-      const ps = FeatureCache.convParams(net), key = new Float32Array(ps.reduce((s, p) => s + p.length, 0));
+      const ps = FeatureCache.convParams(net),
+        key = new Float32Array(ps.reduce((s, p) => s + p.length, 0));
       let o = 0;
-      for (const p of ps) { key.set(p, o); o += p.length; }
+      for (const p of ps) {
+        key.set(p, o);
+        o += p.length;
+      }
       this.key = key;
     }
     this.entries.set(split, features);

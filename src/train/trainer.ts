@@ -29,7 +29,13 @@ export interface EpochRecord {
   imagesPerSecond: number;
 }
 
-export interface TrainResult { history: EpochRecord[]; bestEpoch: number; bestValAccuracy: number; seconds: number; stoppedEarly: boolean }
+export interface TrainResult {
+  history: EpochRecord[];
+  bestEpoch: number;
+  bestValAccuracy: number;
+  seconds: number;
+  stoppedEarly: boolean;
+}
 
 export interface TrainHooks {
   /** Extra stream ids mixed into the shuffling seed (e.g. pruning step), so runs differ. */
@@ -46,21 +52,34 @@ export interface TrainHooks {
   cache?: FeatureCache | null;
 }
 
-export interface Evaluation { loss: number; accuracy: number }
+export interface Evaluation {
+  loss: number;
+  accuracy: number;
+}
 
 /**
  * Mean loss and accuracy on a split. Chunks of 2 x EVAL_HALF images are evaluated as two halves
  * (on the helper thread when there is one), summed in the same order either way, so the numbers
  * do not depend on the thread count.
  */
-export function evaluate(net: Network, split: Split, parallel?: DataParallel | null, cache?: FeatureCache | null): Evaluation {
+export function evaluate(
+  net: Network,
+  split: Split,
+  parallel?: DataParallel | null,
+  cache?: FeatureCache | null,
+): Evaluation {
   if (cache) return evaluateWithFeatures(net, split, parallel, cache);
   const r = fullEvaluation(net, split, parallel);
   return { loss: r.loss / split.n, accuracy: r.correct / split.n };
 }
 
 /** The whole network on every image, in evaluate()'s halves; with `features`, also keeps one layer's outputs. */
-function fullEvaluation(net: Network, split: Split, parallel: DataParallel | null | undefined, features?: LayerOutputs): { loss: number; correct: number } {
+function fullEvaluation(
+  net: Network,
+  split: Split,
+  parallel: DataParallel | null | undefined,
+  features?: LayerOutputs,
+): { loss: number; correct: number } {
   if (parallel) return parallel.evaluate(net, split, features);
   return inHalves(net, split, 0, split.x, net.inputSize, features);
 }
@@ -69,18 +88,35 @@ function fullEvaluation(net: Network, split: Split, parallel: DataParallel | nul
  * Layers from..last on one thread, in evaluate()'s halves, from `values` (`units` per image) as the
  * input of layer `from`; with `features`, also keeps one layer's outputs.
  */
-function inHalves(net: Network, split: Split, from: number, values: Float32Array, units: number, features?: LayerOutputs): { loss: number; correct: number } {
+function inHalves(
+  net: Network,
+  split: Split,
+  from: number,
+  values: Float32Array,
+  units: number,
+  features?: LayerOutputs,
+): { loss: number; correct: number } {
   const chunk = Math.min(2 * EVAL_HALF, 2 * Math.floor(net.batch / 2));
-  let loss = 0, correct = 0;
+  let loss = 0,
+    correct = 0;
   for (let s = 0; s < split.n; s += chunk) {
-    const B = Math.min(chunk, split.n - s), h = Math.ceil(B / 2);
-    for (const [start, n] of [[s, h], [s + h, B - h]]) {
+    const B = Math.min(chunk, split.n - s),
+      h = Math.ceil(B / 2);
+    for (const [start, n] of [
+      [s, h],
+      [s + h, B - h],
+    ]) {
       if (n === 0) continue;
       net.acts[from].set(values.subarray(start * units, (start + n) * units));
       net.forwardFrom(from, n);
       const r = net.loss(split.y, start, n, false);
-      loss += r.loss; correct += r.correct;
-      if (features) features.out.set(net.acts[features.idx].subarray(0, n * features.units), start * features.units);
+      loss += r.loss;
+      correct += r.correct;
+      if (features)
+        features.out.set(
+          net.acts[features.idx].subarray(0, n * features.units),
+          start * features.units,
+        );
     }
   }
   return { loss, correct };
@@ -91,9 +127,16 @@ function inHalves(net: Network, split: Split, from: number, values: Float32Array
  * network runs (on both threads when there is a helper) and the features are kept; when not, only
  * the dense layers run on the kept features, in the same halves and order, so the numbers are the same.
  */
-function evaluateWithFeatures(net: Network, split: Split, parallel: DataParallel | null | undefined, cache: FeatureCache): Evaluation {
-  const f = net.featureIndex(), fsize = net.shapes[f][0] * net.shapes[f][1] * net.shapes[f][2];
-  let feats = cache.get(net, split), r;
+function evaluateWithFeatures(
+  net: Network,
+  split: Split,
+  parallel: DataParallel | null | undefined,
+  cache: FeatureCache,
+): Evaluation {
+  const f = net.featureIndex(),
+    fsize = net.shapes[f][0] * net.shapes[f][1] * net.shapes[f][2];
+  let feats = cache.get(net, split),
+    r;
   if (feats) r = inHalves(net, split, f, feats, fsize);
   else {
     feats = new Float32Array(split.n * fsize);
@@ -104,13 +147,24 @@ function evaluateWithFeatures(net: Network, split: Split, parallel: DataParallel
 }
 
 /** Trains `net` in place; on return it holds the best-validation weights. */
-export function train(net: Network, trainSet: Split, val: Split, opt: TrainOptions, hooks: TrainHooks = {}): TrainResult {
-  const size = net.inputSize, B = Math.min(opt.batch, net.batch);
+export function train(
+  net: Network,
+  trainSet: Split,
+  val: Split,
+  opt: TrainOptions,
+  hooks: TrainHooks = {},
+): TrainResult {
+  const size = net.inputSize,
+    B = Math.min(opt.batch, net.batch);
   const order = new Int32Array(trainSet.n);
-  const labels = new Uint8Array(B), xb = new Float32Array(B * size);
+  const labels = new Uint8Array(B),
+    xb = new Float32Array(B * size);
   const history: EpochRecord[] = [];
-  let best = hooks.initialVal ? hooks.initialVal.accuracy : -1, bestEpoch = 0, bestParams = hooks.initialVal ? net.snapshot() : null;
-  let stale = 0, stoppedEarly = false;
+  let best = hooks.initialVal ? hooks.initialVal.accuracy : -1,
+    bestEpoch = 0,
+    bestParams = hooks.initialVal ? net.snapshot() : null;
+  let stale = 0,
+    stoppedEarly = false;
   const t0 = performance.now();
   net.resetOptimizer();
   for (let epoch = 1; epoch <= opt.epochs; epoch++) {
@@ -118,38 +172,69 @@ export function train(net: Network, trainSet: Split, val: Split, opt: TrainOptio
     const train = hooks.epochTrain ? hooks.epochTrain(epoch) : trainSet;
     for (let i = 0; i < train.n; i++) order[i] = i;
     new Rng(opt.seed, STREAM.shuffle, ...(hooks.stream ?? []), epoch).shuffle(order);
-    let lossSum = 0, correct = 0;
+    let lossSum = 0,
+      correct = 0;
     const batches = Math.ceil(train.n / B);
     for (let b = 0; b < batches; b++) {
-      const start = b * B, nb = Math.min(B, train.n - start);
+      const start = b * B,
+        nb = Math.min(B, train.n - start);
       for (let k = 0; k < nb; k++) {
         const i = order[start + k];
         xb.set(train.x.subarray(i * size, (i + 1) * size), k * size);
         labels[k] = train.y[i];
       }
-      const r = hooks.parallel ? hooks.parallel.step(net, xb, labels, nb) : serialStep(net, xb, labels, nb);
+      const r = hooks.parallel
+        ? hooks.parallel.step(net, xb, labels, nb)
+        : serialStep(net, xb, labels, nb);
       if (!Number.isFinite(r.loss)) {
-        throw new DivergenceError(`training diverged in epoch ${epoch} (loss ${r.loss}) with learning rate ${opt.lr}; try a smaller one, e.g. --lr ${+(opt.lr / 10).toPrecision(2)}`);
+        throw new DivergenceError(
+          `training diverged in epoch ${epoch} (loss ${r.loss}) with learning rate ${opt.lr}; try a smaller one, e.g. --lr ${+(opt.lr / 10).toPrecision(2)}`,
+        );
       }
       net.sgdStep(opt.lr, opt.momentum, opt.weightDecay);
-      lossSum += r.loss; correct += r.correct;
+      lossSum += r.loss;
+      correct += r.correct;
       hooks.onBatch?.(start + nb, train.n, lossSum / (start + nb));
     }
     const v = evaluate(net, val, hooks.parallel, hooks.cache);
     const seconds = (performance.now() - te) / 1000;
     const rec: EpochRecord = {
-      epoch, trainLoss: lossSum / train.n, trainAccuracy: correct / train.n, valLoss: v.loss, valAccuracy: v.accuracy,
-      seconds, imagesPerSecond: train.n / seconds,
+      epoch,
+      trainLoss: lossSum / train.n,
+      trainAccuracy: correct / train.n,
+      valLoss: v.loss,
+      valAccuracy: v.accuracy,
+      seconds,
+      imagesPerSecond: train.n / seconds,
     };
-    if (!Number.isFinite(v.loss)) throw new DivergenceError(`training diverged in epoch ${epoch} (validation loss ${v.loss}) with learning rate ${opt.lr}; try a smaller one, e.g. --lr ${+(opt.lr / 10).toPrecision(2)}`);
+    if (!Number.isFinite(v.loss))
+      throw new DivergenceError(
+        `training diverged in epoch ${epoch} (validation loss ${v.loss}) with learning rate ${opt.lr}; try a smaller one, e.g. --lr ${+(opt.lr / 10).toPrecision(2)}`,
+      );
     // a loss far above chance level for a whole epoch: the weights blew up (tanh saturates, so it may stay finite)
     const chance = net.arch.output === 'softmax' ? Math.log(net.classes) : net.classes * Math.LN2;
-    if (rec.trainLoss > 5 * chance) throw new DivergenceError(`training diverged in epoch ${epoch} (mean loss ${rec.trainLoss.toFixed(1)}, chance level is ${chance.toFixed(2)}) with learning rate ${opt.lr}; try a smaller one, e.g. --lr ${+(opt.lr / 10).toPrecision(2)}`);
+    if (rec.trainLoss > 5 * chance)
+      throw new DivergenceError(
+        `training diverged in epoch ${epoch} (mean loss ${rec.trainLoss.toFixed(1)}, chance level is ${chance.toFixed(2)}) with learning rate ${opt.lr}; try a smaller one, e.g. --lr ${+(opt.lr / 10).toPrecision(2)}`,
+      );
     history.push(rec);
     hooks.onEpoch?.(rec);
-    if (v.accuracy > best) { best = v.accuracy; bestEpoch = epoch; bestParams = net.snapshot(); stale = 0; }
-    else if (opt.patience > 0 && ++stale >= opt.patience) { stoppedEarly = true; break; }
+    if (v.accuracy > best) {
+      best = v.accuracy;
+      bestEpoch = epoch;
+      bestParams = net.snapshot();
+      stale = 0;
+    } else if (opt.patience > 0 && ++stale >= opt.patience) {
+      stoppedEarly = true;
+      break;
+    }
   }
   if (bestParams) net.setParams(bestParams);
-  return { history, bestEpoch, bestValAccuracy: best, seconds: (performance.now() - t0) / 1000, stoppedEarly };
+  return {
+    history,
+    bestEpoch,
+    bestValAccuracy: best,
+    seconds: (performance.now() - t0) / 1000,
+    stoppedEarly,
+  };
 }

@@ -4,7 +4,11 @@ import { readFileSync } from 'node:fs';
 import { backendDescription } from '../engine/backend.js';
 
 export function packageVersion(): string {
-  try { return JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version; } catch { return 'unknown'; }
+  try {
+    return JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version;
+  } catch {
+    return 'unknown';
+  }
 }
 
 export function environment(threads: number) {

@@ -13,7 +13,13 @@ export const distinctiveness: Criterion = {
   choose({ cosine, units }) {
     const { i, j, cos } = mostSimilarPair(cosine!, units);
     const angle = angleDegrees(cos);
-    if (cos < 0 && units > 2) return { removed: [i, j], merges: [], similarity: angle, mergedInto: null };
-    return { removed: [i], merges: [{ from: i, into: j, kind: 'outgoing' }], similarity: angle, mergedInto: j };
+    if (cos < 0 && units > 2)
+      return { removed: [i, j], merges: [], similarity: angle, mergedInto: null };
+    return {
+      removed: [i],
+      merges: [{ from: i, into: j, kind: 'outgoing' }],
+      similarity: angle,
+      mergedInto: j,
+    };
   },
 };

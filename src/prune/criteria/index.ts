@@ -8,5 +8,12 @@ import { random } from './random.js';
 import { taylor } from './taylor.js';
 import type { Criterion } from './types.js';
 
-export const criteria: Record<CriterionName, Criterion> = { paper, distinctiveness, magnitude, random, taylor, merge };
+export const criteria: Record<CriterionName, Criterion> = {
+  paper,
+  distinctiveness,
+  magnitude,
+  random,
+  taylor,
+  merge,
+};
 export type { Choice, Criterion, CriterionContext } from './types.js';

@@ -7,8 +7,14 @@ export const magnitude: Criterion = {
   needsCosine: false,
   needsGradients: false,
   choose({ net, layer, units }) {
-    const W = net.param(`${layer}.weight`), inF = W.length / units, norms = new Float64Array(units);
-    for (let u = 0; u < units; u++) { let s = 0; for (let k = 0; k < inF; k++) s += W[u * inF + k] ** 2; norms[u] = Math.sqrt(s); }
+    const W = net.param(`${layer}.weight`),
+      inF = W.length / units,
+      norms = new Float64Array(units);
+    for (let u = 0; u < units; u++) {
+      let s = 0;
+      for (let k = 0; k < inF; k++) s += W[u * inF + k] ** 2;
+      norms[u] = Math.sqrt(s);
+    }
     const u = argmin(norms);
     return { removed: [u], merges: [], similarity: norms[u], mergedInto: null };
   },

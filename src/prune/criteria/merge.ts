@@ -11,6 +11,11 @@ export const merge: Criterion = {
   choose({ cosine, units, acts, patterns }) {
     const { i, j, cos } = mostSimilarPair(cosine!, units);
     const angle = angleDegrees(cos);
-    return { removed: [i], merges: leastSquaresMerges(acts, patterns, units, [i], cosine!, j), similarity: angle, mergedInto: j };
+    return {
+      removed: [i],
+      merges: leastSquaresMerges(acts, patterns, units, [i], cosine!, j),
+      similarity: angle,
+      mergedInto: j,
+    };
   },
 };

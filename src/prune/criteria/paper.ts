@@ -10,6 +10,11 @@ export const paper: Criterion = {
   needsGradients: false,
   choose({ cosine, units }) {
     const { i, j, cos } = mostSimilarPair(cosine!, units);
-    return { removed: [i], merges: [{ from: i, into: j, kind: 'incoming' }], similarity: cos, mergedInto: j };
+    return {
+      removed: [i],
+      merges: [{ from: i, into: j, kind: 'incoming' }],
+      similarity: cos,
+      mergedInto: j,
+    };
   },
 };

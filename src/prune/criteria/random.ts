@@ -6,5 +6,10 @@ export const random: Criterion = {
   name: 'random',
   needsCosine: false,
   needsGradients: false,
-  choose: ({ units, rng }) => ({ removed: [rng.int(units)], merges: [], similarity: null, mergedInto: null }),
+  choose: ({ units, rng }) => ({
+    removed: [rng.int(units)],
+    merges: [],
+    similarity: null,
+    mergedInto: null,
+  }),
 };

@@ -9,7 +9,8 @@ export const taylor: Criterion = {
   needsGradients: true,
   choose({ acts, grads, units, patterns }) {
     const s = new Float64Array(units);
-    for (let p = 0; p < patterns; p++) for (let u = 0; u < units; u++) s[u] += acts[p * units + u] * grads![p * units + u];
+    for (let p = 0; p < patterns; p++)
+      for (let u = 0; u < units; u++) s[u] += acts[p * units + u] * grads![p * units + u];
     for (let u = 0; u < units; u++) s[u] = Math.abs(s[u] / patterns);
     const u = argmin(s);
     return { removed: [u], merges: [], similarity: s[u], mergedInto: null };
