@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseStudyConfig } from '../dist/config.js';
 import { loadData } from '../dist/data/index.js';
-import { Progress } from '../dist/cli/progress.js';
-import { runStudy } from '../dist/prune/study.js';
+import { runStudy } from '../dist/study/study.js';
+import { silentProgress } from '../dist/util/progress.js';
 
 const base = {
   trainSize: 2000,
@@ -20,7 +20,7 @@ const base = {
   testSize: 1000,
   epochs: 10,
   retrainEpochs: 1,
-  strategy: ['paper'],
+  criterion: ['paper'],
   patterns: 1000,
   patience: 0,
   seeds: 1,
@@ -28,9 +28,9 @@ const base = {
 const tmp = mkdtempSync(join(tmpdir(), 'prunelab-bench-'));
 
 const t0 = performance.now();
-const r = await runStudy(
+const { results: r } = await runStudy(
   parseStudyConfig({ ...base, control: false, out: join(tmp, 'study') }),
-  new Progress('quiet'),
+  silentProgress,
 );
 const ours = (performance.now() - t0) / 1000;
 console.log(
@@ -40,7 +40,7 @@ console.log(
 const t1 = performance.now();
 await runStudy(
   parseStudyConfig({ ...base, control: true, out: join(tmp, 'study-control') }),
-  new Progress('quiet'),
+  silentProgress,
 );
 const withControl = (performance.now() - t1) / 1000;
 console.log(`  with the budget-matched control as well: ${withControl.toFixed(1)} s`);
@@ -94,15 +94,15 @@ if (process.env.BENCH_PAPER === '1') {
       epochs: 200,
       retrainEpochs: 200,
       patience: 0,
-      strategy: ['paper'],
+      criterion: ['paper'],
       seeds: 1,
       maxPruned: steps,
     };
   const measure = async (control) => {
     const t = performance.now();
-    const r = await runStudy(
+    const { results: r } = await runStudy(
       parseStudyConfig({ preset: 'paper', ...cfg, control, out: join(tmp, `paper-${control}`) }),
-      new Progress('quiet'),
+      silentProgress,
     );
     const total = (performance.now() - t) / 1000,
       step = r.runs[0].steps.reduce((a, s) => a + s.seconds, 0) / steps;

@@ -1,6 +1,6 @@
 """PyTorch peer of the study benchmark (bench/study.js): the same pruning study on the same data,
 written plainly as a researcher would: LeNet-5, SGD lr 0.01 batch 16, 10 baseline epochs with
-validation, then 83 steps of the seed's rule (max |cos| pair, W[j]+=W[i], b[j]+=b[i], remove i),
+validation, then 83 steps of the paper's rule (max |cos| pair, W[j]+=W[i], b[j]+=b[i], remove i),
 test accuracy before and after 1 retraining epoch each. Usage: torch_study.py DATA.bin THREADS
 [NTRAIN NVAL NTEST BASELINE_EPOCHS RETRAIN_EPOCHS STEPS] (defaults: the reference configuration,
 2000 500 1000 10 1 83). DATA.bin: float32 train, val and test images (x1024), then uint8 labels."""

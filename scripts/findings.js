@@ -6,7 +6,9 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSyn
 import { join } from 'node:path';
 import { parseStudyConfig } from '../dist/config.js';
 import { Progress, outputMode } from '../dist/cli/progress.js';
-import { runStudy } from '../dist/prune/study.js';
+import { writeReport } from '../dist/report/report.js';
+import { upgradeStudyResults } from '../dist/study/legacy.js';
+import { runStudy } from '../dist/study/study.js';
 
 const DATASETS = ['fashion-mnist', 'mnist'];
 const base = {
@@ -25,13 +27,17 @@ const results = {};
 for (const dataset of DATASETS) {
   const dir = join('runs', `findings-${dataset}`);
   if (process.env.FINDINGS_REUSE && existsSync(join(dir, 'results.json'))) {
-    results[dataset] = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
+    results[dataset] = upgradeStudyResults(
+      JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')),
+    );
   } else {
     rmSync(dir, { recursive: true, force: true });
-    results[dataset] = await runStudy(
+    const run = await runStudy(
       parseStudyConfig({ ...base, dataset, out: dir }),
       new Progress(outputMode({})),
     );
+    await writeReport(run.dir);
+    results[dataset] = run.results;
   }
   for (const fig of ['accuracy', 'damage'])
     copyFileSync(
@@ -61,16 +67,16 @@ for (const [dataset, r] of Object.entries(results)) {
     '| --- | --- | --- | --- | --- |',
     ...crit.map((c) => {
       const at10 = c.steps.find((s) => s.hidden <= 10);
-      return `| \`${c.strategy}\` | ${c.knee} | ${c.kneePerSeed.mean.toFixed(1)} ± ${c.kneePerSeed.std.toFixed(1)} | ${c.immediateDamage.mean.toFixed(2)} ± ${c.immediateDamage.std.toFixed(2)} | ${at10 ? `${at10.testAccuracy.mean.toFixed(3)} (${at10.hidden})` : '–'} |`;
+      return `| \`${c.criterion}\` | ${c.knee} | ${c.kneePerSeed.mean.toFixed(1)} ± ${c.kneePerSeed.std.toFixed(1)} | ${c.immediateDamage.mean.toFixed(2)} ± ${c.immediateDamage.std.toFixed(2)} | ${at10 ? `${at10.testAccuracy.mean.toFixed(3)} (${at10.hidden})` : '–'} |`;
     }),
     '',
-    `- **Least immediate damage**: \`${byDamage[0].strategy}\` (${byDamage[0].immediateDamage.mean.toFixed(2)} points per removal before retraining), then ${byDamage
+    `- **Least immediate damage**: \`${byDamage[0].criterion}\` (${byDamage[0].immediateDamage.mean.toFixed(2)} points per removal before retraining), then ${byDamage
       .slice(1)
-      .map((c) => `\`${c.strategy}\` (${c.immediateDamage.mean.toFixed(2)})`)
+      .map((c) => `\`${c.criterion}\` (${c.immediateDamage.mean.toFixed(2)})`)
       .join(', ')}.`,
-    `- **Knees**: from ${Math.min(...crit.map((c) => c.knee))} to ${Math.max(...crit.map((c) => c.knee))} of 84 neurons; the seed found about 50 of 84 on its VehicleX subset. ${Math.max(...crit.map((c) => c.knee)) > 50 ? 'Here more of the layer is redundant once the network retrains after each removal: accuracy holds until only a handful of units, about the number of classes, remain.' : 'Here fewer neurons can go before accuracy falls.'}`,
+    `- **Knees**: from ${Math.min(...crit.map((c) => c.knee))} to ${Math.max(...crit.map((c) => c.knee))} of 84 neurons; the paper found about 50 of 84 on its VehicleX subset. ${Math.max(...crit.map((c) => c.knee)) > 50 ? 'Here more of the layer is redundant once the network retrains after each removal: accuracy holds until only a handful of units, about the number of classes, remain.' : 'Here fewer neurons can go before accuracy falls.'}`,
     ctl
-      ? `- **Control**: the unpruned network trained for the same ${ctl.epochs} extra epochs ends at ${ctl.testAccuracy.mean.toFixed(3)} (${ctl.testAccuracy.mean >= r.baseline.testAccuracy ? '+' : ''}${pct(ctl.testAccuracy.mean - r.baseline.testAccuracy)} points). ${Math.abs(ctl.testAccuracy.mean - r.baseline.testAccuracy) > 0.01 ? "The seed's protocol mixes pruning with extra training: part of any change along the pruning curves is the training, which is why each curve must be read against the control." : "The baseline had converged, so the pruning curves are not inflated by extra training; in the seed's protocol (a fixed number of epochs) they can be."}`
+      ? `- **Control**: the unpruned network trained for the same ${ctl.epochs} extra epochs ends at ${ctl.testAccuracy.mean.toFixed(3)} (${ctl.testAccuracy.mean >= r.baseline.testAccuracy ? '+' : ''}${pct(ctl.testAccuracy.mean - r.baseline.testAccuracy)} points). ${Math.abs(ctl.testAccuracy.mean - r.baseline.testAccuracy) > 0.01 ? "The paper's protocol mixes pruning with extra training: part of any change along the pruning curves is the training, which is why each curve must be read against the control." : "The baseline had converged, so the pruning curves are not inflated by extra training; in the paper's protocol (a fixed number of epochs) they can be."}`
       : '',
     '',
     `![${dataset}: test accuracy against neurons pruned](findings/${dataset}-accuracy.png)`,

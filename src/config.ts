@@ -37,9 +37,15 @@ export const TrainConfigSchema = z
     ids: z.string().optional(),
     firstIds: z.number().int().min(2).optional(),
     skipBadImages: z.boolean().default(false),
-    /** VehicleX feature release: reshape each 2048-value vector to a 1x32x64 input (explicit opt-in; not the seed's setting). */
+    /**
+     * VehicleX feature release: reshape each 2048-value vector to a 1x32x64 input (an explicit
+     * opt-in; not the paper's setting).
+     */
     featuresAsImages: z.boolean().default(false),
-    /** Training-time augmentation of image datasets (the seed's): flip probability, rotation in degrees, colour jitter strengths. */
+    /**
+     * Training-time augmentation of image datasets (the paper's): flip probability, rotation in
+     * degrees, colour jitter strengths.
+     */
     augment: z.boolean().default(true),
     flip: z.number().min(0).max(1).default(0.5),
     rotation: z.number().min(0).max(180).default(10),
@@ -53,7 +59,7 @@ export const TrainConfigSchema = z
 
 export const StudyConfigSchema = TrainConfigSchema.extend({
   preset: z.enum(['quick', 'paper']).default('quick'),
-  strategy: z
+  criterion: z
     .array(z.enum(CRITERIA))
     .min(1)
     .default([...CRITERIA]),
@@ -79,7 +85,7 @@ export type TrainConfig = z.infer<typeof TrainConfigSchema>;
 export type StudyConfig = z.infer<typeof StudyConfigSchema>;
 
 export const PRESETS: Record<'quick' | 'paper', Partial<StudyConfig>> = {
-  // A few minutes on a 2-core laptop: a small Fashion-MNIST subset like the seed's small data.
+  // A few minutes on a 2-core laptop: a small Fashion-MNIST subset like the paper's small data.
   quick: {
     trainSize: 2000,
     valSize: 500,
@@ -89,8 +95,8 @@ export const PRESETS: Record<'quick' | 'paper', Partial<StudyConfig>> = {
     retrainEpochs: 1,
     patterns: 1000,
   },
-  // The seed's protocol: lr 0.01, batch 16, 200 baseline epochs, 200 retraining epochs per step.
-  // Its criterion only unless --strategy says otherwise (each criterion adds 83 x 200 epochs).
+  // The paper's protocol: lr 0.01, batch 16, 200 baseline epochs, 200 retraining epochs per step.
+  // Its criterion only unless --criterion says otherwise (each criterion adds 83 x 200 epochs).
   paper: {
     trainSize: 1000,
     valSize: 500,
@@ -100,7 +106,7 @@ export const PRESETS: Record<'quick' | 'paper', Partial<StudyConfig>> = {
     epochs: 200,
     retrainEpochs: 200,
     patience: 0,
-    strategy: ['paper'],
+    criterion: ['paper'],
   },
 };
 
@@ -126,7 +132,8 @@ export function readConfigFile(file: string | undefined): Record<string, unknown
     return v;
   } catch (e) {
     throw new ConfigError(
-      `config file ${file} is not a JSON object (${(e as Error).message}); write it as {"lr": 0.01, "epochs": 10, ...}`,
+      `config file ${file} is not a JSON object (${(e as Error).message}); ` +
+        'write it as {"lr": 0.01, "epochs": 10, ...}',
     );
   }
 }
@@ -137,7 +144,21 @@ export function parseTrainConfig(input: Record<string, unknown>): TrainConfig {
   return r.data;
 }
 
-export function parseStudyConfig(input: Record<string, unknown>): StudyConfig {
+/**
+ * `strategy`, the criterion's name before version 0.2 (the flag --strategy, config files and the
+ * config.json of earlier run folders), read as `criterion`.
+ */
+function withCriterionAlias(input: Record<string, unknown>): Record<string, unknown> {
+  if (!('strategy' in input)) return input;
+  const { strategy, ...rest } = input;
+  if ('criterion' in rest) {
+    throw new ConfigError('--strategy is the old name of --criterion; give only --criterion');
+  }
+  return { ...rest, criterion: strategy };
+}
+
+export function parseStudyConfig(raw: Record<string, unknown>): StudyConfig {
+  const input = withCriterionAlias(raw);
   const preset = (input.preset as 'quick' | 'paper' | undefined) ?? 'quick';
   if (!(preset in PRESETS))
     throw new ConfigError(`--preset: unknown preset "${String(preset)}"; choose quick or paper`);

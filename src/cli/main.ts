@@ -1,204 +1,89 @@
-// The prunelab command line: a thin layer over the library (runTrain, runStudy, writeReport).
-// Flags are parsed by commander, validated by the zod schemas in src/config.ts, and user errors
-// end with one clear line and exit code 2.
-import { Command, InvalidArgumentError, Option } from 'commander';
-import { parseStudyConfig, parseTrainConfig, readConfigFile, CRITERIA } from '../config.js';
+// The prunelab command line: a thin layer over the library (runTrain, runStudy, writeReport, ...).
+// Flags are parsed by commander (options.ts), validated by the zod schemas in src/config.ts, and
+// user errors end with one clear line and exit code 2 (130 after Ctrl-C).
+import { Command } from 'commander';
+import { parseStudyConfig, parseTrainConfig } from '../config.js';
+import type { DataSummary } from '../data/summary.js';
+import { runLrSweep } from '../study/lr-sweep.js';
+import { resumeStudy, runStudy } from '../study/study.js';
+import { summaryText } from '../study/summary-text.js';
 import { runTrain } from '../train/run.js';
-import { UserError } from '../util/errors.js';
 import { packageVersion } from '../util/env.js';
+import { InterruptedError, UserError } from '../util/errors.js';
+import { addStudyOptions, addTrainOptions, collect, num } from './options.js';
 import { outputMode, Progress } from './progress.js';
 
-function num(flag: string, kind: 'int' | 'float') {
-  return (v: string) => {
-    const x = Number(v);
-    if (v.trim() === '' || !Number.isFinite(x) || (kind === 'int' && !Number.isInteger(x))) {
-      throw new InvalidArgumentError(
-        `${flag} expects ${kind === 'int' ? 'a whole number' : 'a number'}, got "${v}"`,
-      );
-    }
-    return x;
-  };
+type Options = Record<string, unknown>;
+
+/** The report's modules (vega, sharp) load only when a report is written: a faster start. */
+async function writeReport(dir: string): Promise<string> {
+  const report = await import('../report/report.js');
+  return report.writeReport(dir);
 }
 
-function addTrainOptions(cmd: Command): Command {
-  return cmd
-    .option(
-      '--dataset <name>',
-      'fashion-mnist (default), mnist, idx, folder or vehicle-x (the last three with --data)',
-    )
-    .option(
-      '--data <dir>',
-      'folder holding the dataset (IDX files, class folders, or a VehicleX release)',
-    )
-    .option(
-      '--ids <list>',
-      'vehicle-x: vehicle IDs to classify, e.g. 1-10 or 1,2,5 (default: the first 10)',
-    )
-    .option('--first-ids <n>', 'vehicle-x: the first n vehicle IDs', num('--first-ids', 'int'))
-    .option('--skip-bad-images', 'skip corrupt images (counted) instead of stopping')
-    .option(
-      '--features-as-images',
-      'vehicle-x feature release: reshape each 2048-value vector to a 1x32x64 input',
-    )
-    .option('--no-augment', 'image datasets: no training-time augmentation')
-    .option(
-      '--flip <p>',
-      'augmentation: horizontal flip probability (default 0.5)',
-      num('--flip', 'float'),
-    )
-    .option(
-      '--rotation <deg>',
-      'augmentation: random rotation within +-deg (default 10)',
-      num('--rotation', 'float'),
-    )
-    .option(
-      '--brightness <b>',
-      'augmentation: brightness jitter (default 0.2)',
-      num('--brightness', 'float'),
-    )
-    .option(
-      '--contrast <c>',
-      'augmentation: contrast jitter (default 0.2)',
-      num('--contrast', 'float'),
-    )
-    .option(
-      '--saturation <s>',
-      'augmentation: saturation jitter (default 0.2)',
-      num('--saturation', 'float'),
-    )
-    .option('--train-size <n>', 'training images (0 = all that remain)', num('--train-size', 'int'))
-    .option('--val-size <n>', 'validation images', num('--val-size', 'int'))
-    .option('--test-size <n>', 'test images', num('--test-size', 'int'))
-    .option(
-      '--lr <rate>',
-      'SGD learning rate (default 0.01; study: "auto" runs a sweep first)',
-      (v: string) => (v === 'auto' ? v : num('--lr', 'float')(v)),
-    )
-    .option('--batch <n>', 'minibatch size (default 16)', num('--batch', 'int'))
-    .option('--epochs <n>', 'training epochs', num('--epochs', 'int'))
-    .option(
-      '--momentum <m>',
-      'SGD momentum (default 0, as in the seed)',
-      num('--momentum', 'float'),
-    )
-    .option('--weight-decay <w>', 'L2 weight decay (default 0)', num('--weight-decay', 'float'))
-    .option(
-      '--patience <n>',
-      'early stopping after n epochs without a better validation accuracy (0 = off)',
-      num('--patience', 'int'),
-    )
-    .option('--seed <n>', 'seed for every random choice (default 1)', num('--seed', 'int'))
-    .option('--threads <n>', 'worker threads (default: one per core)', num('--threads', 'int'))
-    .addOption(
-      new Option(
-        '--output <kind>',
-        'output layer: softmax cross-entropy, or one-vs-rest sigmoid',
-      ).choices(['softmax', 'sigmoid']),
-    )
-    .addOption(new Option('--backend <kind>', 'kernels').choices(['auto', 'wasm', 'reference']))
-    .option('--config <file>', 'JSON file of options (flags override it)')
-    .option('--out <dir>', 'run directory for results')
-    .option('--quiet', 'print only the final summary')
-    .option('--log-json', 'print one JSON object per event');
+async function studyAction(opts: Options, cmd: Command): Promise<void> {
+  const progress = new Progress(outputMode(opts));
+  const { dir, results } =
+    typeof opts.resume === 'string'
+      ? await resumeStudy(opts.resume, progress)
+      : await runStudy(parseStudyConfig(collect(opts, cmd)), progress);
+  try {
+    progress.info(`report: ${await writeReport(dir)}`);
+  } catch (err) {
+    process.stderr.write(
+      `prunelab: the report could not be written (${(err as Error).message}); ` +
+        `results.json is complete, retry with: prunelab report ${dir}\n`,
+    );
+  }
+  progress.summary(summaryText(results, dir));
 }
 
-const META = new Set(['config', 'quiet', 'logJson', 'resume']);
-
-/** Config file values, overridden by the flags actually given (not commander's defaults for --no-x flags). */
-function collect(opts: Record<string, unknown>, cmd?: Command): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...readConfigFile(opts.config as string | undefined) };
-  for (const [k, v] of Object.entries(opts)) {
-    if (v === undefined || META.has(k) || cmd?.getOptionValueSource(k) === 'default') continue;
-    out[k] = v;
-  }
-  if (out.lr === 'auto') {
-    delete out.lr;
-    out.lrAuto = true;
-  }
-  return out;
+function dataSummaryText(s: DataSummary, out: string): string {
+  const counts = s.data.classCounts;
+  const count = (n: number) => String(n).padStart(5);
+  const classes = s.data.classes.map(
+    (c, i) =>
+      `  ${c.padEnd(20).slice(0, 20)} train ${count(counts.train[i])}  ` +
+      `val ${count(counts.val[i])}  test ${count(counts.test[i])}`,
+  );
+  const attributes = Object.entries(s.attributes).map(([key, perClass]) => {
+    const values = new Set(Object.values(perClass).flatMap((v) => Object.keys(v)));
+    return `  ${key}: ${values.size} value(s) over the classes (counts per class in summary.json)`;
+  });
+  return [
+    `${s.data.name}: ${s.data.source}`,
+    ...classes,
+    ...attributes,
+    `-> ${out}/summary.json, ${out}/figures/classes.png`,
+  ].join('\n');
 }
 
 export function createCli(): Command {
   const program = new Command('prunelab')
     .description(
-      'Neuron pruning studies for LeNet-5: prune a dense layer one neuron at a time, retrain, and see how many neurons were redundant',
+      'Neuron pruning studies for LeNet-5: prune a dense layer one neuron at a time, retrain, ' +
+        'and see how many neurons were redundant',
     )
     .version(packageVersion())
     .showHelpAfterError('(run with --help for the options)');
 
   addTrainOptions(
     program.command('train').description('train a LeNet-5 baseline and save it'),
-  ).action(async (opts, cmd: Command) => {
+  ).action(async (opts: Options, cmd: Command) => {
     const cfg = parseTrainConfig(collect(opts, cmd));
     await runTrain(cfg, new Progress(outputMode(opts)), cfg.out ?? 'runs/baseline');
   });
 
-  addTrainOptions(
-    program
-      .command('study')
-      .description(
-        'the pruning study: train (or load) a baseline, prune a dense layer step by step with retraining, report',
-      ),
-  )
-    .option(
-      '--strategy <list>',
-      `criteria, comma-separated: ${CRITERIA.join(',')} (default: all)`,
-      (v: string) =>
-        v
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean),
-    )
-    .option('--seeds <n>', 'independent repetitions (seeds seed..seed+n-1)', num('--seeds', 'int'))
-    .option(
-      '--retrain-epochs <n>',
-      'retraining epochs after each removal',
-      num('--retrain-epochs', 'int'),
-    )
-    .option('--per-step <k>', 'neurons removed per step', num('--per-step', 'int'))
-    .option('--layer <name>', 'dense layer to prune (default: the penultimate, fc2)')
-    .option(
-      '--max-pruned <n>',
-      'stop after pruning n neurons (0 = all but one)',
-      num('--max-pruned', 'int'),
-    )
-    .option(
-      '--tolerance <t>',
-      'accuracy drop that still counts as "no loss" for the knee (default 0.01)',
-      num('--tolerance', 'float'),
-    )
-    .option(
-      '--patterns <n>',
-      'training images used as the pattern set for activation vectors (0 = all)',
-      num('--patterns', 'int'),
-    )
-    .option(
-      '--model <file>',
-      'prune this trained model (model.safetensors) instead of training a baseline',
-    )
-    .option('--no-control', 'skip the budget-matched control run')
-    .option(
-      '--lrs <list>',
-      'learning rates tried by --lr auto (default 0.1,0.05,0.01,0.001)',
-      (v: string) => v.split(',').map((x) => num('--lrs', 'float')(x.trim())),
-    )
-    .option(
-      '--compensate',
-      'compensate every removal by least squares (as the merge criterion does), whatever the criterion',
-    )
-    .addOption(
-      new Option(
-        '--preset <name>',
-        'quick (default, minutes) or paper (the seed protocol, about half an hour on 2 cores)',
-      ).choices(['quick', 'paper']),
-    )
-    .option('--resume <dir>', 'continue an interrupted study in this run directory')
-    .action(async (opts, cmd: Command) => {
-      const { runStudy, resumeStudy } = await import('../prune/study.js');
-      const progress = new Progress(outputMode(opts));
-      if (opts.resume) await resumeStudy(opts.resume, progress);
-      else await runStudy(parseStudyConfig(collect(opts, cmd)), progress);
-    });
+  addStudyOptions(
+    addTrainOptions(
+      program
+        .command('study')
+        .description(
+          'the pruning study: train (or load) a baseline, prune a dense layer step by step with ' +
+            'retraining, report',
+        ),
+    ),
+  ).action(studyAction);
 
   addTrainOptions(
     program
@@ -206,34 +91,20 @@ export function createCli(): Command {
       .description(
         'summarise a dataset selection: sizes, class histograms per split, VehicleX attributes',
       ),
-  ).action(async (opts, cmd: Command) => {
+  ).action(async (opts: Options, cmd: Command) => {
     const cfg = parseTrainConfig(collect(opts, cmd));
-    const { runDataSummary } = await import('../data/summary.js');
     const out = cfg.out ?? 'runs/data';
-    const s = await runDataSummary(cfg, out);
-    const progress = new Progress(outputMode(opts));
-    const attrs = Object.entries(s.attributes).map(([key, perClass]) => {
-      const values = new Set(Object.values(perClass).flatMap((v) => Object.keys(v)));
-      return `  ${key}: ${values.size} value(s) over the classes (counts per class in summary.json)`;
-    });
-    progress.summary(
-      [
-        `${s.data.name}: ${s.data.source}`,
-        ...s.data.classes.map(
-          (c, i) =>
-            `  ${c.padEnd(20).slice(0, 20)} train ${String(s.data.classCounts.train[i]).padStart(5)}  val ${String(s.data.classCounts.val[i]).padStart(5)}  test ${String(s.data.classCounts.test[i]).padStart(5)}`,
-        ),
-        ...attrs,
-        `-> ${out}/summary.json, ${out}/figures/classes.png`,
-      ].join('\n'),
-    );
+    const { runDataSummary } = await import('../report/data-summary.js');
+    const summary = await runDataSummary(cfg, out);
+    new Progress(outputMode(opts)).summary(dataSummaryText(summary, out));
   });
 
   addTrainOptions(
     program
       .command('lr-sweep')
       .description(
-        "train the baseline once per learning rate and tabulate the best validation accuracy (the seed's Table 1)",
+        'train the baseline once per learning rate and tabulate the best validation accuracy ' +
+          "(the paper's Table 1)",
       ),
   )
     .option(
@@ -241,11 +112,9 @@ export function createCli(): Command {
       'learning rates, comma-separated (default 0.1,0.05,0.01,0.001)',
       (v: string) => v.split(',').map((x) => num('--lrs', 'float')(x.trim())),
     )
-    .action(async (opts, cmd: Command) => {
-      const lrs: number[] = opts.lrs ?? [0.1, 0.05, 0.01, 0.001];
-      delete opts.lrs;
-      const cfg = parseTrainConfig(collect(opts, cmd));
-      const { runLrSweep } = await import('../train/lr-sweep.js');
+    .action(async (opts: Options, cmd: Command) => {
+      const lrs = (opts.lrs as number[] | undefined) ?? [0.1, 0.05, 0.01, 0.001];
+      const cfg = parseTrainConfig(collect({ ...opts, lrs: undefined }, cmd));
       await runLrSweep(cfg, lrs, new Progress(outputMode(opts)), cfg.out ?? 'runs/lr-sweep');
     });
 
@@ -254,9 +123,7 @@ export function createCli(): Command {
     .description('(re)write the figures and report.html of a run directory from its results.json')
     .argument('<dir>', 'run directory')
     .action(async (dir: string) => {
-      const { writeReport } = await import('../report/report.js');
-      const file = await writeReport(dir);
-      process.stdout.write(`report: ${file}\n`);
+      process.stdout.write(`report: ${await writeReport(dir)}\n`);
     });
   return program;
 }
@@ -265,11 +132,9 @@ export async function main(argv: string[]): Promise<void> {
   try {
     await createCli().parseAsync(argv);
   } catch (err) {
-    if (err instanceof UserError) {
-      process.stderr.write(`prunelab: ${err.message}\n`);
-      process.exitCode = 2;
-      return;
-    }
-    throw err;
+    if (!(err instanceof UserError)) throw err;
+    const interrupted = err instanceof InterruptedError;
+    process.stderr.write(`${interrupted ? '\n' : ''}prunelab: ${err.message}\n`);
+    process.exitCode = interrupted ? 130 : 2;
   }
 }

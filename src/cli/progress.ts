@@ -2,6 +2,7 @@
 // when stdout is not a TTY (CI logs), nothing but the summary (--quiet), or one JSON object per
 // event (--log-json). Lines stay within 80 columns.
 import cliProgress from 'cli-progress';
+import type { ProgressReporter } from '../util/progress.js';
 
 export type OutputMode = 'tty' | 'plain' | 'quiet' | 'json';
 
@@ -11,7 +12,7 @@ export function outputMode(opts: { quiet?: boolean; logJson?: boolean }): Output
   return process.stdout.isTTY ? 'tty' : 'plain';
 }
 
-export class Progress {
+export class Progress implements ProgressReporter {
   private bar: cliProgress.SingleBar | null = null;
   private lastLine = 0;
   constructor(readonly mode: OutputMode) {}
@@ -29,6 +30,11 @@ export class Progress {
       }
       process.stdout.write(line + '\n');
     }
+  }
+
+  /** A milestone line, printed only in plain logs (where no bar shows progress). */
+  milestone(line: string): void {
+    if (this.mode === 'plain') process.stdout.write(line + '\n');
   }
 
   /** The final summary: printed in every mode but json (where it is an event). */

@@ -1,4 +1,4 @@
-// Training-time augmentation as in the seed, on the cached 32x32 colour images: colour jitter
+// Training-time augmentation as in the paper, on the cached 32x32 colour images: colour jitter
 // (brightness, contrast, saturation, as torchvision's ColorJitter) while the image is in colour,
 // random horizontal flip, random rotation within +-N degrees (bilinear, zero fill), then grayscale
 // and standardisation with the training set's statistics. Drawn afresh each epoch from

@@ -60,7 +60,7 @@ function need(what: string, want: number, have: number, source: string): void {
     );
 }
 
-/** Splits a raw dataset into train/val/test (sizes 0 = all that remain) from the seed. */
+/** Splits a raw dataset into train/val/test (sizes 0 = all that remain) from the random seed. */
 export function splitDataset(
   raw: RawDataset,
   sizes: SplitSizes,

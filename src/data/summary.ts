@@ -1,13 +1,28 @@
-// `prunelab data`: what a dataset selection holds — sizes and class counts per split, and for
-// VehicleX the attributes per class (colour, type, camera) — written as summary.json with the class
-// histograms (the seed's Fig. 1) as SVG and PNG.
-import { join } from 'node:path';
+// What a dataset selection holds: sizes and class counts per split, and for VehicleX the
+// attributes per class (colour, type, camera). `prunelab data` writes it with its figure
+// (src/report/data-summary.ts).
 import type { TrainConfig } from '../config.js';
-import { writeFileAtomic, writeJsonAtomic } from '../util/atomic.js';
 import { loadRaw } from './index.js';
 import { classCounts, prepare } from './split.js';
 
-export async function runDataSummary(cfg: TrainConfig, outDir: string) {
+export interface DataSummary {
+  schema: string;
+  config: TrainConfig;
+  data: {
+    name: string;
+    source: string;
+    classes: string[];
+    sizes: { train: number; val: number; test: number };
+    classCounts: { train: number[]; val: number[]; test: number[] };
+    mean: number;
+    std: number;
+  };
+  info: Record<string, unknown>;
+  /** Per attribute (colorID, typeID, cameraID), per class, the count of each value. */
+  attributes: Record<string, Record<string, Record<string, number>>>;
+}
+
+export async function summarizeData(cfg: TrainConfig): Promise<DataSummary> {
   const raw = await loadRaw(cfg);
   const data = prepare(raw, cfg, cfg.seed);
   const C = data.classes.length;
@@ -26,7 +41,7 @@ export async function runDataSummary(cfg: TrainConfig, outDir: string) {
       ((attributes[key] ??= {})[cls] ??= {})[v] = (attributes[key][cls][v] ?? 0) + 1;
     }
   }
-  const summary = {
+  return {
     schema: 'prunelab.data/1',
     config: cfg,
     data: {
@@ -41,10 +56,4 @@ export async function runDataSummary(cfg: TrainConfig, outDir: string) {
     info: raw.info ?? {},
     attributes,
   };
-  writeJsonAtomic(join(outDir, 'summary.json'), summary);
-  const { classHistogramSpec, renderSvg, svgToPng } = await import('../report/figures.js');
-  const svg = await renderSvg(classHistogramSpec(summary as never));
-  writeFileAtomic(join(outDir, 'figures', 'classes.svg'), svg);
-  writeFileAtomic(join(outDir, 'figures', 'classes.png'), await svgToPng(svg));
-  return summary;
 }

@@ -105,7 +105,7 @@ export function scanVehicleX(dirArg: string | undefined, sel: VehicleSelection):
     features = readdirSync(join(dir, 'train')).some((f) => f.endsWith('.npy'));
     if (features && !sel.featuresAsImages)
       throw new DataError(
-        `${dir} is the VehicleX feature release: its train/ val/ test/ folders hold 2048-value ResNet feature vectors (.npy), not images. LeNet-5 needs images; point --data at the image release (the "Classification Task" folder of JPEGs), or pass --features-as-images to reshape each vector to a 1x32x64 input (not the seed's setting)`,
+        `${dir} is the VehicleX feature release: its train/ val/ test/ folders hold 2048-value ResNet feature vectors (.npy), not images. LeNet-5 needs images; point --data at the image release (the "Classification Task" folder of JPEGs), or pass --features-as-images to reshape each vector to a 1x32x64 input (not the paper's setting)`,
       );
     layout = features
       ? 'classification release, features reshaped to 1x32x64'

@@ -30,7 +30,7 @@ export interface LeNetOptions {
   input?: [number, number, number];
 }
 
-/** The seed's LeNet-5: conv 6@5x5, tanh, avgpool, conv 16@5x5, tanh, avgpool, 400-120-84-C with tanh. */
+/** The paper's LeNet-5: conv 6@5x5, tanh, avgpool, conv 16@5x5, tanh, avgpool, 400-120-84-C with tanh. */
 export function lenet5({
   classes = 10,
   fc1 = 120,

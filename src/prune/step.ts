@@ -13,7 +13,8 @@ import type { DataParallel } from '../train/parallel.js';
 export interface Removal {
   removed: number[];
   mergedInto: number | null;
-  similarity: number | null;
+  /** The criterion's score for this removal (see ScoreKind). */
+  score: number | null;
 }
 
 export function pruneOnce(
@@ -59,7 +60,7 @@ export function pruneOnce(
   const mergedInto = merges.length === 1 ? merges[0].into : choice.mergedInto;
   return {
     net: removeUnits(net, layer, choice.removed, merges),
-    removal: { removed: choice.removed, mergedInto, similarity: choice.similarity },
+    removal: { removed: choice.removed, mergedInto, score: choice.score },
   };
 }
 

@@ -5,7 +5,9 @@
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import sharp from 'sharp';
-import type { StudyResults } from '../prune/results.js';
+import type { StudyResults } from '../study/results.js';
+import type { StudyDataSummary } from '../study/state.js';
+import type { SweepRow } from '../study/records.js';
 
 const DASH: Record<string, number[]> = {
   paper: [1, 0],
@@ -52,12 +54,12 @@ function seriesScales(names: string[]) {
   } as const;
 }
 
-/** Test accuracy against neurons pruned: each criterion (mean, band over seeds), the control, the baseline, the knees (the seed's Fig. 4). */
+/** Test accuracy against neurons pruned: each criterion (mean, band over seeds), the control, the baseline, the knees (the paper's Fig. 4). */
 export function accuracyCurveSpec(r: StudyResults): TopLevelSpec {
   const rows: Record<string, unknown>[] = [];
   for (const c of r.summary.criteria) {
     rows.push({
-      series: c.strategy,
+      series: c.criterion,
       pruned: 0,
       mean: r.baseline.testAccuracy,
       lo: r.baseline.testAccuracy,
@@ -65,7 +67,7 @@ export function accuracyCurveSpec(r: StudyResults): TopLevelSpec {
     });
     for (const s of c.steps)
       rows.push({
-        series: c.strategy,
+        series: c.criterion,
         pruned: s.pruned,
         mean: s.testAccuracy.mean,
         lo: s.testAccuracy.mean - s.testAccuracy.std,
@@ -90,12 +92,12 @@ export function accuracyCurveSpec(r: StudyResults): TopLevelSpec {
       });
   }
   const names = [
-    ...r.summary.criteria.map((c) => c.strategy),
+    ...r.summary.criteria.map((c) => c.criterion),
     ...(r.summary.control.length ? ['control'] : []),
   ];
   for (const row of rows) row.band = row.series; // a separate field, so the band's hidden legend is not merged with the lines'
   const knees = r.summary.criteria.map((c) => ({
-    series: c.strategy,
+    series: c.criterion,
     pruned: c.knee,
     mean:
       c.knee === 0
@@ -206,12 +208,12 @@ export function accuracyCurveSpec(r: StudyResults): TopLevelSpec {
 export function damageSpec(r: StudyResults): TopLevelSpec {
   const rows = r.summary.criteria.flatMap((c) =>
     c.steps.map((s) => ({
-      series: c.strategy,
+      series: c.criterion,
       pruned: s.pruned,
       acc: s.testAccuracyBeforeRetrain.mean,
     })),
   );
-  const names = r.summary.criteria.map((c) => c.strategy);
+  const names = r.summary.criteria.map((c) => c.criterion);
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title: {
@@ -242,7 +244,7 @@ export function damageSpec(r: StudyResults): TopLevelSpec {
   } as unknown as TopLevelSpec;
 }
 
-/** The baseline's training and validation accuracy and loss per epoch (the seed's Fig. 3). */
+/** The baseline's training and validation accuracy and loss per epoch (the paper's Fig. 3). */
 export function trainingSpec(r: StudyResults): TopLevelSpec {
   const rows = r.baseline.history.flatMap((h) => [
     { epoch: h.epoch, metric: 'accuracy', split: 'training', value: h.trainAccuracy },
@@ -293,8 +295,13 @@ export function trainingSpec(r: StudyResults): TopLevelSpec {
   } as unknown as TopLevelSpec;
 }
 
-/** Class histograms of the whole dataset and of each split (the seed's Fig. 1). */
-export function classHistogramSpec(r: StudyResults): TopLevelSpec {
+/** Class histograms of the whole dataset and of each split (the paper's Fig. 1). */
+/** What the class histograms need of a study's results or a data summary. */
+export interface ClassCounts {
+  data: Pick<StudyDataSummary, 'name' | 'classes' | 'classCounts'>;
+}
+
+export function classHistogramSpec(r: ClassCounts): TopLevelSpec {
   const cc = r.data.classCounts;
   const rows = r.data.classes.flatMap((name, c) => [
     { split: 'all', class: name, count: cc.train[c] + cc.val[c] + cc.test[c] },
@@ -380,19 +387,19 @@ export function cosineHeatmapSpec(r: StudyResults): TopLevelSpec {
 export function parametersSpec(r: StudyResults): TopLevelSpec {
   const rows = r.summary.criteria.flatMap((c) => [
     {
-      series: c.strategy,
+      series: c.criterion,
       parameters: r.baseline.parameters,
       flops: r.baseline.flops / 1e6,
       acc: r.baseline.testAccuracy,
     },
     ...c.steps.map((s) => ({
-      series: c.strategy,
+      series: c.criterion,
       parameters: s.parameters,
       flops: s.flops / 1e6,
       acc: s.testAccuracy.mean,
     })),
   ]);
-  const names = r.summary.criteria.map((c) => c.strategy);
+  const names = r.summary.criteria.map((c) => c.criterion);
   const panel = (field: string, title: string) => ({
     width: 270,
     height: 240,
@@ -421,10 +428,8 @@ export function parametersSpec(r: StudyResults): TopLevelSpec {
   } as unknown as TopLevelSpec;
 }
 
-/** Best validation accuracy per learning rate (the seed's Table 1), when a sweep was run. */
-export function lrSweepSpec(
-  table: { lr: number; bestValAccuracy: number | null; diverged: boolean }[],
-): TopLevelSpec {
+/** Best validation accuracy per learning rate (the paper's Table 1), when a sweep was run. */
+export function lrSweepSpec(table: SweepRow[]): TopLevelSpec {
   const rows = table.filter((r) => !r.diverged).map((r) => ({ lr: r.lr, acc: r.bestValAccuracy }));
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',

@@ -1,7 +1,8 @@
 // The self-contained HTML report (no network, no scripts, no external fonts): summary, figures
 // (inline SVG), knee and per-step tables, config, environment and timings. A pure function of the
 // results and the rendered figures; every user-provided string is escaped.
-import type { StudyResults } from '../prune/results.js';
+import type { SweepResults } from '../study/lr-sweep.js';
+import type { StudyResults } from '../study/results.js';
 import { summarySentences } from './summary.js';
 
 export function escapeHtml(s: unknown): string {
@@ -22,10 +23,7 @@ function table(head: string[], rows: (string | number)[][]): string {
 export function renderHtml(
   r: StudyResults,
   figures: { name: string; title: string; svg: string }[],
-  sweep: {
-    table: { lr: number; bestValAccuracy: number | null; diverged: boolean }[];
-    best: number | null;
-  } | null = null,
+  sweep: Pick<SweepResults, 'table' | 'best'> | null = null,
 ): string {
   const knees = table(
     [
@@ -37,7 +35,7 @@ export function renderHtml(
       'final test accuracy',
     ],
     r.summary.criteria.map((c) => [
-      c.strategy,
+      c.criterion,
       c.seeds,
       c.knee,
       `${f(c.kneePerSeed.mean, 1)} ± ${f(c.kneePerSeed.std, 1)}`,
@@ -48,7 +46,7 @@ export function renderHtml(
   const perStep = r.summary.criteria
     .map(
       (c) =>
-        `<details><summary>${escapeHtml(c.strategy)}: ${c.steps.length} steps</summary>` +
+        `<details><summary>${escapeHtml(c.criterion)}: ${c.steps.length} steps</summary>` +
         table(
           [
             'pruned',

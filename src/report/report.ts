@@ -2,7 +2,9 @@
 // DIR/report.html from DIR/results.json, finished or not.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { STUDY_SCHEMA, type StudyResults } from '../prune/results.js';
+import { upgradeStudyResults } from '../study/legacy.js';
+import type { SweepResults } from '../study/lr-sweep.js';
+import { STUDY_SCHEMA, type StudyResults } from '../study/results.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { DataError } from '../util/errors.js';
 import { FIGURES, lrSweepSpec, renderSvg, svgToPng } from './figures.js';
@@ -10,28 +12,32 @@ import { renderHtml } from './html.js';
 
 const TITLES: Record<keyof typeof FIGURES, string> = {
   accuracy:
-    "Test accuracy against the number of neurons pruned (the seed's Fig. 4), with the budget-matched control and each criterion's knee.",
+    "Test accuracy against the number of neurons pruned (the paper's Fig. 4), with the budget-matched control and each criterion's knee.",
   damage: 'Test accuracy right after each removal, before retraining.',
-  training: "Baseline training and validation accuracy and loss per epoch (the seed's Fig. 3).",
-  classes: "Images per class in the whole selection and in each split (the seed's Fig. 1).",
+  training: "Baseline training and validation accuracy and loss per epoch (the paper's Fig. 3).",
+  classes: "Images per class in the whole selection and in each split (the paper's Fig. 1).",
   cosine: "Cosine similarity between the baseline layer's activation vectors.",
   parameters: 'Test accuracy against the number of parameters and the forward FLOPs per image.',
 };
 
 export function readResults(dir: string): StudyResults {
   const file = join(dir, 'results.json');
-  if (!existsSync(file))
+  if (!existsSync(file)) {
     throw new DataError(`${file} not found; prunelab report takes a study run directory`);
-  let r: StudyResults;
+  }
+  let parsed: unknown;
   try {
-    r = JSON.parse(readFileSync(file, 'utf8'));
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
   } catch {
     throw new DataError(`${file} is not valid JSON`);
   }
-  if (r.schema !== STUDY_SCHEMA)
+  const r = upgradeStudyResults(parsed) as StudyResults;
+  if (r.schema !== STUDY_SCHEMA) {
     throw new DataError(
-      `${file} is not the results of a study (schema ${JSON.stringify(r.schema)}, expected ${STUDY_SCHEMA}); prunelab report takes a directory written by prunelab study`,
+      `${file} is not the results of a study (schema ${JSON.stringify(r.schema)}, expected ` +
+        `${STUDY_SCHEMA}); prunelab report takes a directory written by prunelab study`,
     );
+  }
   return r;
 }
 
@@ -54,18 +60,15 @@ export async function writeReport(dir: string): Promise<string> {
     figures.push({ name, title: TITLES[name], svg });
   }
   const sweepFile = join(dir, 'lr-sweep', 'results.json');
-  let sweep: {
-    table: { lr: number; bestValAccuracy: number | null; diverged: boolean }[];
-    best: number | null;
-  } | null = null;
+  let sweep: SweepResults | null = null;
   if (existsSync(sweepFile)) {
-    sweep = JSON.parse(readFileSync(sweepFile, 'utf8'));
-    const svg = await renderSvg(lrSweepSpec(sweep!.table));
+    sweep = JSON.parse(readFileSync(sweepFile, 'utf8')) as SweepResults;
+    const svg = await renderSvg(lrSweepSpec(sweep.table));
     writeFileAtomic(join(dir, 'figures', 'lr-sweep.svg'), svg);
     writeFileAtomic(join(dir, 'figures', 'lr-sweep.png'), await svgToPng(svg));
     figures.push({
       name: 'lr-sweep',
-      title: "Best validation accuracy per learning rate (the seed's Table 1).",
+      title: "Best validation accuracy per learning rate (the paper's Table 1).",
       svg,
     });
   }

@@ -1,5 +1,5 @@
 // The plain-words summary of a study, generated from results.json (never typed in).
-import type { StudyResults } from '../prune/results.js';
+import type { StudyResults } from '../study/results.js';
 
 export function summarySentences(r: StudyResults): string[] {
   const out: string[] = [];
@@ -9,10 +9,10 @@ export function summarySentences(r: StudyResults): string[] {
   const parts = r.summary.criteria.map((c) => {
     const below = c.steps.find((s) => s.pruned > c.knee && s.n === c.seeds);
     if (!below)
-      return `with \`${c.strategy}\` it stays within ${pts} point${pts === '1' ? '' : 's'} through all ${c.knee} of ${n} neurons pruned so far`;
+      return `with \`${c.criterion}\` it stays within ${pts} point${pts === '1' ? '' : 's'} through all ${c.knee} of ${n} neurons pruned so far`;
     return c.knee > 0
-      ? `it stays within ${pts} point${pts === '1' ? '' : 's'} until ${c.knee} of ${n} neurons are pruned with \`${c.strategy}\` (falls below at ${below.pruned})`
-      : `with \`${c.strategy}\` it falls below at the first step (${below.pruned} pruned)`;
+      ? `it stays within ${pts} point${pts === '1' ? '' : 's'} until ${c.knee} of ${n} neurons are pruned with \`${c.criterion}\` (falls below at ${below.pruned})`
+      : `with \`${c.criterion}\` it falls below at the first step (${below.pruned} pruned)`;
   });
   if (parts.length)
     out.push(
@@ -23,7 +23,7 @@ export function summarySentences(r: StudyResults): string[] {
       (a, b) => a.immediateDamage.mean - b.immediateDamage.mean,
     );
     out.push(
-      `Before retraining, a removal costs on average ${byDamage.map((c) => `${c.immediateDamage.mean.toFixed(2)} points with \`${c.strategy}\``).join(', ')}; \`${byDamage[0].strategy}\` does the least immediate damage.`,
+      `Before retraining, a removal costs on average ${byDamage.map((c) => `${c.immediateDamage.mean.toFixed(2)} points with \`${c.criterion}\``).join(', ')}; \`${byDamage[0].criterion}\` does the least immediate damage.`,
     );
   }
   const ctl = r.summary.control;

@@ -1,103 +1,104 @@
-// The data-parallel helper thread (see parallel.ts): waits on the shared control block, computes
-// the gradient of the second half-batch on its replica of the network, and signals completion. The
-// replica runs in a region of the main network's shared WebAssembly memory (parameters shared, its
-// gradient read in place by the main thread), or, with the reference kernels, on copies.
-import {
-  parentPort,
-  receiveMessageOnPort,
-  workerData,
-  type MessagePort,
-} from 'node:worker_threads';
+// The data-parallel helper thread (see parallel.ts; the shared layout is parallel-protocol.ts):
+// waits on the shared control block, computes the gradient of the second half-batch on its replica
+// of the network (or evaluates it), and signals completion. The replica runs in a region of the
+// main network's shared WebAssembly memory (parameters shared, its gradient read in place by the
+// main thread), or, with the reference kernels, on copies.
+import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { createWasmKernels } from '../engine/wasm.js';
 import { Network, parameterCount, type Architecture } from '../nn/network.js';
-import { ACT_FLOATS, helperBatch, spinUntilChanged } from './parallel.js';
+import type { HelperData, RegionMessage } from './parallel.js';
+import {
+  CTRL,
+  EXIT,
+  helperBatch,
+  REBUILD,
+  sharedViews,
+  spinUntilChanged,
+} from './parallel-protocol.js';
 
-const { ctrlSab, dataSab, P, half, size, port } = workerData as {
-  ctrlSab: SharedArrayBuffer;
-  dataSab: SharedArrayBuffer;
-  P: number;
-  half: number;
-  size: number;
-  port: MessagePort;
-};
-const ctrl = new Int32Array(ctrlSab, 0, 16),
-  stats = new Float64Array(ctrlSab, 64, 4),
-  archBuf = new Uint8Array(ctrlSab, 96);
-const params = new Float32Array(dataSab, 0, P),
-  grads = new Float32Array(dataSab, 4 * P, P);
-const input = new Float32Array(dataSab, 8 * P, half * size),
-  acts = new Float32Array(dataSab, 4 * (2 * P + half * size), half * ACT_FLOATS);
-const labels = new Uint8Array(dataSab, 4 * (2 * P + half * size + half * ACT_FLOATS), half);
+const { ctrlSab, dataSab, sizes, port } = workerData as HelperData;
+const { ctrl, stats, archBuf, params, grads, input, acts, labels } = sharedViews(
+  ctrlSab,
+  dataSab,
+  sizes,
+);
+const capacity = helperBatch(sizes.half);
 
 let net: Network | null = null;
-let shared = false; // the replica's parameters are the main network's, in its shared memory
+/** Whether the replica's parameters are the main network's, in its shared memory. */
+let shared = false;
 
 /** The main thread's message (posted before the rebuild request): the memory and the replica's region. */
-function regionMessage(): {
-  memory: WebAssembly.Memory;
-  start: number;
-  end: number;
-  params: number;
-} {
+function regionMessage(): RegionMessage {
   for (let i = 0; i < 1000; i++) {
-    const m = receiveMessageOnPort(port);
-    if (m) return m.message;
-    Atomics.wait(ctrl, 15, 0, 1); // not notified: a 1 ms pause
+    const received = receiveMessageOnPort(port) as { message: RegionMessage } | undefined;
+    if (received) return received.message;
+    Atomics.wait(ctrl, CTRL.pause, 0, 1);
   }
   throw new Error('the data-parallel helper did not receive its shared memory');
 }
+
+function rebuild(): Network {
+  const json = new TextDecoder().decode(archBuf.slice(0, Atomics.load(ctrl, CTRL.archBytes)));
+  const { arch, backend } = JSON.parse(json) as {
+    arch: Architecture;
+    backend: 'wasm' | 'reference';
+  };
+  shared = Atomics.load(ctrl, CTRL.sharedReplica) === 1;
+  if (!shared) return new Network(arch, capacity, backend);
+  const region = regionMessage();
+  const kernels = createWasmKernels(0, undefined, region);
+  const sharedParams = new Float32Array(region.memory.buffer, region.params, parameterCount(arch));
+  const replica = new Network(arch, capacity, 'wasm', { kernels, params: sharedParams });
+  Atomics.store(ctrl, CTRL.replicaGrads, replica.grads.byteOffset);
+  Atomics.store(ctrl, CTRL.replicaInput, replica.input.byteOffset);
+  return replica;
+}
+
+/** Forward (and, for training, backward) of the `count` images the main thread left in the buffers. */
+function compute(replica: Network, count: number): void {
+  const fullBatch = Atomics.load(ctrl, CTRL.fullBatch);
+  const P = replica.params.length;
+  if (!shared) {
+    replica.params.set(params.subarray(0, P));
+    replica.input.set(input.subarray(0, count * sizes.inputSize));
+  }
+  replica.forward(count);
+  if (fullBatch === 0) {
+    // evaluation: forward only, with one layer's outputs when asked for
+    const r = replica.loss(labels, 0, count, false);
+    stats[0] = r.loss;
+    stats[1] = r.correct;
+    const keep = Atomics.load(ctrl, CTRL.keepLayer);
+    if (keep >= 0) {
+      const perImage = replica.acts[keep].length / replica.batch;
+      acts.set(replica.acts[keep].subarray(0, count * perImage));
+    }
+    return;
+  }
+  replica.grads.fill(0);
+  const r = replica.loss(labels, 0, count, true, fullBatch);
+  replica.backward(count);
+  if (!shared) grads.set(replica.grads.subarray(0, P));
+  stats[0] = r.loss;
+  stats[1] = r.correct;
+}
+
 let seen = 0;
 parentPort!.postMessage('ready');
 try {
   for (;;) {
-    if (!spinUntilChanged(ctrl, 0, seen)) Atomics.wait(ctrl, 0, seen);
-    seen = Atomics.load(ctrl, 0);
-    const n = Atomics.load(ctrl, 2);
-    if (n === -1) break;
-    if (n === -2) {
-      const { arch, backend } = JSON.parse(
-        new TextDecoder().decode(archBuf.slice(0, Atomics.load(ctrl, 4))),
-      ) as { arch: Architecture; backend: 'wasm' | 'reference' };
-      shared = Atomics.load(ctrl, 6) === 1;
-      if (shared) {
-        const m = regionMessage(),
-          kernels = createWasmKernels(0, undefined, m);
-        net = new Network(arch, helperBatch(half), 'wasm', {
-          kernels,
-          params: new Float32Array(m.memory.buffer, m.params, parameterCount(arch)),
-        });
-        Atomics.store(ctrl, 7, net.grads.byteOffset);
-        Atomics.store(ctrl, 8, net.input.byteOffset);
-      } else net = new Network(arch, helperBatch(half), backend);
-    } else if (net) {
-      const full = Atomics.load(ctrl, 3),
-        p = net.params.length;
-      if (!shared) {
-        net.params.set(params.subarray(0, p));
-        net.input.set(input.subarray(0, n * size));
-      }
-      net.forward(n);
-      if (full === 0) {
-        // evaluation: forward only, with one layer's outputs when asked for
-        const r = net.loss(labels, 0, n, false);
-        stats[0] = r.loss;
-        stats[1] = r.correct;
-        const idx = Atomics.load(ctrl, 5);
-        if (idx >= 0) acts.set(net.acts[idx].subarray(0, n * (net.acts[idx].length / net.batch)));
-      } else {
-        net.grads.fill(0);
-        const r = net.loss(labels, 0, n, true, full);
-        net.backward(n);
-        if (!shared) grads.set(net.grads.subarray(0, p));
-        stats[0] = r.loss;
-        stats[1] = r.correct;
-      }
-    }
-    Atomics.store(ctrl, 1, seen);
-    Atomics.notify(ctrl, 1);
+    if (!spinUntilChanged(ctrl, CTRL.request, seen)) Atomics.wait(ctrl, CTRL.request, seen);
+    seen = Atomics.load(ctrl, CTRL.request);
+    const count = Atomics.load(ctrl, CTRL.count);
+    if (count === EXIT) break;
+    if (count === REBUILD) net = rebuild();
+    else if (net) compute(net, count);
+    Atomics.store(ctrl, CTRL.done, seen);
+    Atomics.notify(ctrl, CTRL.done);
   }
 } catch (err) {
-  Atomics.store(ctrl, 1, -1);
-  Atomics.notify(ctrl, 1);
+  Atomics.store(ctrl, CTRL.done, -1);
+  Atomics.notify(ctrl, CTRL.done);
   throw err;
 }

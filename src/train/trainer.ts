@@ -1,11 +1,13 @@
 // Minibatch SGD with per-epoch validation, best-validation weights kept, optional early stopping,
 // and a clear stop when the loss diverges. Shuffling comes from Rng(seed, STREAM.shuffle, ...stream,
-// epoch), so any epoch of any run can be replayed from the seed alone.
+// epoch), so any epoch of any run can be replayed from the random seed alone.
 import { Rng, STREAM } from '../engine/rng.js';
 import type { Network } from '../nn/network.js';
 import type { Split } from '../data/types.js';
 import { DivergenceError } from '../util/errors.js';
-import { EVAL_HALF, serialStep, type DataParallel, type LayerOutputs } from './parallel.js';
+import type { DataParallel, LayerOutputs } from './parallel.js';
+import { EVAL_HALF } from './parallel-protocol.js';
+import { serialStep } from './serial-step.js';
 import type { FeatureCache } from './features.js';
 
 export interface TrainOptions {

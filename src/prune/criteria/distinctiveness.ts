@@ -8,17 +8,18 @@ import type { Criterion } from './types.js';
 
 export const distinctiveness: Criterion = {
   name: 'distinctiveness',
+  scoreKind: 'angle-degrees',
   needsCosine: true,
   needsGradients: false,
   choose({ cosine, units }) {
     const { i, j, cos } = mostSimilarPair(cosine!, units);
     const angle = angleDegrees(cos);
     if (cos < 0 && units > 2)
-      return { removed: [i, j], merges: [], similarity: angle, mergedInto: null };
+      return { removed: [i, j], merges: [], score: angle, mergedInto: null };
     return {
       removed: [i],
       merges: [{ from: i, into: j, kind: 'outgoing' }],
-      similarity: angle,
+      score: angle,
       mergedInto: j,
     };
   },

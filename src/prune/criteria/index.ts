@@ -16,4 +16,4 @@ export const criteria: Record<CriterionName, Criterion> = {
   taylor,
   merge,
 };
-export type { Choice, Criterion, CriterionContext } from './types.js';
+export type { Choice, Criterion, CriterionContext, ScoreKind } from './types.js';

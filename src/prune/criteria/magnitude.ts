@@ -4,6 +4,7 @@ import { argmin } from './types.js';
 
 export const magnitude: Criterion = {
   name: 'magnitude',
+  scoreKind: 'l2-norm',
   needsCosine: false,
   needsGradients: false,
   choose({ net, layer, units }) {
@@ -16,6 +17,6 @@ export const magnitude: Criterion = {
       norms[u] = Math.sqrt(s);
     }
     const u = argmin(norms);
-    return { removed: [u], merges: [], similarity: norms[u], mergedInto: null };
+    return { removed: [u], merges: [], score: norms[u], mergedInto: null };
   },
 };

@@ -6,6 +6,7 @@ import type { Criterion } from './types.js';
 
 export const merge: Criterion = {
   name: 'merge',
+  scoreKind: 'angle-degrees',
   needsCosine: true,
   needsGradients: false,
   choose({ cosine, units, acts, patterns }) {
@@ -14,7 +15,7 @@ export const merge: Criterion = {
     return {
       removed: [i],
       merges: leastSquaresMerges(acts, patterns, units, [i], cosine!, j),
-      similarity: angle,
+      score: angle,
       mergedInto: j,
     };
   },

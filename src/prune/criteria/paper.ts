@@ -1,4 +1,4 @@
-// The seed's rule: the pair i<j of neurons whose activation vectors have the largest |cosine|;
+// The paper's rule: the pair i<j of neurons whose activation vectors have the largest |cosine|;
 // neuron j absorbs i's incoming weights and bias (W[j] += W[i], b[j] += b[i]); i is removed with
 // its outgoing weights.
 import { mostSimilarPair } from '../activations.js';
@@ -6,6 +6,7 @@ import type { Criterion } from './types.js';
 
 export const paper: Criterion = {
   name: 'paper',
+  scoreKind: 'cosine',
   needsCosine: true,
   needsGradients: false,
   choose({ cosine, units }) {
@@ -13,7 +14,7 @@ export const paper: Criterion = {
     return {
       removed: [i],
       merges: [{ from: i, into: j, kind: 'incoming' }],
-      similarity: cos,
+      score: cos,
       mergedInto: j,
     };
   },

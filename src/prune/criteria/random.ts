@@ -4,12 +4,13 @@ import type { Criterion } from './types.js';
 
 export const random: Criterion = {
   name: 'random',
+  scoreKind: 'random',
   needsCosine: false,
   needsGradients: false,
   choose: ({ units, rng }) => ({
     removed: [rng.int(units)],
     merges: [],
-    similarity: null,
+    score: null,
     mergedInto: null,
   }),
 };

@@ -5,6 +5,7 @@ import { argmin } from './types.js';
 
 export const taylor: Criterion = {
   name: 'taylor',
+  scoreKind: 'taylor',
   needsCosine: false,
   needsGradients: true,
   choose({ acts, grads, units, patterns }) {
@@ -13,6 +14,6 @@ export const taylor: Criterion = {
       for (let u = 0; u < units; u++) s[u] += acts[p * units + u] * grads![p * units + u];
     for (let u = 0; u < units; u++) s[u] = Math.abs(s[u] / patterns);
     const u = argmin(s);
-    return { removed: [u], merges: [], similarity: s[u], mergedInto: null };
+    return { removed: [u], merges: [], score: s[u], mergedInto: null };
   },
 };

@@ -1,6 +1,7 @@
 // The contract of a pruning criterion: given the network and the layer's activation vectors over the
 // pattern set, choose which neuron(s) to remove this step and how to compensate. One choice per
-// call; the surgery (src/prune/surgery.ts) and the schedule (src/prune/study.ts) are shared.
+// call; the surgery (src/prune/surgery.ts) and the step (src/prune/step.ts) are shared, and the
+// study's pruning loop (src/study/prune-task.ts) runs the steps.
 import type { Rng } from '../../engine/rng.js';
 import type { Network } from '../../nn/network.js';
 import type { Merge } from '../surgery.js';
@@ -19,16 +20,24 @@ export interface CriterionContext {
   rng: Rng;
 }
 
+/**
+ * What a criterion's score is: the cosine of the chosen pair's activation vectors (`paper`), their
+ * angle in degrees (`distinctiveness`, `merge`), the removed unit's incoming weight L2 norm
+ * (`magnitude`), its first-order Taylor estimate (`taylor`), or nothing (`random`).
+ */
+export type ScoreKind = 'cosine' | 'angle-degrees' | 'l2-norm' | 'taylor' | 'random';
+
 export interface Choice {
   removed: number[];
   merges: Merge[];
-  /** The similarity behind the choice: cosine (paper), angle in degrees (distinctiveness), score (others). */
-  similarity: number | null;
+  /** The score behind the choice, of the criterion's `scoreKind` (null for `random`). */
+  score: number | null;
   mergedInto: number | null;
 }
 
 export interface Criterion {
   name: string;
+  scoreKind: ScoreKind;
   needsCosine: boolean;
   needsGradients: boolean;
   choose(ctx: CriterionContext): Choice;

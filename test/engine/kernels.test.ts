@@ -1,15 +1,15 @@
 // Every fast (WebAssembly SIMD) kernel against its reference kernel on seeded random shapes, for
 // both builds: plain SIMD and fused multiply-add (relaxed SIMD).
 import { describe, expect, it } from 'vitest';
-import { createReferenceKernels } from '../src/engine/reference.js';
+import { createReferenceKernels } from '../../src/engine/reference.js';
 import {
   compileWasmVariant,
   createWasmKernels,
   loadWasmModule,
   wasmVariant,
-} from '../src/engine/wasm.js';
-import { Rng } from '../src/engine/rng.js';
-import type { FloatArray, Kernels } from '../src/engine/kernels.js';
+} from '../../src/engine/wasm.js';
+import { Rng } from '../../src/engine/rng.js';
+import type { FloatArray, Kernels } from '../../src/engine/kernels.js';
 
 const ref = createReferenceKernels('float32');
 

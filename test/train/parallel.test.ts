@@ -2,10 +2,11 @@
 // reduction), also across an architecture change (pruning) of the attached network, with the
 // replica in shared memory (WebAssembly kernels) or on copies (reference kernels).
 import { describe, expect, it } from 'vitest';
-import { lenet5, Network } from '../src/nn/network.js';
-import { DataParallel, serialStep } from '../src/train/parallel.js';
-import { Rng } from '../src/engine/rng.js';
-import { removeUnits } from '../src/prune/surgery.js';
+import { lenet5, Network } from '../../src/nn/network.js';
+import { DataParallel } from '../../src/train/parallel.js';
+import { serialStep } from '../../src/train/serial-step.js';
+import { Rng } from '../../src/engine/rng.js';
+import { removeUnits } from '../../src/prune/surgery.js';
 
 function batchData(B: number, seed: number) {
   const r = new Rng(seed),
@@ -77,7 +78,7 @@ describe('data-parallel evaluation', () => {
     net.initialize(9);
     const { x, y } = batchData(301, 4);
     const split = { x, y, n: 301 };
-    const { evaluate } = await import('../src/train/trainer.js');
+    const { evaluate } = await import('../../src/train/trainer.js');
     const serial = evaluate(net, split);
     const dp = await DataParallel.create(net, 16);
     try {
@@ -90,7 +91,7 @@ describe('data-parallel evaluation', () => {
 
 describe('data-parallel activation vectors', () => {
   it('equal the single-thread ones', async () => {
-    const { layerActivations } = await import('../src/prune/activations.js');
+    const { layerActivations } = await import('../../src/prune/activations.js');
     const net = new Network(lenet5(), 128, 'wasm');
     net.initialize(4);
     const { x, y } = batchData(203, 8);
@@ -107,8 +108,8 @@ describe('data-parallel activation vectors', () => {
 
 describe('evaluation through cached convolutional features', () => {
   it('gives the plain numbers, reuses features across a removal, and notices changed convolutions', async () => {
-    const { evaluate } = await import('../src/train/trainer.js');
-    const { FeatureCache } = await import('../src/train/features.js');
+    const { evaluate } = await import('../../src/train/trainer.js');
+    const { FeatureCache } = await import('../../src/train/features.js');
     const net = new Network(lenet5(), 128, 'wasm');
     net.initialize(6);
     const { x, y } = batchData(150, 3);

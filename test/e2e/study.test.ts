@@ -6,11 +6,12 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Progress } from '../src/cli/progress.js';
-import { parseStudyConfig } from '../src/config.js';
-import { runStudy } from '../src/prune/study.js';
+import { silentProgress } from '../../src/util/progress.js';
+import { parseStudyConfig } from '../../src/config.js';
+import type { StudyResults } from '../../src/study/results.js';
+import { runStudy } from '../../src/study/study.js';
 
-const CLI = join(__dirname, '..', 'bin', 'prunelab.js');
+const CLI = join(__dirname, '..', '..', 'bin', 'prunelab.js');
 const tiny = [
   '--train-size',
   '300',
@@ -22,7 +23,7 @@ const tiny = [
   '3',
   '--max-pruned',
   '6',
-  '--strategy',
+  '--criterion',
   'paper,distinctiveness,random',
   '--seeds',
   '2',
@@ -35,35 +36,64 @@ const tinyCfg = {
   testSize: 200,
   epochs: 3,
   maxPruned: 6,
-  strategy: ['paper', 'distinctiveness', 'random'],
+  criterion: ['paper', 'distinctiveness', 'random'],
   seeds: 2,
   patterns: 200,
 };
 
 /** The numbers of a results.json, without wall-clock times and paths. */
-function numbers(r: any): unknown {
-  const strip = (v: any): any =>
-    Array.isArray(v)
-      ? v.map(strip)
-      : v && typeof v === 'object'
-        ? Object.fromEntries(
-            Object.entries(v)
-              .filter(([k]) => !/seconds|imagesPerSecond|startedAt|^out$/i.test(k))
-              .map(([k, x]) => [k, strip(x)]),
-          )
-        : v;
+function numbers(r: Pick<StudyResults, 'baseline' | 'runs' | 'control' | 'summary'>): unknown {
+  const strip = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(strip);
+    if (!v || typeof v !== 'object') return v;
+    const kept = Object.entries(v).filter(
+      ([k]) => !/seconds|imagesPerSecond|startedAt|^out$/i.test(k),
+    );
+    return Object.fromEntries(kept.map(([k, x]) => [k, strip(x)]));
+  };
   return strip({ baseline: r.baseline, runs: r.runs, control: r.control, summary: r.summary });
 }
 
+/** Runs the CLI until `ready` holds for its run folder, then sends it `signal`. */
+async function stopWhen(
+  args: string[],
+  dir: string,
+  ready: (dir: string) => boolean,
+  signal: NodeJS.Signals,
+): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  let sent = false;
+  const timer = setInterval(() => {
+    if (!sent && ready(dir)) {
+      sent = true;
+      child.kill(signal);
+    }
+  }, 20);
+  const code = await exited;
+  clearInterval(timer);
+  if (!sent) throw new Error('the study finished before it could be stopped');
+  return { code, stderr };
+}
+
+const checkpoints = (dir: string) =>
+  existsSync(dir)
+    ? readdirSync(dir).filter((f) => existsSync(join(dir, f, 'checkpoint.json')))
+    : [];
+
 describe('prunelab study', () => {
   const tmp = mkdtempSync(join(tmpdir(), 'prunelab-study-'));
-  let first: any;
+  let first: StudyResults;
 
   it('runs every requested criterion and seed with a control, and records each step', async () => {
     const cfg = parseStudyConfig({ ...tinyCfg, out: join(tmp, 'a') });
-    first = await runStudy(cfg, new Progress('quiet'));
+    const run = await runStudy(cfg, silentProgress);
+    expect(run.dir).toBe(join(tmp, 'a'));
+    first = run.results;
     expect(first.status).toBe('complete');
-    expect(first.runs.map((r: any) => `${r.strategy}-s${r.seed}`).sort()).toEqual([
+    expect(first.runs.map((r) => `${r.criterion}-s${r.seed}`).sort()).toEqual([
       'distinctiveness-s1',
       'distinctiveness-s2',
       'paper-s1',
@@ -79,14 +109,12 @@ describe('prunelab study', () => {
         expect(s.parameters).toBe(61706 - (84 - s.hidden) * (120 + 1 + 10));
         expect(s.testAccuracy).toBeGreaterThan(0.1);
       }
-      if (run.strategy === 'paper')
-        expect(run.steps.every((s: any) => s.removed.length === 1 && s.mergedInto !== null)).toBe(
-          true,
-        );
+      if (run.criterion === 'paper')
+        expect(run.steps.every((s) => s.removed.length === 1 && s.mergedInto !== null)).toBe(true);
     }
     expect(first.control).toHaveLength(2);
     expect(first.control[0].steps).toHaveLength(6);
-    expect(first.summary.criteria.map((c: any) => c.strategy)).toEqual([
+    expect(first.summary.criteria.map((c) => c.criterion)).toEqual([
       'paper',
       'distinctiveness',
       'random',
@@ -95,24 +123,22 @@ describe('prunelab study', () => {
     const csv = readFileSync(join(tmp, 'a', 'steps.csv'), 'utf8')
       .trim()
       .split('\n');
-    expect(csv[0]).toMatch(/^strategy,seed,step,pruned,hidden/);
+    expect(csv[0]).toMatch(/^criterion,seed,step,pruned,hidden,removed,mergedInto,score,scoreKind/);
     expect(csv.length).toBeGreaterThan(1 + 6 * 3);
     // the final pruned model loads, has the pruned width, and scores what the last step recorded
-    const { loadModel } = await import('../src/nn/model-io.js');
-    const { evaluate } = await import('../src/train/trainer.js');
-    const { loadData } = await import('../src/data/index.js');
+    const { loadModel } = await import('../../src/nn/model-io.js');
+    const { evaluate } = await import('../../src/train/trainer.js');
+    const { loadData } = await import('../../src/data/index.js');
     const pruned = loadModel(join(tmp, 'a', 'paper-s1', 'model.safetensors'), 128);
-    const last = first.runs.find((r: any) => r.strategy === 'paper' && r.seed === 1).steps.at(-1);
+    const last = first.runs.find((r) => r.criterion === 'paper' && r.seed === 1)!.steps.at(-1)!;
     expect(pruned.views.get('fc2.weight')!.shape).toEqual([last.hidden, 120]);
     const data = await loadData({ ...parseStudyConfig(tinyCfg), seed: 1 });
     expect(evaluate(pruned, data.test).accuracy).toBe(last.testAccuracy);
   });
 
   it('gives identical numbers for the same seed and config', async () => {
-    const again = await runStudy(
-      parseStudyConfig({ ...tinyCfg, out: join(tmp, 'b'), threads: 1 }),
-      new Progress('quiet'),
-    );
+    const cfg = parseStudyConfig({ ...tinyCfg, out: join(tmp, 'b'), threads: 1 });
+    const again = (await runStudy(cfg, silentProgress)).results;
     expect(numbers(again)).toEqual(numbers(first));
   });
 
@@ -123,45 +149,28 @@ describe('prunelab study', () => {
       testSize: 200,
       epochs: 2,
       maxPruned: 3,
-      strategy: ['taylor'],
+      criterion: ['taylor'],
       control: false,
       patterns: 200,
     };
-    const a = await runStudy(
-      parseStudyConfig({ ...one, threads: 2, out: join(tmp, 'dp2') }),
-      new Progress('quiet'),
-    );
-    const b = await runStudy(
-      parseStudyConfig({ ...one, threads: 1, out: join(tmp, 'dp1') }),
-      new Progress('quiet'),
-    );
+    const twoThreads = parseStudyConfig({ ...one, threads: 2, out: join(tmp, 'dp2') });
+    const oneThread = parseStudyConfig({ ...one, threads: 1, out: join(tmp, 'dp1') });
+    const a = (await runStudy(twoThreads, silentProgress)).results;
+    const b = (await runStudy(oneThread, silentProgress)).results;
     expect(numbers(a)).toEqual(numbers(b));
     expect(a.runs[0].steps).toHaveLength(3);
   });
 
   it('resumes a study killed with SIGKILL to exactly the uninterrupted numbers', async () => {
     const dir = join(tmp, 'killed');
-    const child = spawn(process.execPath, [CLI, 'study', ...tiny, '--out', dir, '--quiet'], {
-      stdio: 'ignore',
-    });
-    // wait for some, not all, of the pruning work to be checkpointed
-    await new Promise<void>((resolve, reject) => {
-      const timer = setInterval(() => {
-        const cps = existsSync(dir)
-          ? readdirSync(dir).filter((f) => existsSync(join(dir, f, 'checkpoint.json')))
-          : [];
-        if (cps.length >= 2) {
-          clearInterval(timer);
-          child.kill('SIGKILL');
-          resolve();
-        }
-      }, 20);
-      child.on('exit', () => {
-        clearInterval(timer);
-        reject(new Error('the study finished before it could be killed'));
-      });
-    });
-    await new Promise((r) => child.on('exit', r));
+    // stop once some, not all, of the pruning work is checkpointed
+    const killed = await stopWhen(
+      ['study', ...tiny, '--out', dir, '--quiet'],
+      dir,
+      (d) => checkpoints(d).length >= 2,
+      'SIGKILL',
+    );
+    expect(killed.code).toBe(null);
     const partial = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
     expect(partial.status).toBe('running');
     const r = spawnSync(process.execPath, [CLI, 'study', '--resume', dir, '--quiet'], {
@@ -173,12 +182,26 @@ describe('prunelab study', () => {
     expect(numbers(resumed)).toEqual(numbers(first));
   });
 
+  it('stops on Ctrl-C with exit code 130, marks the run interrupted and says how to resume', async () => {
+    const dir = join(tmp, 'interrupted');
+    const stopped = await stopWhen(
+      ['study', ...tiny, '--out', dir, '--quiet'],
+      dir,
+      (d) => checkpoints(d).length >= 1,
+      'SIGINT',
+    );
+    expect(stopped.code).toBe(130);
+    expect(stopped.stderr).toContain(`Continue with: prunelab study --resume ${dir}`);
+    const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as StudyResults;
+    expect(results.status).toBe('interrupted');
+  });
+
   it('prunes a trained model given with --model, and prints one JSON object per event with --log-json', async () => {
-    const { runTrain } = await import('../src/train/run.js');
-    const { parseTrainConfig } = await import('../src/config.js');
+    const { runTrain } = await import('../../src/train/run.js');
+    const { parseTrainConfig } = await import('../../src/config.js');
     await runTrain(
       parseTrainConfig({ trainSize: 300, valSize: 100, testSize: 200, epochs: 2 }),
-      new Progress('quiet'),
+      silentProgress,
       join(tmp, 'trained'),
     );
     const r = spawnSync(
@@ -218,6 +241,9 @@ describe('prunelab study', () => {
     expect(res.baseline.perSeed[0].loadedFrom).toMatch(/trained/);
     expect(res.baseline.testAccuracy).toBe(trained.testAccuracy);
     expect(res.runs[0].steps.at(-1).pruned).toBeGreaterThanOrEqual(2);
+    // --strategy, the old name of --criterion, still works
+    expect(res.config.criterion).toEqual(['distinctiveness']);
+    expect(res.runs[0].criterion).toBe('distinctiveness');
   });
 
   it('refuses to overwrite a study and names an unknown layer', () => {

@@ -6,15 +6,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { Progress } from '../src/cli/progress.js';
-import { parseTrainConfig } from '../src/config.js';
-import { loadData } from '../src/data/index.js';
-import { loadModel } from '../src/nn/model-io.js';
-import { decodeSafetensors, encodeSafetensors } from '../src/nn/safetensors.js';
-import { lenet5, Network } from '../src/nn/network.js';
-import { runTrain } from '../src/train/run.js';
+import { silentProgress } from '../../src/util/progress.js';
+import { parseTrainConfig } from '../../src/config.js';
+import { loadData } from '../../src/data/index.js';
+import { loadModel } from '../../src/nn/model-io.js';
+import { decodeSafetensors, encodeSafetensors } from '../../src/nn/safetensors.js';
+import { lenet5, Network } from '../../src/nn/network.js';
+import { runTrain } from '../../src/train/run.js';
 
-const CLI = join(__dirname, '..', 'bin', 'prunelab.js');
+const CLI = join(__dirname, '..', '..', 'bin', 'prunelab.js');
 const tmp = mkdtempSync(join(tmpdir(), 'prunelab-train-'));
 const cli = (...args: string[]) =>
   spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
@@ -30,7 +30,7 @@ describe('prunelab train', () => {
   let first: Awaited<ReturnType<typeof runTrain>>;
 
   it('reaches a stated accuracy on a small real subset and writes results.json and model.safetensors', async () => {
-    first = await runTrain(cfg, new Progress('quiet'), join(tmp, 'a'));
+    first = await runTrain(cfg, silentProgress, join(tmp, 'a'));
     expect(first.testAccuracy).toBeGreaterThan(0.65);
     const r = JSON.parse(readFileSync(join(tmp, 'a', 'results.json'), 'utf8'));
     expect(r.schema).toBe('prunelab.train/1');
@@ -43,7 +43,7 @@ describe('prunelab train', () => {
   });
 
   it('gives identical numbers for the same seed, on one thread or two', async () => {
-    const again = await runTrain({ ...cfg, threads: 1 }, new Progress('quiet'));
+    const again = await runTrain({ ...cfg, threads: 1 }, silentProgress);
     expect(again.history.map((h) => [h.trainLoss, h.valAccuracy])).toEqual(
       first.history.map((h) => [h.trainLoss, h.valAccuracy]),
     );

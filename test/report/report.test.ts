@@ -6,32 +6,34 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Progress } from '../src/cli/progress.js';
-import { parseStudyConfig } from '../src/config.js';
-import { runStudy } from '../src/prune/study.js';
-import type { StudyResults } from '../src/prune/results.js';
-import { writeReport } from '../src/report/report.js';
-import { summarySentences } from '../src/report/summary.js';
+import { silentProgress } from '../../src/util/progress.js';
+import { parseStudyConfig } from '../../src/config.js';
+import { runStudy } from '../../src/study/study.js';
+import type { StudyResults } from '../../src/study/results.js';
+import { writeReport } from '../../src/report/report.js';
+import { summarySentences } from '../../src/report/summary.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'prunelab-report-'));
 const dir = join(tmp, 'study');
 let results: StudyResults;
 
 beforeAll(async () => {
-  results = await runStudy(
+  const run = await runStudy(
     parseStudyConfig({
       trainSize: 300,
       valSize: 100,
       testSize: 200,
       epochs: 3,
       maxPruned: 5,
-      strategy: ['paper', 'random', 'merge'],
+      criterion: ['paper', 'random', 'merge'],
       seeds: 2,
       patterns: 200,
       out: dir,
     }),
-    new Progress('quiet'),
+    silentProgress,
   );
+  results = run.results;
+  await writeReport(run.dir);
 }, 120_000);
 
 describe('figures and report', () => {
@@ -60,10 +62,10 @@ describe('figures and report', () => {
     const text = summarySentences(results).join(' ');
     expect(text).toContain(`Baseline test accuracy is ${results.baseline.testAccuracy.toFixed(3)}`);
     for (const c of results.summary.criteria) {
-      expect(text).toContain(`\`${c.strategy}\``);
-      expect(text).toContain(`${c.immediateDamage.mean.toFixed(2)} points with \`${c.strategy}\``);
+      expect(text).toContain(`\`${c.criterion}\``);
+      expect(text).toContain(`${c.immediateDamage.mean.toFixed(2)} points with \`${c.criterion}\``);
       if (c.knee > 0 && c.steps.some((s) => s.pruned > c.knee))
-        expect(text).toContain(`until ${c.knee} of 84 neurons are pruned with \`${c.strategy}\``);
+        expect(text).toContain(`until ${c.knee} of 84 neurons are pruned with \`${c.criterion}\``);
     }
     const html = readFileSync(join(dir, 'report.html'), 'utf8');
     expect(html).toContain(results.baseline.testAccuracy.toFixed(3));
@@ -83,13 +85,27 @@ describe('figures and report', () => {
     expect(html).toContain('&lt;b&gt;run&lt;/b&gt;');
   });
 
+  it('reads results written before version 0.2 (schema prunelab.study/1)', async () => {
+    const old = join(tmp, 'old');
+    cpSync(dir, old, { recursive: true });
+    const text = readFileSync(join(old, 'results.json'), 'utf8')
+      .replace('"schema": "prunelab.study/2"', '"schema": "prunelab.study/1"')
+      .replace(/"criterion":/g, '"strategy":')
+      .replace(/"score":/g, '"similarity":')
+      .replace(/"scoreKind": "[a-z-]+",?/g, '');
+    writeFileSync(join(old, 'results.json'), text);
+    const html = readFileSync(await writeReport(old), 'utf8');
+    for (const c of results.summary.criteria) expect(html).toContain(`<td>${c.criterion}</td>`);
+    expect(html).toContain(`<td>${results.summary.criteria[0].knee}</td>`);
+  });
+
   it('reports an interrupted run with what is finished', async () => {
     const part = join(tmp, 'partial');
     cpSync(dir, part, { recursive: true });
-    const r = JSON.parse(readFileSync(join(part, 'results.json'), 'utf8'));
+    const r = JSON.parse(readFileSync(join(part, 'results.json'), 'utf8')) as StudyResults;
     r.status = 'interrupted';
-    r.runs = r.runs.map((x: any) => ({ ...x, complete: false, steps: x.steps.slice(0, 2) }));
-    r.summary.criteria = r.summary.criteria.map((c: any) => ({ ...c, steps: c.steps.slice(0, 2) }));
+    r.runs = r.runs.map((x) => ({ ...x, complete: false, steps: x.steps.slice(0, 2) }));
+    r.summary.criteria = r.summary.criteria.map((c) => ({ ...c, steps: c.steps.slice(0, 2) }));
     writeFileSync(join(part, 'results.json'), JSON.stringify(r));
     const html = readFileSync(await writeReport(part), 'utf8');
     expect(html).toMatch(/Status: interrupted/);

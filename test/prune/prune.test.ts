@@ -2,16 +2,16 @@
 // and the exact invariants of the surgery.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../src/engine/rng.js';
-import { lenet5, Network } from '../src/nn/network.js';
-import { cosineSimilarityMatrix, layerActivations } from '../src/prune/activations.js';
-import { criteria } from '../src/prune/criteria/index.js';
-import { pruneOnce, pruneStep } from '../src/prune/step.js';
-import { removeUnits } from '../src/prune/surgery.js';
-import type { Split } from '../src/data/types.js';
+import { Rng } from '../../src/engine/rng.js';
+import { lenet5, Network } from '../../src/nn/network.js';
+import { cosineSimilarityMatrix, layerActivations } from '../../src/prune/activations.js';
+import { criteria } from '../../src/prune/criteria/index.js';
+import { pruneOnce, pruneStep } from '../../src/prune/step.js';
+import { removeUnits } from '../../src/prune/surgery.js';
+import type { Split } from '../../src/data/types.js';
 
 const g = JSON.parse(
-  readFileSync(new URL('./fixtures/prune-step-golden.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('../fixtures/prune-step-golden.json', import.meta.url), 'utf8'),
 );
 const NAMES: Record<string, string> = {
   'features.0': 'conv1',
@@ -189,7 +189,7 @@ describe('merge: least-squares compensation', () => {
       const { net: pruned, removal } = pruneOnce(n, 'fc2', criteria.merge, pats, new Rng(1));
       expect(removal.removed).toEqual([12]);
       expect(removal.mergedInto).toBe(60);
-      expect(removal.similarity).toBeCloseTo(sign > 0 ? 0 : 180, 6);
+      expect(removal.score).toBeCloseTo(sign > 0 ? 0 : 180, 6);
       expect(maxAbs(logits(pruned), before)).toBeLessThan(1e-10);
       // the plain rule does change them for the complementary pair
       if (sign < 0)

@@ -2,18 +2,18 @@
 // bookkeeping (parameter counts, FLOPs, state round trips).
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../src/engine/rng.js';
-import { gradCheck } from '../src/nn/gradcheck.js';
+import { Rng } from '../../src/engine/rng.js';
+import { gradCheck } from '../../src/nn/gradcheck.js';
 import {
   lenet5,
   Network,
   parameterCount,
   forwardFlops,
   type Architecture,
-} from '../src/nn/network.js';
+} from '../../src/nn/network.js';
 
 const golden = JSON.parse(
-  readFileSync(new URL('./fixtures/lenet5-golden.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('../fixtures/lenet5-golden.json', import.meta.url), 'utf8'),
 );
 
 function randomInput(n: number, seed: number): Float64Array {

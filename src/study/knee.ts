@@ -1,25 +1,5 @@
 // The redundancy estimate (the knee) and the per-criterion summary over seeds.
-
-export interface StepRecord {
-  step: number;
-  pruned: number;
-  hidden: number;
-  removed: number[];
-  mergedInto: number | null;
-  similarity: number | null;
-  testAccuracyBeforeRetrain: number;
-  testLossBeforeRetrain: number;
-  valAccuracyBeforeRetrain: number;
-  testAccuracy: number;
-  testLoss: number;
-  valAccuracy: number;
-  parameters: number;
-  flops: number;
-  seconds: number;
-  retrainEpochs: number;
-  /** Retraining epochs until validation accuracy is back within the tolerance of its pre-removal value (0: never left it; null: not within the budget). */
-  recoveryEpochs: number | null;
-}
+import type { StepRecord } from './records.js';
 
 /**
  * The largest number of pruned neurons at which test accuracy is still within `tolerance` of the
@@ -58,7 +38,7 @@ export function meanStd(xs: number[]): { mean: number; std: number } {
 }
 
 export interface CriterionSummary {
-  strategy: string;
+  criterion: string;
   seeds: number;
   steps: {
     pruned: number;
@@ -69,7 +49,10 @@ export interface CriterionSummary {
     parameters: number;
     flops: number;
   }[];
-  /** Knee of the mean curve against the mean baseline, with tolerance max(tolerance, seeds' baseline spread). */
+  /**
+   * Knee of the mean curve against the mean baseline, with tolerance max(tolerance, the seeds'
+   * baseline spread).
+   */
   knee: number;
   kneePerSeed: { mean: number; std: number };
   /** Mean drop of test accuracy caused by a removal, before retraining (percentage points). */
@@ -77,7 +60,7 @@ export interface CriterionSummary {
 }
 
 export function summarize(
-  strategy: string,
+  criterion: string,
   runs: { seed: number; steps: StepRecord[]; knee: number; baseline: number }[],
   tolerance: number,
 ): CriterionSummary {
@@ -111,7 +94,7 @@ export function summarize(
     }
   }
   return {
-    strategy,
+    criterion,
     seeds: runs.length,
     steps,
     knee: knee(

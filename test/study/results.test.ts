@@ -1,9 +1,13 @@
 // results.json assembly and the knee, as pure functions: partial studies (a seed whose baseline
 // is still training), the knee's definition, the summary over seeds.
 import { describe, expect, it } from 'vitest';
-import { parseStudyConfig } from '../src/config.js';
-import { firstBelow, knee, summarize, type StepRecord } from '../src/prune/knee.js';
-import { buildResults, renderStepsCsv, type StudyState } from '../src/prune/results.js';
+import { parseStudyConfig } from '../../src/config.js';
+import { firstBelow, knee, summarize } from '../../src/study/knee.js';
+import { upgradeStudyResults } from '../../src/study/legacy.js';
+import type { StepRecord } from '../../src/study/records.js';
+import { buildResults, STUDY_SCHEMA, type StudyResults } from '../../src/study/results.js';
+import type { StudyState } from '../../src/study/state.js';
+import { renderStepsCsv } from '../../src/study/steps-csv.js';
 
 const step = (pruned: number, acc: number, before = acc): StepRecord => ({
   step: pruned,
@@ -11,7 +15,8 @@ const step = (pruned: number, acc: number, before = acc): StepRecord => ({
   hidden: 84 - pruned,
   removed: [0],
   mergedInto: null,
-  similarity: null,
+  score: null,
+  scoreKind: 'random',
   testAccuracyBeforeRetrain: before,
   testLossBeforeRetrain: 1,
   valAccuracyBeforeRetrain: before,
@@ -60,7 +65,7 @@ describe('knee', () => {
 
 describe('buildResults', () => {
   it('copes with a seed whose baseline is still training (more seeds than threads)', () => {
-    const config = parseStudyConfig({ seeds: 3, strategy: ['paper'] });
+    const config = parseStudyConfig({ seeds: 3, criterion: ['paper'] });
     const base = {
       seed: 1,
       history: [],
@@ -95,9 +100,9 @@ describe('buildResults', () => {
         [2, { ...base, seed: 2, testAccuracy: 0.82 }],
       ]),
       runs: new Map([
-        ['paper-s1', { strategy: 'paper', seed: 1, steps: [step(1, 0.8)], complete: false }],
-        ['paper-s2', { strategy: 'paper', seed: 2, steps: [], complete: false }],
-        ['paper-s3', { strategy: 'paper', seed: 3, steps: [], complete: false }],
+        ['paper-s1', { criterion: 'paper', seed: 1, steps: [step(1, 0.8)], complete: false }],
+        ['paper-s2', { criterion: 'paper', seed: 2, steps: [], complete: false }],
+        ['paper-s3', { criterion: 'paper', seed: 3, steps: [], complete: false }],
       ]),
       control: new Map(),
       status: 'running',
@@ -109,5 +114,41 @@ describe('buildResults', () => {
     expect(r.summary.criteria[0].seeds).toBe(1);
     expect(r.runs).toHaveLength(3);
     expect(renderStepsCsv(r).trim().split('\n')).toHaveLength(2);
+  });
+});
+
+describe('results of earlier versions', () => {
+  it("reads a prunelab.study/1 file as today's: strategy as criterion, similarity as score", () => {
+    const old = {
+      schema: 'prunelab.study/1',
+      config: { strategy: ['paper', 'magnitude'], seeds: 1 },
+      runs: [
+        {
+          strategy: 'paper',
+          seed: 1,
+          steps: [{ ...step(1, 0.8), score: undefined, similarity: 0.93 }],
+        },
+        {
+          strategy: 'magnitude',
+          seed: 1,
+          steps: [{ ...step(1, 0.8), score: undefined, similarity: 1.5 }],
+        },
+      ],
+      summary: { criteria: [{ strategy: 'paper', knee: 3 }], control: [] },
+    };
+    const r = upgradeStudyResults(JSON.parse(JSON.stringify(old))) as StudyResults;
+    expect(r.schema).toBe(STUDY_SCHEMA);
+    expect(r.config.criterion).toEqual(['paper', 'magnitude']);
+    expect(r.runs.map((run) => run.criterion)).toEqual(['paper', 'magnitude']);
+    expect(r.runs[0].steps[0].score).toBe(0.93);
+    expect(r.runs[0].steps[0].scoreKind).toBe('cosine');
+    expect(r.runs[1].steps[0].scoreKind).toBe('l2-norm');
+    expect('similarity' in r.runs[0].steps[0]).toBe(false);
+    expect(r.summary.criteria[0].criterion).toBe('paper');
+  });
+
+  it('leaves a current file as it is', () => {
+    const current = { schema: STUDY_SCHEMA, runs: [] };
+    expect(upgradeStudyResults(current)).toBe(current);
   });
 });

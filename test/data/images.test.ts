@@ -5,12 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadData } from '../src/data/index.js';
-import { augmentSplit } from '../src/data/augment.js';
-import { parseIds } from '../src/data/vehicle-x.js';
-import { parseTrainConfig } from '../src/config.js';
-import { runTrain } from '../src/train/run.js';
-import { Progress } from '../src/cli/progress.js';
+import { silentProgress } from '../../src/util/progress.js';
+import { loadData } from '../../src/data/index.js';
+import { augmentSplit } from '../../src/data/augment.js';
+import { parseIds } from '../../src/data/vehicle-x.js';
+import { parseTrainConfig } from '../../src/config.js';
+import { runTrain } from '../../src/train/run.js';
 
 const root = mkdtempSync(join(tmpdir(), 'prunelab img ü-'));
 process.env.PRUNELAB_CACHE = join(root, 'cache');
@@ -115,7 +115,7 @@ describe('image folders', () => {
   it('trains to high accuracy on the fixture with augmentation on', async () => {
     const r = await runTrain(
       cfg({ dataset: 'folder', data: folder, epochs: 25, lr: 0.05, threads: 1 }),
-      new Progress('quiet'),
+      silentProgress,
     );
     expect(r.valAccuracy).toBeGreaterThanOrEqual(0.8);
   });
@@ -186,7 +186,7 @@ describe('VehicleX', () => {
   });
 
   it('summarises a selection with class counts per split and attributes per class (prunelab data)', async () => {
-    const { runDataSummary } = await import('../src/data/summary.js');
+    const { runDataSummary } = await import('../../src/report/data-summary.js');
     const out = join(root, 'data-summary');
     const sum = await runDataSummary(
       cfg({
@@ -337,7 +337,7 @@ describe('VehicleX', () => {
         epochs: 10,
         threads: 1,
       }),
-      new Progress('quiet'),
+      silentProgress,
     );
     expect(r.parameters).toBe(156 + 2416 + (16 * 5 * 13 * 120 + 120) + 10164 + (84 * 2 + 2));
     expect(r.testAccuracy).toBe(1);

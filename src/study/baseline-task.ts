@@ -1,0 +1,94 @@
+// The baseline task of one seed: train LeNet-5 (or load --model), then record its accuracies, its
+// size and the cosine similarity of the pruned layer's activation vectors, and save the model that
+// the seed's pruning runs and control start from. A finished baseline is reused on a rerun.
+import { existsSync } from 'node:fs';
+import type { StudyConfig } from '../config.js';
+import { loadModel, saveModel } from '../nn/model-io.js';
+import { forwardFlops, parameterCount, type Network } from '../nn/network.js';
+import { cosineSimilarityMatrix, layerActivations } from '../prune/activations.js';
+import { denseUnits, nextDenseLayer } from '../prune/surgery.js';
+import { evalBatch, trainBaseline } from '../train/baseline.js';
+import { evaluate, type EpochRecord } from '../train/trainer.js';
+import { writeJsonAtomic } from '../util/atomic.js';
+import { ConfigError } from '../util/errors.js';
+import { readJson } from '../util/json.js';
+import { baselineModelPath, baselineResultPath } from './checkpoint.js';
+import { prunedLayer } from './plan.js';
+import type { BaselineResult } from './records.js';
+import { patternSet, studyData } from './study-data.js';
+import type { BaselineTask, StudyTaskRequest, TaskEvent } from './task.js';
+
+interface Trained {
+  net: Network;
+  history: EpochRecord[];
+  bestEpoch: number;
+}
+
+async function trainOrLoad(
+  request: StudyTaskRequest,
+  task: BaselineTask,
+  emit: (event: TaskEvent) => void,
+): Promise<Trained> {
+  const { cfg } = request;
+  const data = await studyData(cfg);
+  if (cfg.model) {
+    const net = loadModel(cfg.model, evalBatch(cfg.batch), cfg.backend);
+    if (net.classes !== data.classes.length) {
+      throw new ConfigError(
+        `${cfg.model} has ${net.classes} outputs but the data has ${data.classes.length} classes`,
+      );
+    }
+    return { net, history: [], bestEpoch: 0 };
+  }
+  const { net, result } = await trainBaseline(cfg, data, {
+    seed: task.seed,
+    helper: request.helpers > 0,
+    onEpoch: (_net, record) => emit({ type: 'epoch', task, record, total: cfg.epochs }),
+  });
+  return { net, history: result.history, bestEpoch: result.bestEpoch };
+}
+
+/** The cosine similarity matrix of the layer's activation vectors, rounded to 1e-4. */
+async function layerCosine(cfg: StudyConfig, net: Network): Promise<number[]> {
+  const data = await studyData(cfg);
+  const layer = prunedLayer(cfg, net.arch);
+  nextDenseLayer(net.arch, layer);
+  const patterns = patternSet(cfg, data);
+  const { acts } = layerActivations(net, layer, patterns);
+  const cosine = cosineSimilarityMatrix(acts, patterns.n, denseUnits(net.arch, layer));
+  return Array.from(cosine, (c) => Math.round(c * 1e4) / 1e4);
+}
+
+export async function runBaselineTask(
+  request: StudyTaskRequest,
+  task: BaselineTask,
+  emit: (event: TaskEvent) => void,
+): Promise<BaselineResult> {
+  const { cfg, dir } = request;
+  const { seed } = task;
+  const done = readJson<BaselineResult>(baselineResultPath(dir, seed));
+  if (done && existsSync(baselineModelPath(dir, seed))) return done;
+  const data = await studyData(cfg);
+  const t0 = performance.now();
+  const { net, history, bestEpoch } = await trainOrLoad(request, task, emit);
+  const cosine = await layerCosine(cfg, net);
+  const test = evaluate(net, data.test);
+  const result: BaselineResult = {
+    seed,
+    history,
+    bestEpoch,
+    trainAccuracy: evaluate(net, data.train).accuracy,
+    valAccuracy: evaluate(net, data.val).accuracy,
+    testAccuracy: test.accuracy,
+    testLoss: test.loss,
+    hidden: denseUnits(net.arch, prunedLayer(cfg, net.arch)),
+    parameters: parameterCount(net.arch),
+    flops: forwardFlops(net.arch),
+    seconds: (performance.now() - t0) / 1000,
+    cosine,
+    loadedFrom: cfg.model ?? null,
+  };
+  saveModel(baselineModelPath(dir, seed), net);
+  writeJsonAtomic(baselineResultPath(dir, seed), result);
+  return result;
+}

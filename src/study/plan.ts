@@ -1,0 +1,79 @@
+// The study as a plan: which layer is pruned (the default rule), how many units each step removes,
+// which seeds run, and the tasks of each seed (its baseline first, then one pruning run per
+// criterion and the control). Checked before any data is trained on or any file is written.
+import type { StudyConfig } from '../config.js';
+import type { PreparedData } from '../data/types.js';
+import { architectureFromState } from '../nn/model-io.js';
+import type { Architecture } from '../nn/network.js';
+import { loadSafetensors } from '../nn/safetensors.js';
+import { denseUnits, nextDenseLayer } from '../prune/surgery.js';
+import { baselineArchitecture } from '../train/baseline.js';
+import { ConfigError } from '../util/errors.js';
+import type { BaselineTask, StudyTask } from './task.js';
+
+/** The dense layer to prune: --layer, else the penultimate dense layer (LeNet-5's fc2). */
+export function prunedLayer(cfg: StudyConfig, arch: Architecture): string {
+  if (cfg.layer) return cfg.layer;
+  const dense = arch.layers.flatMap((l) => (l.kind === 'dense' ? [l.name] : []));
+  if (dense.length < 2) {
+    throw new ConfigError('the model has a single dense layer; nothing to prune');
+  }
+  return dense[dense.length - 2];
+}
+
+/** Steps of a run: how many neurons each removes, up to maxPruned (default all but one). */
+export function stepPlan(cfg: StudyConfig, hidden: number): number[] {
+  const total = Math.min(cfg.maxPruned > 0 ? cfg.maxPruned : hidden - 1, hidden - 1);
+  const plan: number[] = [];
+  for (let done = 0; done < total; done += cfg.perStep) {
+    plan.push(Math.min(cfg.perStep, total - done));
+  }
+  return plan;
+}
+
+/** The network the study starts from: the model file's (--model), else the paper's LeNet-5. */
+export function studyArchitecture(cfg: StudyConfig, data: PreparedData): Architecture {
+  if (!cfg.model) return baselineArchitecture(cfg, data);
+  const { state, metadata } = loadSafetensors(cfg.model);
+  return architectureFromState(state, metadata, cfg.output);
+}
+
+export interface StudyPlan {
+  layer: string;
+  /** Units of the layer before pruning. */
+  hidden: number;
+  /** Units removed by each step. */
+  steps: number[];
+  seeds: number[];
+  withControl: boolean;
+  /** Each seed's baseline, which its other tasks start from. */
+  baselines: BaselineTask[];
+  /** The tasks that follow a seed's baseline. */
+  after(seed: number): StudyTask[];
+}
+
+export function planStudy(cfg: StudyConfig, data: PreparedData): StudyPlan {
+  const arch = studyArchitecture(cfg, data);
+  const layer = prunedLayer(cfg, arch);
+  try {
+    nextDenseLayer(arch, layer);
+  } catch (e) {
+    throw new ConfigError(`--layer: ${(e as Error).message}`);
+  }
+  const hidden = denseUnits(arch, layer);
+  const steps = stepPlan(cfg, hidden);
+  const seeds = Array.from({ length: cfg.seeds }, (_, k) => cfg.seed + k);
+  const withControl = cfg.control && cfg.retrainEpochs > 0 && steps.length > 0;
+  return {
+    layer,
+    hidden,
+    steps,
+    seeds,
+    withControl,
+    baselines: seeds.map((seed) => ({ kind: 'baseline', seed })),
+    after: (seed) => [
+      ...cfg.criterion.map((criterion) => ({ kind: 'prune' as const, seed, criterion })),
+      ...(withControl ? [{ kind: 'control' as const, seed }] : []),
+    ],
+  };
+}

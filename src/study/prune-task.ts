@@ -1,0 +1,151 @@
+// The pruning loop: one criterion, one seed. From the seed's baseline (or the task's last
+// checkpoint), each step removes units with the criterion, evaluates the damage before retraining,
+// retrains, evaluates again, records the step and checkpoints, until the plan's units are gone.
+import type { StudyConfig } from '../config.js';
+import type { PreparedData } from '../data/types.js';
+import { loadModel } from '../nn/model-io.js';
+import { forwardFlops, parameterCount, type Network } from '../nn/network.js';
+import { criteria } from '../prune/criteria/index.js';
+import { pruneStep } from '../prune/step.js';
+import { denseUnits } from '../prune/surgery.js';
+import { evalBatch } from '../train/baseline.js';
+import { FeatureCache } from '../train/features.js';
+import { evaluate, type TrainResult } from '../train/trainer.js';
+import { baselineModelPath, restoreCheckpoint, saveCheckpoint, taskFolder } from './checkpoint.js';
+import { upgradeStepRecord } from './legacy.js';
+import { prunedLayer, stepPlan } from './plan.js';
+import type { StepRecord } from './records.js';
+import { retrainStep, taskHelper, type RetrainContext } from './retrain.js';
+import { patternSet, studyData } from './study-data.js';
+import type { PruneTask, StudyTaskRequest, TaskEvent } from './task.js';
+
+/**
+ * Retraining epochs until validation accuracy is back within `tolerance` of its value before the
+ * removal (0: it never left; null: not within the budget).
+ */
+function recoveryEpochs(
+  before: number,
+  afterRemoval: number,
+  epochs: number[],
+  tolerance: number,
+): number | null {
+  if (afterRemoval >= before - tolerance) return 0;
+  const k = epochs.findIndex((v) => v >= before - tolerance);
+  return k < 0 ? null : k + 1;
+}
+
+/** The record of one step, from what was removed and what the evaluations gave. */
+function stepRecord(
+  cfg: StudyConfig,
+  net: Network,
+  layer: string,
+  facts: {
+    step: number;
+    pruned: number;
+    removals: ReturnType<typeof pruneStep>['removals'];
+    scoreKind: StepRecord['scoreKind'];
+    before: { accuracy: number; loss: number };
+    valBefore: number;
+    after: { accuracy: number; loss: number };
+    retrained: TrainResult | null;
+    valPrevious: number;
+    started: number;
+  },
+): StepRecord {
+  const { removals, retrained } = facts;
+  const valAccuracy = retrained ? retrained.bestValAccuracy : facts.valBefore;
+  const valHistory = retrained?.history.map((h) => h.valAccuracy) ?? [];
+  return {
+    step: facts.step,
+    pruned: facts.pruned,
+    hidden: denseUnits(net.arch, layer),
+    removed: removals.flatMap((x) => x.removed),
+    mergedInto: removals.length === 1 ? removals[0].mergedInto : null,
+    score: removals[0]?.score ?? null,
+    scoreKind: facts.scoreKind,
+    testAccuracyBeforeRetrain: facts.before.accuracy,
+    testLossBeforeRetrain: facts.before.loss,
+    valAccuracyBeforeRetrain: facts.valBefore,
+    testAccuracy: facts.after.accuracy,
+    testLoss: facts.after.loss,
+    valAccuracy,
+    parameters: parameterCount(net.arch),
+    flops: forwardFlops(net.arch),
+    seconds: (performance.now() - facts.started) / 1000,
+    retrainEpochs: cfg.retrainEpochs,
+    recoveryEpochs: recoveryEpochs(facts.valPrevious, facts.valBefore, valHistory, cfg.tolerance),
+  };
+}
+
+export async function runPruneTask(
+  request: StudyTaskRequest,
+  task: PruneTask,
+  emit: (event: TaskEvent) => void,
+): Promise<StepRecord[]> {
+  const { cfg, dir } = request;
+  const { seed } = task;
+  const folder = taskFolder(dir, task);
+  const criterion = criteria[task.criterion];
+  const data: PreparedData = await studyData(cfg);
+  const patterns = patternSet(cfg, data);
+  const restored = restoreCheckpoint<StepRecord>(folder, evalBatch(cfg.batch), cfg.backend);
+  const records = restored.records.map((r) => upgradeStepRecord(r, criterion.scoreKind));
+  for (const record of records) emit({ type: 'step', task, record, restored: true });
+  if (restored.complete) return records;
+  const base = loadModel(baselineModelPath(dir, seed), evalBatch(cfg.batch), cfg.backend);
+  let net = restored.net ?? base;
+  const layer = prunedLayer(cfg, base.arch);
+  const parallel = await taskHelper(request, base);
+  // removals leave the convolutions, and so their features, unchanged
+  const cache = new FeatureCache();
+  const context: RetrainContext = { cfg, data, seed, parallel, cache };
+  try {
+    const total = stepPlan(cfg, denseUnits(base.arch, layer)).reduce((a, b) => a + b, 0);
+    const last = records.at(-1);
+    let pruned = last ? last.pruned : 0;
+    let valPrevious = last ? last.valAccuracy : evaluate(net, data.val, parallel, cache).accuracy;
+    for (let step = records.length + 1; pruned < total; step++) {
+      const started = performance.now();
+      const count = Math.min(cfg.perStep, total - pruned);
+      const removal = pruneStep(
+        net,
+        layer,
+        criterion,
+        patterns,
+        count,
+        seed,
+        step,
+        cfg.compensate,
+        parallel,
+      );
+      net = removal.net;
+      pruned += removal.removals.reduce((s, x) => s + x.removed.length, 0);
+      const before = evaluate(net, data.test, parallel, cache);
+      const valBefore = evaluate(net, data.val, parallel, cache);
+      const retrained = cfg.retrainEpochs > 0 ? retrainStep(context, net, step, valBefore) : null;
+      const after = evaluate(net, data.test, parallel, cache);
+      const record = stepRecord(cfg, net, layer, {
+        step,
+        pruned,
+        removals: removal.removals,
+        scoreKind: criterion.scoreKind,
+        before,
+        valBefore: valBefore.accuracy,
+        after,
+        retrained,
+        valPrevious,
+        started,
+      });
+      valPrevious = record.valAccuracy;
+      records.push(record);
+      const complete = pruned >= total || record.hidden <= 1;
+      saveCheckpoint(folder, net, step, records, complete);
+      emit({ type: 'step', task, record, restored: false });
+      if (complete) break;
+    }
+    if (total === 0) saveCheckpoint(folder, net, 0, records, true);
+  } finally {
+    await parallel?.close();
+  }
+  return records;
+}

@@ -1,0 +1,69 @@
+// What the study's tasks produce, step by step: a seed's baseline, one step of a pruning run, one
+// point of the control run, one rate of a learning-rate sweep. These are the records of
+// results.json, steps.csv and the tasks' checkpoints.
+import type { ScoreKind } from '../prune/criteria/index.js';
+import type { EpochRecord } from '../train/trainer.js';
+
+export interface BaselineResult {
+  seed: number;
+  history: EpochRecord[];
+  bestEpoch: number;
+  trainAccuracy: number;
+  valAccuracy: number;
+  testAccuracy: number;
+  testLoss: number;
+  hidden: number;
+  parameters: number;
+  flops: number;
+  seconds: number;
+  /** Cosine similarity of the pruned layer's activation vectors, hidden x hidden, rounded to 1e-4. */
+  cosine: number[];
+  loadedFrom: string | null;
+}
+
+export interface StepRecord {
+  step: number;
+  pruned: number;
+  hidden: number;
+  /** Positions, in the layer as it was before this step, of the units removed. */
+  removed: number[];
+  mergedInto: number | null;
+  /** The criterion's score behind the choice, of kind `scoreKind` (null for `random`). */
+  score: number | null;
+  scoreKind: ScoreKind;
+  testAccuracyBeforeRetrain: number;
+  testLossBeforeRetrain: number;
+  valAccuracyBeforeRetrain: number;
+  testAccuracy: number;
+  testLoss: number;
+  valAccuracy: number;
+  parameters: number;
+  flops: number;
+  seconds: number;
+  retrainEpochs: number;
+  /**
+   * Retraining epochs until validation accuracy is back within the tolerance of its pre-removal
+   * value (0: never left it; null: not within the budget).
+   */
+  recoveryEpochs: number | null;
+}
+
+/** The control run at one step: the unpruned network after the same extra epochs. */
+export interface ControlPoint {
+  step: number;
+  pruned: number;
+  epochs: number;
+  testAccuracy: number;
+  valAccuracy: number;
+  seconds: number;
+}
+
+/** One learning rate of a sweep; a rate that diverges is a result, not a failure. */
+export interface SweepRow {
+  lr: number;
+  bestValAccuracy: number | null;
+  bestEpoch: number | null;
+  testAccuracy: number | null;
+  diverged: boolean;
+  seconds: number;
+}

@@ -1,0 +1,130 @@
+// The study's results.json (schema prunelab.study/2), a pure function of the study's state; the
+// study writes it after every step, so an unfinished run has a usable file. Files of schema
+// prunelab.study/1 are read through legacy.ts.
+import type { StudyConfig } from '../config.js';
+import { knee, meanStd, summarize, type CriterionSummary } from './knee.js';
+import type { BaselineResult, ControlPoint, StepRecord } from './records.js';
+import type { StudyDataSummary, StudyState, StudyStatus } from './state.js';
+
+export const STUDY_SCHEMA = 'prunelab.study/2';
+
+export interface StudyResults {
+  schema: string;
+  name: string;
+  status: StudyStatus;
+  error?: string;
+  config: StudyConfig;
+  environment: Record<string, unknown>;
+  data: StudyDataSummary;
+  layer: string;
+  baseline: {
+    testAccuracy: number;
+    testAccuracySpread: number;
+    hidden: number;
+    parameters: number;
+    flops: number;
+    history: BaselineResult['history'];
+    perSeed: Omit<BaselineResult, 'cosine'>[];
+    cosine: number[];
+  };
+  runs: { criterion: string; seed: number; complete: boolean; steps: StepRecord[]; knee: number }[];
+  control: { seed: number; complete: boolean; steps: ControlPoint[] }[];
+  summary: {
+    tolerance: number;
+    criteria: CriterionSummary[];
+    control: { pruned: number; epochs: number; testAccuracy: { mean: number; std: number } }[];
+  };
+  timings: { startedAt: string; seconds: number };
+}
+
+const NO_BASELINE: StudyResults['baseline'] = {
+  testAccuracy: NaN,
+  testAccuracySpread: NaN,
+  hidden: 0,
+  parameters: 0,
+  flops: 0,
+  history: [],
+  perSeed: [],
+  cosine: [],
+};
+
+function baselineSummary(state: StudyState): StudyResults['baseline'] {
+  const seeds = [...state.baselines.keys()].sort((a, b) => a - b);
+  const bases = seeds.map((k) => state.baselines.get(k)!);
+  const first = bases[0];
+  if (!first) return NO_BASELINE;
+  const accuracy = meanStd(bases.map((b) => b.testAccuracy));
+  return {
+    testAccuracy: accuracy.mean,
+    testAccuracySpread: accuracy.std,
+    hidden: first.hidden,
+    parameters: first.parameters,
+    flops: first.flops,
+    history: first.history,
+    perSeed: bases.map(({ cosine: _cosine, ...rest }) => rest),
+    cosine: first.cosine,
+  };
+}
+
+/** The control's mean over seeds at every point. */
+function controlSummary(state: StudyState): StudyResults['summary']['control'] {
+  const byPruned = new Map<number, ControlPoint[]>();
+  for (const run of state.control.values()) {
+    for (const point of run.points) {
+      const points = byPruned.get(point.pruned) ?? [];
+      points.push(point);
+      byPruned.set(point.pruned, points);
+    }
+  }
+  return [...byPruned]
+    .sort((a, b) => a[0] - b[0])
+    .map(([pruned, points]) => ({
+      pruned,
+      epochs: points[0].epochs,
+      testAccuracy: meanStd(points.map((p) => p.testAccuracy)),
+    }));
+}
+
+export function buildResults(state: StudyState): StudyResults {
+  const { config } = state;
+  const baselineOf = (seed: number) => state.baselines.get(seed)?.testAccuracy;
+  const runs = [...state.runs.values()].map((r) => ({
+    criterion: r.criterion,
+    seed: r.seed,
+    complete: r.complete,
+    steps: r.steps,
+    knee: knee(
+      r.steps.map((x) => ({ pruned: x.pruned, accuracy: x.testAccuracy })),
+      baselineOf(r.seed) ?? NaN,
+      config.tolerance,
+    ),
+  }));
+  // runs whose seed's baseline is still training have nothing to summarise yet
+  const started = runs.filter((r) => state.baselines.has(r.seed) && r.steps.length > 0);
+  const criteria = config.criterion
+    .filter((name) => started.some((r) => r.criterion === name))
+    .map((name) => {
+      const ofCriterion = started.filter((r) => r.criterion === name);
+      const withBaselines = ofCriterion.map((r) => ({ ...r, baseline: baselineOf(r.seed)! }));
+      return summarize(name, withBaselines, config.tolerance);
+    });
+  return {
+    schema: STUDY_SCHEMA,
+    name: state.name,
+    status: state.status,
+    ...(state.error ? { error: state.error } : {}),
+    config,
+    environment: state.environment,
+    data: state.data,
+    layer: state.layer,
+    baseline: baselineSummary(state),
+    runs,
+    control: [...state.control.values()].map((c) => ({
+      seed: c.seed,
+      complete: c.complete,
+      steps: c.points,
+    })),
+    summary: { tolerance: config.tolerance, criteria, control: controlSummary(state) },
+    timings: { startedAt: state.startedAt, seconds: state.seconds },
+  };
+}

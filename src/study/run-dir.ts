@@ -1,0 +1,55 @@
+// The run directory of a study: its default name, the refusal to start a study over another one,
+// the configuration kept in it for --resume, and when a resumed study first started.
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { parseStudyConfig, type StudyConfig } from '../config.js';
+import { writeJsonAtomic } from '../util/atomic.js';
+import { UserError } from '../util/errors.js';
+import { readJson } from '../util/json.js';
+
+/** `runs/<preset>-<yyyymmdd-hhmmss>` under the working directory. */
+export function defaultStudyDir(cfg: StudyConfig): string {
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return join('runs', `${cfg.preset}-${stamp}`);
+}
+
+/** The folder a new study writes to; refuses one that already holds a study. */
+export function newStudyDir(cfg: StudyConfig): string {
+  const dir = resolve(cfg.out ?? defaultStudyDir(cfg));
+  if (existsSync(configPath(dir))) {
+    throw new UserError(
+      `${dir} already holds a study; continue it with --resume ${dir}, or choose another --out`,
+    );
+  }
+  return dir;
+}
+
+export function studyName(dir: string): string {
+  return basename(dir);
+}
+
+function configPath(dir: string): string {
+  return join(dir, 'config.json');
+}
+
+export function saveStudyConfig(dir: string, cfg: StudyConfig): void {
+  writeJsonAtomic(configPath(dir), cfg);
+}
+
+/** The configuration a study was started with, for --resume. */
+export function loadStudyConfig(dir: string): StudyConfig {
+  const file = configPath(dir);
+  if (!existsSync(file)) {
+    throw new UserError(
+      `${dir} is not a study run directory (no config.json); ` +
+        `start a study with prunelab study --out ${dir}`,
+    );
+  }
+  return parseStudyConfig(JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>);
+}
+
+/** When the study in `dir` first started, if it wrote results before. */
+export function previousStart(dir: string): string | undefined {
+  return readJson<{ timings?: { startedAt?: string } }>(join(dir, 'results.json'))?.timings
+    ?.startedAt;
+}

@@ -1,0 +1,33 @@
+// The data a study's tasks work on: loaded once per worker thread and kept for the next task of
+// the same configuration (a study's tasks share one split), and the pattern set the criteria
+// compute activation vectors over.
+import type { TrainConfig, StudyConfig } from '../config.js';
+import { loadData } from '../data/index.js';
+import type { PreparedData, Split } from '../data/types.js';
+
+let cached: { key: string; data: PreparedData } | null = null;
+
+/** The prepared splits of `cfg`, from this thread's cache when the selection is the same. */
+export async function studyData(cfg: TrainConfig): Promise<PreparedData> {
+  const key = JSON.stringify([
+    cfg.dataset,
+    cfg.data,
+    cfg.trainSize,
+    cfg.valSize,
+    cfg.testSize,
+    cfg.seed,
+    cfg.ids,
+    cfg.firstIds,
+    cfg.skipBadImages,
+    cfg.featuresAsImages,
+  ]);
+  if (cached?.key !== key) cached = { key, data: await loadData(cfg) };
+  return cached.data;
+}
+
+/** The first `cfg.patterns` training images (all when 0): the inputs of the activation vectors. */
+export function patternSet(cfg: StudyConfig, data: PreparedData): Split {
+  const n = cfg.patterns > 0 ? Math.min(cfg.patterns, data.train.n) : data.train.n;
+  const size = data.inputShape[0] * data.inputShape[1] * data.inputShape[2];
+  return { x: data.train.x.subarray(0, n * size), y: data.train.y.subarray(0, n), n };
+}

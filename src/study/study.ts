@@ -1,0 +1,184 @@
+// `prunelab study`, the study loop: plans the tasks (a baseline per seed, then one pruning run per
+// criterion and the control), hands them to a task runner (the local worker pool unless another
+// is given), folds their events into the study's state and rewrites results.json and steps.csv as
+// steps arrive. resumeStudy continues an interrupted run directory to the same numbers. Writing
+// the report is the caller's (src/report/), so the study knows nothing of figures.
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { StudyConfig } from '../config.js';
+import { loadData } from '../data/index.js';
+import type { PreparedData } from '../data/types.js';
+import { classCounts } from '../data/split.js';
+import { writeFileAtomic, writeJsonAtomic } from '../util/atomic.js';
+import { environment, resolveThreads } from '../util/env.js';
+import { InterruptedError, UserError } from '../util/errors.js';
+import { silentProgress, type ProgressReporter } from '../util/progress.js';
+import { runLrSweep } from './lr-sweep.js';
+import { planStudy, type StudyPlan } from './plan.js';
+import { LocalPool } from './pool.js';
+import { buildResults, type StudyResults } from './results.js';
+import {
+  loadStudyConfig,
+  newStudyDir,
+  previousStart,
+  saveStudyConfig,
+  studyName,
+} from './run-dir.js';
+import type { TaskRunner } from './runner.js';
+import { applyEvent, applyOutcome, initialState, type StudyDataSummary } from './state.js';
+import { renderStepsCsv } from './steps-csv.js';
+import { StudyProgress } from './study-progress.js';
+import { headerText } from './summary-text.js';
+import type { StudyTask } from './task.js';
+
+export interface StudyOptions {
+  /** Continue the study in this run directory (its config.json) instead of starting one. */
+  resumeDir?: string;
+  /** Runs the tasks; default: a pool of worker threads on this machine. */
+  runner?: TaskRunner;
+}
+
+export interface StudyRun {
+  dir: string;
+  results: StudyResults;
+}
+
+function dataSummary(data: PreparedData): StudyDataSummary {
+  const C = data.classes.length;
+  return {
+    name: data.name,
+    source: data.source,
+    classes: data.classes,
+    sizes: { train: data.train.n, val: data.val.n, test: data.test.n },
+    classCounts: {
+      train: classCounts(data.train.y, C),
+      val: classCounts(data.val.y, C),
+      test: classCounts(data.test.y, C),
+    },
+    mean: data.mean,
+    std: data.std,
+  };
+}
+
+/** --lr auto: the sweep's best rate, in its own folder of the run directory. */
+async function chooseLearningRate(
+  cfg: StudyConfig,
+  dir: string,
+  progress: ProgressReporter,
+): Promise<StudyConfig> {
+  const sweepDir = join(dir, 'lr-sweep');
+  const sweep = await runLrSweep({ ...cfg, out: undefined }, cfg.lrs, progress, sweepDir);
+  if (sweep.best === null) {
+    throw new UserError(
+      `every learning rate of the sweep diverged (${cfg.lrs.join(', ')}); ` +
+        'give smaller ones with --lrs or set --lr',
+    );
+  }
+  progress.info(`learning rate ${sweep.best} chosen by the sweep (see ${sweepDir})`);
+  return { ...cfg, lr: sweep.best, lrAuto: false };
+}
+
+/** One task per core; a core left over gives each task a data-parallel helper thread. */
+function localRunner(plan: StudyPlan, cfg: StudyConfig, threads: number) {
+  const perSeed = Math.max(1, plan.after(plan.seeds[0]).length);
+  const size = Math.max(1, Math.min(threads, plan.seeds.length * perSeed));
+  return { runner: new LocalPool(size), helpers: Math.floor(threads / size) >= 2 ? 1 : 0 };
+}
+
+export async function runStudy(
+  config: StudyConfig,
+  progress: ProgressReporter = silentProgress,
+  options: StudyOptions = {},
+): Promise<StudyRun> {
+  const dir = options.resumeDir ? resolve(options.resumeDir) : newStudyDir(config);
+  const t0 = performance.now();
+  // bad data or a bad layer fail here, before anything is written
+  const data = await loadData(config);
+  const plan = planStudy(config, data);
+  mkdirSync(dir, { recursive: true });
+  const cfg = config.lrAuto ? await chooseLearningRate(config, dir, progress) : config;
+  if (!options.resumeDir) saveStudyConfig(dir, cfg);
+  const threads = resolveThreads(cfg.threads);
+  const state = initialState(
+    {
+      name: studyName(dir),
+      config: cfg,
+      environment: environment(threads),
+      data: dataSummary(data),
+      layer: plan.layer,
+      startedAt: (options.resumeDir && previousStart(dir)) || new Date().toISOString(),
+    },
+    plan,
+  );
+  const write = (): StudyResults => {
+    state.seconds = (performance.now() - t0) / 1000;
+    const results = buildResults(state);
+    writeJsonAtomic(join(dir, 'results.json'), results);
+    writeFileAtomic(join(dir, 'steps.csv'), renderStepsCsv(results));
+    return results;
+  };
+  progress.info(headerText(dir, cfg, data, plan, threads));
+  const local = options.runner ? null : localRunner(plan, cfg, threads);
+  const runner = options.runner ?? local!.runner;
+  const shown = new StudyProgress(progress, cfg, plan, write);
+  const execute = async (task: StudyTask, helpers: number) => {
+    const outcome = await runner.run({ task, cfg, dir, helpers }, (event) => {
+      applyEvent(state, event);
+      shown.onEvent(event);
+    });
+    applyOutcome(state, task, outcome);
+    shown.onOutcome(task, outcome);
+    write();
+  };
+  let interrupted = false;
+  const onSignal = () => {
+    if (interrupted) return;
+    interrupted = true;
+    progress.stop();
+    void runner.close();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    // the baselines run before anything else: with fewer seeds than cores, each gets a helper
+    const baselineHelpers = plan.seeds.length < threads ? 1 : 0;
+    const taskHelpers = local?.helpers ?? 0;
+    await Promise.all(
+      plan.baselines.map(async (baseline) => {
+        await execute(baseline, baselineHelpers);
+        await Promise.all(plan.after(baseline.seed).map((task) => execute(task, taskHelpers)));
+      }),
+    );
+  } catch (err) {
+    progress.stop();
+    state.status = interrupted ? 'interrupted' : 'failed';
+    if (!interrupted) state.error = (err as Error).message;
+    write();
+    await runner.close();
+    if (interrupted) {
+      throw new InterruptedError(
+        `interrupted; finished steps are saved. Continue with: prunelab study --resume ${dir}`,
+      );
+    }
+    if (!(err instanceof UserError)) throw err;
+    throw new UserError(
+      `${err.message}\n  (finished steps are saved in ${dir}; ` +
+        `fix the cause, then continue with --resume ${dir})`,
+    );
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  await runner.close();
+  progress.stop();
+  state.status = 'complete';
+  return { dir, results: write() };
+}
+
+export async function resumeStudy(
+  dir: string,
+  progress: ProgressReporter = silentProgress,
+  options: Omit<StudyOptions, 'resumeDir'> = {},
+): Promise<StudyRun> {
+  return runStudy(loadStudyConfig(dir), progress, { ...options, resumeDir: dir });
+}

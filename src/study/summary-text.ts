@@ -1,0 +1,54 @@
+// The text a study prints: its header before the work starts and its summary at the end (the knee
+// table), as pure functions of the plan and the results.
+import type { StudyConfig } from '../config.js';
+import type { PreparedData } from '../data/types.js';
+import type { StudyPlan } from './plan.js';
+import type { StudyResults } from './results.js';
+
+export function headerText(
+  dir: string,
+  cfg: StudyConfig,
+  data: PreparedData,
+  plan: StudyPlan,
+  threads: number,
+): string {
+  const sizes = `${data.train.n} train / ${data.val.n} val / ${data.test.n} test images`;
+  const criteria = cfg.criterion.join(', ') + (plan.withControl ? ' + control' : '');
+  return [
+    `study ${dir}`,
+    `  data ${data.name}: ${sizes}`,
+    `  layer ${plan.layer} (${plan.hidden} units): ${plan.steps.length} steps of ${cfg.perStep}, ` +
+      `${cfg.retrainEpochs} retraining epoch(s) each`,
+    `  criteria ${criteria}; ${plan.seeds.length} seed(s); ${threads} thread(s)`,
+  ].join('\n');
+}
+
+export function summaryText(r: StudyResults, dir: string): string {
+  const spread = r.config.seeds > 1 ? ` ± ${r.baseline.testAccuracySpread.toFixed(4)}` : '';
+  const lines = [
+    `baseline test accuracy ${r.baseline.testAccuracy.toFixed(4)}${spread}; ` +
+      `${r.layer} has ${r.baseline.hidden} units`,
+    `${'criterion'.padEnd(16)} ${'knee'.padStart(5)} ${'damage/step'.padStart(12)}  final acc`,
+  ];
+  for (const c of r.summary.criteria) {
+    const last = c.steps[c.steps.length - 1];
+    const damage = `${c.immediateDamage.mean.toFixed(2)} pt`;
+    const final = last ? `${last.testAccuracy.mean.toFixed(4)} at ${last.hidden} units` : '-';
+    lines.push(
+      `${c.criterion.padEnd(16)} ${String(c.knee).padStart(5)} ${damage.padStart(12)}  ${final}`,
+    );
+  }
+  const control = r.summary.control.at(-1);
+  if (control) {
+    lines.push(
+      `control (no pruning, same extra epochs): ${control.testAccuracy.mean.toFixed(4)} ` +
+        `after ${control.epochs} epochs`,
+    );
+  }
+  const points = (r.summary.tolerance * 100).toFixed(1);
+  lines.push(
+    `knee = most neurons pruned with test accuracy within ${points} points of the baseline; ` +
+      `results in ${dir}`,
+  );
+  return lines.join('\n');
+}

@@ -1,0 +1,47 @@
+// The messages between the local pool (pool.ts) and its worker threads (worker.ts): a job goes
+// out, its events and then its outcome or error come back. Errors cross the thread boundary as
+// plain data and are rebuilt as the same kind of error, so the CLI reports them the same way.
+import {
+  ConfigError,
+  DataError,
+  DivergenceError,
+  InterruptedError,
+  UserError,
+} from '../util/errors.js';
+import type { TaskEvent, TaskOutcome, TaskRequest } from './task.js';
+
+export interface WorkerJob {
+  id: number;
+  request: TaskRequest;
+}
+
+export interface SerializedError {
+  name: string;
+  message: string;
+  stack?: string;
+}
+
+export type WorkerReply =
+  | { id: number; event: TaskEvent }
+  | { id: number; outcome: TaskOutcome }
+  | { id: number; error: SerializedError };
+
+export function serializeError(err: unknown): SerializedError {
+  if (!(err instanceof Error)) return { name: 'Error', message: String(err) };
+  return { name: err.name, message: err.message, stack: err.stack };
+}
+
+const KINDS: Record<string, new (message: string) => Error> = {
+  UserError,
+  DataError,
+  ConfigError,
+  DivergenceError,
+  InterruptedError,
+};
+
+export function deserializeError(e: SerializedError): Error {
+  const Kind = KINDS[e.name] ?? Error;
+  const err = new Kind(e.message);
+  if (e.stack) err.stack = e.stack;
+  return err;
+}

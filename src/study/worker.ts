@@ -1,0 +1,15 @@
+// Worker-thread entry of the local pool (pool.ts): runs the tasks it is sent, one at a time, and
+// posts their events and outcomes back. Errors go back as messages, never as crashes.
+import { parentPort } from 'node:worker_threads';
+import { runTask } from './run-task.js';
+import { serializeError, type WorkerJob, type WorkerReply } from './worker-protocol.js';
+
+const port = parentPort!;
+const reply = (message: WorkerReply) => port.postMessage(message);
+
+port.on('message', (job: WorkerJob) => {
+  runTask(job.request, (event) => reply({ id: job.id, event })).then(
+    (outcome) => reply({ id: job.id, outcome }),
+    (err: unknown) => reply({ id: job.id, error: serializeError(err) }),
+  );
+});

@@ -1,0 +1,106 @@
+// The contract between the main thread (parallel.ts) and the data-parallel helper thread
+// (parallel-worker.ts): the shared control block's slots, the shared data buffer's layout, the
+// replica's batch capacity and the wait both sides use. Both sides build their views from here, so
+// the layout is written once.
+
+/** Slots of the shared Int32 control block. */
+export const CTRL = {
+  /** Request sequence number, bumped by the main thread. */
+  request: 0,
+  /** The last request the helper finished (-1: the helper failed). */
+  done: 1,
+  /** Images in the request's half-batch; EXIT or REBUILD for those commands. */
+  count: 2,
+  /** The whole batch's size, for the loss's mean (0: evaluate only, no gradient). */
+  fullBatch: 3,
+  /** Bytes of the architecture JSON in the control buffer (with REBUILD). */
+  archBytes: 4,
+  /** The layer whose outputs an evaluation returns (-1: none). */
+  keepLayer: 5,
+  /** 1: the replica lives in the network's shared WebAssembly memory; 0: it runs on copies. */
+  sharedReplica: 6,
+  /** Byte offsets of the replica's gradient and input in the shared memory (set by the helper). */
+  replicaGrads: 7,
+  replicaInput: 8,
+  /** Never notified: the helper's 1 ms pause while it waits for its memory message. */
+  pause: 15,
+} as const;
+
+/** Commands written to CTRL.count instead of an image count. */
+export const EXIT = -1;
+export const REBUILD = -2;
+
+/** Floats per image reserved for returning one layer's outputs from an evaluation. */
+export const ACT_FLOATS = 512;
+/** Images per half in evaluation (forward only). */
+export const EVAL_HALF = 64;
+/** Bytes reserved for the architecture JSON. */
+export const ARCH_BYTES = 1 << 16;
+
+/** The helper replica's batch capacity for half-batches of up to `half` images. */
+export function helperBatch(half: number): number {
+  return Math.max(half, EVAL_HALF);
+}
+
+/** What both threads need to lay out the shared buffers. */
+export interface SharedSizes {
+  /** Parameters of the largest network the helper serves. */
+  params: number;
+  /** Images per half-batch. */
+  half: number;
+  /** Floats per input image. */
+  inputSize: number;
+}
+
+/** Views of the two shared buffers: the control block and the data (parameters, gradients, ...). */
+export interface SharedViews {
+  ctrl: Int32Array;
+  /** The helper's loss and correct count of its half. */
+  stats: Float64Array;
+  archBuf: Uint8Array;
+  params: Float32Array;
+  grads: Float32Array;
+  input: Float32Array;
+  acts: Float32Array;
+  labels: Uint8Array;
+}
+
+export function controlBufferBytes(): number {
+  return 64 + 32 + ARCH_BYTES;
+}
+
+export function dataBufferBytes({ params, half, inputSize }: SharedSizes): number {
+  return 4 * (2 * params + half * inputSize + half * ACT_FLOATS) + half;
+}
+
+export function sharedViews(
+  ctrlSab: SharedArrayBuffer,
+  dataSab: SharedArrayBuffer,
+  { params, half, inputSize }: SharedSizes,
+): SharedViews {
+  const inputOffset = 8 * params;
+  const actsOffset = inputOffset + 4 * half * inputSize;
+  const labelsOffset = actsOffset + 4 * half * ACT_FLOATS;
+  return {
+    ctrl: new Int32Array(ctrlSab, 0, 16),
+    stats: new Float64Array(ctrlSab, 64, 4),
+    archBuf: new Uint8Array(ctrlSab, 96, ARCH_BYTES),
+    params: new Float32Array(dataSab, 0, params),
+    grads: new Float32Array(dataSab, 4 * params, params),
+    input: new Float32Array(dataSab, inputOffset, half * inputSize),
+    acts: new Float32Array(dataSab, actsOffset, half * ACT_FLOATS),
+    labels: new Uint8Array(dataSab, labelsOffset, half),
+  };
+}
+
+/**
+ * Spins for up to SPIN_MS while ctrl[i] === value, before a caller falls back to Atomics.wait: a
+ * half-batch takes about a millisecond, and waking a sleeping thread can cost a good part of that
+ * on a virtual machine, once per step on each side. Returns whether the value changed.
+ */
+export function spinUntilChanged(ctrl: Int32Array, i: number, value: number): boolean {
+  const end = performance.now() + SPIN_MS;
+  while (Atomics.load(ctrl, i) === value) if (performance.now() > end) return false;
+  return true;
+}
+const SPIN_MS = 0.5;
