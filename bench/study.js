@@ -1,20 +1,30 @@
-// Study benchmark: the reference configuration (2,000 training, 500 validation and 1,000 test
+// Study benchmark. The reference configuration (2,000 training, 500 validation and 1,000 test
 // images of Fashion-MNIST, 10 baseline epochs, 1 retraining epoch per step, all 83 steps of the
-// seed's criterion `paper`), end to end on both cores; and, when python3-torch is importable, the
-// same study in PyTorch (bench/torch_study.py) on the same data, and the ratio. With BENCH_PAPER=1,
-// also the `paper` preset's cost (1,000 training images, 200 baseline epochs, 200 retraining epochs
-// per step): the baseline and 2 steps measured on both sides, the full 83 steps projected.
+// paper's criterion, no control), end to end on both cores, timed in its phases: start-up (data,
+// workers) before the first baseline epoch, the baseline, every step's wall time, the end. A step
+// is compared with its arithmetic: one epoch of 2,000 training images plus 2,500 evaluated images
+// at the engine's own rates, measured in the same run. Then the same study in PyTorch
+// (bench/torch_study.py, on OpenBLAS, see peer.js) at 1 and 2 threads, and the ratio; the CLI's
+// start-up time; with BENCH_PAPER=1, the paper preset's cost (baseline and 2 steps measured on
+// both sides, 83 steps projected). The last line is one JSON object.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseStudyConfig } from '../dist/config.js';
 import { loadData } from '../dist/data/index.js';
+import { lenet5, Network } from '../dist/nn/network.js';
 import { runStudy } from '../dist/study/study.js';
+import { DataParallel } from '../dist/train/parallel.js';
+import { evaluate } from '../dist/train/trainer.js';
 import { silentProgress } from '../dist/util/progress.js';
+import { describePeer, runPeer, torchPeer } from './peer.js';
 
-const base = {
+/** @typedef {import('../dist/util/progress.js').ProgressReporter} ProgressReporter */
+/** @typedef {{ seconds: number, baselineSeconds: number, stepSeconds: number, baseline: number, final: number, threads: number }} PeerStudy */
+
+const reference = {
   trainSize: 2000,
   valSize: 500,
   testSize: 1000,
@@ -26,144 +36,223 @@ const base = {
   seeds: 1,
 };
 const tmp = mkdtempSync(join(tmpdir(), 'prunelab-bench-'));
+const now = () => performance.now();
 
-const t0 = performance.now();
-const { results: r } = await runStudy(
-  parseStudyConfig({ ...base, control: false, out: join(tmp, 'study') }),
-  silentProgress,
-);
-const ours = (performance.now() - t0) / 1000;
-console.log(
-  `prunelab study, reference configuration (paper, 83 steps, no control): ${ours.toFixed(1)} s on ${r.environment.threads} threads; baseline ${r.baseline.testAccuracy.toFixed(3)}, final ${r.runs[0].steps.at(-1).testAccuracy.toFixed(3)}`,
-);
+/** A ProgressReporter that notes when each epoch and step arrives. */
+function timeline() {
+  /** @type {{ type: string, at: number, seconds: number }[]} */
+  const events = [];
+  /** @type {ProgressReporter} */
+  const reporter = {
+    ...silentProgress,
+    event: (type, data) => events.push({ type, at: now(), seconds: Number(data.seconds ?? 0) }),
+  };
+  return { events, reporter };
+}
 
-const t1 = performance.now();
-await runStudy(
-  parseStudyConfig({ ...base, control: true, out: join(tmp, 'study-control') }),
-  silentProgress,
-);
-const withControl = (performance.now() - t1) / 1000;
-console.log(`  with the budget-matched control as well: ${withControl.toFixed(1)} s`);
+/** @param {number[]} xs */
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+/** @param {number[]} xs */
+const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
-let torch = null;
-const py = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
-if (spawnSync(py, ['-c', 'import torch']).status === 0) {
-  const d = await loadData({ dataset: 'fashion-mnist', seed: 1, ...base });
-  const file = join(tmp, 'data.bin');
+/** The reference study, timed phase by phase (milliseconds). */
+async function timedStudy() {
+  const { events, reporter } = timeline();
+  const t0 = now();
+  const cfg = parseStudyConfig({ ...reference, control: false, out: join(tmp, 'study') });
+  const { results } = await runStudy(cfg, reporter);
+  const total = now() - t0;
+  const epochs = events.filter((e) => e.type === 'epoch');
+  const steps = events.filter((e) => e.type === 'step');
+  const trainStart = epochs[0].at - 1000 * epochs[0].seconds;
+  const stepWalls = steps.slice(1).map((e, i) => e.at - steps[i].at);
+  const firstStep = median(stepWalls);
+  return {
+    results,
+    total,
+    startup: trainStart - t0,
+    baseline: steps[0].at - firstStep - trainStart,
+    stepWalls,
+    end: t0 + total - steps[steps.length - 1].at,
+  };
+}
+
+/** One step's arithmetic at the engine's rates (ms): 2,000 images trained, 2,500 evaluated. */
+async function stepArithmetic() {
+  const arch = lenet5();
+  const n = 2048;
+  const x = new Float32Array(n * 1024).map((_, i) => Math.sin(i));
+  const y = new Uint8Array(n).map((_, i) => i % 10);
+  const net = new Network(arch, 128, 'wasm');
+  net.initialize(1);
+  const helper = await DataParallel.create(net, 16);
+  const split = { x, y, n };
+  /** @param {() => void} work @param {number} images */
+  const rate = (work, images) => {
+    work();
+    let fastest = Infinity;
+    for (let k = 0; k < 5; k++) {
+      const t = now();
+      work();
+      fastest = Math.min(fastest, now() - t);
+    }
+    return images / fastest;
+  };
+  const train = rate(() => {
+    for (let s = 0; s < n; s += 16) {
+      helper.step(net, x.subarray(s * 1024, (s + 16) * 1024), y.subarray(s, s + 16), 16);
+      net.sgdStep(0.01);
+    }
+  }, n);
+  const infer = rate(() => evaluate(net, split, helper), n);
+  await helper.close();
+  return { trainPerMs: train, inferPerMs: infer, ms: 2000 / train + 2500 / infer };
+}
+
+function cliStartup() {
+  const cli = fileURLToPath(new URL('../bin/prunelab.js', import.meta.url));
+  const times = [0, 1, 2].map(() => {
+    const t = now();
+    spawnSync(process.execPath, [cli, '--version']);
+    return now() - t;
+  });
+  return Math.min(...times);
+}
+
+/** @param {{ trainSize: number, valSize: number, testSize: number }} cfg @param {string} file */
+async function writePeerData(cfg, file) {
+  const d = await loadData({ dataset: 'fashion-mnist', seed: 1, ...cfg });
+  const arrays = [d.train.x, d.val.x, d.test.x, d.train.y, d.val.y, d.test.y];
   writeFileSync(
     file,
-    Buffer.concat(
-      [d.train.x, d.val.x, d.test.x, d.train.y, d.val.y, d.test.y].map((a) =>
-        Buffer.from(a.buffer, a.byteOffset, a.byteLength),
-      ),
-    ),
+    Buffer.concat(arrays.map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength))),
   );
-  const runs = [1, 2]
-    .map((threads) => {
-      const p = spawnSync(
-        py,
-        [fileURLToPath(new URL('./torch_study.py', import.meta.url)), file, String(threads)],
-        { encoding: 'utf8' },
-      );
-      if (p.status !== 0) {
-        console.error(p.stderr);
-        return null;
-      }
-      return JSON.parse(p.stdout.trim().split('\n').pop());
-    })
-    .filter(Boolean);
-  for (const t of runs)
-    console.log(
-      `PyTorch ${t.torch}, ${t.threads} thread(s): ${t.seconds.toFixed(1)} s; baseline ${t.baseline.toFixed(3)}, final ${t.final.toFixed(3)}`,
-    );
-  if (runs.length) {
-    torch = Math.min(...runs.map((t) => t.seconds));
-    console.log(
-      `ratio (PyTorch at its best thread count / prunelab): ${(torch / ours).toFixed(2)}x`,
-    );
-  }
-} else
-  console.log('PyTorch not importable (apt-get install python3-torch for the peer measurement)');
-let paper = null;
-if (process.env.BENCH_PAPER === '1') {
-  const steps = 2,
-    cfg = {
-      trainSize: 1000,
-      valSize: 500,
-      testSize: 1000,
-      epochs: 200,
-      retrainEpochs: 200,
-      patience: 0,
-      criterion: ['paper'],
-      seeds: 1,
-      maxPruned: steps,
-    };
-  const measure = async (control) => {
-    const t = performance.now();
-    const { results: r } = await runStudy(
-      parseStudyConfig({ preset: 'paper', ...cfg, control, out: join(tmp, `paper-${control}`) }),
-      silentProgress,
-    );
-    const total = (performance.now() - t) / 1000,
-      step = r.runs[0].steps.reduce((a, s) => a + s.seconds, 0) / steps;
-    return {
-      baselineSeconds: total - step * steps,
-      stepSeconds: step,
-      projectedMinutes: (total - step * steps + 83 * step) / 60,
-    };
-  };
-  paper = { ours: await measure(false), oursWithControl: await measure(true), torch: null };
-  const fmtP = (m) =>
-    `baseline ${m.baselineSeconds.toFixed(1)} s, ${m.stepSeconds.toFixed(1)} s per step: ${m.projectedMinutes.toFixed(0)} min for 83 steps`;
-  console.log(`paper preset, prunelab (2 threads): ${fmtP(paper.ours)}`);
-  console.log(
-    `paper preset with the control (two tasks, one core each): ${fmtP(paper.oursWithControl)}`,
+}
+
+const peer = torchPeer();
+const arithmetic = await stepArithmetic();
+const run = await timedStudy();
+const stepMean = mean(run.stepWalls);
+const stepMedian = median(run.stepWalls);
+const fixed = run.startup + run.end;
+console.log(
+  `prunelab study, reference configuration (paper, 83 steps, no control), ` +
+    `${run.results.environment.threads} threads: ${(run.total / 1000).toFixed(1)} s ` +
+    `(baseline ${run.results.baseline.testAccuracy.toFixed(3)}, ` +
+    `final ${run.results.runs[0].steps.at(-1)?.testAccuracy.toFixed(3)})`,
+);
+console.log(
+  `  start-up before the first epoch ${(run.startup / 1000).toFixed(2)} s, baseline ` +
+    `${(run.baseline / 1000).toFixed(2)} s, steps ${(((run.stepWalls.length + 1) * stepMean) / 1000).toFixed(1)} s ` +
+    `(mean ${stepMean.toFixed(0)} ms, median ${stepMedian.toFixed(0)} ms), after the last step ` +
+    `${(run.end / 1000).toFixed(2)} s`,
+);
+console.log(
+  `  a step's arithmetic at the engine's rates (training ${(arithmetic.trainPerMs * 1000).toFixed(0)} ` +
+    `images/s, evaluation ${(arithmetic.inferPerMs * 1000).toFixed(0)} images/s on 2 threads): ` +
+    `${arithmetic.ms.toFixed(0)} ms; a step takes ${(stepMedian / arithmetic.ms).toFixed(2)}x it ` +
+    `(median; mean ${(stepMean / arithmetic.ms).toFixed(2)}x)`,
+);
+const cli = cliStartup();
+console.log(`  CLI start-up (prunelab --version): ${cli.toFixed(0)} ms`);
+
+const t1 = now();
+const controlCfg = parseStudyConfig({ ...reference, control: true, out: join(tmp, 'control') });
+await runStudy(controlCfg, silentProgress);
+const withControl = (now() - t1) / 1000;
+console.log(`  with the budget-matched control as well: ${withControl.toFixed(1)} s`);
+
+/** @type {PeerStudy[]} */
+let peerRuns = [];
+if (peer) {
+  const file = join(tmp, 'data.bin');
+  await writePeerData(reference, file);
+  console.log(describePeer(peer));
+  peerRuns = ['1', '2'].map(
+    (t) => /** @type {PeerStudy} */ (runPeer(peer, 'torch_study.py', [file, t])),
   );
-  if (torch !== null) {
-    const d = await loadData({ dataset: 'fashion-mnist', seed: 1, ...cfg });
-    const file = join(tmp, 'paper.bin');
-    writeFileSync(
-      file,
-      Buffer.concat(
-        [d.train.x, d.val.x, d.test.x, d.train.y, d.val.y, d.test.y].map((a) =>
-          Buffer.from(a.buffer, a.byteOffset, a.byteLength),
-        ),
-      ),
+  for (const t of peerRuns) {
+    console.log(
+      `  ${t.threads} thread(s): ${t.seconds.toFixed(1)} s (baseline ${t.baseline.toFixed(3)}, ` +
+        `final ${t.final.toFixed(3)})`,
     );
-    const p = spawnSync(
-      py,
-      [
-        fileURLToPath(new URL('./torch_study.py', import.meta.url)),
-        file,
-        '2',
-        '1000',
-        '500',
-        '1000',
-        '200',
-        '200',
-        String(steps),
-      ],
-      { encoding: 'utf8' },
-    );
-    if (p.status === 0) {
-      const t = JSON.parse(p.stdout.trim().split('\n').pop());
-      paper.torch = {
-        baselineSeconds: t.baselineSeconds,
-        stepSeconds: t.stepSeconds,
-        projectedMinutes: (t.baselineSeconds + 83 * t.stepSeconds) / 60,
-      };
-      console.log(
-        `paper preset, PyTorch (2 threads): ${fmtP(paper.torch)}; ratio ${(paper.torch.projectedMinutes / paper.ours.projectedMinutes).toFixed(2)}x`,
-      );
-    } else console.error(p.stderr);
   }
 }
+const torchBest = peerRuns.length ? Math.min(...peerRuns.map((t) => t.seconds)) : null;
+if (torchBest !== null) {
+  console.log(
+    `ratio (PyTorch at its best thread count / prunelab): ${(torchBest / (run.total / 1000)).toFixed(2)}x`,
+  );
+} else console.log('PyTorch not importable (apt-get install python3-torch for the peer)');
+
+/** @type {Record<string, unknown> | null} */
+let paper = null;
+if (process.env.BENCH_PAPER === '1') {
+  const steps = 2;
+  const cfg = {
+    trainSize: 1000,
+    valSize: 500,
+    testSize: 1000,
+    epochs: 200,
+    retrainEpochs: 200,
+    patience: 0,
+    criterion: ['paper'],
+    seeds: 1,
+    maxPruned: steps,
+  };
+  /** @param {boolean} control */
+  const measure = async (control) => {
+    const t = now();
+    const out = join(tmp, `paper-${control}`);
+    const study = parseStudyConfig({ preset: 'paper', ...cfg, control, out });
+    const { results } = await runStudy(study, silentProgress);
+    const total = (now() - t) / 1000;
+    const step = results.runs[0].steps.reduce((a, s) => a + s.seconds, 0) / steps;
+    const baselineSeconds = total - step * steps;
+    return {
+      baselineSeconds,
+      stepSeconds: step,
+      projectedMinutes: (baselineSeconds + 83 * step) / 60,
+    };
+  };
+  /** @param {{ baselineSeconds: number, stepSeconds: number, projectedMinutes: number }} m */
+  const fmt = (m) =>
+    `baseline ${m.baselineSeconds.toFixed(1)} s, ${m.stepSeconds.toFixed(1)} s per step: ` +
+    `${m.projectedMinutes.toFixed(0)} min for 83 steps`;
+  const ours = await measure(false);
+  const oursWithControl = await measure(true);
+  console.log(`paper preset, prunelab (2 threads): ${fmt(ours)}`);
+  console.log(`paper preset with the control (two tasks, one core each): ${fmt(oursWithControl)}`);
+  paper = { ours, oursWithControl, torch: null };
+  if (peer) {
+    const file = join(tmp, 'paper.bin');
+    await writePeerData(cfg, file);
+    const args = [file, '2', '1000', '500', '1000', '200', '200', String(steps)];
+    const t = /** @type {PeerStudy} */ (runPeer(peer, 'torch_study.py', args));
+    const torch = {
+      baselineSeconds: t.baselineSeconds,
+      stepSeconds: t.stepSeconds,
+      projectedMinutes: (t.baselineSeconds + 83 * t.stepSeconds) / 60,
+    };
+    paper.torch = torch;
+    const ratio = torch.projectedMinutes / ours.projectedMinutes;
+    console.log(`paper preset, PyTorch (2 threads): ${fmt(torch)}; ratio ${ratio.toFixed(2)}x`);
+  }
+}
+rmSync(tmp, { recursive: true, force: true });
 console.log(
   JSON.stringify({
-    paper,
-    studySeconds: +ours.toFixed(2),
+    studySeconds: +(run.total / 1000).toFixed(2),
+    startupSeconds: +(run.startup / 1000).toFixed(2),
+    stepMeanMs: Math.round(stepMean),
+    stepMedianMs: Math.round(stepMedian),
+    stepArithmeticMs: Math.round(arithmetic.ms),
+    stepToArithmetic: +(stepMedian / arithmetic.ms).toFixed(2),
+    cliStartupMs: Math.round(cli),
     studyWithControlSeconds: +withControl.toFixed(2),
-    torchStudySeconds: torch && +torch.toFixed(2),
-    ratio: torch && +(torch / ours).toFixed(2),
+    torchStudySeconds: torchBest && +torchBest.toFixed(2),
+    peer: peer && { torch: peer.torch, blas: peer.blas, openblas: peer.openblas },
+    ratio: torchBest && +(torchBest / (run.total / 1000)).toFixed(2),
+    paper,
   }),
 );

@@ -127,9 +127,9 @@ export function readConfigFile(file: string | undefined): Record<string, unknown
     throw new ConfigError(`config file ${file} not found`);
   }
   try {
-    const v = JSON.parse(text);
+    const v: unknown = JSON.parse(text);
     if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error('not an object');
-    return v;
+    return v as Record<string, unknown>;
   } catch (e) {
     throw new ConfigError(
       `config file ${file} is not a JSON object (${(e as Error).message}); ` +

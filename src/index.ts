@@ -55,7 +55,13 @@ export { DataParallel } from './train/parallel.js';
 export { criteria } from './prune/criteria/index.js';
 export type { Criterion, CriterionContext, Choice, ScoreKind } from './prune/criteria/index.js';
 export { removeUnits, type Merge } from './prune/surgery.js';
-export { pruneStep, pruneOnce, type Removal } from './prune/step.js';
+export {
+  pruneStep,
+  pruneOnce,
+  type Removal,
+  type PruneOptions,
+  type StepPlace,
+} from './prune/step.js';
 export { cosineSimilarityMatrix, layerActivations } from './prune/activations.js';
 
 // the study's parts: tasks, runners, results

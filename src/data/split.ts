@@ -127,7 +127,7 @@ function standardisation(tr: Float32Array): { mean: number; std: number } {
 
 /** Images per class of a label array. */
 export function classCounts(y: Uint8Array, classes: number): number[] {
-  const c = new Array(classes).fill(0);
+  const c = new Array<number>(classes).fill(0);
   for (const l of y) c[l]++;
   return c;
 }

@@ -36,6 +36,11 @@ export function parseIds(spec: string): number[] {
   return [...ids].sort((x, y) => x - y);
 }
 
+/** A VehicleX label file as the XML parser gives it: one Item, or several, of attributes. */
+interface LabelRoot {
+  Items?: { Item?: Record<string, string> | Record<string, string>[] };
+}
+
 export function readLabelXml(file: string): Map<string, Record<string, string>> {
   // the declared encoding (often gb2312) is ignored: the content is ASCII
   const text = readFileSync(file)
@@ -51,16 +56,18 @@ export function readLabelXml(file: string): Map<string, Record<string, string>> 
     ignoreAttributes: false,
     attributeNamePrefix: '',
     parseAttributeValue: false,
-  }).parse(text);
+  }).parse(text) as Record<string, LabelRoot | undefined>;
   const root = doc[Object.keys(doc)[0]];
-  let items = root?.Items?.Item;
-  if (!items)
+  const found = root?.Items?.Item;
+  if (!found) {
     throw new DataError(
-      `label file ${file} has no Items/Item elements (expected <Items><Item imageName=... vehicleID=... /></Items>)`,
+      `label file ${file} has no Items/Item elements ` +
+        '(expected <Items><Item imageName=... vehicleID=... /></Items>)',
     );
-  if (!Array.isArray(items)) items = [items];
+  }
+  const items = Array.isArray(found) ? found : [found];
   const out = new Map<string, Record<string, string>>();
-  for (const it of items as Record<string, string>[]) {
+  for (const it of items) {
     if (!it.imageName || !it.vehicleID)
       throw new DataError(`label file ${file}: an Item lacks imageName or vehicleID`);
     out.set(it.imageName, it);

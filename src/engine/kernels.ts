@@ -10,6 +10,11 @@ export interface Kernels {
   readonly dtype: 'float32' | 'float64';
   /** A zeroed buffer these kernels can operate on (for wasm: a view into its linear memory). */
   alloc(n: number): FloatArray;
+  /**
+   * Forgets every buffer alloc() has handed out, so that a new network (a pruned one) is laid out
+   * in the same memory instead of a new one; the old buffers must not be used again.
+   */
+  reset(): void;
   /** With `tanh`, writes tanh of the convolution (the fused conv + tanh layer pair). */
   conv2dForward(
     out: FloatArray,

@@ -9,6 +9,7 @@ export function createReferenceKernels(dtype: 'float32' | 'float64' = 'float32')
     name: 'reference',
     dtype,
     alloc: (n) => new Ctor(n),
+    reset: () => {},
     conv2dForward(out, inp, w, b, B, C, H, W, OC, K, tanh = false) {
       const OH = H - K + 1,
         OW = W - K + 1;

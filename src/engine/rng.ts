@@ -77,7 +77,7 @@ export class Rng {
     return r * Math.cos(2 * Math.PI * v);
   }
 
-  shuffle<T extends { length: number; [i: number]: any }>(a: T): T {
+  shuffle<T extends { length: number; [i: number]: unknown }>(a: T): T {
     for (let i = a.length - 1; i > 0; i--) {
       const j = this.int(i + 1);
       const t = a[i];

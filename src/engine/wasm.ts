@@ -131,7 +131,8 @@ export function createWasmKernels(
   x.setWinograd((options.winograd ?? process.env.PRUNELAB_WINOGRAD !== '0') ? 1 : 0);
   const scratch = region ? region.start : 64; // 0 stays the null pointer
   const limit = region ? region.end : memory.buffer.byteLength;
-  let top = scratch + SCRATCH * 4;
+  const bottom = scratch + SCRATCH * 4;
+  let top = bottom;
   // a shared memory's buffer object changes when it grows; views made before stay valid
   const buffers: ArrayBufferLike[] = [memory.buffer];
   const p = (a: FloatArray | null): number => {
@@ -157,6 +158,11 @@ export function createWasmKernels(
       if (start + n * 4 > limit) throw new Error(`wasm arena exhausted (${n} floats requested)`);
       top = start + n * 4;
       return new Float32Array(memory.buffer, start, n);
+    },
+    reset() {
+      // zeroed as a new memory is, so a network laid out here starts as it would in a new one
+      new Uint8Array(memory.buffer, bottom, top - bottom).fill(0);
+      top = bottom;
     },
     extend(floats) {
       const bytes = regionBytes(floats),

@@ -19,7 +19,8 @@ export function architectureFromState(
   meta: Record<string, string>,
   output: 'softmax' | 'sigmoid' = 'softmax',
 ): Architecture {
-  if (meta['prunelab.architecture']) return JSON.parse(meta['prunelab.architecture']);
+  const stored = meta['prunelab.architecture'];
+  if (stored) return JSON.parse(stored) as Architecture;
   const shape = (n: string) => {
     const t = state.get(n);
     if (!t)

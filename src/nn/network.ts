@@ -145,14 +145,15 @@ export class Network {
   private velocity: FloatArray | null = null;
 
   /**
-   * `replica`: run on these kernels with these parameters instead of allocating both (a helper
-   * thread's replica whose parameters are the main network's, in shared memory: train/parallel.ts).
+   * `on.kernels`: run on these kernels (and in their memory) instead of new ones; `on.params`: with
+   * these parameters instead of allocating them (a helper thread's replica, whose parameters are
+   * the main network's in shared memory: train/parallel.ts).
    */
   constructor(
     readonly arch: Architecture,
     readonly batch: number,
     backend: BackendName = 'auto',
-    replica?: { kernels: Kernels; params: FloatArray },
+    on?: { kernels: Kernels; params?: FloatArray },
   ) {
     this.shapes = layerShapes(arch);
     const pshapes = paramShapes(arch);
@@ -162,10 +163,10 @@ export class Network {
       this.views.set(p.name, { ...p, offset: total, size: n });
       total += n;
     }
-    this.kernels = replica?.kernels ?? createKernels(backend, Network.floats(arch, batch));
-    if (replica && replica.params.length !== total)
-      throw new Error(`replica parameters: ${replica.params.length} values for ${total}`);
-    this.params = replica?.params ?? this.kernels.alloc(total);
+    this.kernels = on?.kernels ?? createKernels(backend, Network.floats(arch, batch));
+    if (on?.params && on.params.length !== total)
+      throw new Error(`replica parameters: ${on.params.length} values for ${total}`);
+    this.params = on?.params ?? this.kernels.alloc(total);
     this.grads = this.kernels.alloc(total);
     this.gradsAux = this.kernels.alloc(total);
     this.acts = this.shapes.map((sh) => this.kernels.alloc(batch * size(sh)));

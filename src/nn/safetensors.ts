@@ -30,6 +30,16 @@ export function encodeSafetensors(state: State, metadata: Record<string, string>
   return out;
 }
 
+/** One tensor's entry in a safetensors header. */
+interface TensorEntry {
+  dtype: string;
+  shape: number[];
+  data_offsets: [number, number];
+}
+
+/** A safetensors header: tensors by name, and the optional string metadata. */
+type SafetensorsHeader = Record<string, TensorEntry | Record<string, string>>;
+
 export function decodeSafetensors(
   buf: Uint8Array,
   what = 'safetensors data',
@@ -39,20 +49,21 @@ export function decodeSafetensors(
   const hl = Number(b.readBigUInt64LE(0));
   if (hl > b.length - 8)
     throw new DataError(`${what} is not a safetensors file (bad header length)`);
-  let header: Record<string, any>;
+  let header: SafetensorsHeader;
   try {
-    header = JSON.parse(b.subarray(8, 8 + hl).toString());
+    header = JSON.parse(b.subarray(8, 8 + hl).toString()) as SafetensorsHeader;
   } catch {
     throw new DataError(`${what} has a corrupt safetensors header`);
   }
   const base = 8 + hl,
     state: State = new Map();
-  for (const [name, t] of Object.entries(header)) {
+  for (const [name, entry] of Object.entries(header)) {
     if (name === '__metadata__') continue;
-    const [s, e] = t.data_offsets as [number, number];
+    const t = entry as TensorEntry;
+    const [s, e] = t.data_offsets;
     if (base + e > b.length)
       throw new DataError(`${what}: tensor ${name} runs past the end of the file (truncated?)`);
-    const n = (t.shape as number[]).reduce((a, c) => a * c, 1);
+    const n = t.shape.reduce((a, c) => a * c, 1);
     let data: Float32Array;
     if (t.dtype === 'F32')
       data = new Float32Array(b.buffer.slice(b.byteOffset + base + s, b.byteOffset + base + e));
@@ -66,11 +77,11 @@ export function decodeSafetensors(
       );
     if (data.length !== n)
       throw new DataError(
-        `${what}: tensor ${name} has ${data.length} values for shape [${t.shape}]`,
+        `${what}: tensor ${name} has ${data.length} values for shape [${t.shape.join(', ')}]`,
       );
     state.set(name, { shape: t.shape, data });
   }
-  return { state, metadata: header.__metadata__ ?? {} };
+  return { state, metadata: (header.__metadata__ as Record<string, string> | undefined) ?? {} };
 }
 
 export function saveSafetensors(

@@ -1,14 +1,14 @@
 // One pruning step: compute the layer's activation vectors over the pattern set, let the criterion
-// choose, and apply the surgery; repeated `perStep` times (activations recomputed after each
-// removal, so every choice sees the network as it now is).
+// choose, and apply the surgery; repeated until the step's count is removed (activations
+// recomputed after each removal, so every choice sees the network as it now is).
 import type { Split } from '../data/types.js';
 import { Rng, STREAM } from '../engine/rng.js';
 import type { Network } from '../nn/network.js';
+import type { DataParallel } from '../train/parallel.js';
 import { cosineSimilarityMatrix, layerActivations } from './activations.js';
+import { leastSquaresMerges } from './compensate.js';
 import type { Criterion } from './criteria/index.js';
 import { denseUnits, removeUnits } from './surgery.js';
-import { leastSquaresMerges } from './compensate.js';
-import type { DataParallel } from '../train/parallel.js';
 
 export interface Removal {
   removed: number[];
@@ -17,15 +17,24 @@ export interface Removal {
   score: number | null;
 }
 
+export interface PruneOptions {
+  /** Compensate every removal by least squares, whatever the criterion. */
+  compensate?: boolean;
+  /** A helper thread for the activations (same numbers, faster). */
+  parallel?: DataParallel | null;
+  /** Lay the pruned network out in the old one's memory; the old one must not be used again. */
+  inPlace?: boolean;
+}
+
 export function pruneOnce(
   net: Network,
   layer: string,
   criterion: Criterion,
   patterns: Split,
   rng: Rng,
-  compensate = false,
-  parallel?: DataParallel | null,
+  options: PruneOptions = {},
 ): { net: Network; removal: Removal } {
+  const { compensate = false, parallel, inPlace = false } = options;
   const units = denseUnits(net.arch, layer);
   const { acts, grads } = layerActivations(
     net,
@@ -34,7 +43,7 @@ export function pruneOnce(
     criterion.needsGradients,
     parallel,
   );
-  let cosine =
+  const cosine =
     criterion.needsCosine || compensate ? cosineSimilarityMatrix(acts, patterns.n, units) : null;
   const choice = criterion.choose({
     net,
@@ -47,40 +56,39 @@ export function pruneOnce(
     rng,
   });
   let merges = choice.merges;
-  if (compensate && criterion.name !== 'merge')
-    merges = leastSquaresMerges(
-      acts,
-      patterns.n,
-      units,
-      choice.removed,
-      cosine!,
-      choice.mergedInto ?? undefined,
-    );
-  cosine = null;
+  if (compensate && criterion.name !== 'merge') {
+    const partner = choice.mergedInto ?? undefined;
+    merges = leastSquaresMerges(acts, patterns.n, units, choice.removed, cosine!, partner);
+  }
   const mergedInto = merges.length === 1 ? merges[0].into : choice.mergedInto;
   return {
-    net: removeUnits(net, layer, choice.removed, merges),
+    net: removeUnits(net, layer, choice.removed, merges, inPlace),
     removal: { removed: choice.removed, mergedInto, score: choice.score },
   };
 }
 
-/** Removes up to `count` neurons (never the last one); returns the new network and what went. */
+/** Which step of which run: its random choices come from (seed, step). */
+export interface StepPlace {
+  /** Neurons to remove (never the last one). */
+  count: number;
+  seed: number;
+  step: number;
+}
+
+/** Removes up to `place.count` neurons; returns the new network and what went. */
 export function pruneStep(
   net: Network,
   layer: string,
   criterion: Criterion,
   patterns: Split,
-  count: number,
-  seed: number,
-  step: number,
-  compensate = false,
-  parallel?: DataParallel | null,
-) {
+  place: StepPlace,
+  options: PruneOptions = {},
+): { net: Network; removals: Removal[] } {
   const removals: Removal[] = [];
-  const rng = new Rng(seed, STREAM.criterion, step);
+  const rng = new Rng(place.seed, STREAM.criterion, place.step);
   let removed = 0;
-  while (removed < count && denseUnits(net.arch, layer) > 1) {
-    const r = pruneOnce(net, layer, criterion, patterns, rng, compensate, parallel);
+  while (removed < place.count && denseUnits(net.arch, layer) > 1) {
+    const r = pruneOnce(net, layer, criterion, patterns, rng, options);
     net = r.net;
     removals.push(r.removal);
     removed += r.removal.removed.length;

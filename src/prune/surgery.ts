@@ -1,6 +1,7 @@
 // Physical removal of neurons from a dense layer: the layer's weight rows and biases go, and the
 // next dense layer's input columns go with them; optional merges fold a removed neuron into a kept
-// one first. Returns a new, smaller Network (the old one is untouched). Shared by every criterion.
+// one first. Returns a new, smaller Network (the old one untouched, or its memory reused on request).
+// Shared by every criterion.
 import { Network, type Architecture, type State } from '../nn/network.js';
 
 export interface Merge {
@@ -40,12 +41,17 @@ export function denseUnits(arch: Architecture, layer: string): number {
   return l.outFeatures;
 }
 
-/** Removes `removed` units of `layer` after applying `merges`; returns the new network. */
+/**
+ * Removes `removed` units of `layer` after applying `merges`; returns the new network. With
+ * `inPlace`, the new network is laid out in the old one's memory (no new memory per step, same
+ * numbers) and the old network must not be used again; otherwise the old one is untouched.
+ */
 export function removeUnits(
   net: Network,
   layer: string,
   removed: number[],
   merges: Merge[] = [],
+  inPlace = false,
 ): Network {
   const next = nextDenseLayer(net.arch, layer);
   const state = net.getState();
@@ -56,7 +62,7 @@ export function removeUnits(
     outF = V.shape[0];
   const gone = new Set(removed);
   if (gone.size !== removed.length || removed.some((r) => r < 0 || r >= units))
-    throw new Error(`invalid units to remove: ${removed}`);
+    throw new Error(`invalid units to remove: ${removed.join(', ')}`);
   if (units - gone.size < 1)
     throw new Error(`cannot remove ${gone.size} of ${units} units: at least one must remain`);
   for (const m of merges) {
@@ -103,15 +109,19 @@ export function removeUnits(
   out.set(`${layer}.weight`, { shape: [n, inF], data: W2 });
   out.set(`${layer}.bias`, { shape: [n], data: b2 });
   out.set(`${next}.weight`, { shape: [outF, n], data: V2 });
-  const net2 = new Network(
-    arch,
-    net.batch,
+  const backend =
     net.kernels.name === 'wasm'
       ? 'wasm'
       : net.kernels.dtype === 'float64'
         ? 'reference64'
-        : 'reference',
+        : 'reference';
+  if (inPlace) net.kernels.reset();
+  const pruned = new Network(
+    arch,
+    net.batch,
+    backend,
+    inPlace ? { kernels: net.kernels } : undefined,
   );
-  net2.setState(out);
-  return net2;
+  pruned.setState(out);
+  return pruned;
 }

@@ -29,10 +29,11 @@ export async function runControlTask(
   if (restored.complete) return points;
   const net =
     restored.net ?? loadModel(baselineModelPath(dir, seed), evalBatch(cfg.batch), cfg.backend);
-  const plan = stepPlan(cfg, denseUnits(net.arch, prunedLayer(cfg, net.arch)));
+  const layer = prunedLayer(cfg, net.arch);
+  const plan = stepPlan(cfg, denseUnits(net.arch, layer));
   let pruned = plan.slice(0, points.length).reduce((a, b) => a + b, 0);
   const parallel = await taskHelper(request, net);
-  const cache = new FeatureCache();
+  const cache = new FeatureCache(layer);
   const context: RetrainContext = { cfg, data, seed, parallel, cache };
   try {
     for (let step = points.length + 1; step <= plan.length; step++) {

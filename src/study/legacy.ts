@@ -34,26 +34,27 @@ function renameStrategy(value: unknown): unknown {
   return { criterion: strategy, ...rest };
 }
 
+/** A pruning run of schema 1 with its criterion renamed and its steps upgraded. */
+function upgradeRun(value: unknown): unknown {
+  const run = renameStrategy(value);
+  if (!isObject(run) || !Array.isArray(run.steps)) return run;
+  const kind = scoreKindOf(run.criterion) ?? 'random';
+  const steps = (run.steps as StepRecord[]).map((s) => upgradeStepRecord(s, kind));
+  return { ...run, steps };
+}
+
 /** A results.json of schema prunelab.study/1 in today's form; other values are returned as they are. */
 export function upgradeStudyResults(value: unknown): unknown {
   if (!isObject(value) || value.schema !== LEGACY_STUDY_SCHEMA) return value;
-  const runs = Array.isArray(value.runs) ? value.runs.map(renameStrategy) : value.runs;
   const summary = isObject(value.summary) ? value.summary : {};
-  const criteriaSummary = Array.isArray(summary.criteria)
-    ? summary.criteria.map(renameStrategy)
+  const criteriaSummary: unknown = Array.isArray(summary.criteria)
+    ? (summary.criteria as unknown[]).map(renameStrategy)
     : summary.criteria;
   return {
     ...value,
     schema: STUDY_SCHEMA,
     config: renameStrategy(value.config),
-    runs: Array.isArray(runs)
-      ? runs.map((run) => {
-          if (!isObject(run) || !Array.isArray(run.steps)) return run;
-          const kind = scoreKindOf(run.criterion) ?? 'random';
-          const steps = run.steps.map((s) => upgradeStepRecord(s as StepRecord, kind));
-          return { ...run, steps };
-        })
-      : runs,
+    runs: Array.isArray(value.runs) ? (value.runs as unknown[]).map(upgradeRun) : value.runs,
     summary: { ...summary, criteria: criteriaSummary },
   };
 }

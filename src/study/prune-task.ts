@@ -96,8 +96,8 @@ export async function runPruneTask(
   let net = restored.net ?? base;
   const layer = prunedLayer(cfg, base.arch);
   const parallel = await taskHelper(request, base);
-  // removals leave the convolutions, and so their features, unchanged
-  const cache = new FeatureCache();
+  // a removal changes only the pruned layer and the next: the pruned layer's inputs stay valid
+  const cache = new FeatureCache(layer);
   const context: RetrainContext = { cfg, data, seed, parallel, cache };
   try {
     const total = stepPlan(cfg, denseUnits(base.arch, layer)).reduce((a, b) => a + b, 0);
@@ -107,16 +107,18 @@ export async function runPruneTask(
     for (let step = records.length + 1; pruned < total; step++) {
       const started = performance.now();
       const count = Math.min(cfg.perStep, total - pruned);
+      // the network before this step is not used again: the pruned one takes its memory
       const removal = pruneStep(
         net,
         layer,
         criterion,
         patterns,
-        count,
-        seed,
-        step,
-        cfg.compensate,
-        parallel,
+        { count, seed, step },
+        {
+          compensate: cfg.compensate,
+          parallel,
+          inPlace: true,
+        },
       );
       net = removal.net;
       pruned += removal.removals.reduce((s, x) => s + x.removed.length, 0);

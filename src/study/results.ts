@@ -48,6 +48,12 @@ const NO_BASELINE: StudyResults['baseline'] = {
   cosine: [],
 };
 
+function withoutCosine(baseline: BaselineResult): Omit<BaselineResult, 'cosine'> {
+  const rest: Partial<BaselineResult> = { ...baseline };
+  delete rest.cosine;
+  return rest as Omit<BaselineResult, 'cosine'>;
+}
+
 function baselineSummary(state: StudyState): StudyResults['baseline'] {
   const seeds = [...state.baselines.keys()].sort((a, b) => a - b);
   const bases = seeds.map((k) => state.baselines.get(k)!);
@@ -61,7 +67,7 @@ function baselineSummary(state: StudyState): StudyResults['baseline'] {
     parameters: first.parameters,
     flops: first.flops,
     history: first.history,
-    perSeed: bases.map(({ cosine: _cosine, ...rest }) => rest),
+    perSeed: bases.map(withoutCosine),
     cosine: first.cosine,
   };
 }

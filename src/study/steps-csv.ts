@@ -24,7 +24,7 @@ type Row = Partial<Record<(typeof COLUMNS)[number], unknown>>;
 function cell(value: unknown): string {
   let text = '';
   if (Array.isArray(value)) text = value.join(' ');
-  else if (value !== null && value !== undefined) text = String(value);
+  else if (typeof value === 'number' || typeof value === 'string') text = String(value);
   return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 

@@ -1,57 +1,78 @@
-// A cache of convolutional features (the input of the first dense layer) per data split, valid for
-// as long as the convolutional weights are unchanged. Pruning a dense layer leaves them unchanged,
-// so the evaluations right after a removal (and the validation pass that follows retraining) need
-// only the dense layers: the same arithmetic on the same values, so the same numbers.
+// A cache of one layer's inputs (the outputs of everything before it) per data split, valid for as
+// long as the weights before that layer are unchanged. Pruning a dense layer changes only that
+// layer and the next, so the evaluations right after a removal need only the layers from the
+// pruned one on: the same arithmetic on the same values, so the same numbers. The last two
+// generations of weights are kept, because retraining that does not improve the validation score
+// returns to the weights before it, whose features are still here.
 import type { Split } from '../data/types.js';
+import type { FloatArray } from '../engine/kernels.js';
 import type { Network } from '../nn/network.js';
 
-export class FeatureCache {
-  private key: Float32Array | null = null;
-  private readonly entries = new Map<Split, Float32Array>();
+const GENERATIONS = 2;
 
-  /** The convolutional parameters of `net` (everything before the first dense layer). */
-  private static convParams(net: Network): Float32Array[] {
-    const f = net.featureIndex(),
-      out: Float32Array[] = [];
+interface Generation {
+  /** The parameters of every layer before the cached one, as they were. */
+  key: Float32Array;
+  features: Map<Split, Float32Array>;
+}
+
+export class FeatureCache {
+  private generations: Generation[] = [];
+
+  /** `layer`: the dense layer whose inputs are kept (default: the first dense layer). */
+  constructor(private readonly layer?: string) {}
+
+  /** Index into `net.acts` of the kept values: the input of the cached layer. */
+  index(net: Network): number {
+    if (!this.layer) return net.featureIndex();
+    const i = net.arch.layers.findIndex((l) => l.kind === 'dense' && l.name === this.layer);
+    if (i < 0) throw new Error(`no dense layer named ${this.layer}`);
+    return i;
+  }
+
+  /** The parameters of the layers before the cached one. */
+  private upstream(net: Network): FloatArray[] {
+    const end = this.index(net);
+    const out: FloatArray[] = [];
     net.arch.layers.forEach((l, i) => {
-      if (i < f && l.kind === 'conv')
-        out.push(
-          net.param(`${l.name}.weight`) as Float32Array,
-          net.param(`${l.name}.bias`) as Float32Array,
-        );
+      if (i < end && (l.kind === 'conv' || l.kind === 'dense')) {
+        out.push(net.param(`${l.name}.weight`), net.param(`${l.name}.bias`));
+      }
     });
     return out;
   }
 
-  private matches(net: Network): boolean {
-    if (!this.key) return false;
-    let o = 0;
-    for (const p of FeatureCache.convParams(net)) {
-      if (o + p.length > this.key.length) return false;
-      for (let i = 0; i < p.length; i++) if (p[i] !== this.key[o + i]) return false;
-      o += p.length;
-    }
-    return o === this.key.length;
+  private generationOf(net: Network): Generation | undefined {
+    const params = this.upstream(net);
+    return this.generations.find((g) => {
+      let o = 0;
+      for (const p of params) {
+        if (o + p.length > g.key.length) return false;
+        for (let i = 0; i < p.length; i++) if (p[i] !== g.key[o + i]) return false;
+        o += p.length;
+      }
+      return o === g.key.length;
+    });
   }
 
-  /** Features of `split` under `net`'s current convolutional weights, if cached. */
+  /** The kept values of `split` under `net`'s current weights, if any. */
   get(net: Network, split: Split): Float32Array | null {
-    const f = this.entries.get(split);
-    return f && this.matches(net) ? f : null;
+    return this.generationOf(net)?.features.get(split) ?? null;
   }
 
   set(net: Network, split: Split, features: Float32Array): void {
-    if (!this.matches(net)) {
-      this.entries.clear();
-      const ps = FeatureCache.convParams(net),
-        key = new Float32Array(ps.reduce((s, p) => s + p.length, 0));
+    let generation = this.generationOf(net);
+    if (!generation) {
+      const params = this.upstream(net);
+      const key = new Float32Array(params.reduce((s, p) => s + p.length, 0));
       let o = 0;
-      for (const p of ps) {
+      for (const p of params) {
         key.set(p, o);
         o += p.length;
       }
-      this.key = key;
+      generation = { key, features: new Map() };
+      this.generations = [generation, ...this.generations].slice(0, GENERATIONS);
     }
-    this.entries.set(split, features);
+    generation.features.set(split, features);
   }
 }

@@ -4,7 +4,7 @@
 // main network's shared WebAssembly memory (parameters shared, its gradient read in place by the
 // main thread), or, with the reference kernels, on copies.
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
-import { createWasmKernels } from '../engine/wasm.js';
+import { createWasmKernels, type WasmKernels } from '../engine/wasm.js';
 import { Network, parameterCount, type Architecture } from '../nn/network.js';
 import type { HelperData, RegionMessage } from './parallel.js';
 import {
@@ -31,11 +31,24 @@ let shared = false;
 /** The main thread's message (posted before the rebuild request): the memory and the replica's region. */
 function regionMessage(): RegionMessage {
   for (let i = 0; i < 1000; i++) {
-    const received = receiveMessageOnPort(port) as { message: RegionMessage } | undefined;
-    if (received) return received.message;
+    const received = receiveMessageOnPort(port);
+    if (received) return received.message as RegionMessage;
     Atomics.wait(ctrl, CTRL.pause, 0, 1);
   }
   throw new Error('the data-parallel helper did not receive its shared memory');
+}
+
+/** The kernels of the replica's region: made once per region, then laid out afresh (reset). */
+let lastRegion: { region: RegionMessage; kernels: WasmKernels } | null = null;
+function regionKernels(region: RegionMessage): WasmKernels {
+  const last = lastRegion?.region;
+  if (lastRegion && last?.memory === region.memory && last.start === region.start) {
+    lastRegion.kernels.reset();
+    return lastRegion.kernels;
+  }
+  const kernels = createWasmKernels(0, undefined, region);
+  lastRegion = { region, kernels };
+  return kernels;
 }
 
 function rebuild(): Network {
@@ -47,7 +60,7 @@ function rebuild(): Network {
   shared = Atomics.load(ctrl, CTRL.sharedReplica) === 1;
   if (!shared) return new Network(arch, capacity, backend);
   const region = regionMessage();
-  const kernels = createWasmKernels(0, undefined, region);
+  const kernels = regionKernels(region);
   const sharedParams = new Float32Array(region.memory.buffer, region.params, parameterCount(arch));
   const replica = new Network(arch, capacity, 'wasm', { kernels, params: sharedParams });
   Atomics.store(ctrl, CTRL.replicaGrads, replica.grads.byteOffset);

@@ -6,7 +6,7 @@ import type { Network } from '../nn/network.js';
 import type { Split } from '../data/types.js';
 import { DivergenceError } from '../util/errors.js';
 import type { DataParallel, LayerOutputs } from './parallel.js';
-import { EVAL_HALF } from './parallel-protocol.js';
+import { ACT_FLOATS, EVAL_HALF } from './parallel-protocol.js';
 import { serialStep } from './serial-step.js';
 import type { FeatureCache } from './features.js';
 
@@ -125,9 +125,10 @@ function inHalves(
 }
 
 /**
- * evaluate() through the convolutional features: when the convolutional weights are new, the whole
- * network runs (on both threads when there is a helper) and the features are kept; when not, only
- * the dense layers run on the kept features, in the same halves and order, so the numbers are the same.
+ * evaluate() through a cache of one layer's inputs: when the weights before that layer are new, the
+ * whole network runs (on both threads when there is a helper and the values fit its buffer) and
+ * the layer's inputs are kept; when not, only the layers from it run on the kept values, in the
+ * same halves and order, so the numbers are the same.
  */
 function evaluateWithFeatures(
   net: Network,
@@ -135,16 +136,18 @@ function evaluateWithFeatures(
   parallel: DataParallel | null | undefined,
   cache: FeatureCache,
 ): Evaluation {
-  const f = net.featureIndex(),
-    fsize = net.shapes[f][0] * net.shapes[f][1] * net.shapes[f][2];
-  let feats = cache.get(net, split),
-    r;
-  if (feats) r = inHalves(net, split, f, feats, fsize);
-  else {
-    feats = new Float32Array(split.n * fsize);
-    r = fullEvaluation(net, split, parallel, { idx: f, units: fsize, out: feats });
-    cache.set(net, split, feats);
+  const from = cache.index(net);
+  const [c, h, w] = net.shapes[from];
+  const units = c * h * w;
+  const kept = cache.get(net, split);
+  if (kept) {
+    const r = inHalves(net, split, from, kept, units);
+    return { loss: r.loss / split.n, accuracy: r.correct / split.n };
   }
+  const out = new Float32Array(split.n * units);
+  const helper = units <= ACT_FLOATS ? parallel : null;
+  const r = fullEvaluation(net, split, helper, { idx: from, units, out });
+  cache.set(net, split, out);
   return { loss: r.loss / split.n, accuracy: r.correct / split.n };
 }
 

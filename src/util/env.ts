@@ -5,7 +5,8 @@ import { backendDescription } from '../engine/backend.js';
 
 export function packageVersion(): string {
   try {
-    return JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version;
+    const file = new URL('../../package.json', import.meta.url);
+    return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
   } catch {
     return 'unknown';
   }

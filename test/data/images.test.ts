@@ -363,7 +363,7 @@ describe('VehicleX', () => {
       seed: 1,
     });
     expect(d.train.n + d.val.n + d.test.n).toBe(16);
-    expect((d.info as any).skippedImages).toHaveLength(1);
+    expect(d.info?.skippedImages).toHaveLength(1);
     rmSync(t, { recursive: true });
   });
 });

@@ -78,6 +78,9 @@ async function stopWhen(
   return { code, stderr };
 }
 
+const readJson = <T>(file: string) => JSON.parse(readFileSync(file, 'utf8')) as T;
+const readResults = (dir: string) => readJson<StudyResults>(join(dir, 'results.json'));
+
 const checkpoints = (dir: string) =>
   existsSync(dir)
     ? readdirSync(dir).filter((f) => existsSync(join(dir, f, 'checkpoint.json')))
@@ -171,13 +174,13 @@ describe('prunelab study', () => {
       'SIGKILL',
     );
     expect(killed.code).toBe(null);
-    const partial = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
+    const partial = readResults(dir);
     expect(partial.status).toBe('running');
     const r = spawnSync(process.execPath, [CLI, 'study', '--resume', dir, '--quiet'], {
       encoding: 'utf8',
     });
     expect(r.status, r.stderr).toBe(0);
-    const resumed = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
+    const resumed = readResults(dir);
     expect(resumed.status).toBe('complete');
     expect(numbers(resumed)).toEqual(numbers(first));
   });
@@ -192,7 +195,7 @@ describe('prunelab study', () => {
     );
     expect(stopped.code).toBe(130);
     expect(stopped.stderr).toContain(`Continue with: prunelab study --resume ${dir}`);
-    const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as StudyResults;
+    const results = readResults(dir);
     expect(results.status).toBe('interrupted');
   });
 
@@ -232,15 +235,15 @@ describe('prunelab study', () => {
     const events = r.stdout
       .trim()
       .split('\n')
-      .map((l) => JSON.parse(l));
+      .map((l) => JSON.parse(l) as { event: string });
     expect(events.filter((e) => e.event === 'step').length).toBeGreaterThanOrEqual(1);
     expect(events.some((e) => e.event === 'epoch')).toBe(false); // nothing to train: the model is given
-    expect(events.at(-1).event).toBe('summary');
-    const res = JSON.parse(readFileSync(join(tmp, 'frommodel', 'results.json'), 'utf8'));
-    const trained = JSON.parse(readFileSync(join(tmp, 'trained', 'results.json'), 'utf8'));
+    expect(events.at(-1)?.event).toBe('summary');
+    const res = readResults(join(tmp, 'frommodel'));
+    const trained = readJson<{ testAccuracy: number }>(join(tmp, 'trained', 'results.json'));
     expect(res.baseline.perSeed[0].loadedFrom).toMatch(/trained/);
     expect(res.baseline.testAccuracy).toBe(trained.testAccuracy);
-    expect(res.runs[0].steps.at(-1).pruned).toBeGreaterThanOrEqual(2);
+    expect(res.runs[0].steps.at(-1)?.pruned).toBeGreaterThanOrEqual(2);
     // --strategy, the old name of --criterion, still works
     expect(res.config.criterion).toEqual(['distinctiveness']);
     expect(res.runs[0].criterion).toBe('distinctiveness');

@@ -1,8 +1,8 @@
 // Gradient checks by finite differences (float64), the PyTorch golden fixture, and the network's
 // bookkeeping (parameter counts, FLOPs, state round trips).
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/engine/rng.js';
+import { lenetGolden } from '../fixtures/golden.js';
 import { gradCheck } from '../../src/nn/gradcheck.js';
 import {
   lenet5,
@@ -12,9 +12,7 @@ import {
   type Architecture,
 } from '../../src/nn/network.js';
 
-const golden = JSON.parse(
-  readFileSync(new URL('../fixtures/lenet5-golden.json', import.meta.url), 'utf8'),
-);
+const golden = lenetGolden();
 
 function randomInput(n: number, seed: number): Float64Array {
   const r = new Rng(seed),
@@ -67,7 +65,7 @@ describe('finite-difference gradient checks (float64)', () => {
 });
 
 function loadGolden(net: Network) {
-  for (const [layer, t] of Object.entries<any>(golden.params)) {
+  for (const [layer, t] of Object.entries(golden.params)) {
     net.param(`${layer}.weight`).set(t.weight.data);
     net.param(`${layer}.bias`).set(t.bias.data);
   }
@@ -100,13 +98,13 @@ describe('PyTorch golden fixture (lenet5-golden.json)', () => {
       const { loss } = net.loss(golden.labels, 0, B, true);
       expect(Math.abs(loss / B - golden.loss) / golden.loss).toBeLessThan(tol);
       net.backward(B);
-      for (const [layer, g] of Object.entries<any>(golden.grads)) {
-        for (const kind of ['weight', 'bias'])
+      for (const [layer, g] of Object.entries(golden.grads)) {
+        for (const kind of ['weight', 'bias'] as const)
           expect(maxRel(net.grad(`${layer}.${kind}`), g[kind]), layer).toBeLessThan(tol * 10);
       }
       net.sgdStep(golden.sgd.lr);
-      for (const [layer, t] of Object.entries<any>(golden.sgd.paramsAfterOneStep)) {
-        for (const kind of ['weight', 'bias'])
+      for (const [layer, t] of Object.entries(golden.sgd.paramsAfterOneStep)) {
+        for (const kind of ['weight', 'bias'] as const)
           expect(maxRel(net.param(`${layer}.${kind}`), t[kind]), layer).toBeLessThan(tol);
       }
     });

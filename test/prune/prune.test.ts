@@ -1,6 +1,5 @@
 // Pruning against the PyTorch golden fixture (cosine matrix, chosen neurons, logits after surgery),
 // and the exact invariants of the surgery.
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/engine/rng.js';
 import { lenet5, Network } from '../../src/nn/network.js';
@@ -9,10 +8,9 @@ import { criteria } from '../../src/prune/criteria/index.js';
 import { pruneOnce, pruneStep } from '../../src/prune/step.js';
 import { removeUnits } from '../../src/prune/surgery.js';
 import type { Split } from '../../src/data/types.js';
+import { pruneGolden } from '../fixtures/golden.js';
 
-const g = JSON.parse(
-  readFileSync(new URL('../fixtures/prune-step-golden.json', import.meta.url), 'utf8'),
-);
+const g = pruneGolden();
 const NAMES: Record<string, string> = {
   'features.0': 'conv1',
   'features.3': 'conv2',
@@ -23,7 +21,7 @@ const NAMES: Record<string, string> = {
 
 function goldenNet(backend: 'reference64' | 'wasm' = 'reference64'): Network {
   const net = new Network(lenet5(), 64, backend);
-  for (const [k, v] of Object.entries<any>(g.state)) {
+  for (const [k, v] of Object.entries(g.state)) {
     const [layer, kind] = [k.slice(0, k.lastIndexOf('.')), k.slice(k.lastIndexOf('.') + 1)];
     net.param(`${NAMES[layer]}.${kind}`).set(v.data);
   }
@@ -131,12 +129,12 @@ describe('surgery invariants', () => {
     let net = randomNet(3);
     const pats = { x: x as unknown as Float32Array, y: new Uint8Array(8).map((_, i) => i), n: 8 };
     for (const name of ['magnitude', 'random', 'taylor'] as const) {
-      const r = pruneStep(net, 'fc2', criteria[name], pats, 3, 1, 1);
+      const r = pruneStep(net, 'fc2', criteria[name], pats, { count: 3, seed: 1, step: 1 });
       expect(r.net.views.get('fc2.weight')!.shape).toEqual([81, 120]);
       expect(r.net.views.get('fc3.weight')!.shape).toEqual([10, 81]);
     }
     for (let k = 1; k <= 5; k++) {
-      net = pruneStep(net, 'fc1', criteria.magnitude, pats, 1, 1, k).net;
+      net = pruneStep(net, 'fc1', criteria.magnitude, pats, { count: 1, seed: 1, step: k }).net;
       expect(net.views.get('fc1.weight')!.shape).toEqual([120 - k, 400]);
       expect(net.views.get('fc2.weight')!.shape).toEqual([84, 120 - k]);
     }
@@ -220,11 +218,37 @@ describe('merge: least-squares compensation', () => {
   it('--compensate gives any criterion the least-squares merge', () => {
     const n = net(3);
     const plain = pruneOnce(n, 'fc2', criteria.magnitude, pats, new Rng(1));
-    const comp = pruneOnce(n, 'fc2', criteria.magnitude, pats, new Rng(1), true);
+    const comp = pruneOnce(n, 'fc2', criteria.magnitude, pats, new Rng(1), { compensate: true });
     expect(comp.removal.removed).toEqual(plain.removal.removed);
     expect(comp.removal.mergedInto).not.toBeNull();
     const base = logits(n);
     const err = (m: Network) => logits(m).reduce((s, v, i) => s + (v - base[i]) ** 2, 0);
     expect(err(comp.net)).toBeLessThan(err(plain.net));
+  });
+});
+
+describe('surgery in place', () => {
+  it("lays the pruned network out in the old one's memory with the numbers of a new one", () => {
+    const a = new Network(lenet5(), 64, 'wasm');
+    a.initialize(12);
+    const b = new Network(lenet5(), 64, 'wasm');
+    b.setState(a.getState());
+    const merges = [{ from: 9, into: 2, kind: 'incoming' as const }];
+    const fresh = removeUnits(a, 'fc2', [9], merges);
+    const reused = removeUnits(b, 'fc2', [9], merges, true);
+    expect(reused.kernels).toBe(b.kernels);
+    expect(fresh.kernels).not.toBe(a.kernels);
+    const x = new Float32Array(64 * 1024).map((_, i) => Math.sin(i / 7));
+    const y = new Uint8Array(64).map((_, i) => i % 10);
+    for (const net of [fresh, reused]) {
+      net.zeroGrad();
+      net.input.set(x);
+      net.forward(64);
+      net.loss(y, 0, 64, true);
+      net.backward(64);
+      net.sgdStep(0.1);
+    }
+    expect(Array.from(reused.params)).toEqual(Array.from(fresh.params));
+    expect(Array.from(reused.logits)).toEqual(Array.from(fresh.logits));
   });
 });

@@ -75,7 +75,7 @@ describe('figures and report', () => {
   it('escapes a hostile class name and run name', async () => {
     const evil = join(tmp, 'evil<img src=x>');
     cpSync(dir, evil, { recursive: true });
-    const r = JSON.parse(readFileSync(join(evil, 'results.json'), 'utf8'));
+    const r = JSON.parse(readFileSync(join(evil, 'results.json'), 'utf8')) as StudyResults;
     r.data.classes[3] = '<script>alert(1)</script>';
     r.name = '<b>run</b>';
     writeFileSync(join(evil, 'results.json'), JSON.stringify(r));

@@ -105,29 +105,3 @@ describe('data-parallel activation vectors', () => {
     }
   });
 });
-
-describe('evaluation through cached convolutional features', () => {
-  it('gives the plain numbers, reuses features across a removal, and notices changed convolutions', async () => {
-    const { evaluate } = await import('../../src/train/trainer.js');
-    const { FeatureCache } = await import('../../src/train/features.js');
-    const net = new Network(lenet5(), 128, 'wasm');
-    net.initialize(6);
-    const { x, y } = batchData(150, 3);
-    const split = { x, y, n: 150 };
-    const cache = new FeatureCache();
-    const plain = evaluate(net, split);
-    expect(evaluate(net, split, null, cache)).toEqual(plain); // miss: computes and stores
-    expect(cache.get(net, split)).not.toBeNull();
-    const pruned = removeUnits(net, 'fc2', [3, 50]);
-    expect(cache.get(pruned, split)).not.toBeNull(); // same convolutions
-    expect(evaluate(pruned, split, null, cache)).toEqual(evaluate(pruned, split));
-    pruned.param('conv2.weight')[7] += 0.01;
-    expect(cache.get(pruned, split)).toBeNull(); // stale after the convolutions change
-    const dp = await DataParallel.create(pruned, 16);
-    try {
-      expect(evaluate(pruned, split, dp, cache)).toEqual(evaluate(pruned, split));
-    } finally {
-      await dp.close();
-    }
-  });
-});

@@ -16,6 +16,9 @@ import { runTrain } from '../../src/train/run.js';
 
 const CLI = join(__dirname, '..', '..', 'bin', 'prunelab.js');
 const tmp = mkdtempSync(join(tmpdir(), 'prunelab-train-'));
+type TrainResults = Awaited<ReturnType<typeof runTrain>>;
+const readTrainResults = (dir: string) =>
+  JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as TrainResults;
 const cli = (...args: string[]) =>
   spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
 
@@ -32,7 +35,7 @@ describe('prunelab train', () => {
   it('reaches a stated accuracy on a small real subset and writes results.json and model.safetensors', async () => {
     first = await runTrain(cfg, silentProgress, join(tmp, 'a'));
     expect(first.testAccuracy).toBeGreaterThan(0.65);
-    const r = JSON.parse(readFileSync(join(tmp, 'a', 'results.json'), 'utf8'));
+    const r = readTrainResults(join(tmp, 'a'));
     expect(r.schema).toBe('prunelab.train/1');
     expect(Object.keys(r.history[0])).toEqual(
       expect.arrayContaining(['trainLoss', 'trainAccuracy', 'valLoss', 'valAccuracy']),
@@ -175,7 +178,7 @@ describe('bad input gets a clear error (CLI)', () => {
       '--quiet',
     );
     expect(r.status, r.stderr).toBe(0);
-    const res = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+    const res = readTrainResults(out);
     expect(res.history).toHaveLength(1); // the flag wins
     expect(res.data.sizes).toEqual({ train: 200, val: 50, test: 50 }); // the file's sizes
     expect(res.config.augment).toBe(false); // not overridden by the default of --no-augment
