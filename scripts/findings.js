@@ -23,12 +23,14 @@ const base = {
 };
 mkdirSync('docs/findings', { recursive: true });
 
+/** @type {Record<string, import('../dist/study/results.js').StudyResults>} */
 const results = {};
 for (const dataset of DATASETS) {
   const dir = join('runs', `findings-${dataset}`);
   if (process.env.FINDINGS_REUSE && existsSync(join(dir, 'results.json'))) {
-    results[dataset] = upgradeStudyResults(
-      JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')),
+    const text = readFileSync(join(dir, 'results.json'), 'utf8');
+    results[dataset] = /** @type {import('../dist/study/results.js').StudyResults} */ (
+      upgradeStudyResults(JSON.parse(text))
     );
   } else {
     rmSync(dir, { recursive: true, force: true });
@@ -46,6 +48,7 @@ for (const dataset of DATASETS) {
     );
 }
 
+/** @param {number} x */
 const pct = (x) => (100 * x).toFixed(1);
 const lines = [
   '# Findings: which neurons can go, and which criterion chooses them best',

@@ -20,7 +20,10 @@ export const TrainConfigSchema = z
     dataset: z.string().default('fashion-mnist'),
     data: z.string().optional(),
     trainSize: z.number().int().min(0).default(0),
-    /** Validation and test images; unset (or 0): the published split's whole val/test folders, else min(1000, 15% of the images). */
+    /**
+     * Validation and test images; unset (or 0): the published split's whole val/test folders,
+     * else min(1000, 15% of the images).
+     */
     valSize: z.number().int().min(0).optional(),
     testSize: z.number().int().min(0).optional(),
     lr: z.number().positive().finite().default(0.01),
@@ -74,7 +77,10 @@ export const StudyConfigSchema = TrainConfigSchema.extend({
   patterns: z.number().int().min(0).default(0),
   model: z.string().optional(),
   control: z.boolean().default(true),
-  /** Replace each criterion's own compensation by the least-squares merge into the most similar kept neuron. */
+  /**
+   * Replace each criterion's own compensation by the least-squares merge into the most similar kept
+   * neuron.
+   */
   compensate: z.boolean().default(false),
   /** --lr auto: run a learning-rate sweep over `lrs` first and use the best. */
   lrAuto: z.boolean().default(false),
@@ -162,7 +168,8 @@ export function parseStudyConfig(raw: Record<string, unknown>): StudyConfig {
   const preset = (input.preset as 'quick' | 'paper' | undefined) ?? 'quick';
   if (!(preset in PRESETS))
     throw new ConfigError(`--preset: unknown preset "${String(preset)}"; choose quick or paper`);
-  // the presets' subset sizes are for the bundled sets; image folders keep their own split and sizes
+  // the presets' subset sizes are for the bundled sets; image folders keep their own split and
+  // sizes
   const presetValues: Partial<StudyConfig> = { ...PRESETS[preset] };
   if (input.dataset === 'folder' || input.dataset === 'vehicle-x') {
     delete presetValues.trainSize;

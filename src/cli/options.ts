@@ -100,7 +100,10 @@ export function addTrainOptions(cmd: Command): Command {
 
 const META = new Set(['config', 'quiet', 'logJson', 'resume']);
 
-/** Config file values, overridden by the flags actually given (not commander's defaults for --no-x flags). */
+/**
+ * Config file values, overridden by the flags actually given (not commander's defaults for --no-x
+ * flags).
+ */
 export function collect(opts: Record<string, unknown>, cmd?: Command): Record<string, unknown> {
   const out: Record<string, unknown> = { ...readConfigFile(opts.config as string | undefined) };
   for (const [k, v] of Object.entries(opts)) {

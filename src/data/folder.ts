@@ -47,7 +47,8 @@ export function scanFolder(dirArg: string | undefined): ImageSource {
   const classes = [...new Set(roots.flatMap((r) => subdirs(r.path)))].sort();
   if (classes.length < 2)
     throw new DataError(
-      `${dir} should hold one subfolder per class (at least two), ${hasSplit ? 'inside train/, val/ and test/' : 'optionally inside train/, val/ and test/'}; found ${classes.length}`,
+      `${dir} should hold one subfolder per class (at least two), ` +
+        `${hasSplit ? '' : 'optionally '}inside train/, val/ and test/; found ${classes.length}`,
     );
   const records: ImageRecord[] = [];
   for (const r of roots)

@@ -21,7 +21,9 @@ function readIdx(dir: string, base: string): Buffer {
     }
   }
   throw new DataError(
-    `IDX file ${base}[.gz] not found in ${dir}; expected the four MNIST-format files (on Debian: apt-get install dataset-fashion-mnist, then --data /usr/share/datasets/fashion-mnist)`,
+    `IDX file ${base}[.gz] not found in ${dir}; expected the four MNIST-format files (on ` +
+      `Debian: apt-get install dataset-fashion-mnist, then --data ` +
+      `/usr/share/datasets/fashion-mnist)`,
   );
 }
 
@@ -53,7 +55,8 @@ function parse(dir: string, prefix: string): RawImages {
 export function loadIdx(dir: string | undefined): RawDataset {
   if (!dir)
     throw new DataError(
-      '--dataset idx needs --data DIR, the folder holding the IDX files (e.g. /usr/share/datasets/fashion-mnist)',
+      '--dataset idx needs --data DIR, the folder holding the IDX files (e.g. ' +
+        '/usr/share/datasets/fashion-mnist)',
     );
   if (!existsSync(dir) || !statSync(dir).isDirectory())
     throw new DataError(

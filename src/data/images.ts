@@ -79,7 +79,8 @@ export async function decodeImages(
         const reason = (e as Error).message;
         if (!opts.skipBad)
           throw new DataError(
-            `image ${file} is corrupt or not a supported image (${reason}); fix or remove it, or pass --skip-bad-images to skip such files`,
+            `image ${file} is corrupt or not a supported image (${reason}); fix or remove ` +
+              `it, or pass --skip-bad-images to skip such files`,
           );
         skipped.push({ file, reason });
         continue;

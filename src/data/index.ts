@@ -23,7 +23,10 @@ export interface DataConfig extends SplitSizes {
 }
 
 /** Decodes an image source into a raw dataset: a pool to split, or the split its folders give. */
-/** The VehicleX feature release with --features-as-images: each 2048-value vector as a 1x32x64 input. */
+/**
+ * The VehicleX feature release with --features-as-images: each 2048-value vector as a 1x32x64
+ * input.
+ */
 function fromFeatures(src: ImageSource): RawDataset {
   const pick = (filter: (r: ImageRecord) => boolean): RawImages => {
     const recs = src.records.filter(filter),
@@ -94,7 +97,8 @@ async function fromImages(src: ImageSource, cfg: DataConfig): Promise<RawDataset
     const has = (s: string) => d.records.some((r) => r.split === s);
     if (!has('test'))
       throw new DataError(
-        `${src.source}: there is a train/ folder but no test/ folder; add one, or put the class folders directly in --data for a seeded split`,
+        `${src.source}: there is a train/ folder but no test/ folder; add one, or put the ` +
+          `class folders directly in --data for a seeded split`,
       );
     return {
       name: src.name,

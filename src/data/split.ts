@@ -56,7 +56,8 @@ function take(src: RawImages, idx: number[]): RawImages {
 function need(what: string, want: number, have: number, source: string): void {
   if (want > have)
     throw new DataError(
-      `${source}: asked for ${want} ${what} images but only ${have} are available; lower the size flags`,
+      `${source}: asked for ${want} ${what} images but only ${have} are available; lower the ` +
+        `size flags`,
     );
 }
 
@@ -104,11 +105,13 @@ export function splitDataset(
   const missing = raw.classes.filter((_, c) => !present.has(c));
   if (missing.length)
     throw new DataError(
-      `${raw.name}: class ${missing.map((m) => JSON.stringify(m)).join(', ')} has too few images for the requested split (none left for training)`,
+      `${raw.name}: class ${missing.map((m) => JSON.stringify(m)).join(', ')} has too few ` +
+        `images for the requested split (none left for training)`,
     );
   if (val.n === 0 || test.n === 0)
     throw new DataError(
-      `${raw.name}: the validation and test splits need at least one image each (--val-size, --test-size)`,
+      `${raw.name}: the validation and test splits need at least one image each (--val-size, ` +
+        `--test-size)`,
     );
   return { train, val, test };
 }
@@ -132,7 +135,10 @@ export function classCounts(y: Uint8Array, classes: number): number[] {
   return c;
 }
 
-/** Zero-pads (centred) to 32x32 and standardises with the training set's mean and standard deviation. */
+/**
+ * Zero-pads (centred) to 32x32 and standardises with the training set's mean and standard
+ * deviation.
+ */
 export function prepare(raw: RawDataset, sizes: SplitSizes, seed: number): PreparedData {
   const s = splitDataset(raw, sizes, seed);
   if (s.train.values) return prepareValues(raw, s);

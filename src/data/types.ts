@@ -9,7 +9,10 @@ export interface RawImages {
   width: number;
   /** The 32x32 RGB images the gray ones came from (image datasets), for augmentation. */
   rgb?: Uint8Array;
-  /** Real-valued inputs instead of images (VehicleX features reshaped, see vehicle-x.ts): [n, height, width]. */
+  /**
+   * Real-valued inputs instead of images (VehicleX features reshaped, see vehicle-x.ts): [n,
+   * height, width].
+   */
   values?: Float32Array;
 }
 
@@ -21,7 +24,9 @@ export interface RawDataset {
   published?: { train: RawImages; test: RawImages; val?: RawImages };
   /** Human-readable provenance (package and version, folder). */
   source: string;
-  /** Facts about the source for the `data` command (layout, attributes per image, skipped files). */
+  /**
+   * Facts about the source for the `data` command (layout, attributes per image, skipped files).
+   */
   info?: Record<string, unknown>;
   attrs?: Record<string, string>[];
 }

@@ -112,7 +112,11 @@ export function scanVehicleX(dirArg: string | undefined, sel: VehicleSelection):
     features = readdirSync(join(dir, 'train')).some((f) => f.endsWith('.npy'));
     if (features && !sel.featuresAsImages)
       throw new DataError(
-        `${dir} is the VehicleX feature release: its train/ val/ test/ folders hold 2048-value ResNet feature vectors (.npy), not images. LeNet-5 needs images; point --data at the image release (the "Classification Task" folder of JPEGs), or pass --features-as-images to reshape each vector to a 1x32x64 input (not the paper's setting)`,
+        `${dir} is the VehicleX feature release: its train/ val/ test/ folders hold ` +
+          `2048-value ResNet feature vectors (.npy), not images. LeNet-5 needs images; point ` +
+          `--data at the image release (the "Classification Task" folder of JPEGs), or pass ` +
+          `--features-as-images to reshape each vector to a 1x32x64 input (not the paper's ` +
+          `setting)`,
       );
     layout = features
       ? 'classification release, features reshaped to 1x32x64'
@@ -124,7 +128,8 @@ export function scanVehicleX(dirArg: string | undefined, sel: VehicleSelection):
       : imageDirs.map((s) => ({ path: join(dir, s) }));
     if (!folders.length)
       throw new DataError(
-        `${dir} holds no VehicleX images: expected train/ val/ test/ folders, an image folder such as sys_image_train/, or the images themselves`,
+        `${dir} holds no VehicleX images: expected train/ val/ test/ folders, an image ` +
+          `folder such as sys_image_train/, or the images themselves`,
       );
     layout = 're-identification release (no split)';
   }
@@ -140,7 +145,8 @@ export function scanVehicleX(dirArg: string | undefined, sel: VehicleSelection):
   let unlabeled = 0;
   for (const f of folders)
     for (const name of listed(f.path)) {
-      // the feature release names its vectors after the images: 0001_c001_33.npy for 0001_c001_33.jpg
+      // the feature release names its vectors after the images: 0001_c001_33.npy for
+      // 0001_c001_33.jpg
       const key = features ? name.replace(/\.npy$/, '.jpg') : name;
       const attrs = labels.size
         ? (labels.get(key) ?? labels.get(name))
@@ -153,7 +159,11 @@ export function scanVehicleX(dirArg: string | undefined, sel: VehicleSelection):
     }
   if (!all.length)
     throw new DataError(
-      `${dir}: no image could be labelled (${labels.size ? 'none is named in the label XML' : 'names do not follow {vehicleID}_c{cameraID}_{n}.jpg and there is no label XML'})`,
+      `${dir}: no image could be labelled (` +
+        (labels.size
+          ? 'none is named in the label XML'
+          : 'names do not follow {vehicleID}_c{cameraID}_{n}.jpg and there is no label XML') +
+        ')',
     );
   const present = [...new Set(all.map((a) => Number(a.attrs.vehicleID)))].sort((a, b) => a - b);
   let ids: number[];
@@ -162,12 +172,14 @@ export function scanVehicleX(dirArg: string | undefined, sel: VehicleSelection):
     const missing = ids.filter((i) => !present.includes(i));
     if (missing.length)
       throw new DataError(
-        `vehicle ID${missing.length > 1 ? 's' : ''} ${missing.join(', ')} not found in ${dir}; it holds ${present.length} IDs: ${rangeText(present)}`,
+        `vehicle ID${missing.length > 1 ? 's' : ''} ${missing.join(', ')} not found in ` +
+          `${dir}; it holds ${present.length} IDs: ${rangeText(present)}`,
       );
   } else ids = present.slice(0, sel.firstIds ?? 10);
   if (ids.length < 2)
     throw new DataError(
-      `only ${ids.length} vehicle ID selected; a classifier needs at least two (--ids, --first-ids)`,
+      `only ${ids.length} vehicle ID selected; a classifier needs at least two (--ids, ` +
+        `--first-ids)`,
     );
   const classOf = new Map(ids.map((id, c) => [id, c]));
   const records: ImageRecord[] = all
@@ -186,14 +198,17 @@ export function scanVehicleX(dirArg: string | undefined, sel: VehicleSelection):
     );
     if (lost.length)
       throw new DataError(
-        `the label XML names ${lost.length} image(s) of the selected IDs that are not in the image folders, e.g. ${lost[0].imageName}; the copy of VehicleX looks incomplete`,
+        `the label XML names ${lost.length} image(s) of the selected IDs that are not in the ` +
+          `image folders, e.g. ${lost[0].imageName}; the copy of VehicleX looks incomplete`,
       );
   }
   return {
     name: 'vehicle-x',
     classes: ids.map((id) => `ID ${id}`),
     records,
-    source: `VehicleX ${layout} in ${dir}${xmlFiles.length ? ` with ${xmlFiles.map((f) => basename(f)).join(', ')}` : ' (labels from file names)'}`,
+    source:
+      `VehicleX ${layout} in ` +
+      `${dir}${xmlFiles.length ? ` with ${xmlFiles.map((f) => basename(f)).join(', ')}` : ' (labels from file names)'}`,
     split: splitDirs.includes('train') && splitDirs.length > 1,
     features,
     info: {

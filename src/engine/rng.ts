@@ -1,4 +1,5 @@
-// Seeded randomness. Every random choice in prunelab comes from an Rng built from the run's seed and
+// Seeded randomness. Every random choice in prunelab comes from an Rng built from the run's seed
+// and
 // a list of stream ids (e.g. [seed, STREAM.shuffle, step, epoch]), so any part of a run can be
 // replayed, or resumed, without carrying generator state around. xoshiro128** seeded by splitmix32.
 

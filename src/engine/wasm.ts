@@ -7,9 +7,11 @@
 // cross-origin-isolated page). `loadWasmModule()` prefers the fused build
 // (up to twice the arithmetic rate on CPUs with FMA3), turning on V8's relaxed-SIMD flag when the
 // runtime has it behind one (Node 20), and takes the plain build when that is refused or when
-// PRUNELAB_FMA=0 (bit-for-bit the numbers of builds without FMA; the two differ by float32 rounding).
+// PRUNELAB_FMA=0 (bit-for-bit the numbers of builds without FMA; the two differ by float32
+// rounding).
 // It returns null when neither loads, and callers fall back to the reference kernels.
-// 5x5 convolutions of four or more channels use the Winograd algorithm (assembly/winograd.ts) unless
+// 5x5 convolutions of four or more channels use the Winograd algorithm (assembly/winograd.ts)
+// unless
 // PRUNELAB_WINOGRAD=0 or the `winograd: false` option (the direct im2col kernels).
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -63,7 +65,9 @@ function compile(file: string, relaxed: boolean): WebAssembly.Module | null {
   }
 }
 
-/** One build, compiled (null when missing or refused): for tests and benchmarks that compare them. */
+/**
+ * One build, compiled (null when missing or refused): for tests and benchmarks that compare them.
+ */
 export function compileWasmVariant(variant: 'simd-fma' | 'simd'): WebAssembly.Module | null {
   return variant === 'simd-fma' ? compile(wasmPath(true), true) : compile(wasmPath(), false);
 }
@@ -88,7 +92,10 @@ const PAGE = 65536;
 // within 2^19 for LeNet-5 on inputs up to 3x32x64; larger convolutions get a clear error.
 const SCRATCH = 1 << 19;
 
-/** WebAssembly kernels with their memory: a network's own, or a region of another's (a helper thread's replica). */
+/**
+ * WebAssembly kernels with their memory: a network's own, or a region of another's (a helper
+ * thread's replica).
+ */
 export interface WasmKernels extends Kernels {
   readonly memory: WebAssembly.Memory;
   /**

@@ -1,6 +1,7 @@
 // Saving and loading whole models: safetensors weights plus the architecture in the metadata
 // (`prunelab.architecture`), so a pruned model (fc2 with 51 units, say) loads as what it is.
-// A plain PyTorch LeNet-5 state_dict (conv1, conv2, fc1, fc2, fc3) loads too: its shapes say the sizes.
+// A plain PyTorch LeNet-5 state_dict (conv1, conv2, fc1, fc2, fc3) loads too: its shapes say the
+// sizes.
 import type { BackendName } from '../engine/backend.js';
 import { DataError } from '../util/errors.js';
 import { lenet5, Network, type Architecture, type State } from './network.js';

@@ -1,142 +1,33 @@
-// A feed-forward network as a list of layers (conv, dense, tanh, 2x2 average pool) over flat
-// buffers: every parameter in one allocation with named views (PyTorch names and layouts, e.g.
-// `fc2.weight` is [out, in]), every gradient in a second one, activations sized for a batch
-// capacity. LeNet-5 is one architecture of this kind; pruning rebuilds a network with a smaller
-// dense layer and copies the surviving weights over (see src/prune/surgery.ts).
+// A feed-forward network (described in architecture.ts) over flat buffers: every parameter in one
+// allocation with named views (PyTorch names and layouts, e.g. `fc2.weight` is [out, in]), every
+// gradient in a second one, activations sized for a batch capacity; forward, backward, loss and
+// the SGD step on the kernels. Pruning rebuilds a network with a smaller dense layer and copies
+// the surviving weights over (see src/prune/surgery.ts).
 import { createKernels, type BackendName } from '../engine/backend.js';
 import type { FloatArray, Kernels } from '../engine/kernels.js';
 import { Rng, STREAM } from '../engine/rng.js';
+import {
+  layerShapes,
+  paramShapes,
+  size,
+  type Architecture,
+  type ParamView,
+  type Shape3,
+  type State,
+} from './architecture.js';
+import { outputLoss } from './loss.js';
 
-export type LayerSpec =
-  | { kind: 'conv'; name: string; inChannels: number; outChannels: number; kernel: number }
-  | { kind: 'dense'; name: string; inFeatures: number; outFeatures: number }
-  | { kind: 'tanh' }
-  | { kind: 'avgpool' };
-
-export type OutputKind = 'softmax' | 'sigmoid';
-
-export interface Architecture {
-  input: [channels: number, height: number, width: number];
-  layers: LayerSpec[];
-  /** softmax cross-entropy (default) or one-vs-rest sigmoid binary cross-entropy. */
-  output: OutputKind;
-}
-
-export interface LeNetOptions {
-  classes?: number;
-  fc1?: number;
-  fc2?: number;
-  output?: OutputKind;
-  input?: [number, number, number];
-}
-
-/** The paper's LeNet-5: conv 6@5x5, tanh, avgpool, conv 16@5x5, tanh, avgpool, 400-120-84-C with tanh. */
-export function lenet5({
-  classes = 10,
-  fc1 = 120,
-  fc2 = 84,
-  output = 'softmax',
-  input = [1, 32, 32],
-}: LeNetOptions = {}): Architecture {
-  // conv 5 -> pool 2 -> conv 5 -> pool 2: 32x32 gives 5x5 (400 inputs to fc1), 32x64 gives 5x13
-  const side = (n: number) => Math.floor((Math.floor((n - 4) / 2) - 4) / 2);
-  const flat = 16 * side(input[1]) * side(input[2]);
-  return {
-    input,
-    output,
-    layers: [
-      { kind: 'conv', name: 'conv1', inChannels: input[0], outChannels: 6, kernel: 5 },
-      { kind: 'tanh' },
-      { kind: 'avgpool' },
-      { kind: 'conv', name: 'conv2', inChannels: 6, outChannels: 16, kernel: 5 },
-      { kind: 'tanh' },
-      { kind: 'avgpool' },
-      { kind: 'dense', name: 'fc1', inFeatures: flat, outFeatures: fc1 },
-      { kind: 'tanh' },
-      { kind: 'dense', name: 'fc2', inFeatures: fc1, outFeatures: fc2 },
-      { kind: 'tanh' },
-      { kind: 'dense', name: 'fc3', inFeatures: fc2, outFeatures: classes },
-    ],
-  };
-}
-
-export interface ParamView {
-  name: string;
-  shape: number[];
-  offset: number;
-  size: number;
-}
-export type State = Map<string, { shape: number[]; data: Float32Array | Float64Array }>;
-
-type Shape3 = [number, number, number];
-
-export function paramShapes(arch: Architecture): { name: string; shape: number[] }[] {
-  const out: { name: string; shape: number[] }[] = [];
-  for (const l of arch.layers) {
-    if (l.kind === 'conv') {
-      out.push(
-        { name: `${l.name}.weight`, shape: [l.outChannels, l.inChannels, l.kernel, l.kernel] },
-        { name: `${l.name}.bias`, shape: [l.outChannels] },
-      );
-    } else if (l.kind === 'dense') {
-      out.push(
-        { name: `${l.name}.weight`, shape: [l.outFeatures, l.inFeatures] },
-        { name: `${l.name}.bias`, shape: [l.outFeatures] },
-      );
-    }
-  }
-  return out;
-}
-
-/** Output shape of every layer; throws when the layer list does not fit together. */
-export function layerShapes(arch: Architecture): Shape3[] {
-  const shapes: Shape3[] = [arch.input];
-  let [c, h, w] = arch.input;
-  for (const l of arch.layers) {
-    if (l.kind === 'conv') {
-      if (l.inChannels !== c)
-        throw new Error(`${l.name}: expects ${l.inChannels} input channels, gets ${c}`);
-      c = l.outChannels;
-      h = h - l.kernel + 1;
-      w = w - l.kernel + 1;
-    } else if (l.kind === 'avgpool') {
-      h >>= 1;
-      w >>= 1;
-    } else if (l.kind === 'dense') {
-      if (l.inFeatures !== c * h * w)
-        throw new Error(`${l.name}: expects ${l.inFeatures} inputs, gets ${c * h * w}`);
-      c = l.outFeatures;
-      h = 1;
-      w = 1;
-    }
-    shapes.push([c, h, w]);
-  }
-  return shapes;
-}
-
-export function parameterCount(arch: Architecture): number {
-  return paramShapes(arch).reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1), 0);
-}
-
-/** Multiply-accumulates of one forward pass of one image, times two (FLOPs). */
-export function forwardFlops(arch: Architecture): number {
-  const shapes = layerShapes(arch);
-  let macs = 0;
-  arch.layers.forEach((l, i) => {
-    const [c, h, w] = shapes[i + 1];
-    if (l.kind === 'conv') macs += c * h * w * l.inChannels * l.kernel * l.kernel;
-    if (l.kind === 'dense') macs += l.inFeatures * l.outFeatures;
-  });
-  return 2 * macs;
-}
-
-const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
+// the network's description, from where most callers expect it
+export * from './architecture.js';
 
 export class Network {
   readonly kernels: Kernels;
   readonly params: FloatArray;
   readonly grads: FloatArray;
-  /** A second gradient buffer: the half-batch gradient that is reduced into `grads` (see train/parallel.ts). */
+  /**
+   * A second gradient buffer: the half-batch gradient that is reduced into `grads` (see
+   * train/parallel.ts).
+   */
   readonly gradsAux: FloatArray;
   readonly views = new Map<string, ParamView>();
   readonly shapes: Shape3[];
@@ -182,7 +73,9 @@ export class Network {
     );
   }
 
-  /** Floats of buffers a network of this architecture and batch capacity allocates (plus alignment). */
+  /**
+   * Floats of buffers a network of this architecture and batch capacity allocates (plus alignment).
+   */
   static floats(arch: Architecture, batch: number): number {
     const total = paramShapes(arch).reduce((s, p) => s + size(p.shape), 0);
     const actFloats = layerShapes(arch).reduce((s, sh) => s + batch * size(sh), 0);
@@ -216,24 +109,26 @@ export class Network {
     return this.acts[this.acts.length - 1];
   }
 
-  /** PyTorch's default init for conv and linear layers: weight and bias ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)). */
+  /**
+   * PyTorch's default init for conv and linear layers: weight and bias ~ U(-1/sqrt(fan_in),
+   * 1/sqrt(fan_in)).
+   */
   initialize(seed: number): void {
     const rng = new Rng(seed, STREAM.init);
     for (const [name, v] of this.views) {
-      const fanIn =
-        v.shape.length === 1
-          ? this.views
-              .get(name.replace(/bias$/, 'weight'))!
-              .shape.slice(1)
-              .reduce((a, b) => a * b, 1)
-          : size(v.shape.slice(1));
+      // a bias takes its weight's fan-in
+      const weight = v.shape.length === 1 ? this.views.get(name.replace(/bias$/, 'weight'))! : v;
+      const fanIn = size(weight.shape.slice(1));
       const bound = 1 / Math.sqrt(fanIn);
       const a = this.param(name);
       for (let i = 0; i < a.length; i++) a[i] = rng.uniform(-bound, bound);
     }
   }
 
-  /** Index into acts of the tanh output that follows the dense layer `name` (its activation vectors). */
+  /**
+   * Index into acts of the tanh output that follows the dense layer `name` (its activation
+   * vectors).
+   */
   activationIndex(name: string): number {
     const i = this.arch.layers.findIndex((l) => l.kind === 'dense' && l.name === name);
     if (i < 0) throw new Error(`no dense layer named ${name}`);
@@ -294,7 +189,9 @@ export class Network {
     return this.forwardFrom(0, B);
   }
 
-  /** Backpropagates dActs[last] (set by the loss); gradients are ADDED into `grads` (or `gradsAux`). */
+  /**
+   * Backpropagates dActs[last] (set by the loss); gradients are ADDED into `grads` (or `gradsAux`).
+   */
   backward(B: number, into: 'grads' | 'aux' = 'grads'): void {
     const k = this.kernels;
     const gv = into === 'grads' ? this.gv : this.gvAux;
@@ -350,35 +247,9 @@ export class Network {
     withGrad: boolean,
     meanOver = B,
   ): { loss: number; correct: number } {
-    const C = this.classes,
-      z = this.logits,
-      dz = this.dActs[this.dActs.length - 1];
-    let loss = 0,
-      correct = 0;
-    for (let n = 0; n < B; n++) {
-      const y = labels[offset + n],
-        o = n * C;
-      let best = 0;
-      for (let c = 1; c < C; c++) if (z[o + c] > z[o + best]) best = c;
-      if (best === y) correct++;
-      if (this.arch.output === 'softmax') {
-        const m = z[o + best];
-        let s = 0;
-        for (let c = 0; c < C; c++) s += Math.exp(z[o + c] - m);
-        loss += Math.log(s) + m - z[o + y];
-        if (withGrad)
-          for (let c = 0; c < C; c++)
-            dz[o + c] = (Math.exp(z[o + c] - m) / s - (c === y ? 1 : 0)) / meanOver;
-      } else {
-        for (let c = 0; c < C; c++) {
-          const x = z[o + c],
-            t = c === y ? 1 : 0;
-          loss += Math.max(x, 0) - x * t + Math.log1p(Math.exp(-Math.abs(x)));
-          if (withGrad) dz[o + c] = (1 / (1 + Math.exp(-x)) - t) / meanOver;
-        }
-      }
-    }
-    return { loss, correct };
+    const logits = this.logits.subarray(0, B * this.classes);
+    const dLogits = withGrad ? this.dActs[this.dActs.length - 1] : null;
+    return outputLoss(this.arch.output, logits, dLogits, labels, offset, this.classes, meanOver);
   }
 
   zeroGrad(): void {

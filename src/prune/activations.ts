@@ -4,7 +4,10 @@ import type { Split } from '../data/types.js';
 import type { Network } from '../nn/network.js';
 import type { DataParallel } from '../train/parallel.js';
 
-/** [patterns, units] row-major, float64. With `withGrad`, also dLoss/dActivation (loss = mean over patterns). */
+/**
+ * [patterns, units] row-major, float64. With `withGrad`, also dLoss/dActivation (loss = mean over
+ * patterns).
+ */
 export function layerActivations(
   net: Network,
   layer: string,
@@ -18,7 +21,8 @@ export function layerActivations(
     cap = net.batch;
   const acts = new Float64Array(patterns.n * units),
     grads = withGrad ? new Float64Array(patterns.n * units) : null;
-  // forward only: the helper thread takes half of every chunk (the values do not depend on the split)
+  // forward only: the helper thread takes half of every chunk (the values do not depend on the
+  // split)
   if (!withGrad && parallel?.activations(net, patterns, idx, units, acts))
     return { acts, grads: null, units };
   for (let s = 0; s < patterns.n; s += cap) {
@@ -31,7 +35,8 @@ export function layerActivations(
       net.loss(patterns.y, s, B, true);
       net.backward(B);
       const g = net.dActs[idx];
-      // the loss gradient is of the batch mean; rescale so the sum over patterns / n is the pattern-set mean
+      // the loss gradient is of the batch mean; rescale so the sum over patterns / n is the
+      // pattern-set mean
       for (let k = 0; k < B * units; k++) grads[s * units + k] = g[k] * B;
     }
   }
@@ -89,7 +94,9 @@ export function mostSimilarPair(
   return { i: bi, j: bj, cos: cos[bi * units + bj] };
 }
 
-/** The angle between two activation vectors, in degrees (Gedeon & Harris report distinctiveness so). */
+/**
+ * The angle between two activation vectors, in degrees (Gedeon & Harris report distinctiveness so).
+ */
 export function angleDegrees(cos: number): number {
   return (Math.acos(Math.max(-1, Math.min(1, cos))) * 180) / Math.PI;
 }

@@ -31,7 +31,10 @@ export function affineFit(
   return { alpha, beta: mi - alpha * mj };
 }
 
-/** For each removed neuron, the kept neuron with the largest |cos| to it, and the affine merge into it. */
+/**
+ * For each removed neuron, the kept neuron with the largest |cos| to it, and the affine merge into
+ * it.
+ */
 export function leastSquaresMerges(
   acts: Float64Array,
   patterns: number,

@@ -1,6 +1,7 @@
 // Physical removal of neurons from a dense layer: the layer's weight rows and biases go, and the
 // next dense layer's input columns go with them; optional merges fold a removed neuron into a kept
-// one first. Returns a new, smaller Network (the old one untouched, or its memory reused on request).
+// one first. Returns a new, smaller Network (the old one untouched, or its memory reused on
+// request).
 // Shared by every criterion.
 import { Network, type Architecture, type State } from '../nn/network.js';
 

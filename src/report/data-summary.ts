@@ -1,4 +1,5 @@
-// `prunelab data`: the dataset summary (src/data/summary.ts) written as summary.json, with the class
+// `prunelab data`: the dataset summary (src/data/summary.ts) written as summary.json, with the
+// class
 // histograms (the paper's Fig. 1) as SVG and PNG.
 import { join } from 'node:path';
 import type { TrainConfig } from '../config.js';

@@ -12,7 +12,8 @@ import { renderHtml } from './html.js';
 
 const TITLES: Record<keyof typeof FIGURES, string> = {
   accuracy:
-    "Test accuracy against the number of neurons pruned (the paper's Fig. 4), with the budget-matched control and each criterion's knee.",
+    "Test accuracy against the number of neurons pruned (the paper's Fig. 4), with the " +
+    "budget-matched control and each criterion's knee.",
   damage: 'Test accuracy right after each removal, before retraining.',
   training: "Baseline training and validation accuracy and loss per epoch (the paper's Fig. 3).",
   classes: "Images per class in the whole selection and in each split (the paper's Fig. 1).",

@@ -1,43 +1,70 @@
 // The plain-words summary of a study, generated from results.json (never typed in).
+import type { CriterionSummary } from '../study/knee.js';
 import type { StudyResults } from '../study/results.js';
+
+/** What the curve of one criterion does against the tolerance band. */
+function kneeClause(c: CriterionSummary, points: string, hidden: number): string {
+  const within = `within ${points} point${points === '1' ? '' : 's'}`;
+  const below = c.steps.find((s) => s.pruned > c.knee && s.n === c.seeds);
+  if (!below) {
+    return `with \`${c.criterion}\` it stays ${within} through all ${c.knee} of ${hidden} neurons pruned so far`;
+  }
+  if (c.knee === 0) {
+    return `with \`${c.criterion}\` it falls below at the first step (${below.pruned} pruned)`;
+  }
+  return (
+    `it stays ${within} until ${c.knee} of ${hidden} neurons are pruned with \`${c.criterion}\` ` +
+    `(falls below at ${below.pruned})`
+  );
+}
+
+function controlSentence(r: StudyResults): string | null {
+  const last = r.summary.control.at(-1);
+  if (!last) return null;
+  const change = last.testAccuracy.mean - r.baseline.testAccuracy;
+  const direction = change >= 0 ? 'up' : 'down';
+  const meaning =
+    change > r.summary.tolerance
+      ? 'retraining alone improves the network, so accuracy gains during pruning are not ' +
+        'evidence of redundancy; compare each curve with the control.'
+      : 'the baseline was close to converged, so the pruning curves measure the effect of pruning.';
+  return (
+    `The budget-matched control (the unpruned network trained for the same ${last.epochs} extra ` +
+    `epochs) reaches ${last.testAccuracy.mean.toFixed(3)}, ${direction} ` +
+    `${Math.abs(100 * change).toFixed(1)} points from the baseline: ${meaning}`
+  );
+}
 
 export function summarySentences(r: StudyResults): string[] {
   const out: string[] = [];
-  const pts = (r.summary.tolerance * 100).toFixed((r.summary.tolerance * 100) % 1 ? 1 : 0);
-  const base = r.baseline.testAccuracy.toFixed(3);
-  const n = r.baseline.hidden;
-  const parts = r.summary.criteria.map((c) => {
-    const below = c.steps.find((s) => s.pruned > c.knee && s.n === c.seeds);
-    if (!below)
-      return `with \`${c.criterion}\` it stays within ${pts} point${pts === '1' ? '' : 's'} through all ${c.knee} of ${n} neurons pruned so far`;
-    return c.knee > 0
-      ? `it stays within ${pts} point${pts === '1' ? '' : 's'} until ${c.knee} of ${n} neurons are pruned with \`${c.criterion}\` (falls below at ${below.pruned})`
-      : `with \`${c.criterion}\` it falls below at the first step (${below.pruned} pruned)`;
-  });
-  if (parts.length)
+  const tolerance = r.summary.tolerance * 100;
+  const points = tolerance.toFixed(tolerance % 1 ? 1 : 0);
+  const criteria = r.summary.criteria;
+  if (criteria.length) {
+    const spread =
+      r.config.seeds > 1
+        ? ` (± ${r.baseline.testAccuracySpread.toFixed(3)} over ${r.config.seeds} seeds)`
+        : '';
+    const clauses = criteria.map((c) => kneeClause(c, points, r.baseline.hidden));
     out.push(
-      `Baseline test accuracy is ${base}${r.config.seeds > 1 ? ` (± ${r.baseline.testAccuracySpread.toFixed(3)} over ${r.config.seeds} seeds)` : ''}; ${parts.join('; ')}.`,
-    );
-  if (r.summary.criteria.length > 1) {
-    const byDamage = [...r.summary.criteria].sort(
-      (a, b) => a.immediateDamage.mean - b.immediateDamage.mean,
-    );
-    out.push(
-      `Before retraining, a removal costs on average ${byDamage.map((c) => `${c.immediateDamage.mean.toFixed(2)} points with \`${c.criterion}\``).join(', ')}; \`${byDamage[0].criterion}\` does the least immediate damage.`,
+      `Baseline test accuracy is ${r.baseline.testAccuracy.toFixed(3)}${spread}; ` +
+        `${clauses.join('; ')}.`,
     );
   }
-  const ctl = r.summary.control;
-  if (ctl.length) {
-    const last = ctl[ctl.length - 1];
-    const d = last.testAccuracy.mean - r.baseline.testAccuracy;
+  if (criteria.length > 1) {
+    const byDamage = [...criteria].sort((a, b) => a.immediateDamage.mean - b.immediateDamage.mean);
+    const costs = byDamage.map(
+      (c) => `${c.immediateDamage.mean.toFixed(2)} points with \`${c.criterion}\``,
+    );
     out.push(
-      `The budget-matched control (the unpruned network trained for the same ${last.epochs} extra epochs) reaches ${last.testAccuracy.mean.toFixed(3)}, ${d >= 0 ? 'up' : 'down'} ${Math.abs(100 * d).toFixed(1)} points from the baseline: ` +
-        (d > r.summary.tolerance
-          ? 'retraining alone improves the network, so accuracy gains during pruning are not evidence of redundancy; compare each curve with the control.'
-          : 'the baseline was close to converged, so the pruning curves measure the effect of pruning.'),
+      `Before retraining, a removal costs on average ${costs.join(', ')}; ` +
+        `\`${byDamage[0].criterion}\` does the least immediate damage.`,
     );
   }
-  if (r.status !== 'complete')
+  const control = controlSentence(r);
+  if (control) out.push(control);
+  if (r.status !== 'complete') {
     out.push(`This run is ${r.status}: the figures and tables show the steps finished so far.`);
+  }
   return out;
 }

@@ -34,7 +34,9 @@ interface Checkpoint<T> {
 
 const STEP_MODEL = /^step-\d+\.safetensors$/;
 
-/** Saves the task's state after `step`; a complete run's model is also kept as model.safetensors. */
+/**
+ * Saves the task's state after `step`; a complete run's model is also kept as model.safetensors.
+ */
 export function saveCheckpoint<T>(
   folder: string,
   net: Network,

@@ -17,7 +17,9 @@ export function knee(
   return k;
 }
 
-/** The first number of pruned neurons at which test accuracy falls below the band (null if never). */
+/**
+ * The first number of pruned neurons at which test accuracy falls below the band (null if never).
+ */
 export function firstBelow(
   points: { pruned: number; accuracy: number }[],
   baseline: number,

@@ -43,7 +43,9 @@ function upgradeRun(value: unknown): unknown {
   return { ...run, steps };
 }
 
-/** A results.json of schema prunelab.study/1 in today's form; other values are returned as they are. */
+/**
+ * A results.json of schema prunelab.study/1 in today's form; other values are returned as they are.
+ */
 export function upgradeStudyResults(value: unknown): unknown {
   if (!isObject(value) || value.schema !== LEGACY_STUDY_SCHEMA) return value;
   const summary = isObject(value.summary) ? value.summary : {};

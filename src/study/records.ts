@@ -16,7 +16,9 @@ export interface BaselineResult {
   parameters: number;
   flops: number;
   seconds: number;
-  /** Cosine similarity of the pruned layer's activation vectors, hidden x hidden, rounded to 1e-4. */
+  /**
+   * Cosine similarity of the pruned layer's activation vectors, hidden x hidden, rounded to 1e-4.
+   */
   cosine: number[];
   loadedFrom: string | null;
 }

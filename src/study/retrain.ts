@@ -23,7 +23,10 @@ export interface RetrainContext {
   cache: FeatureCache;
 }
 
-/** The retraining of step `step`, from the weights as they are (whose validation score is `valBefore`). */
+/**
+ * The retraining of step `step`, from the weights as they are (whose validation score is
+ * `valBefore`).
+ */
 export function retrainStep(
   context: RetrainContext,
   net: Network,

@@ -1,4 +1,5 @@
-// One learning rate of a sweep: the baseline trained from the random seed with that rate (every rate from
+// One learning rate of a sweep: the baseline trained from the random seed with that rate (every
+// rate from
 // the same seed, so only the rate differs). A rate that diverges is a result, not a failure.
 import { trainBaseline } from '../train/baseline.js';
 import { evaluate } from '../train/trainer.js';

@@ -66,7 +66,10 @@ export type TaskOutcome =
   | { kind: 'control'; points: ControlPoint[] }
   | { kind: 'sweep'; row: SweepRow };
 
-/** A task's name, which is also its folder in the run directory: `baseline-s1`, `merge-s2`, `lr-0.01`. */
+/**
+ * A task's name, which is also its folder in the run directory: `baseline-s1`, `merge-s2`,
+ * `lr-0.01`.
+ */
 export function taskId(task: Task): string {
   if (task.kind === 'prune') return `${task.criterion}-s${task.seed}`;
   if (task.kind === 'sweep') return `lr-${task.lr}`;

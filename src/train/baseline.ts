@@ -35,7 +35,9 @@ export interface BaselineOptions {
   onEpoch?: (net: Network, record: EpochRecord, improved: boolean) => void;
 }
 
-/** Builds and trains a fresh network for `data` as `cfg` says; it holds the best-validation weights. */
+/**
+ * Builds and trains a fresh network for `data` as `cfg` says; it holds the best-validation weights.
+ */
 export async function trainBaseline(
   cfg: TrainConfig,
   data: PreparedData,

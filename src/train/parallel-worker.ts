@@ -28,7 +28,10 @@ let net: Network | null = null;
 /** Whether the replica's parameters are the main network's, in its shared memory. */
 let shared = false;
 
-/** The main thread's message (posted before the rebuild request): the memory and the replica's region. */
+/**
+ * The main thread's message (posted before the rebuild request): the memory and the replica's
+ * region.
+ */
 function regionMessage(): RegionMessage {
   for (let i = 0; i < 1000; i++) {
     const received = receiveMessageOnPort(port);
@@ -68,7 +71,9 @@ function rebuild(): Network {
   return replica;
 }
 
-/** Forward (and, for training, backward) of the `count` images the main thread left in the buffers. */
+/**
+ * Forward (and, for training, backward) of the `count` images the main thread left in the buffers.
+ */
 function compute(replica: Network, count: number): void {
   const fullBatch = Atomics.load(ctrl, CTRL.fullBatch);
   const P = replica.params.length;

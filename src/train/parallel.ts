@@ -38,7 +38,10 @@ function helperFile(): string {
   return join(here, '..', '..', 'dist', 'train', 'parallel-worker.js');
 }
 
-/** Where an evaluation also returns one layer's outputs: acts[idx], `units` values per image, into `out`. */
+/**
+ * Where an evaluation also returns one layer's outputs: acts[idx], `units` values per image, into
+ * `out`.
+ */
 export interface LayerOutputs {
   idx: number;
   units: number;
@@ -158,7 +161,9 @@ export class DataParallel {
     };
   }
 
-  /** The region of `net`'s shared memory for the replica (grown once per memory); null: use copies. */
+  /**
+   * The region of `net`'s shared memory for the replica (grown once per memory); null: use copies.
+   */
   private regionFor(net: Network): Region | null {
     const kernels = net.kernels as Partial<WasmKernels>;
     if (net.kernels.name !== 'wasm' || !kernels.memory || !kernels.extend) return null;

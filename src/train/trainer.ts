@@ -1,5 +1,6 @@
 // Minibatch SGD with per-epoch validation, best-validation weights kept, optional early stopping,
-// and a clear stop when the loss diverges. Shuffling comes from Rng(seed, STREAM.shuffle, ...stream,
+// and a clear stop when the loss diverges. Shuffling comes from Rng(seed, STREAM.shuffle,
+// ...stream,
 // epoch), so any epoch of any run can be replayed from the random seed alone.
 import { Rng, STREAM } from '../engine/rng.js';
 import type { Network } from '../nn/network.js';
@@ -75,7 +76,10 @@ export function evaluate(
   return { loss: r.loss / split.n, accuracy: r.correct / split.n };
 }
 
-/** The whole network on every image, in evaluate()'s halves; with `features`, also keeps one layer's outputs. */
+/**
+ * The whole network on every image, in evaluate()'s halves; with `features`, also keeps one layer's
+ * outputs.
+ */
 function fullEvaluation(
   net: Network,
   split: Split,
@@ -151,6 +155,14 @@ function evaluateWithFeatures(
   return { loss: r.loss / split.n, accuracy: r.correct / split.n };
 }
 
+/** The error of a diverged training: where, what was seen, and a smaller rate to try. */
+function diverged(epoch: number, seen: string, lr: number): DivergenceError {
+  return new DivergenceError(
+    `training diverged in epoch ${epoch} (${seen}) with learning rate ${lr}; ` +
+      `try a smaller one, e.g. --lr ${+(lr / 10).toPrecision(2)}`,
+  );
+}
+
 /** Trains `net` in place; on return it holds the best-validation weights. */
 export function train(
   net: Network,
@@ -192,9 +204,7 @@ export function train(
         ? hooks.parallel.step(net, xb, labels, nb)
         : serialStep(net, xb, labels, nb);
       if (!Number.isFinite(r.loss)) {
-        throw new DivergenceError(
-          `training diverged in epoch ${epoch} (loss ${r.loss}) with learning rate ${opt.lr}; try a smaller one, e.g. --lr ${+(opt.lr / 10).toPrecision(2)}`,
-        );
+        throw diverged(epoch, `loss ${r.loss}`, opt.lr);
       }
       net.sgdStep(opt.lr, opt.momentum, opt.weightDecay);
       lossSum += r.loss;
@@ -212,15 +222,15 @@ export function train(
       seconds,
       imagesPerSecond: train.n / seconds,
     };
-    if (!Number.isFinite(v.loss))
-      throw new DivergenceError(
-        `training diverged in epoch ${epoch} (validation loss ${v.loss}) with learning rate ${opt.lr}; try a smaller one, e.g. --lr ${+(opt.lr / 10).toPrecision(2)}`,
-      );
-    // a loss far above chance level for a whole epoch: the weights blew up (tanh saturates, so it may stay finite)
+    if (!Number.isFinite(v.loss)) throw diverged(epoch, `validation loss ${v.loss}`, opt.lr);
+    // a loss far above chance level for a whole epoch: the weights blew up (tanh saturates, so the
+    // loss may stay finite)
     const chance = net.arch.output === 'softmax' ? Math.log(net.classes) : net.classes * Math.LN2;
     if (rec.trainLoss > 5 * chance)
-      throw new DivergenceError(
-        `training diverged in epoch ${epoch} (mean loss ${rec.trainLoss.toFixed(1)}, chance level is ${chance.toFixed(2)}) with learning rate ${opt.lr}; try a smaller one, e.g. --lr ${+(opt.lr / 10).toPrecision(2)}`,
+      throw diverged(
+        epoch,
+        `mean loss ${rec.trainLoss.toFixed(1)}, chance level is ${chance.toFixed(2)}`,
+        opt.lr,
       );
     history.push(rec);
     hooks.onEpoch?.(rec);

@@ -11,7 +11,9 @@ export class ConfigError extends UserError {
 export class DivergenceError extends UserError {
   override name = 'DivergenceError';
 }
-/** Work stopped by Ctrl-C or SIGTERM; what is finished is saved, and the message says how to go on. */
+/**
+ * Work stopped by Ctrl-C or SIGTERM; what is finished is saved, and the message says how to go on.
+ */
 export class InterruptedError extends UserError {
   override name = 'InterruptedError';
 }

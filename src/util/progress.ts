@@ -1,5 +1,6 @@
 // What the library tells whoever runs it about long work: lines for people, structured events for
-// machines, and a progress bar's start, updates and end. The CLI implements it (src/cli/progress.ts)
+// machines, and a progress bar's start, updates and end. The CLI implements it
+// (src/cli/progress.ts)
 // for terminals, logs and JSON; `silentProgress` is the default for library callers.
 
 export interface ProgressReporter {

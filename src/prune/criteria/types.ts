@@ -1,4 +1,5 @@
-// The contract of a pruning criterion: given the network and the layer's activation vectors over the
+// The contract of a pruning criterion: given the network and the layer's activation vectors over
+// the
 // pattern set, choose which neuron(s) to remove this step and how to compensate. One choice per
 // call; the surgery (src/prune/surgery.ts) and the step (src/prune/step.ts) are shared, and the
 // study's pruning loop (src/study/prune-task.ts) runs the steps.
@@ -13,7 +14,9 @@ export interface CriterionContext {
   /** Activation vectors: [patterns, units], the layer's tanh outputs. */
   acts: Float64Array;
   patterns: number;
-  /** Cosine similarity of the activation vectors, units x units (for the criteria that ask for it). */
+  /**
+   * Cosine similarity of the activation vectors, units x units (for the criteria that ask for it).
+   */
   cosine: Float64Array | null;
   /** dLoss/dActivation over the patterns (for the criteria that ask for it). */
   grads: Float64Array | null;

@@ -1,0 +1,179 @@
+// The figures of the data and the baseline, as Vega-Lite specifications: class histograms (the
+// paper's Fig. 1), the baseline's training curves (Fig. 3), the cosine similarity of the pruned
+// layer's activation vectors, and the learning-rate sweep (Table 1).
+import type { TopLevelSpec } from 'vega-lite';
+import type { SweepRow } from '../study/records.js';
+import type { StudyResults } from '../study/results.js';
+import type { StudyDataSummary } from '../study/state.js';
+import { config } from './figure-style.js';
+
+/** The baseline's training and validation accuracy and loss per epoch (the paper's Fig. 3). */
+export function trainingSpec(r: StudyResults): TopLevelSpec {
+  const rows = r.baseline.history.flatMap((h) => [
+    { epoch: h.epoch, metric: 'accuracy', split: 'training', value: h.trainAccuracy },
+    { epoch: h.epoch, metric: 'accuracy', split: 'validation', value: h.valAccuracy },
+    { epoch: h.epoch, metric: 'loss', split: 'training', value: h.trainLoss },
+    { epoch: h.epoch, metric: 'loss', split: 'validation', value: h.valLoss },
+  ]);
+  const enc = (metric: string, title: string) => ({
+    transform: [{ filter: `datum.metric === '${metric}'` }],
+    width: 270,
+    height: 220,
+    mark: { type: 'line', point: { size: 16 } },
+    encoding: {
+      x: { field: 'epoch', type: 'quantitative', title: 'epoch' },
+      y: { field: 'value', type: 'quantitative', title, scale: { zero: false } },
+      color: {
+        field: 'split',
+        type: 'nominal',
+        title: 'split',
+        scale: { domain: ['training', 'validation'], range: ['#1b9e77', '#333333'] },
+      },
+      strokeDash: {
+        field: 'split',
+        type: 'nominal',
+        scale: {
+          domain: ['training', 'validation'],
+          range: [
+            [1, 0],
+            [5, 3],
+          ],
+        },
+        legend: null,
+      },
+    },
+  });
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title: {
+      text: 'Baseline training',
+      subtitle: `LeNet-5 on ${r.data.name}; best-validation weights kept`,
+    },
+    config,
+    data: { values: rows },
+    hconcat: [
+      enc('accuracy', 'accuracy (fraction correct)'),
+      enc('loss', 'cross-entropy loss (mean)'),
+    ],
+  } as unknown as TopLevelSpec;
+}
+
+/** Class histograms of the whole dataset and of each split (the paper's Fig. 1). */
+/** What the class histograms need of a study's results or a data summary. */
+export interface ClassCounts {
+  data: Pick<StudyDataSummary, 'name' | 'classes' | 'classCounts'>;
+}
+
+export function classHistogramSpec(r: ClassCounts): TopLevelSpec {
+  const cc = r.data.classCounts;
+  const rows = r.data.classes.flatMap((name, c) => [
+    { split: 'all', class: name, count: cc.train[c] + cc.val[c] + cc.test[c] },
+    { split: 'training', class: name, count: cc.train[c] },
+    { split: 'validation', class: name, count: cc.val[c] },
+    { split: 'test', class: name, count: cc.test[c] },
+  ]);
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title: {
+      text: 'Images per class',
+      subtitle: `${r.data.name}: the whole selection and each split`,
+    },
+    config,
+    data: { values: rows },
+    facet: {
+      field: 'split',
+      type: 'nominal',
+      title: null,
+      sort: ['all', 'training', 'validation', 'test'],
+    },
+    columns: 4,
+    spec: {
+      width: 150,
+      height: 150,
+      mark: { type: 'bar', color: '#666' },
+      encoding: {
+        x: {
+          field: 'class',
+          type: 'nominal',
+          title: 'class',
+          sort: r.data.classes,
+          axis: { labelAngle: -60, labelLimit: 70 },
+        },
+        y: { field: 'count', type: 'quantitative', title: 'images' },
+      },
+    },
+    resolve: { scale: { y: 'independent' } },
+  } as unknown as TopLevelSpec;
+}
+
+/** Neuron-by-neuron cosine similarity of the baseline layer's activation vectors. */
+export function cosineHeatmapSpec(r: StudyResults): TopLevelSpec {
+  const n = r.baseline.hidden,
+    rows: { i: number; j: number; cos: number }[] = [];
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++) rows.push({ i, j, cos: r.baseline.cosine[i * n + j] });
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title: {
+      text: `Cosine similarity of ${r.layer} activation vectors`,
+      subtitle: 'baseline network, over the pattern set; |cos| near 1 = redundant pair',
+    },
+    config,
+    width: 360,
+    height: 360,
+    data: { values: rows },
+    mark: 'rect',
+    encoding: {
+      x: {
+        field: 'j',
+        type: 'ordinal',
+        title: 'neuron',
+        axis: { values: Array.from({ length: Math.ceil(n / 10) }, (_, k) => k * 10) },
+      },
+      y: {
+        field: 'i',
+        type: 'ordinal',
+        title: 'neuron',
+        axis: { values: Array.from({ length: Math.ceil(n / 10) }, (_, k) => k * 10) },
+      },
+      color: {
+        field: 'cos',
+        type: 'quantitative',
+        title: 'cosine',
+        scale: { scheme: 'greys', domain: [-1, 1] },
+      },
+    },
+  } as unknown as TopLevelSpec;
+}
+
+/** Best validation accuracy per learning rate (the paper's Table 1), when a sweep was run. */
+export function lrSweepSpec(table: SweepRow[]): TopLevelSpec {
+  const rows = table.filter((r) => !r.diverged).map((r) => ({ lr: r.lr, acc: r.bestValAccuracy }));
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title: {
+      text: 'Learning-rate sweep',
+      subtitle:
+        'best validation accuracy of the baseline per learning rate (diverged rates omitted)',
+    },
+    config,
+    width: 360,
+    height: 220,
+    data: { values: rows },
+    mark: { type: 'line', point: { size: 50, filled: true }, color: '#333' },
+    encoding: {
+      x: {
+        field: 'lr',
+        type: 'quantitative',
+        title: 'learning rate (log scale)',
+        scale: { type: 'log' },
+      },
+      y: {
+        field: 'acc',
+        type: 'quantitative',
+        title: 'best validation accuracy',
+        scale: { zero: false },
+      },
+    },
+  } as unknown as TopLevelSpec;
+}

@@ -1,0 +1,55 @@
+// The figures' shared look: a dash pattern, a marker and a colour per series (so that a figure
+// stays readable in black-and-white print), fonts and sizes.
+
+export const DASH: Record<string, number[]> = {
+  paper: [1, 0],
+  distinctiveness: [6, 3],
+  magnitude: [2, 2],
+  random: [8, 3, 2, 3],
+  taylor: [1, 3],
+  merge: [10, 2],
+  control: [4, 4],
+};
+export const SHAPE: Record<string, string> = {
+  paper: 'circle',
+  distinctiveness: 'square',
+  magnitude: 'triangle-up',
+  random: 'diamond',
+  taylor: 'cross',
+  merge: 'triangle-down',
+  control: 'stroke',
+};
+export const PALETTE = [
+  '#1b9e77',
+  '#d95f02',
+  '#7570b3',
+  '#e7298a',
+  '#66a61e',
+  '#a6761d',
+  '#e6ab02',
+];
+export const colorRange = (names: string[]) =>
+  names.map((n, i) => (n === 'control' ? '#000000' : PALETTE[i % PALETTE.length]));
+export const config = {
+  font: 'DejaVu Sans, Arial, sans-serif',
+  view: { stroke: null },
+  axis: { labelFontSize: 11, titleFontSize: 12 },
+  title: { fontSize: 14 },
+} as const;
+
+export function seriesScales(names: string[]) {
+  return {
+    strokeDash: {
+      field: 'series',
+      type: 'nominal',
+      title: 'criterion',
+      scale: { domain: names, range: names.map((n) => DASH[n] ?? [1, 0]) },
+    },
+    shape: {
+      field: 'series',
+      type: 'nominal',
+      title: 'criterion',
+      scale: { domain: names, range: names.map((n) => SHAPE[n] ?? 'circle') },
+    },
+  } as const;
+}
