@@ -4,19 +4,40 @@
 import type { TrainConfig } from '../config.js';
 import { loadRaw } from './index.js';
 import { classCounts, prepare } from './split.js';
+import type { PreparedData } from './types.js';
+
+/** The data a run used, as its results record it. */
+export interface DataDescription {
+  name: string;
+  source: string;
+  classes: string[];
+  sizes: { train: number; val: number; test: number };
+  classCounts: { train: number[]; val: number[]; test: number[] };
+  mean: number;
+  std: number;
+}
+
+export function describeData(data: PreparedData): DataDescription {
+  const C = data.classes.length;
+  return {
+    name: data.name,
+    source: data.source,
+    classes: data.classes,
+    sizes: { train: data.train.n, val: data.val.n, test: data.test.n },
+    classCounts: {
+      train: classCounts(data.train.y, C),
+      val: classCounts(data.val.y, C),
+      test: classCounts(data.test.y, C),
+    },
+    mean: data.mean,
+    std: data.std,
+  };
+}
 
 export interface DataSummary {
   schema: string;
   config: TrainConfig;
-  data: {
-    name: string;
-    source: string;
-    classes: string[];
-    sizes: { train: number; val: number; test: number };
-    classCounts: { train: number[]; val: number[]; test: number[] };
-    mean: number;
-    std: number;
-  };
+  data: DataDescription;
   info: Record<string, unknown>;
   /** Per attribute (colorID, typeID, cameraID), per class, the count of each value. */
   attributes: Record<string, Record<string, Record<string, number>>>;
@@ -25,12 +46,6 @@ export interface DataSummary {
 export async function summarizeData(cfg: TrainConfig): Promise<DataSummary> {
   const raw = await loadRaw(cfg);
   const data = prepare(raw, cfg, cfg.seed);
-  const C = data.classes.length;
-  const counts = {
-    train: classCounts(data.train.y, C),
-    val: classCounts(data.val.y, C),
-    test: classCounts(data.test.y, C),
-  };
   const attributes: Record<string, Record<string, Record<string, number>>> = {};
   const names = (raw.info?.names ?? {}) as Record<string, Record<string, string>>;
   for (const a of raw.attrs ?? []) {
@@ -44,15 +59,7 @@ export async function summarizeData(cfg: TrainConfig): Promise<DataSummary> {
   return {
     schema: 'prunelab.data/1',
     config: cfg,
-    data: {
-      name: data.name,
-      source: data.source,
-      classes: data.classes,
-      sizes: { train: data.train.n, val: data.val.n, test: data.test.n },
-      classCounts: counts,
-      mean: data.mean,
-      std: data.std,
-    },
+    data: describeData(data),
     info: raw.info ?? {},
     attributes,
   };

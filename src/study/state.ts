@@ -2,6 +2,7 @@
 // baselines, the steps of every pruning run and the control's points. results.json is a pure
 // function of it (results.ts).
 import type { StudyConfig } from '../config.js';
+import type { DataDescription } from '../data/summary.js';
 import type { BaselineResult, ControlPoint, StepRecord } from './records.js';
 import type { StudyPlan } from './plan.js';
 import { taskId, type StudyTask, type TaskEvent, type TaskOutcome } from './task.js';
@@ -9,15 +10,7 @@ import { taskId, type StudyTask, type TaskEvent, type TaskOutcome } from './task
 export type StudyStatus = 'running' | 'complete' | 'interrupted' | 'failed';
 
 /** The data a study ran on, as results.json records it. */
-export interface StudyDataSummary {
-  name: string;
-  source: string;
-  classes: string[];
-  sizes: { train: number; val: number; test: number };
-  classCounts: { train: number[]; val: number[]; test: number[] };
-  mean: number;
-  std: number;
-}
+export type StudyDataSummary = DataDescription;
 
 export interface PruneRunState {
   criterion: string;

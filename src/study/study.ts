@@ -7,8 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { StudyConfig } from '../config.js';
 import { loadData } from '../data/index.js';
-import type { PreparedData } from '../data/types.js';
-import { classCounts } from '../data/split.js';
+import { describeData } from '../data/summary.js';
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomic.js';
 import { environment, resolveThreads } from '../util/env.js';
 import { InterruptedError, UserError } from '../util/errors.js';
@@ -25,7 +24,7 @@ import {
   studyName,
 } from './run-dir.js';
 import type { TaskRunner } from './runner.js';
-import { applyEvent, applyOutcome, initialState, type StudyDataSummary } from './state.js';
+import { applyEvent, applyOutcome, initialState } from './state.js';
 import { renderStepsCsv } from './steps-csv.js';
 import { StudyProgress } from './study-progress.js';
 import { headerText } from './summary-text.js';
@@ -41,23 +40,6 @@ export interface StudyOptions {
 export interface StudyRun {
   dir: string;
   results: StudyResults;
-}
-
-function dataSummary(data: PreparedData): StudyDataSummary {
-  const C = data.classes.length;
-  return {
-    name: data.name,
-    source: data.source,
-    classes: data.classes,
-    sizes: { train: data.train.n, val: data.val.n, test: data.test.n },
-    classCounts: {
-      train: classCounts(data.train.y, C),
-      val: classCounts(data.val.y, C),
-      test: classCounts(data.test.y, C),
-    },
-    mean: data.mean,
-    std: data.std,
-  };
 }
 
 /** --lr auto: the sweep's best rate, in its own folder of the run directory. */
@@ -104,7 +86,7 @@ export async function runStudy(
       name: studyName(dir),
       config: cfg,
       environment: environment(threads),
-      data: dataSummary(data),
+      data: describeData(data),
       layer: plan.layer,
       startedAt: (options.resumeDir && previousStart(dir)) || new Date().toISOString(),
     },

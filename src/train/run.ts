@@ -4,6 +4,7 @@
 import { join } from 'node:path';
 import type { TrainConfig } from '../config.js';
 import { loadData } from '../data/index.js';
+import { describeData } from '../data/summary.js';
 import type { PreparedData } from '../data/types.js';
 import { parameterCount, type Network } from '../nn/network.js';
 import { saveModel } from '../nn/model-io.js';
@@ -88,14 +89,7 @@ export async function runTrain(
     schema: TRAIN_SCHEMA,
     status: 'complete',
     config: cfg,
-    data: {
-      name: data.name,
-      source: data.source,
-      classes: data.classes,
-      sizes: { train: data.train.n, val: data.val.n, test: data.test.n },
-      mean: data.mean,
-      std: data.std,
-    },
+    data: describeData(data),
     history: result.history,
     bestEpoch: result.bestEpoch,
     stoppedEarly: result.stoppedEarly,
