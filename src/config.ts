@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError } from './util/errors.js';
+import { nearest } from './util/nearest.js';
 
 export const CRITERIA = [
   'paper',
@@ -82,6 +83,8 @@ export const StudyConfigSchema = TrainConfigSchema.extend({
    * neuron.
    */
   compensate: z.boolean().default(false),
+  /** Steps whose models are kept (besides the final and the knee's), or 'all'. */
+  saveSteps: z.union([z.literal('all'), z.array(z.number().int().min(1))]).default([]),
   /** --lr auto: run a learning-rate sweep over `lrs` first and use the best. */
   lrAuto: z.boolean().default(false),
   lrs: z.array(z.number().positive().finite()).min(1).default([0.1, 0.05, 0.01, 0.001]),
@@ -116,12 +119,27 @@ export const PRESETS: Record<'quick' | 'paper', Partial<StudyConfig>> = {
   },
 };
 
+const kebab = (key: string) => key.replace(/[A-Z]/g, (m) => '-' + m.toLowerCase());
+const camel = (key: string) => key.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+
 function flagName(path: PropertyKey[]): string {
-  return '--' + String(path[0] ?? '').replace(/[A-Z]/g, (m) => '-' + m.toLowerCase());
+  return '--' + kebab(String(path[0] ?? ''));
 }
 
-export function formatZodError(err: z.ZodError): string {
-  return err.issues.map((i) => `${flagName(i.path)}: ${i.message}`).join('; ');
+/** One line naming each wrong option; an unknown one with the nearest known option. */
+export function formatZodError(err: z.ZodError, known: readonly string[] = []): string {
+  return err.issues
+    .map((i) => {
+      if (i.code !== 'unrecognized_keys') return `${flagName(i.path)}: ${i.message}`;
+      return i.keys
+        .map((key) => {
+          const guess = nearest(key, known);
+          const hint = guess ? `; did you mean "${kebab(guess)}" (--${kebab(guess)})?` : '';
+          return `unknown option "${kebab(key)}"${hint}`;
+        })
+        .join('; ');
+    })
+    .join('; ');
 }
 
 export function readConfigFile(file: string | undefined): Record<string, unknown> {
@@ -135,7 +153,8 @@ export function readConfigFile(file: string | undefined): Record<string, unknown
   try {
     const v: unknown = JSON.parse(text);
     if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error('not an object');
-    return v as Record<string, unknown>;
+    // keys as the flags are written (train-size) or in camelCase (trainSize)
+    return Object.fromEntries(Object.entries(v).map(([key, value]) => [camel(key), value]));
   } catch (e) {
     throw new ConfigError(
       `config file ${file} is not a JSON object (${(e as Error).message}); ` +
@@ -146,7 +165,10 @@ export function readConfigFile(file: string | undefined): Record<string, unknown
 
 export function parseTrainConfig(input: Record<string, unknown>): TrainConfig {
   const r = TrainConfigSchema.safeParse(input);
-  if (!r.success) throw new ConfigError(`invalid configuration: ${formatZodError(r.error)}`);
+  if (!r.success) {
+    const known = Object.keys(TrainConfigSchema.shape);
+    throw new ConfigError(`invalid configuration: ${formatZodError(r.error, known)}`);
+  }
   return r.data;
 }
 
@@ -177,6 +199,9 @@ export function parseStudyConfig(raw: Record<string, unknown>): StudyConfig {
     delete presetValues.testSize;
   }
   const r = StudyConfigSchema.safeParse({ ...presetValues, ...input });
-  if (!r.success) throw new ConfigError(`invalid configuration: ${formatZodError(r.error)}`);
+  if (!r.success) {
+    const known = Object.keys(StudyConfigSchema.shape);
+    throw new ConfigError(`invalid configuration: ${formatZodError(r.error, known)}`);
+  }
   return r.data;
 }

@@ -1,16 +1,28 @@
 // The prunelab command line: a thin layer over the library (runTrain, runStudy, writeReport, ...).
 // Flags are parsed by commander (options.ts), validated by the zod schemas in src/config.ts, and
 // user errors end with one clear line and exit code 2 (130 after Ctrl-C).
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { parseStudyConfig, parseTrainConfig } from '../config.js';
+import type { Evaluation, SplitName } from '../inference/evaluate.js';
+import { writeJsonAtomic } from '../util/atomic.js';
 import type { DataSummary } from '../data/summary.js';
 import { runLrSweep } from '../study/lr-sweep.js';
+import { checkResumeOptions } from '../study/run-dir.js';
 import { resumeStudy, runStudy } from '../study/study.js';
-import { summaryText } from '../study/summary-text.js';
-import { runTrain } from '../train/run.js';
+import { summaryData, summaryText } from '../study/summary-text.js';
+import { defaultTrainDir, runTrain } from '../train/run.js';
 import { packageVersion } from '../util/env.js';
 import { InterruptedError, UserError } from '../util/errors.js';
-import { addStudyOptions, addTrainOptions, collect, num } from './options.js';
+import {
+  addAugmentOptions,
+  addDataOptions,
+  addRunOptions,
+  addStudyOptions,
+  addSweepOptions,
+  addTrainingOptions,
+  collect,
+  num,
+} from './options.js';
 import { outputMode, Progress } from './progress.js';
 
 type Options = Record<string, unknown>;
@@ -23,10 +35,11 @@ async function writeReport(dir: string): Promise<string> {
 
 async function studyAction(opts: Options, cmd: Command): Promise<void> {
   const progress = new Progress(outputMode(opts));
-  const { dir, results } =
-    typeof opts.resume === 'string'
-      ? await resumeStudy(opts.resume, progress)
-      : await runStudy(parseStudyConfig(collect(opts, cmd)), progress);
+  const resume = typeof opts.resume === 'string' ? opts.resume : null;
+  if (resume) checkResumeOptions(resume, collect(opts, cmd));
+  const { dir, results } = resume
+    ? await resumeStudy(resume, progress)
+    : await runStudy(parseStudyConfig(collect(opts, cmd)), progress);
   try {
     progress.info(`report: ${await writeReport(dir)}`);
   } catch (err) {
@@ -35,7 +48,24 @@ async function studyAction(opts: Options, cmd: Command): Promise<void> {
         `results.json is complete, retry with: prunelab report ${dir}\n`,
     );
   }
-  progress.summary(summaryText(results, dir));
+  progress.summary(summaryText(results, dir), summaryData(results, dir));
+}
+
+function evaluationText(e: Evaluation): string {
+  const width = Math.max(5, ...e.classes.map((c) => c.length));
+  const name = (c: string) => c.padEnd(width).slice(0, width);
+  const rows = e.perClass.map(
+    (p, c) =>
+      `  ${name(p.class)} ${String(p.images).padStart(6)} ${p.accuracy.toFixed(4).padStart(8)}  ` +
+      e.confusion[c].map((n) => String(n).padStart(5)).join(''),
+  );
+  return [
+    `${e.model} on ${e.dataset} (${e.split}, ${e.images} images): accuracy ` +
+      `${e.accuracy.toFixed(4)}, loss ${e.loss.toFixed(4)}`,
+    `  ${'class'.padEnd(width)} ${'images'.padStart(6)} ${'accuracy'.padStart(8)}  ` +
+      'predicted as (columns in class order)',
+    ...rows,
+  ].join('\n');
 }
 
 function dataSummaryText(s: DataSummary, out: string): string {
@@ -67,30 +97,38 @@ export function createCli(): Command {
     .version(packageVersion())
     .showHelpAfterError('(run with --help for the options)');
 
-  addTrainOptions(
+  const trainOptions = (cmd: Command, out: string) =>
+    addRunOptions(addAugmentOptions(addTrainingOptions(addDataOptions(cmd))), out);
+
+  trainOptions(
     program.command('train').description('train a LeNet-5 baseline and save it'),
+    'runs/train-<time>',
   ).action(async (opts: Options, cmd: Command) => {
     const cfg = parseTrainConfig(collect(opts, cmd));
-    await runTrain(cfg, new Progress(outputMode(opts)), cfg.out ?? 'runs/baseline');
+    await runTrain(cfg, new Progress(outputMode(opts)), cfg.out ?? defaultTrainDir());
   });
 
   addStudyOptions(
-    addTrainOptions(
+    trainOptions(
       program
         .command('study')
         .description(
           'the pruning study: train (or load) a baseline, prune a dense layer step by step with ' +
             'retraining, report',
         ),
+      'runs/<preset>-<time>',
     ),
   ).action(studyAction);
 
-  addTrainOptions(
-    program
-      .command('data')
-      .description(
-        'summarise a dataset selection: sizes, class histograms per split, VehicleX attributes',
-      ),
+  addRunOptions(
+    addDataOptions(
+      program
+        .command('data')
+        .description(
+          'summarise a dataset selection: sizes, class histograms per split, VehicleX attributes',
+        ),
+    ),
+    'runs/data',
   ).action(async (opts: Options, cmd: Command) => {
     const cfg = parseTrainConfig(collect(opts, cmd));
     const out = cfg.out ?? 'runs/data';
@@ -99,23 +137,64 @@ export function createCli(): Command {
     new Progress(outputMode(opts)).summary(dataSummaryText(summary, out));
   });
 
-  addTrainOptions(
+  addSweepOptions(
+    trainOptions(
+      program
+        .command('lr-sweep')
+        .description(
+          'train the baseline once per learning rate and tabulate the best validation accuracy ' +
+            "(the paper's Table 1)",
+        ),
+      'runs/lr-sweep',
+    ),
+  ).action(async (opts: Options, cmd: Command) => {
+    const lrs = (opts.lrs as number[] | undefined) ?? [0.1, 0.05, 0.01, 0.001];
+    const cfg = parseTrainConfig(collect({ ...opts, lrs: undefined }, cmd));
+    await runLrSweep(cfg, lrs, new Progress(outputMode(opts)), cfg.out ?? 'runs/lr-sweep');
+  });
+
+  addDataOptions(
     program
-      .command('lr-sweep')
+      .command('evaluate')
       .description(
-        'train the baseline once per learning rate and tabulate the best validation accuracy ' +
-          "(the paper's Table 1)",
-      ),
+        "a saved model's accuracy, loss, per-class accuracy and confusion matrix on a dataset",
+      )
+      .argument('<model>', 'a model file (model.safetensors, knee.safetensors, ...)'),
   )
-    .option(
-      '--lrs <list>',
-      'learning rates, comma-separated (default 0.1,0.05,0.01,0.001)',
-      (v: string) => v.split(',').map((x) => num('--lrs', 'float')(x.trim())),
+    .addOption(
+      new Option('--split <name>', 'which split (default: test)').choices(['train', 'val', 'test']),
     )
-    .action(async (opts: Options, cmd: Command) => {
-      const lrs = (opts.lrs as number[] | undefined) ?? [0.1, 0.05, 0.01, 0.001];
-      const cfg = parseTrainConfig(collect({ ...opts, lrs: undefined }, cmd));
-      await runLrSweep(cfg, lrs, new Progress(outputMode(opts)), cfg.out ?? 'runs/lr-sweep');
+    .option('--out <file>', 'also write the evaluation as JSON to this file')
+    .option('--config <file>', 'JSON file of options, keys as the flags (flags override it)')
+    .option('--log-json', 'print the evaluation as one JSON object')
+    .action(async (model: string, opts: Options, cmd: Command) => {
+      const { out, split, ...rest } = opts;
+      const cfg = parseTrainConfig(collect(rest, cmd));
+      const { evaluateModel } = await import('../inference/evaluate.js');
+      const result = await evaluateModel(model, cfg, (split as SplitName | undefined) ?? 'test');
+      if (typeof out === 'string') writeJsonAtomic(out, result);
+      if (opts.logJson) process.stdout.write(JSON.stringify(result) + '\n');
+      else process.stdout.write(evaluationText(result) + '\n');
+    });
+
+  program
+    .command('predict')
+    .description('the class and class probabilities of image files, preprocessed as in training')
+    .argument('<model>', 'a model file saved by prunelab')
+    .argument('<images...>', 'image files (JPEG, PNG, WebP)')
+    .option('--top <k>', 'classes shown per image (default: 3)', num('--top', 'int'))
+    .option('--log-json', 'print one JSON object per image')
+    .action(async (model: string, images: string[], opts: Options) => {
+      const { predictImages } = await import('../inference/predict.js');
+      const top = (opts.top as number | undefined) ?? 3;
+      for (const p of await predictImages(model, images)) {
+        if (opts.logJson) process.stdout.write(JSON.stringify(p) + '\n');
+        else {
+          const ranked = p.probabilities.slice(0, top);
+          const rest = ranked.map((r) => `${r.class} ${r.probability.toFixed(3)}`).join(', ');
+          process.stdout.write(`${p.file}: ${p.class} (${rest})\n`);
+        }
+      }
     });
 
   program

@@ -2,7 +2,8 @@
 // directory, or PRUNELAB_CACHE). Files carry a magic, a JSON header and a SHA-256 of the payload;
 // a missing, truncated or corrupt file is rebuilt. Written atomically.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { makeDir } from '../util/folders.js';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../util/atomic.js';
@@ -14,7 +15,7 @@ export function cacheDir(): string {
   const base =
     process.env.PRUNELAB_CACHE ??
     join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'prunelab');
-  mkdirSync(base, { recursive: true });
+  makeDir(base);
   return base;
 }
 

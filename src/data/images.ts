@@ -4,7 +4,8 @@
 // file is not decoded again and a changed one is. A corrupt or truncated file stops the run with
 // its name, or is skipped and counted with --skip-bad-images.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { makeDir } from '../util/folders.js';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -85,7 +86,7 @@ export async function decodeImages(
         skipped.push({ file, reason });
         continue;
       }
-      mkdirSync(join(dir, key.slice(0, 2)), { recursive: true });
+      makeDir(join(dir, key.slice(0, 2)));
       writeFileAtomic(cached, out[i]);
       done++;
       opts.onProgress?.(done);

@@ -1,4 +1,5 @@
 // Chooses the data source named by the config and returns prepared splits.
+import { isMainThread } from 'node:worker_threads';
 import { DataError } from '../util/errors.js';
 import { loadFashionMnist, loadMnist } from './fashion-mnist.js';
 import { loadIdx } from './idx.js';
@@ -67,10 +68,15 @@ function fromFeatures(src: ImageSource): RawDataset {
   };
 }
 
+/** How image files are brought to the network's input (images.ts), for the models' metadata. */
+const IMAGE_DECODING =
+  'decoded with sharp, resized to 32x32 (stretched to fill), converted to grayscale';
+
 async function fromImages(src: ImageSource, cfg: DataConfig): Promise<RawDataset> {
   if (src.features) return fromFeatures(src);
   const d = await decodeImages(src.records, { skipBad: !!cfg.skipBadImages });
-  if (d.skipped.length)
+  // said once, by the main thread (a study's worker threads load the same data)
+  if (d.skipped.length && isMainThread)
     process.stderr.write(
       `prunelab: skipped ${d.skipped.length} unreadable image(s), e.g. ${d.skipped[0].file}\n`,
     );
@@ -104,6 +110,7 @@ async function fromImages(src: ImageSource, cfg: DataConfig): Promise<RawDataset
       name: src.name,
       classes: src.classes,
       source: src.source,
+      decoding: IMAGE_DECODING,
       info,
       attrs,
       published: {
@@ -117,6 +124,7 @@ async function fromImages(src: ImageSource, cfg: DataConfig): Promise<RawDataset
     name: src.name,
     classes: src.classes,
     source: src.source,
+    decoding: IMAGE_DECODING,
     info,
     attrs,
     pool: pick(() => true),

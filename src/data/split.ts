@@ -160,6 +160,12 @@ export function prepare(raw: RawDataset, sizes: SplitSizes, seed: number): Prepa
   };
   const tr = toFloat(s.train);
   const { mean, std } = standardisation(tr);
+  const { width, height } = s.train;
+  const steps = [
+    ...(raw.decoding ? [raw.decoding] : []),
+    ...(width < S || height < S ? [`zero-padded (centred) from ${width}x${height} to 32x32`] : []),
+    `pixels scaled to [0, 1], then (x - ${mean}) / ${std} (the training set's mean and standard deviation)`,
+  ];
   const norm = (x: Float32Array, r: RawImages): Split => {
     for (let i = 0; i < x.length; i++) x[i] = (x[i] - mean) / std;
     return { x, y: r.labels, n: r.n };
@@ -174,6 +180,7 @@ export function prepare(raw: RawDataset, sizes: SplitSizes, seed: number): Prepa
     mean,
     std,
     source: raw.source,
+    preprocessing: steps.join('; '),
     trainRgb: s.train.rgb,
     info: raw.info,
   };
@@ -201,6 +208,9 @@ function prepareValues(
     mean,
     std,
     source: raw.source,
+    preprocessing:
+      `2048-value feature vectors reshaped to ${s.train.height}x${s.train.width}, ` +
+      `then (x - ${mean}) / ${std}`,
     info: raw.info,
   };
 }

@@ -15,10 +15,13 @@ export interface DataDescription {
   classCounts: { train: number[]; val: number[]; test: number[] };
   mean: number;
   std: number;
+  /** Image files skipped as unreadable (--skip-bad-images), with the reason. */
+  skippedImages?: { file: string; reason: string }[];
 }
 
 export function describeData(data: PreparedData): DataDescription {
   const C = data.classes.length;
+  const skipped = data.info?.skippedImages as DataDescription['skippedImages'];
   return {
     name: data.name,
     source: data.source,
@@ -31,6 +34,7 @@ export function describeData(data: PreparedData): DataDescription {
     },
     mean: data.mean,
     std: data.std,
+    ...(skipped?.length ? { skippedImages: skipped } : {}),
   };
 }
 

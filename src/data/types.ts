@@ -24,6 +24,8 @@ export interface RawDataset {
   published?: { train: RawImages; test: RawImages; val?: RawImages };
   /** Human-readable provenance (package and version, folder). */
   source: string;
+  /** How the files were decoded to these images, when that changed them (resizing, grayscale). */
+  decoding?: string;
   /**
    * Facts about the source for the `data` command (layout, attributes per image, skipped files).
    */
@@ -48,6 +50,8 @@ export interface PreparedData {
   mean: number;
   std: number;
   source: string;
+  /** How an image is brought to the network's input, in words: a model's users need it. */
+  preprocessing: string;
   /** Colour training images (image datasets), the input of augmentation. */
   trainRgb?: Uint8Array;
   info?: Record<string, unknown>;

@@ -28,10 +28,12 @@ export function trainingSpec(r: StudyResults): TopLevelSpec {
         type: 'nominal',
         title: 'split',
         scale: { domain: ['training', 'validation'], range: ['#1b9e77', '#333333'] },
+        legend: { symbolType: 'stroke', symbolStrokeWidth: 2, symbolSize: 300 },
       },
       strokeDash: {
         field: 'split',
         type: 'nominal',
+        title: 'split',
         scale: {
           domain: ['training', 'validation'],
           range: [
@@ -39,7 +41,6 @@ export function trainingSpec(r: StudyResults): TopLevelSpec {
             [5, 3],
           ],
         },
-        legend: null,
       },
     },
   });
@@ -55,10 +56,11 @@ export function trainingSpec(r: StudyResults): TopLevelSpec {
       enc('accuracy', 'accuracy (fraction correct)'),
       enc('loss', 'cross-entropy loss (mean)'),
     ],
+    // one legend for both panels: colour and dash of each split
+    resolve: { legend: { color: 'shared', strokeDash: 'shared' } },
   } as unknown as TopLevelSpec;
 }
 
-/** Class histograms of the whole dataset and of each split (the paper's Fig. 1). */
 /** What the class histograms need of a study's results or a data summary. */
 export interface ClassCounts {
   data: Pick<StudyDataSummary, 'name' | 'classes' | 'classCounts'>;
@@ -97,7 +99,7 @@ export function classHistogramSpec(r: ClassCounts): TopLevelSpec {
           type: 'nominal',
           title: 'class',
           sort: r.data.classes,
-          axis: { labelAngle: -60, labelLimit: 70 },
+          axis: { labelAngle: -60, labelLimit: 200 },
         },
         y: { field: 'count', type: 'quantitative', title: 'images' },
       },

@@ -53,3 +53,16 @@ export function seriesScales(names: string[]) {
     },
   } as const;
 }
+
+/** A series' colour, dash and marker, under one legend titled "criterion". */
+export function seriesEncoding(names: string[]) {
+  return {
+    color: {
+      field: 'series',
+      type: 'nominal',
+      title: 'criterion',
+      scale: { domain: names, range: colorRange(names) },
+    },
+    ...seriesScales(names),
+  } as const;
+}

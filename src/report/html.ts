@@ -37,6 +37,19 @@ code{background:#f3f3f3;padding:0 .2em}`;
 
 const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
 
+const AUGMENTATION = ['augment', 'flip', 'rotation', 'brightness', 'contrast', 'saturation'];
+
+/** The configuration as it was applied: augmentation shows as such only for image datasets. */
+function configRows(r: StudyResults): string[][] {
+  const augmented = ['folder', 'vehicle-x'].includes(String(r.config.dataset)) && r.config.augment;
+  return Object.entries(r.config).map(([k, v]) => {
+    if (!augmented && AUGMENTATION.includes(k)) {
+      return [k, k === 'augment' ? 'not applied (only image datasets are augmented)' : '–'];
+    }
+    return [k, Array.isArray(v) ? v.join(', ') : String(v)];
+  });
+}
+
 function statusNote(r: StudyResults): string {
   if (r.status === 'complete') return '';
   const error = r.error ? ` (${escapeHtml(r.error)})` : '';
@@ -114,7 +127,8 @@ export function renderHtml(
       c.criterion,
       c.seeds,
       c.knee,
-      `${f(c.kneePerSeed.mean, 1)} ± ${f(c.kneePerSeed.std, 1)}`,
+      // a spread over one seed is no spread: say so instead of "± 0.0"
+      c.seeds > 1 ? `${f(c.kneePerSeed.mean, 1)} ± ${f(c.kneePerSeed.std, 1)}` : 'one seed',
       `${f(c.immediateDamage.mean, 2)} ± ${f(c.immediateDamage.std, 2)}`,
       f(c.steps[c.steps.length - 1]?.testAccuracy.mean),
     ]),
@@ -150,10 +164,7 @@ export function renderHtml(
     ['key', 'value'],
     Object.entries(r.environment).map(([k, v]) => [k, String(v)]),
   );
-  const cfg = table(
-    ['option', 'value'],
-    Object.entries(r.config).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : String(v)]),
-  );
+  const cfg = table(['option', 'value'], configRows(r));
   const summary = summarySentences(r).map((s) => `<p class="summary">${code(s)}</p>`);
   const timing = `Started ${escapeHtml(r.timings.startedAt)}; ${f(r.timings.seconds, 1)} s of work.`;
   return `<!doctype html>

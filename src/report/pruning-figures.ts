@@ -3,7 +3,7 @@
 // a removal does before retraining, accuracy against model size.
 import type { TopLevelSpec } from 'vega-lite';
 import type { StudyResults } from '../study/results.js';
-import { colorRange, config, seriesScales } from './figure-style.js';
+import { colorRange, config, seriesEncoding, seriesScales } from './figure-style.js';
 
 /**
  * Test accuracy against neurons pruned: each criterion (mean, band over seeds), the control, the
@@ -72,28 +72,28 @@ export function accuracyCurveSpec(r: StudyResults): TopLevelSpec {
     title: 'criterion',
     scale: { domain: names, range: colorRange(names) },
   } as const;
-  return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    title: {
-      text: 'Test accuracy after pruning and retraining',
-      subtitle:
-        `${r.data.name}, ${r.config.seeds} seed(s), ${r.config.retrainEpochs} retraining ` +
-        `epoch(s) per step; knee marked ◆`,
-    },
+  const base = r.baseline.testAccuracy;
+  const bands = r.config.seeds > 1;
+  // the zoomed panel: the band around the baseline where the criteria differ
+  const means = rows.map((row) => Number(row.mean)).filter(Number.isFinite);
+  const zoom = [
+    Math.max(0, base - Math.max(0.05, 4 * r.summary.tolerance)),
+    Math.min(1, Math.max(base, ...means) + 0.01),
+  ];
+  const panel = (height: number, domain: number[] | null, title: string) => ({
     width: 560,
-    height: 320,
-    config,
+    height,
     layer: [
       {
         data: { values: rows },
-        mark: { type: 'line', strokeWidth: 1.6 },
+        mark: { type: 'line', strokeWidth: 1.6, clip: true },
         encoding: {
           x,
           y: {
             field: 'mean',
             type: 'quantitative',
-            title: 'test accuracy (fraction correct)',
-            scale: { zero: false },
+            title,
+            scale: domain ? { domain, nice: false } : { zero: false },
           },
           color,
           strokeDash: s.strokeDash,
@@ -101,11 +101,11 @@ export function accuracyCurveSpec(r: StudyResults): TopLevelSpec {
       },
       // the band over seeds uses its own fill scale (same colours, no legend) so the legend shows
       // the lines
-      ...(r.config.seeds > 1
+      ...(bands
         ? [
             {
               data: { values: rows },
-              mark: { type: 'area', opacity: 0.15 },
+              mark: { type: 'area', opacity: 0.15, clip: true },
               encoding: {
                 x,
                 y: { field: 'lo', type: 'quantitative' },
@@ -121,26 +121,9 @@ export function accuracyCurveSpec(r: StudyResults): TopLevelSpec {
           ]
         : []),
       {
-        data: {
-          values: [
-            { y: r.baseline.testAccuracy, label: `baseline ${r.baseline.testAccuracy.toFixed(3)}` },
-          ],
-        },
+        data: { values: [{ y: base }] },
         mark: { type: 'rule', color: '#555', strokeDash: [2, 2] },
         encoding: { y: { field: 'y', type: 'quantitative' } },
-      },
-      {
-        data: {
-          values: [
-            { y: r.baseline.testAccuracy, label: `baseline ${r.baseline.testAccuracy.toFixed(3)}` },
-          ],
-        },
-        mark: { type: 'text', align: 'left', dx: 4, dy: -6, color: '#333' },
-        encoding: {
-          y: { field: 'y', type: 'quantitative' },
-          x: { value: 0 },
-          text: { field: 'label' },
-        },
       },
       {
         data: { values: knees },
@@ -151,6 +134,7 @@ export function accuracyCurveSpec(r: StudyResults): TopLevelSpec {
           shape: 'diamond',
           stroke: 'black',
           strokeWidth: 0.8,
+          clip: true,
         },
         encoding: {
           x: { field: 'pruned', type: 'quantitative' },
@@ -158,6 +142,23 @@ export function accuracyCurveSpec(r: StudyResults): TopLevelSpec {
           color,
         },
       },
+    ],
+  });
+  const seeds = r.config.seeds === 1 ? 'one seed' : `${r.config.seeds} seeds (band: ± sd)`;
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title: {
+      text: 'Test accuracy after pruning and retraining',
+      subtitle: [
+        `${r.data.name}, ${seeds}, ${r.config.retrainEpochs} retraining epoch(s) per step; ` +
+          `baseline ${base.toFixed(3)} (dotted); knees ◆`,
+        'below: the same curves, zoomed on the band around the baseline',
+      ],
+    },
+    config,
+    vconcat: [
+      panel(260, null, 'test accuracy (fraction correct)'),
+      panel(220, zoom, 'test accuracy, zoomed'),
     ],
   } as unknown as TopLevelSpec;
 }
@@ -184,20 +185,19 @@ export function damageSpec(r: StudyResults): TopLevelSpec {
     data: { values: rows },
     mark: { type: 'line', strokeWidth: 1.4, point: { size: 14 } },
     encoding: {
-      x: { field: 'pruned', type: 'quantitative', title: `neurons pruned from ${r.layer}` },
+      x: {
+        field: 'pruned',
+        type: 'quantitative',
+        title: `neurons pruned from ${r.layer} (of ${r.baseline.hidden})`,
+        scale: { domain: [0, r.baseline.hidden], nice: false },
+      },
       y: {
         field: 'acc',
         type: 'quantitative',
         title: 'test accuracy before retraining',
         scale: { zero: false },
       },
-      color: {
-        field: 'series',
-        type: 'nominal',
-        title: 'criterion',
-        scale: { domain: names, range: colorRange(names) },
-      },
-      ...seriesScales(names),
+      ...seriesEncoding(names),
     },
   } as unknown as TopLevelSpec;
 }
@@ -226,13 +226,7 @@ export function parametersSpec(r: StudyResults): TopLevelSpec {
     encoding: {
       x: { field, type: 'quantitative', title, scale: { zero: false, reverse: true } },
       y: { field: 'acc', type: 'quantitative', title: 'test accuracy', scale: { zero: false } },
-      color: {
-        field: 'series',
-        type: 'nominal',
-        title: 'criterion',
-        scale: { domain: names, range: colorRange(names) },
-      },
-      ...seriesScales(names),
+      ...seriesEncoding(names),
     },
   });
   return {

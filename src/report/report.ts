@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { upgradeStudyResults } from '../study/legacy.js';
 import type { SweepResults } from '../study/lr-sweep.js';
 import { STUDY_SCHEMA, type StudyResults } from '../study/results.js';
+import { resultsProblem } from '../study/results-schema.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { DataError } from '../util/errors.js';
 import { FIGURES, lrSweepSpec, renderSvg, svgToPng } from './figures.js';
@@ -37,6 +38,13 @@ export function readResults(dir: string): StudyResults {
     throw new DataError(
       `${file} is not the results of a study (schema ${JSON.stringify(r.schema)}, expected ` +
         `${STUDY_SCHEMA}); prunelab report takes a directory written by prunelab study`,
+    );
+  }
+  const problem = resultsProblem(r);
+  if (problem) {
+    throw new DataError(
+      `${file} is not a complete results file (${problem}); ` +
+        'rewrite it by resuming the study, or restore that field',
     );
   }
   return r;

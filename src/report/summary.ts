@@ -45,11 +45,20 @@ export function summarySentences(r: StudyResults): string[] {
       r.config.seeds > 1
         ? ` (± ${r.baseline.testAccuracySpread.toFixed(3)} over ${r.config.seeds} seeds)`
         : '';
-    const clauses = criteria.map((c) => kneeClause(c, points, r.baseline.hidden));
-    out.push(
-      `Baseline test accuracy is ${r.baseline.testAccuracy.toFixed(3)}${spread}; ` +
-        `${clauses.join('; ')}.`,
-    );
+    const opening = `Baseline test accuracy is ${r.baseline.testAccuracy.toFixed(3)}${spread}; `;
+    if (criteria.length === 1) {
+      out.push(opening + kneeClause(criteria[0], points, r.baseline.hidden) + '.');
+    } else {
+      const byKnee = [...criteria].sort((a, b) => a.knee - b.knee);
+      const low = byKnee[0];
+      const high = byKnee[byKnee.length - 1];
+      out.push(
+        opening +
+          `test accuracy stays within ${points} point${points === '1' ? '' : 's'} of it until ` +
+          `between ${low.knee} (\`${low.criterion}\`) and ${high.knee} (\`${high.criterion}\`) of ` +
+          `the ${r.baseline.hidden} neurons are pruned: the knees of the table below.`,
+      );
+    }
   }
   if (criteria.length > 1) {
     const byDamage = [...criteria].sort((a, b) => a.immediateDamage.mean - b.immediateDamage.mean);

@@ -3,6 +3,7 @@
 // the seed's pruning runs and control start from. A finished baseline is reused on a rerun.
 import { existsSync } from 'node:fs';
 import type { StudyConfig } from '../config.js';
+import { modelMetadata } from '../data/metadata.js';
 import { loadModel, saveModel } from '../nn/model-io.js';
 import { forwardFlops, parameterCount, type Network } from '../nn/network.js';
 import { cosineSimilarityMatrix, layerActivations } from '../prune/activations.js';
@@ -88,7 +89,7 @@ export async function runBaselineTask(
     cosine,
     loadedFrom: cfg.model ?? null,
   };
-  saveModel(baselineModelPath(dir, seed), net);
+  saveModel(baselineModelPath(dir, seed), net, modelMetadata(data));
   writeJsonAtomic(baselineResultPath(dir, seed), result);
   return result;
 }

@@ -2,12 +2,12 @@
 // a pruning or control run writes, after every step, the model as it now is (step-N.safetensors)
 // and checkpoint.json (the records so far), atomically, and keeps only the latest model. A rerun
 // restores from there, so an interrupted task continues at its next step.
-import { copyFileSync, existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BackendName } from '../engine/backend.js';
 import { loadModel, saveModel } from '../nn/model-io.js';
 import type { Network } from '../nn/network.js';
-import { writeJsonAtomic } from '../util/atomic.js';
+import { copyFileAtomic, writeJsonAtomic } from '../util/atomic.js';
 import { readJson } from '../util/json.js';
 import { taskId, type Task } from './task.js';
 
@@ -36,6 +36,7 @@ const STEP_MODEL = /^step-\d+\.safetensors$/;
 
 /**
  * Saves the task's state after `step`; a complete run's model is also kept as model.safetensors.
+ * Returns the step's model file.
  */
 export function saveCheckpoint<T>(
   folder: string,
@@ -43,15 +44,17 @@ export function saveCheckpoint<T>(
   step: number,
   records: T[],
   complete: boolean,
-): void {
+  metadata: Record<string, string> = {},
+): string {
   const model = `step-${step}.safetensors`;
-  saveModel(join(folder, model), net);
+  saveModel(join(folder, model), net, metadata);
   const checkpoint: Checkpoint<T> = { step, model, records, complete };
   writeJsonAtomic(join(folder, 'checkpoint.json'), checkpoint);
   for (const file of readdirSync(folder)) {
     if (STEP_MODEL.test(file) && file !== model) rmSync(join(folder, file), { force: true });
   }
-  if (complete) copyFileSync(join(folder, model), join(folder, 'model.safetensors'));
+  if (complete) copyFileAtomic(join(folder, model), join(folder, 'model.safetensors'));
+  return join(folder, model);
 }
 
 export interface Restored<T> {

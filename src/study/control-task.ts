@@ -2,6 +2,7 @@
 // pruning runs are (the same epochs, shuffles and weight selection), evaluated at the same points,
 // with nothing removed. If it rises, so would any pruned curve: the rise is not evidence of
 // redundancy.
+import { modelMetadata } from '../data/metadata.js';
 import { loadModel } from '../nn/model-io.js';
 import { denseUnits } from '../prune/surgery.js';
 import { evalBatch } from '../train/baseline.js';
@@ -34,6 +35,7 @@ export async function runControlTask(
   let pruned = plan.slice(0, points.length).reduce((a, b) => a + b, 0);
   const parallel = await taskHelper(request, net);
   const cache = new FeatureCache(layer);
+  const metadata = modelMetadata(data);
   const context: RetrainContext = { cfg, data, seed, parallel, cache };
   try {
     for (let step = points.length + 1; step <= plan.length; step++) {
@@ -50,7 +52,7 @@ export async function runControlTask(
         seconds: (performance.now() - started) / 1000,
       };
       points.push(point);
-      saveCheckpoint(folder, net, step, points, step === plan.length);
+      saveCheckpoint(folder, net, step, points, step === plan.length, metadata);
       emit({ type: 'control-point', task, point, restored: false });
     }
   } finally {

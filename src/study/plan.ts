@@ -61,6 +61,12 @@ export function planStudy(cfg: StudyConfig, data: PreparedData): StudyPlan {
     throw new ConfigError(`--layer: ${(e as Error).message}`);
   }
   const hidden = denseUnits(arch, layer);
+  if (hidden < 2) {
+    const model = cfg.model ? ` of ${cfg.model}` : '';
+    throw new ConfigError(
+      `layer ${layer}${model} has ${hidden} unit; nothing to prune (choose another --layer)`,
+    );
+  }
   const steps = stepPlan(cfg, hidden);
   const seeds = Array.from({ length: cfg.seeds }, (_, k) => cfg.seed + k);
   const withControl = cfg.control && cfg.retrainEpochs > 0 && steps.length > 0;

@@ -3,7 +3,9 @@
 // retrains, evaluates again, records the step and checkpoints, until the plan's units are gone.
 import type { StudyConfig } from '../config.js';
 import type { PreparedData } from '../data/types.js';
-import { loadModel } from '../nn/model-io.js';
+import { join } from 'node:path';
+import { modelMetadata } from '../data/metadata.js';
+import { loadModel, saveModel } from '../nn/model-io.js';
 import { forwardFlops, parameterCount, type Network } from '../nn/network.js';
 import { criteria } from '../prune/criteria/index.js';
 import { pruneStep } from '../prune/step.js';
@@ -11,13 +13,36 @@ import { denseUnits } from '../prune/surgery.js';
 import { evalBatch } from '../train/baseline.js';
 import { FeatureCache } from '../train/features.js';
 import { evaluate, type TrainResult } from '../train/trainer.js';
-import { baselineModelPath, restoreCheckpoint, saveCheckpoint, taskFolder } from './checkpoint.js';
+import {
+  baselineModelPath,
+  baselineResultPath,
+  restoreCheckpoint,
+  saveCheckpoint,
+  taskFolder,
+} from './checkpoint.js';
 import { upgradeStepRecord } from './legacy.js';
 import { prunedLayer, stepPlan } from './plan.js';
-import type { StepRecord } from './records.js';
+import type { BaselineResult, StepRecord } from './records.js';
 import { retrainStep, taskHelper, type RetrainContext } from './retrain.js';
 import { patternSet, studyData } from './study-data.js';
 import type { PruneTask, StudyTaskRequest, TaskEvent } from './task.js';
+import { copyFileAtomic } from '../util/atomic.js';
+import { readJson } from '../util/json.js';
+import { stepIds, survivingIds, type StepIds } from './unit-ids.js';
+
+const KNEE_MODEL = 'knee.safetensors';
+
+/** Whether --save-steps asks for the model of `step`. */
+function keepsStep(cfg: StudyConfig, step: number): boolean {
+  return cfg.saveSteps === 'all' || cfg.saveSteps.includes(step);
+}
+
+/** The test accuracy of the seed's baseline, which the knee is measured against. */
+function baselineAccuracy(dir: string, seed: number): number {
+  const baseline = readJson<BaselineResult>(baselineResultPath(dir, seed));
+  if (!baseline) throw new Error(`the baseline of seed ${seed} is missing from ${dir}`);
+  return baseline.testAccuracy;
+}
 
 /**
  * Retraining epochs until validation accuracy is back within `tolerance` of its value before the
@@ -43,6 +68,7 @@ function stepRecord(
     step: number;
     pruned: number;
     removals: ReturnType<typeof pruneStep>['removals'];
+    ids: StepIds;
     scoreKind: StepRecord['scoreKind'];
     before: { accuracy: number; loss: number };
     valBefore: number;
@@ -61,6 +87,7 @@ function stepRecord(
     hidden: denseUnits(net.arch, layer),
     removed: removals.flatMap((x) => x.removed),
     mergedInto: removals.length === 1 ? removals[0].mergedInto : null,
+    ...facts.ids,
     score: removals[0]?.score ?? null,
     scoreKind: facts.scoreKind,
     testAccuracyBeforeRetrain: facts.before.accuracy,
@@ -95,6 +122,11 @@ export async function runPruneTask(
   const base = loadModel(baselineModelPath(dir, seed), evalBatch(cfg.batch), cfg.backend);
   let net = restored.net ?? base;
   const layer = prunedLayer(cfg, base.arch);
+  const metadata = modelMetadata(data);
+  let unitIds = survivingIds(denseUnits(base.arch, layer), records);
+  // the knee's model: the last step still within the tolerance of the baseline (at first, the baseline)
+  const kneeBand = baselineAccuracy(dir, seed) - cfg.tolerance - 1e-12;
+  if (!records.length) saveModel(join(folder, KNEE_MODEL), base, metadata);
   const parallel = await taskHelper(request, base);
   // a removal changes only the pruned layer and the next: the pruned layer's inputs stay valid
   const cache = new FeatureCache(layer);
@@ -126,10 +158,13 @@ export async function runPruneTask(
       const valBefore = evaluate(net, data.val, parallel, cache);
       const retrained = cfg.retrainEpochs > 0 ? retrainStep(context, net, step, valBefore) : null;
       const after = evaluate(net, data.test, parallel, cache);
+      const ids = stepIds(unitIds, removal.removals);
+      unitIds = ids.survivingIds;
       const record = stepRecord(cfg, net, layer, {
         step,
         pruned,
         removals: removal.removals,
+        ids,
         scoreKind: criterion.scoreKind,
         before,
         valBefore: valBefore.accuracy,
@@ -141,11 +176,15 @@ export async function runPruneTask(
       valPrevious = record.valAccuracy;
       records.push(record);
       const complete = pruned >= total || record.hidden <= 1;
-      saveCheckpoint(folder, net, step, records, complete);
+      const model = saveCheckpoint(folder, net, step, records, complete, metadata);
+      if (record.testAccuracy >= kneeBand) copyFileAtomic(model, join(folder, KNEE_MODEL));
+      if (keepsStep(cfg, step)) {
+        copyFileAtomic(model, join(folder, 'models', `step-${step}.safetensors`));
+      }
       emit({ type: 'step', task, record, restored: false });
       if (complete) break;
     }
-    if (total === 0) saveCheckpoint(folder, net, 0, records, true);
+    if (total === 0) saveCheckpoint(folder, net, 0, records, true, metadata);
   } finally {
     await parallel?.close();
   }

@@ -27,9 +27,15 @@ export interface StepRecord {
   step: number;
   pruned: number;
   hidden: number;
-  /** Positions, in the layer as it was before this step, of the units removed. */
+  /** Positions, in the layer as it was before each removal of this step, of the units removed. */
   removed: number[];
   mergedInto: number | null;
+  /** The removed units' ids: their positions in the unpruned layer (0..units-1). */
+  removedIds: number[];
+  /** The id of the unit that absorbed the removed one, if one did. */
+  mergedIntoId: number | null;
+  /** The ids of the units left after this step, in the order of the layer's rows. */
+  survivingIds: number[];
   /** The criterion's score behind the choice, of kind `scoreKind` (null for `random`). */
   score: number | null;
   scoreKind: ScoreKind;

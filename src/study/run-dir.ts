@@ -24,6 +24,28 @@ export function newStudyDir(cfg: StudyConfig): string {
   return dir;
 }
 
+/**
+ * Refuses options given with --resume that contradict the study's saved configuration (a resumed
+ * study continues with the configuration it started with), naming each.
+ */
+export function checkResumeOptions(dir: string, given: Record<string, unknown>): void {
+  const saved = loadStudyConfig(dir) as Record<string, unknown>;
+  const { strategy, ...rest } = given;
+  const options = strategy === undefined ? rest : { ...rest, criterion: strategy };
+  const asGiven = parseStudyConfig({ ...saved, ...options }) as Record<string, unknown>;
+  const flag = (key: string) => '--' + key.replace(/[A-Z]/g, (m) => '-' + m.toLowerCase());
+  const show = (v: unknown) => (Array.isArray(v) ? v.join(',') : String(v));
+  const clashes = Object.keys(options)
+    .filter((key) => key in asGiven && JSON.stringify(asGiven[key]) !== JSON.stringify(saved[key]))
+    .map((key) => `${flag(key)} ${show(asGiven[key])} (the study has ${show(saved[key])})`);
+  if (clashes.length) {
+    throw new UserError(
+      `--resume continues ${dir} with the configuration it started with; ${clashes.join(', ')} ` +
+        'would change it. Drop the option, or start a new study with another --out',
+    );
+  }
+}
+
 export function studyName(dir: string): string {
   return basename(dir);
 }

@@ -9,6 +9,8 @@ const COLUMNS = [
   'hidden',
   'removed',
   'mergedInto',
+  'removedIds',
+  'mergedIntoId',
   'score',
   'scoreKind',
   'testAccuracyBeforeRetrain',

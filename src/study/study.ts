@@ -3,16 +3,19 @@
 // is given), folds their events into the study's state and rewrites results.json and steps.csv as
 // steps arrive. resumeStudy continues an interrupted run directory to the same numbers. Writing
 // the report is the caller's (src/report/), so the study knows nothing of figures.
-import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { StudyConfig } from '../config.js';
+import { checkKernels } from '../engine/backend.js';
 import { loadData } from '../data/index.js';
 import { describeData } from '../data/summary.js';
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomic.js';
 import { environment, resolveThreads } from '../util/env.js';
 import { InterruptedError, UserError } from '../util/errors.js';
+import { inOutputDir } from '../util/folders.js';
+import { readJson } from '../util/json.js';
 import { silentProgress, type ProgressReporter } from '../util/progress.js';
-import { runLrSweep } from './lr-sweep.js';
+import { runLrSweep, type SweepResults } from './lr-sweep.js';
+import { lockRunDir } from './lock.js';
 import { planStudy, type StudyPlan } from './plan.js';
 import { LocalPool } from './pool.js';
 import { buildResults, type StudyResults } from './results.js';
@@ -49,7 +52,10 @@ async function chooseLearningRate(
   progress: ProgressReporter,
 ): Promise<StudyConfig> {
   const sweepDir = join(dir, 'lr-sweep');
-  const sweep = await runLrSweep({ ...cfg, out: undefined }, cfg.lrs, progress, sweepDir);
+  // a resumed study reuses its sweep
+  const sweep =
+    readJson<SweepResults>(join(sweepDir, 'results.json')) ??
+    (await runLrSweep({ ...cfg, out: undefined }, cfg.lrs, progress, sweepDir));
   if (sweep.best === null) {
     throw new UserError(
       `every learning rate of the sweep diverged (${cfg.lrs.join(', ')}); ` +
@@ -57,7 +63,7 @@ async function chooseLearningRate(
     );
   }
   progress.info(`learning rate ${sweep.best} chosen by the sweep (see ${sweepDir})`);
-  return { ...cfg, lr: sweep.best, lrAuto: false };
+  return { ...cfg, lr: sweep.best };
 }
 
 /** One task per core; a core left over gives each task a data-parallel helper thread. */
@@ -74,10 +80,34 @@ export async function runStudy(
 ): Promise<StudyRun> {
   const dir = options.resumeDir ? resolve(options.resumeDir) : newStudyDir(config);
   const t0 = performance.now();
+  checkKernels();
+  const flag = options.resumeDir ? '--resume' : '--out';
+  // a study that fails before writing anything leaves no folder behind
+  return inOutputDir(
+    dir,
+    flag,
+    async () => {
+      const release = lockRunDir(dir);
+      try {
+        return await studyIn(dir, config, progress, options, t0);
+      } finally {
+        release();
+      }
+    },
+    (file) => file === '.lock',
+  );
+}
+
+async function studyIn(
+  dir: string,
+  config: StudyConfig,
+  progress: ProgressReporter,
+  options: StudyOptions,
+  t0: number,
+): Promise<StudyRun> {
   // bad data or a bad layer fail here, before anything is written
   const data = await loadData(config);
   const plan = planStudy(config, data);
-  mkdirSync(dir, { recursive: true });
   const cfg = config.lrAuto ? await chooseLearningRate(config, dir, progress) : config;
   if (!options.resumeDir) saveStudyConfig(dir, cfg);
   const threads = resolveThreads(cfg.threads);
@@ -102,7 +132,13 @@ export async function runStudy(
   progress.info(headerText(dir, cfg, data, plan, threads));
   const local = options.runner ? null : localRunner(plan, cfg, threads);
   const runner = options.runner ?? local!.runner;
-  const shown = new StudyProgress(progress, cfg, plan, write);
+  const sizes = {
+    train: data.train.n,
+    val: data.val.n,
+    test: data.test.n,
+    patterns: cfg.patterns > 0 ? Math.min(cfg.patterns, data.train.n) : data.train.n,
+  };
+  const shown = new StudyProgress(progress, cfg, plan, sizes, state, write);
   const execute = async (task: StudyTask, helpers: number) => {
     const outcome = await runner.run({ task, cfg, dir, helpers }, (event) => {
       applyEvent(state, event);
@@ -143,9 +179,11 @@ export async function runStudy(
       );
     }
     if (!(err instanceof UserError)) throw err;
+    // --resume keeps the saved configuration: a cause in the configuration needs a new study
     throw new UserError(
-      `${err.message}\n  (finished steps are saved in ${dir}; ` +
-        `fix the cause, then continue with --resume ${dir})`,
+      `${err.message}\n  (finished steps are saved in ${dir}: when the cause is outside the ` +
+        `configuration (a file, the disk), fix it and continue with --resume ${dir}; when it is ` +
+        'an option (--model, --lr, ...), start a new study with the option fixed and another --out)',
     );
   } finally {
     process.off('SIGINT', onSignal);

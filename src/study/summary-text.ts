@@ -52,3 +52,23 @@ export function summaryText(r: StudyResults, dir: string): string {
   );
   return lines.join('\n');
 }
+
+/** The summary as data, for machine-readable logs (--log-json). */
+export function summaryData(r: StudyResults, dir: string): Record<string, unknown> {
+  const control = r.summary.control.at(-1);
+  return {
+    dir,
+    layer: r.layer,
+    units: r.baseline.hidden,
+    baseline: { testAccuracy: r.baseline.testAccuracy, spread: r.baseline.testAccuracySpread },
+    tolerance: r.summary.tolerance,
+    criteria: r.summary.criteria.map((c) => ({
+      criterion: c.criterion,
+      knee: c.knee,
+      immediateDamage: c.immediateDamage.mean,
+      finalTestAccuracy: c.steps.at(-1)?.testAccuracy.mean ?? null,
+      finalUnits: c.steps.at(-1)?.hidden ?? null,
+    })),
+    control: control ? { testAccuracy: control.testAccuracy.mean, epochs: control.epochs } : null,
+  };
+}

@@ -1,25 +1,23 @@
 // `prunelab train`: trains LeNet-5 on the configured data and writes results.json and
 // model.safetensors into the run directory, both after every epoch (so an interrupted run keeps its
 // best model so far) and at the end. The library call behind the CLI command.
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TrainConfig } from '../config.js';
 import { loadData } from '../data/index.js';
 import { describeData } from '../data/summary.js';
-import type { PreparedData } from '../data/types.js';
+import { modelMetadata } from '../data/metadata.js';
 import { parameterCount, type Network } from '../nn/network.js';
 import { saveModel } from '../nn/model-io.js';
 import { writeJsonAtomic } from '../util/atomic.js';
 import { environment, resolveThreads } from '../util/env.js';
+import { UserError } from '../util/errors.js';
+import { inOutputDir } from '../util/folders.js';
 import { silentProgress, type ProgressReporter } from '../util/progress.js';
 import { trainBaseline } from './baseline.js';
 import { evaluate, type EpochRecord } from './trainer.js';
 
 export const TRAIN_SCHEMA = 'prunelab.train/1';
-
-/** The preprocessing a model was trained with, in its metadata. */
-function preprocessingMetadata(data: PreparedData): Record<string, string> {
-  return { 'prunelab.mean': String(data.mean), 'prunelab.std': String(data.std) };
-}
 
 function epochLine(record: EpochRecord): string {
   const { epoch, trainLoss, trainAccuracy, valAccuracy, imagesPerSecond } = record;
@@ -30,11 +28,36 @@ function epochLine(record: EpochRecord): string {
   );
 }
 
+/** Refuses a folder that holds a run already (a model trained for longer is not replaced). */
+function refuseExistingRun(dir: string): void {
+  if (existsSync(join(dir, 'results.json'))) {
+    throw new UserError(
+      `${dir} already holds a run (results.json); choose another --out, or remove the folder`,
+    );
+  }
+}
+
+/** `runs/train-<yyyymmdd-hhmmss>`: a training run's folder when --out is not given. */
+export function defaultTrainDir(): string {
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return join('runs', `train-${stamp}`);
+}
+
+/**
+ * Trains as `cfg` says; with `outDir`, writes results.json and model.safetensors there (a folder
+ * that holds a run already is refused; a run that fails before its first epoch leaves none).
+ */
 export async function runTrain(
   cfg: TrainConfig,
   progress: ProgressReporter = silentProgress,
   outDir?: string,
 ) {
+  if (!outDir) return trainRun(cfg, progress);
+  refuseExistingRun(outDir);
+  return inOutputDir(outDir, '--out', () => trainRun(cfg, progress, outDir));
+}
+
+async function trainRun(cfg: TrainConfig, progress: ProgressReporter, outDir?: string) {
   const t0 = performance.now();
   const data = await loadData(cfg);
   const loadSeconds = (performance.now() - t0) / 1000;
@@ -65,7 +88,7 @@ export async function runTrain(
     }
     if (!outDir) return;
     history.push(record);
-    if (improved) saveModel(join(outDir, 'model.safetensors'), net, preprocessingMetadata(data));
+    if (improved) saveModel(join(outDir, 'model.safetensors'), net, modelMetadata(data));
     writePartial('running');
   };
   let trained: Awaited<ReturnType<typeof trainBaseline>>;
@@ -109,7 +132,7 @@ export async function runTrain(
     },
   };
   if (outDir) {
-    saveModel(join(outDir, 'model.safetensors'), net, preprocessingMetadata(data));
+    saveModel(join(outDir, 'model.safetensors'), net, modelMetadata(data));
     writeJsonAtomic(join(outDir, 'results.json'), results);
   }
   const accuracies =

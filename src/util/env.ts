@@ -1,6 +1,7 @@
 // The environment a result was produced in: versions, CPU, cores, kernels in use.
 import { availableParallelism, cpus, platform, release, totalmem } from 'node:os';
 import { readFileSync } from 'node:fs';
+import { isMainThread } from 'node:worker_threads';
 import { backendDescription } from '../engine/backend.js';
 
 export function packageVersion(): string {
@@ -26,6 +27,17 @@ export function environment(threads: number) {
   };
 }
 
+let warnedThreads = false;
+
+/** Threads to use: the number asked for (warned once when above the cores), or one per core. */
 export function resolveThreads(threads: number): number {
-  return threads > 0 ? threads : availableParallelism();
+  const cores = availableParallelism();
+  if (threads > cores && !warnedThreads && isMainThread) {
+    warnedThreads = true;
+    process.stderr.write(
+      `prunelab: --threads ${threads} is more than the ${cores} cores here; the extra threads ` +
+        'only take turns on them (the numbers are the same)\n',
+    );
+  }
+  return threads > 0 ? threads : cores;
 }

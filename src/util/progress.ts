@@ -12,12 +12,15 @@ export interface ProgressReporter {
   event(type: string, data: Record<string, unknown>): void;
   /** A bar of `total` units of work named `unit`. */
   start(label: string, total: number, unit: string): void;
-  /** `done` units of the bar's total are finished; `status` says what is running. */
-  update(done: number, status: string): void;
+  /**
+   * `done` units of the bar's total are finished, `computed` of them in this session (the rest
+   * were restored from checkpoints), for the ETA; `status` says what is running.
+   */
+  update(done: number, status: string, computed?: number): void;
   /** Ends the bar (before a line is printed, or at the end). */
   stop(): void;
-  /** The run's final summary. */
-  summary(text: string): void;
+  /** The run's final summary, in words and, for machine-readable logs, as data. */
+  summary(text: string, data?: Record<string, unknown>): void;
 }
 
 const nothing = (): void => {};

@@ -1,10 +1,11 @@
 // Real image data from disk: image folders and the VehicleX layouts, built here as small fixtures
 // of real JPEG/PNG/WebP files written by sharp, and every kind of bad input the issue lists.
-import { mkdirSync, mkdtempSync, writeFileSync, copyFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentProgress } from '../../src/util/progress.js';
 import { loadData } from '../../src/data/index.js';
 import { augmentSplit } from '../../src/data/augment.js';
@@ -13,6 +14,7 @@ import { parseTrainConfig } from '../../src/config.js';
 import { runTrain } from '../../src/train/run.js';
 
 const root = mkdtempSync(join(tmpdir(), 'prunelab img ü-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
 process.env.PRUNELAB_CACHE = join(root, 'cache');
 const COLORS: [number, number, number][] = [
   [210, 40, 40],
@@ -364,6 +366,33 @@ describe('VehicleX', () => {
     });
     expect(d.train.n + d.val.n + d.test.n).toBe(16);
     expect(d.info?.skippedImages).toHaveLength(1);
+    // a study says so once (not once per worker thread) and records the file in results.json
+    const out = join(root, 'trunc-study');
+    const cli = join(__dirname, '..', '..', 'bin', 'prunelab.js');
+    const flags = ['--dataset', 'vehicle-x', '--data', t, '--skip-bad-images', '--val-size', '2'];
+    const rest = [
+      '--test-size',
+      '2',
+      '--epochs',
+      '1',
+      '--max-pruned',
+      '1',
+      '--criterion',
+      'random',
+    ];
+    const r = spawnSync(
+      process.execPath,
+      [cli, 'study', ...flags, ...rest, '--out', out, '--quiet'],
+      {
+        encoding: 'utf8',
+      },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr.match(/skipped 1 unreadable image/g)).toHaveLength(1);
+    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as {
+      data: { skippedImages: { file: string }[] };
+    };
+    expect(results.data.skippedImages.map((s) => s.file)).toEqual([join(t, '0005_c001_9.jpg')]);
     rmSync(t, { recursive: true });
   });
 });

@@ -2,12 +2,13 @@
 // determinism, and an interrupted run (a real process killed with SIGKILL) resumed to exactly the
 // numbers of an uninterrupted one.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { silentProgress } from '../../src/util/progress.js';
 import { parseStudyConfig } from '../../src/config.js';
+import { loadModel } from '../../src/nn/model-io.js';
 import type { StudyResults } from '../../src/study/results.js';
 import { runStudy } from '../../src/study/study.js';
 
@@ -88,6 +89,7 @@ const checkpoints = (dir: string) =>
 
 describe('prunelab study', () => {
   const tmp = mkdtempSync(join(tmpdir(), 'prunelab-study-'));
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
   let first: StudyResults;
 
   it('runs every requested criterion and seed with a control, and records each step', async () => {
@@ -126,10 +128,11 @@ describe('prunelab study', () => {
     const csv = readFileSync(join(tmp, 'a', 'steps.csv'), 'utf8')
       .trim()
       .split('\n');
-    expect(csv[0]).toMatch(/^criterion,seed,step,pruned,hidden,removed,mergedInto,score,scoreKind/);
+    expect(csv[0]).toMatch(
+      /^criterion,seed,step,pruned,hidden,removed,mergedInto,removedIds,mergedIntoId,score,scoreKind/,
+    );
     expect(csv.length).toBeGreaterThan(1 + 6 * 3);
     // the final pruned model loads, has the pruned width, and scores what the last step recorded
-    const { loadModel } = await import('../../src/nn/model-io.js');
     const { evaluate } = await import('../../src/train/trainer.js');
     const { loadData } = await import('../../src/data/index.js');
     const pruned = loadModel(join(tmp, 'a', 'paper-s1', 'model.safetensors'), 128);
@@ -137,6 +140,28 @@ describe('prunelab study', () => {
     expect(pruned.views.get('fc2.weight')!.shape).toEqual([last.hidden, 120]);
     const data = await loadData({ ...parseStudyConfig(tinyCfg), seed: 1 });
     expect(evaluate(pruned, data.test).accuracy).toBe(last.testAccuracy);
+    for (const run of first.runs) {
+      // every unit of the 84 is accounted for: removed once, or surviving
+      const final = run.steps.at(-1)!;
+      const removed = run.steps.flatMap((s) => s.removedIds);
+      expect(final.survivingIds).toHaveLength(final.hidden);
+      expect([...removed, ...final.survivingIds].sort((a, b) => a - b)).toEqual(
+        Array.from({ length: 84 }, (_, u) => u),
+      );
+      for (const s of run.steps) {
+        // the unit that absorbed a removed one survives that step (it may go later)
+        if (s.mergedIntoId !== null) expect(s.survivingIds).toContain(s.mergedIntoId);
+      }
+      // the model at the knee is kept, and scores what the knee's step recorded
+      const knee = loadModel(
+        join(tmp, 'a', `${run.criterion}-s${run.seed}`, 'knee.safetensors'),
+        128,
+      );
+      expect(knee.views.get('fc2.weight')!.shape).toEqual([84 - run.knee, 120]);
+      const atKnee = run.steps.find((s) => s.pruned === run.knee);
+      // every seed of a study shares one data split (the study's seed's)
+      if (atKnee) expect(evaluate(knee, data.test).accuracy).toBe(atKnee.testAccuracy);
+    }
   });
 
   it('gives identical numbers for the same seed and config', async () => {
@@ -156,12 +181,21 @@ describe('prunelab study', () => {
       control: false,
       patterns: 200,
     };
-    const twoThreads = parseStudyConfig({ ...one, threads: 2, out: join(tmp, 'dp2') });
+    const twoThreads = parseStudyConfig({
+      ...one,
+      threads: 2,
+      out: join(tmp, 'dp2'),
+      saveSteps: [2],
+    });
     const oneThread = parseStudyConfig({ ...one, threads: 1, out: join(tmp, 'dp1') });
     const a = (await runStudy(twoThreads, silentProgress)).results;
     const b = (await runStudy(oneThread, silentProgress)).results;
     expect(numbers(a)).toEqual(numbers(b));
     expect(a.runs[0].steps).toHaveLength(3);
+    // --save-steps 2 keeps that step's model
+    const saved = loadModel(join(tmp, 'dp2', 'taylor-s1', 'models', 'step-2.safetensors'), 128);
+    expect(saved.views.get('fc2.weight')!.shape).toEqual([82, 120]);
+    expect(existsSync(join(tmp, 'dp1', 'taylor-s1', 'models'))).toBe(false);
   });
 
   it('resumes a study killed with SIGKILL to exactly the uninterrupted numbers', async () => {
@@ -239,6 +273,10 @@ describe('prunelab study', () => {
     expect(events.filter((e) => e.event === 'step').length).toBeGreaterThanOrEqual(1);
     expect(events.some((e) => e.event === 'epoch')).toBe(false); // nothing to train: the model is given
     expect(events.at(-1)?.event).toBe('summary');
+    // the summary is data, not only text
+    const summary = events.at(-1) as unknown as { criteria: { criterion: string; knee: number }[] };
+    expect(summary.criteria.map((c) => c.criterion)).toEqual(['distinctiveness']);
+    expect(typeof summary.criteria[0].knee).toBe('number');
     const res = readResults(join(tmp, 'frommodel'));
     const trained = readJson<{ testAccuracy: number }>(join(tmp, 'trained', 'results.json'));
     expect(res.baseline.perSeed[0].loadedFrom).toMatch(/trained/);

@@ -1,11 +1,11 @@
 // The figures and the HTML report: PNGs decode at the expected size, the summary sentences carry
 // the numbers of results.json, user strings are escaped, an unfinished run reports what is done,
 // and the page renders in a real browser (Debian's Chromium via playwright-core) without errors.
-import { existsSync, mkdtempSync, readFileSync, writeFileSync, cpSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync, cpSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentProgress } from '../../src/util/progress.js';
 import { parseStudyConfig } from '../../src/config.js';
 import { runStudy } from '../../src/study/study.js';
@@ -14,6 +14,7 @@ import { writeReport } from '../../src/report/report.js';
 import { summarySentences } from '../../src/report/summary.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'prunelab-report-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const dir = join(tmp, 'study');
 let results: StudyResults;
 
@@ -48,13 +49,19 @@ describe('figures and report', () => {
       expect(meta.height).toBe(2 * h);
     }
     const acc = readFileSync(join(dir, 'figures', 'accuracy.svg'), 'utf8');
-    // one line per criterion plus the control, and a band per series (2 seeds)
+    // in each of the two panels (all, zoomed): one line per criterion plus the control, and a
+    // band per series (2 seeds)
     expect(acc.match(/class="mark-line role-mark/g)).toHaveLength(
-      results.summary.criteria.length + 1,
+      2 * (results.summary.criteria.length + 1),
     );
     expect(acc.match(/class="mark-area role-mark/g)).toHaveLength(
-      results.summary.criteria.length + 1,
+      2 * (results.summary.criteria.length + 1),
     );
+    expect(acc).toContain('zoomed');
+    // the training figure has a legend naming the two splits
+    const training = readFileSync(join(dir, 'figures', 'training.svg'), 'utf8');
+    expect(training).toMatch(/role-legend/);
+    expect(training).toContain('validation');
     expect(acc).toContain('neurons pruned from fc2');
   });
 
@@ -64,11 +71,18 @@ describe('figures and report', () => {
     for (const c of results.summary.criteria) {
       expect(text).toContain(`\`${c.criterion}\``);
       expect(text).toContain(`${c.immediateDamage.mean.toFixed(2)} points with \`${c.criterion}\``);
-      if (c.knee > 0 && c.steps.some((s) => s.pruned > c.knee))
-        expect(text).toContain(`until ${c.knee} of 84 neurons are pruned with \`${c.criterion}\``);
     }
+    // one sentence for the knees: their range, the table has each
+    const byKnee = [...results.summary.criteria].sort((a, b) => a.knee - b.knee);
+    const [low, high] = [byKnee[0], byKnee[byKnee.length - 1]];
+    expect(text).toContain(
+      `until between ${low.knee} (\`${low.criterion}\`) and ${high.knee} (\`${high.criterion}\`) ` +
+        'of the 84 neurons are pruned',
+    );
     const html = readFileSync(join(dir, 'report.html'), 'utf8');
     expect(html).toContain(results.baseline.testAccuracy.toFixed(3));
+    // the bundled sets are not augmented: the configuration says so instead of "flip 0.5"
+    expect(html).toContain('<td>augment</td><td>not applied (only image datasets are augmented)');
     expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
   });
 
@@ -119,7 +133,7 @@ describe('figures and report', () => {
     'renders in headless Chromium: every figure, no console errors, a screenshot',
     async () => {
       const { chromium: pw } = await import('playwright-core');
-      const browser = await pw.launchPersistentContext(mkdtempSync(join(tmpdir(), 'chromium-')), {
+      const browser = await pw.launchPersistentContext(mkdtempSync(join(tmp, 'chromium-')), {
         executablePath: chromium,
         headless: true,
         args: [
@@ -158,9 +172,9 @@ describe('figures and report', () => {
           expect(f.w).toBeGreaterThan(200);
           expect(f.marks).toBeGreaterThan(0);
         }
-        // one line per criterion plus the control in the main figure
+        // one line per criterion plus the control in each panel of the main figure
         const series = await page.$$eval('#fig-accuracy svg g.mark-line', (p) => p.length);
-        expect(series).toBe(results.summary.criteria.length + 1);
+        expect(series).toBe(2 * (results.summary.criteria.length + 1));
         await page.screenshot({ path: join(tmp, 'report.png'), fullPage: true });
         expect((await sharp(join(tmp, 'report.png')).metadata()).height).toBeGreaterThan(1000);
         expect(errors).toEqual([]);

@@ -15,6 +15,9 @@ const step = (pruned: number, acc: number, before = acc): StepRecord => ({
   hidden: 84 - pruned,
   removed: [0],
   mergedInto: null,
+  removedIds: [pruned - 1],
+  mergedIntoId: null,
+  survivingIds: [],
   score: null,
   scoreKind: 'random',
   testAccuracyBeforeRetrain: before,
@@ -150,5 +153,26 @@ describe('results of earlier versions', () => {
   it('leaves a current file as it is', () => {
     const current = { schema: STUDY_SCHEMA, runs: [] };
     expect(upgradeStudyResults(current)).toBe(current);
+  });
+});
+
+describe('the schema of results.json', () => {
+  it('is committed up to date (npm run schema), and accepts what the study writes', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { resultsJsonSchema, resultsProblem } = await import('../../src/study/results-schema.js');
+    const committed = readFileSync(
+      new URL('../../docs/results.schema.json', import.meta.url),
+      'utf8',
+    );
+    expect(JSON.parse(committed)).toEqual(JSON.parse(JSON.stringify(resultsJsonSchema())));
+    expect(resultsProblem({ schema: 'prunelab.study/2' })).toMatch(/^name: /);
+  });
+
+  it('the example configuration parses', async () => {
+    const { readConfigFile } = await import('../../src/config.js');
+    const file = new URL('../../docs/example-config.json', import.meta.url).pathname;
+    const cfg = parseStudyConfig(readConfigFile(file));
+    expect(cfg.criterion).toEqual(['paper', 'merge', 'random']);
+    expect(cfg.saveSteps).toEqual([10, 40]);
   });
 });

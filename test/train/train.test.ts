@@ -1,11 +1,11 @@
 // `prunelab train` end to end on real data, determinism, safetensors round trips, the IDX reader,
 // and the clear errors of bad input (through the real CLI).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { silentProgress } from '../../src/util/progress.js';
 import { parseTrainConfig } from '../../src/config.js';
 import { loadData } from '../../src/data/index.js';
@@ -16,6 +16,7 @@ import { runTrain } from '../../src/train/run.js';
 
 const CLI = join(__dirname, '..', '..', 'bin', 'prunelab.js');
 const tmp = mkdtempSync(join(tmpdir(), 'prunelab-train-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 type TrainResults = Awaited<ReturnType<typeof runTrain>>;
 const readTrainResults = (dir: string) =>
   JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as TrainResults;
@@ -158,7 +159,7 @@ describe('bad input gets a clear error (CLI)', () => {
     expect(c.stderr).toMatch(/bad\.json is not a JSON object/);
     writeFileSync(join(tmp, 'unknown.json'), '{"lrr": 0.01}');
     expect(cli('train', '--config', join(tmp, 'unknown.json')).stderr).toMatch(
-      /Unrecognized key.*lrr/,
+      /unknown option "lrr"; did you mean "lr" \(--lr\)\?/,
     );
   });
   it('merges a --config file under the flags actually given', () => {

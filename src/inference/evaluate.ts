@@ -1,0 +1,84 @@
+// `prunelab evaluate MODEL`: a saved model's accuracy, loss, per-class accuracy and confusion
+// matrix on a split of a dataset, the images standardised as the model was trained (its metadata's
+// mean and standard deviation) rather than with the dataset's own statistics.
+import type { TrainConfig } from '../config.js';
+import { loadData } from '../data/index.js';
+import type { PreparedData, Split } from '../data/types.js';
+import { DataError } from '../util/errors.js';
+import { openModel } from './model-file.js';
+
+export type SplitName = 'train' | 'val' | 'test';
+
+export interface Evaluation {
+  schema: string;
+  model: string;
+  dataset: string;
+  split: SplitName;
+  images: number;
+  accuracy: number;
+  loss: number;
+  classes: string[];
+  /** Per class: its images and the fraction classified correctly. */
+  perClass: { class: string; images: number; accuracy: number }[];
+  /** confusion[true class][predicted class]: image counts. */
+  confusion: number[][];
+}
+
+/** The split's images as the model expects them: standardised with its own mean and std. */
+function restandardise(split: Split, data: PreparedData, mean: number, std: number): Split {
+  const scale = data.std / std;
+  const shift = (data.mean - mean) / std;
+  return { ...split, x: split.x.map((v) => v * scale + shift) };
+}
+
+export async function evaluateModel(
+  file: string,
+  cfg: TrainConfig,
+  splitName: SplitName = 'test',
+): Promise<Evaluation> {
+  const { net, input } = openModel(file);
+  const data = await loadData(cfg);
+  if (net.classes !== data.classes.length) {
+    throw new DataError(
+      `${file} has ${net.classes} outputs but ${data.name} has ${data.classes.length} classes`,
+    );
+  }
+  if (net.inputSize !== data.inputShape.reduce((a, b) => a * b, 1)) {
+    throw new DataError(
+      `${file} takes ${net.shapes[0].join('x')} inputs but the data is ${data.inputShape.join('x')}`,
+    );
+  }
+  const raw = data[splitName];
+  const split = input ? restandardise(raw, data, input.mean, input.std) : raw;
+  const C = net.classes;
+  const confusion = Array.from({ length: C }, () => new Array<number>(C).fill(0));
+  let loss = 0;
+  for (let s = 0; s < split.n; s += net.batch) {
+    const B = Math.min(net.batch, split.n - s);
+    net.input.set(split.x.subarray(s * net.inputSize, (s + B) * net.inputSize));
+    const logits = net.forward(B);
+    loss += net.loss(split.y, s, B, false).loss;
+    for (let n = 0; n < B; n++) {
+      let best = 0;
+      for (let c = 1; c < C; c++) if (logits[n * C + c] > logits[n * C + best]) best = c;
+      confusion[split.y[s + n]][best]++;
+    }
+  }
+  const correct = confusion.reduce((sum, row, c) => sum + row[c], 0);
+  const classes = input?.classes.length === C ? input.classes : data.classes;
+  return {
+    schema: 'prunelab.evaluation/1',
+    model: file,
+    dataset: data.name,
+    split: splitName,
+    images: split.n,
+    accuracy: correct / split.n,
+    loss: loss / split.n,
+    classes,
+    perClass: confusion.map((row, c) => {
+      const images = row.reduce((a, b) => a + b, 0);
+      return { class: classes[c], images, accuracy: images ? row[c] / images : NaN };
+    }),
+    confusion,
+  };
+}
