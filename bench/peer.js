@@ -60,7 +60,8 @@ export function torchPeer() {
   return {
     python,
     torch: found.torch,
-    blas: blas.split('/').pop() ?? blas,
+    // the library's folder says which build it is (openblas-pthread/libblas.so.3)
+    blas: blas.split('/').slice(-2).join('/'),
     openblas: isOpen(),
     env,
   };
