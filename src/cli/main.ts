@@ -80,8 +80,10 @@ function dataSummaryText(s: DataSummary, out: string): string {
     const values = new Set(Object.values(perClass).flatMap((v) => Object.keys(v)));
     return `  ${key}: ${values.size} value(s) over the classes (counts per class in summary.json)`;
   });
+  const { train, val, test } = s.data.sizes;
   return [
     `${s.data.name}: ${s.data.source}`,
+    `  ${train + val + test} images: ${train} train / ${val} val / ${test} test`,
     ...classes,
     ...attributes,
     `-> ${out}/summary.json, ${out}/figures/classes.png`,

@@ -53,11 +53,17 @@ function take(src: RawImages, idx: number[]): RawImages {
   return out;
 }
 
-function need(what: string, want: number, have: number, source: string): void {
+function need(
+  what: string,
+  want: number,
+  have: number,
+  source: string,
+  haveText = `${have}`,
+): void {
   if (want > have)
     throw new DataError(
-      `${source}: asked for ${want} ${what} images but only ${have} are available; lower the ` +
-        `size flags`,
+      `${source}: asked for ${want} ${what} images but only ${haveText} are available; lower ` +
+        'the size flags',
     );
 }
 
@@ -76,7 +82,8 @@ export function splitDataset(
     need('test + validation', nt + nv, order.length - 1, raw.name);
     const rest = order.length - nt - nv,
       ntr = sizes.trainSize || rest;
-    need('training', ntr, rest, raw.name);
+    const left = `${rest} (${order.length} images less ${nt} test and ${nv} validation)`;
+    need('training', ntr, rest, raw.name, left);
     test = take(raw.pool, order.slice(0, nt));
     val = take(raw.pool, order.slice(nt, nt + nv));
     train = take(raw.pool, order.slice(nt + nv, nt + nv + ntr));

@@ -109,6 +109,12 @@ describe('one writer per run folder', () => {
 });
 
 describe('smaller refusals and warnings', () => {
+  it('says where the available number of training images comes from', () => {
+    const r = cli('train', '--train-size', '100000', '--out', join(tmp, 'too-many'));
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/only 68002 \(70002 images less 1000 test and 1000 validation\)/);
+  });
+
   it('warns when --threads is more than the cores', () => {
     const r = cli('train', ...small, '--threads', '64', '--out', join(tmp, 'threads'), '--quiet');
     expect(r.status).toBe(0);

@@ -86,6 +86,26 @@ describe('figures and report', () => {
     expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
   });
 
+  it("ends the damage figure's axis at the layer's units, and says 'one seed' for one seed", async () => {
+    const { damageSpec } = await import('../../src/report/figures.js');
+    const { renderHtml } = await import('../../src/report/html.js');
+    const spec = damageSpec(results) as unknown as {
+      encoding: { x: { scale: { domain: number[] } } };
+    };
+    expect(spec.encoding.x.scale.domain).toEqual([0, 84]);
+    const oneSeed: StudyResults = {
+      ...results,
+      config: { ...results.config, seeds: 1 },
+      summary: {
+        ...results.summary,
+        criteria: results.summary.criteria.map((c) => ({ ...c, seeds: 1 })),
+      },
+    };
+    const html = renderHtml(oneSeed, []);
+    expect(html).toContain('<td>one seed</td>');
+    expect(html).not.toMatch(/± 0\.0</);
+  });
+
   it('escapes a hostile class name and run name', async () => {
     const evil = join(tmp, 'evil<img src=x>');
     cpSync(dir, evil, { recursive: true });
