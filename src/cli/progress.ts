@@ -95,7 +95,7 @@ export class Progress implements ProgressReporter {
       state.eta = formatDuration((elapsed * (state.total - done)) / computed);
     }
     const now = performance.now();
-    if (now - this.lastDraw < 100) return;
+    if (now - this.lastDraw < 100 && done < state.total) return;
     this.lastDraw = now;
     this.bar.update(done, { status: state.status, etaText: state.eta });
   }
