@@ -13,6 +13,7 @@ export const CRITERIA = [
   'random',
   'taylor',
   'merge',
+  'reconstruct',
 ] as const;
 export type CriterionName = (typeof CRITERIA)[number];
 

@@ -164,7 +164,10 @@ export function createWasmKernels(
       const start = (top + 15) & ~15;
       if (start + n * 4 > limit) throw new Error(`wasm arena exhausted (${n} floats requested)`);
       top = start + n * 4;
-      return new Float32Array(memory.buffer, start, n);
+      // a grown shared memory hands out a new buffer object: remember each one views are made on
+      const buffer = memory.buffer;
+      if (!buffers.includes(buffer)) buffers.push(buffer);
+      return new Float32Array(buffer, start, n);
     },
     reset() {
       // zeroed as a new memory is, so a network laid out here starts as it would in a new one

@@ -8,6 +8,7 @@ export const DASH: Record<string, number[]> = {
   random: [8, 3, 2, 3],
   taylor: [1, 3],
   merge: [10, 2],
+  reconstruct: [3, 2, 1, 2],
   control: [4, 4],
 };
 export const SHAPE: Record<string, string> = {
@@ -17,6 +18,7 @@ export const SHAPE: Record<string, string> = {
   random: 'diamond',
   taylor: 'cross',
   merge: 'triangle-down',
+  reconstruct: 'triangle-right',
   control: 'stroke',
 };
 export const PALETTE = [

@@ -8,7 +8,7 @@ import {
   trainingSpec,
   type ClassCounts,
 } from './baseline-figures.js';
-import { accuracyCurveSpec, damageSpec, parametersSpec } from './pruning-figures.js';
+import { accuracyCurveSpec, damageSpec, oneShotSpec, parametersSpec } from './pruning-figures.js';
 import { renderSvg, svgToPng } from './render.js';
 
 export {
@@ -17,6 +17,7 @@ export {
   cosineHeatmapSpec,
   damageSpec,
   lrSweepSpec,
+  oneShotSpec,
   parametersSpec,
   renderSvg,
   svgToPng,
@@ -27,6 +28,7 @@ export {
 export const FIGURES = {
   accuracy: accuracyCurveSpec,
   damage: damageSpec,
+  oneShot: oneShotSpec,
   training: trainingSpec,
   classes: classHistogramSpec,
   cosine: cosineHeatmapSpec,

@@ -50,6 +50,25 @@ function configRows(r: StudyResults): string[][] {
   });
 }
 
+/** The redundancy estimates beside the measured knees. */
+function redundancySection(r: StudyResults): string {
+  const rows = r.summary.redundancy ?? [];
+  if (!rows.length) return '';
+  const names = r.summary.criteria.map((c) => c.criterion);
+  const body = rows.map((row) => [
+    row.estimate,
+    f(row.predictedKnee, 1),
+    ...names.map((n) => (row.error[n] === undefined ? '–' : f(row.error[n], 1))),
+  ]);
+  return (
+    '<h2>Redundancy estimates</h2>' +
+    '<p>How many units the trained network alone says can go (computed from the baseline in ' +
+    "under a second), and each estimate's error against the knee each criterion measured " +
+    '(estimate − knee, in units).</p>' +
+    table(['estimate', 'units that can go', ...names.map((n) => `error vs ${n}`)], body)
+  );
+}
+
 function statusNote(r: StudyResults): string {
   if (r.status === 'complete') return '';
   const error = r.error ? ` (${escapeHtml(r.error)})` : '';
@@ -120,6 +139,7 @@ export function renderHtml(
       'seeds',
       'knee (mean curve)',
       'knee per seed (mean ± sd)',
+      'one-shot knee (no retraining)',
       'immediate damage per step (points)',
       'final test accuracy',
     ],
@@ -129,6 +149,7 @@ export function renderHtml(
       c.knee,
       // a spread over one seed is no spread: say so instead of "± 0.0"
       c.seeds > 1 ? `${f(c.kneePerSeed.mean, 1)} ± ${f(c.kneePerSeed.std, 1)}` : 'one seed',
+      c.oneShot ? c.oneShot.knee : '–',
       `${f(c.immediateDamage.mean, 2)} ± ${f(c.immediateDamage.std, 2)}`,
       f(c.steps[c.steps.length - 1]?.testAccuracy.mean),
     ]),
@@ -180,6 +201,7 @@ ${summary.join('\n')}
 <h2>Knees</h2>
 ${kneeExplanation(r)}
 ${knees}
+${redundancySection(r)}
 ${sweepSection(sweep)}
 <h2>Figures</h2>
 ${figureSection(figures)}

@@ -16,6 +16,9 @@ const TITLES: Record<keyof typeof FIGURES, string> = {
     "Test accuracy against the number of neurons pruned (the paper's Fig. 4), with the " +
     "budget-matched control and each criterion's knee.",
   damage: 'Test accuracy right after each removal, before retraining.',
+  oneShot:
+    "Test accuracy as units are removed with no retraining at all, and each criterion's " +
+    'one-shot knee.',
   training: "Baseline training and validation accuracy and loss per epoch (the paper's Fig. 3).",
   classes: "Images per class in the whole selection and in each split (the paper's Fig. 1).",
   cosine: "Cosine similarity between the baseline layer's activation vectors.",
@@ -56,6 +59,7 @@ function available(r: StudyResults): (keyof typeof FIGURES)[] {
   if (r.baseline.history.length) names.push('training');
   if (r.baseline.cosine.length) names.push('cosine');
   if (r.summary.criteria.length) names.push('accuracy', 'damage', 'parameters');
+  if (r.summary.criteria.some((c) => c.oneShot?.steps.length)) names.push('oneShot');
   return names.sort((a, b) => Object.keys(FIGURES).indexOf(a) - Object.keys(FIGURES).indexOf(b));
 }
 

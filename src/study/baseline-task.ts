@@ -7,6 +7,7 @@ import { modelMetadata } from '../data/metadata.js';
 import { loadModel, saveModel } from '../nn/model-io.js';
 import { forwardFlops, parameterCount, type Network } from '../nn/network.js';
 import { cosineSimilarityMatrix, layerActivations } from '../prune/activations.js';
+import { redundancyEstimates, type RedundancyEstimates } from '../prune/redundancy.js';
 import { denseUnits, nextDenseLayer } from '../prune/surgery.js';
 import { evalBatch, trainBaseline } from '../train/baseline.js';
 import { evaluate, type EpochRecord } from '../train/trainer.js';
@@ -49,15 +50,25 @@ async function trainOrLoad(
   return { net, history: result.history, bestEpoch: result.bestEpoch };
 }
 
-/** The cosine similarity matrix of the layer's activation vectors, rounded to 1e-4. */
-async function layerCosine(cfg: StudyConfig, net: Network): Promise<number[]> {
+/**
+ * The cosine similarity matrix of the layer's activation vectors (rounded to 1e-4), and the
+ * redundancy estimates drawn from them.
+ */
+async function layerFacts(
+  cfg: StudyConfig,
+  net: Network,
+): Promise<{ cosine: number[]; redundancy: RedundancyEstimates }> {
   const data = await studyData(cfg);
   const layer = prunedLayer(cfg, net.arch);
   nextDenseLayer(net.arch, layer);
   const patterns = patternSet(cfg, data);
   const { acts } = layerActivations(net, layer, patterns);
-  const cosine = cosineSimilarityMatrix(acts, patterns.n, denseUnits(net.arch, layer));
-  return Array.from(cosine, (c) => Math.round(c * 1e4) / 1e4);
+  const units = denseUnits(net.arch, layer);
+  const cosine = cosineSimilarityMatrix(acts, patterns.n, units);
+  return {
+    cosine: Array.from(cosine, (c) => Math.round(c * 1e4) / 1e4),
+    redundancy: redundancyEstimates(acts, patterns.n, units, cosine),
+  };
 }
 
 export async function runBaselineTask(
@@ -72,7 +83,7 @@ export async function runBaselineTask(
   const data = await studyData(cfg);
   const t0 = performance.now();
   const { net, history, bestEpoch } = await trainOrLoad(request, task, emit);
-  const cosine = await layerCosine(cfg, net);
+  const { cosine, redundancy } = await layerFacts(cfg, net);
   const test = evaluate(net, data.test);
   const result: BaselineResult = {
     seed,
@@ -87,6 +98,7 @@ export async function runBaselineTask(
     flops: forwardFlops(net.arch),
     seconds: (performance.now() - t0) / 1000,
     cosine,
+    redundancy,
     loadedFrom: cfg.model ?? null,
   };
   saveModel(baselineModelPath(dir, seed), net, modelMetadata(data));

@@ -1,4 +1,5 @@
 // The redundancy estimate (the knee) and the per-criterion summary over seeds.
+import type { OneShotPoint } from './one-shot.js';
 import type { StepRecord } from './records.js';
 
 /**
@@ -59,11 +60,66 @@ export interface CriterionSummary {
   kneePerSeed: { mean: number; std: number };
   /** Mean drop of test accuracy caused by a removal, before retraining (percentage points). */
   immediateDamage: { mean: number; std: number };
+  /** The curve with no retraining at all: its mean over seeds, and knees as above. */
+  oneShot: {
+    steps: {
+      pruned: number;
+      hidden: number;
+      n: number;
+      testAccuracy: { mean: number; std: number };
+    }[];
+    knee: number;
+    kneePerSeed: { mean: number; std: number };
+  };
+}
+
+/** Points of several seeds' curves gathered by the number of units pruned. */
+function byPruned<T extends { pruned: number }>(curves: T[][]): [number, T[]][] {
+  const groups = new Map<number, T[]>();
+  for (const curve of curves) {
+    for (const point of curve) {
+      const group = groups.get(point.pruned) ?? [];
+      group.push(point);
+      groups.set(point.pruned, group);
+    }
+  }
+  return [...groups].sort((a, b) => a[0] - b[0]);
+}
+
+/** The one-shot curves of a criterion's seeds: mean curve and knees. */
+function summarizeOneShot(
+  runs: { oneShot: OneShotPoint[]; baseline: number }[],
+  tolerance: number,
+  baseTolerance: number,
+  baseMean: number,
+): CriterionSummary['oneShot'] {
+  const steps = byPruned(runs.map((r) => r.oneShot)).map(([pruned, points]) => ({
+    pruned,
+    hidden: points[0].hidden,
+    n: points.length,
+    testAccuracy: meanStd(points.map((p) => p.testAccuracy)),
+  }));
+  const full = steps.filter((s) => s.n === runs.length);
+  const curve = full.map((s) => ({ pruned: s.pruned, accuracy: s.testAccuracy.mean }));
+  const perSeed = runs.map((r) =>
+    knee(
+      r.oneShot.map((p) => ({ pruned: p.pruned, accuracy: p.testAccuracy })),
+      r.baseline,
+      tolerance,
+    ),
+  );
+  return { steps, knee: knee(curve, baseMean, baseTolerance), kneePerSeed: meanStd(perSeed) };
 }
 
 export function summarize(
   criterion: string,
-  runs: { seed: number; steps: StepRecord[]; knee: number; baseline: number }[],
+  runs: {
+    seed: number;
+    steps: StepRecord[];
+    knee: number;
+    baseline: number;
+    oneShot?: OneShotPoint[];
+  }[],
   tolerance: number,
 ): CriterionSummary {
   const byPruned = new Map<number, StepRecord[]>();
@@ -106,5 +162,11 @@ export function summarize(
     ),
     kneePerSeed: meanStd(runs.map((r) => r.knee)),
     immediateDamage: meanStd(damage),
+    oneShot: summarizeOneShot(
+      runs.map((r) => ({ oneShot: r.oneShot ?? [], baseline: r.baseline })),
+      tolerance,
+      tol,
+      base.mean,
+    ),
   };
 }

@@ -26,11 +26,13 @@ import type { BaselineResult, StepRecord } from './records.js';
 import { retrainStep, taskHelper, type RetrainContext } from './retrain.js';
 import { patternSet, studyData } from './study-data.js';
 import type { PruneTask, StudyTaskRequest, TaskEvent } from './task.js';
-import { copyFileAtomic } from '../util/atomic.js';
+import { copyFileAtomic, writeJsonAtomic } from '../util/atomic.js';
+import { oneShotCurve, type OneShotPoint } from './one-shot.js';
 import { readJson } from '../util/json.js';
 import { stepIds, survivingIds, type StepIds } from './unit-ids.js';
 
 const KNEE_MODEL = 'knee.safetensors';
+const ONE_SHOT = 'one-shot.json';
 
 /** Whether --save-steps asks for the model of `step`. */
 function keepsStep(cfg: StudyConfig, step: number): boolean {
@@ -118,6 +120,8 @@ export async function runPruneTask(
   const restored = restoreCheckpoint<StepRecord>(folder, evalBatch(cfg.batch), cfg.backend);
   const records = restored.records.map((r) => upgradeStepRecord(r, criterion.scoreKind));
   for (const record of records) emit({ type: 'step', task, record, restored: true });
+  const savedCurve = readJson<OneShotPoint[]>(join(folder, ONE_SHOT));
+  if (savedCurve) emit({ type: 'one-shot', task, curve: savedCurve, restored: true });
   if (restored.complete) return records;
   const base = loadModel(baselineModelPath(dir, seed), evalBatch(cfg.batch), cfg.backend);
   let net = restored.net ?? base;
@@ -131,7 +135,17 @@ export async function runPruneTask(
   // a removal changes only the pruned layer and the next: the pruned layer's inputs stay valid
   const cache = new FeatureCache(layer);
   const context: RetrainContext = { cfg, data, seed, parallel, cache };
+  const keepCurve = (curve: OneShotPoint[]) => {
+    writeJsonAtomic(join(folder, ONE_SHOT), curve);
+    emit({ type: 'one-shot', task, curve, restored: false });
+  };
   try {
+    // without retraining, the run itself is the one-shot curve (kept at its end)
+    if (!savedCurve && cfg.retrainEpochs > 0) {
+      const copy = loadModel(baselineModelPath(dir, seed), evalBatch(cfg.batch), cfg.backend);
+      const shot = { cfg, data, patterns, layer, criterion, seed, parallel, cache };
+      keepCurve(oneShotCurve(shot, copy));
+    }
     const total = stepPlan(cfg, denseUnits(base.arch, layer)).reduce((a, b) => a + b, 0);
     const last = records.at(-1);
     let pruned = last ? last.pruned : 0;
@@ -185,6 +199,16 @@ export async function runPruneTask(
       if (complete) break;
     }
     if (total === 0) saveCheckpoint(folder, net, 0, records, true, metadata);
+    if (!savedCurve && cfg.retrainEpochs === 0) {
+      keepCurve(
+        records.map((r) => ({
+          pruned: r.pruned,
+          hidden: r.hidden,
+          testAccuracy: r.testAccuracy,
+          testLoss: r.testLoss,
+        })),
+      );
+    }
   } finally {
     await parallel?.close();
   }

@@ -2,6 +2,7 @@
 // point of the control run, one rate of a learning-rate sweep. These are the records of
 // results.json, steps.csv and the tasks' checkpoints.
 import type { ScoreKind } from '../prune/criteria/index.js';
+import type { RedundancyEstimates } from '../prune/redundancy.js';
 import type { EpochRecord } from '../train/trainer.js';
 
 export interface BaselineResult {
@@ -20,6 +21,8 @@ export interface BaselineResult {
    * Cosine similarity of the pruned layer's activation vectors, hidden x hidden, rounded to 1e-4.
    */
   cosine: number[];
+  /** How many units the trained network alone says are redundant (prune/redundancy.ts). */
+  redundancy?: RedundancyEstimates;
   loadedFrom: string | null;
 }
 

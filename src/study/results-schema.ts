@@ -28,7 +28,14 @@ const stepRecord = z.looseObject({
   mergedIntoId: count.nullable().optional(),
   survivingIds: z.array(count).optional(),
   score: z.number().nullable(),
-  scoreKind: z.enum(['cosine', 'angle-degrees', 'l2-norm', 'taylor', 'random']),
+  scoreKind: z.enum([
+    'cosine',
+    'angle-degrees',
+    'l2-norm',
+    'taylor',
+    'reconstruction-error',
+    'random',
+  ]),
   testAccuracyBeforeRetrain: z.number(),
   testAccuracy: z.number(),
   valAccuracy: z.number(),
@@ -61,6 +68,12 @@ const criterionSummary = z.looseObject({
   knee: count,
   kneePerSeed: meanStd,
   immediateDamage: meanStd,
+  oneShot: z
+    .looseObject({
+      steps: z.array(z.looseObject({ pruned: count, testAccuracy: meanStd })),
+      knee: count,
+    })
+    .optional(),
 });
 
 export const StudyResultsSchema = z.looseObject({
@@ -105,6 +118,10 @@ export const StudyResultsSchema = z.looseObject({
       complete: z.boolean(),
       steps: z.array(stepRecord),
       knee: count,
+      oneShot: z
+        .array(z.looseObject({ pruned: count, hidden: count, testAccuracy: z.number() }))
+        .optional(),
+      oneShotKnee: count.optional(),
     }),
   ),
   control: z.array(
@@ -113,6 +130,15 @@ export const StudyResultsSchema = z.looseObject({
   summary: z.looseObject({
     tolerance: z.number(),
     criteria: z.array(criterionSummary),
+    redundancy: z
+      .array(
+        z.looseObject({
+          estimate: z.string(),
+          predictedKnee: stat,
+          error: z.record(z.string(), stat),
+        }),
+      )
+      .optional(),
     control: z.array(z.looseObject({ pruned: count, epochs: count, testAccuracy: meanStd })),
   }),
   timings: z.looseObject({ startedAt: z.string(), seconds: z.number() }),

@@ -3,10 +3,19 @@
 // prunelab.study/1 are read through legacy.ts.
 import type { StudyConfig } from '../config.js';
 import { knee, meanStd, summarize, type CriterionSummary } from './knee.js';
+import type { RedundancyEstimates } from '../prune/redundancy.js';
+import type { OneShotPoint } from './one-shot.js';
 import type { BaselineResult, ControlPoint, StepRecord } from './records.js';
 import type { StudyDataSummary, StudyState, StudyStatus } from './state.js';
 
 export const STUDY_SCHEMA = 'prunelab.study/2';
+
+export interface RedundancyRow {
+  estimate: string;
+  predictedKnee: number;
+  /** predicted - measured, per criterion. */
+  error: Record<string, number>;
+}
 
 export interface StudyResults {
   schema: string;
@@ -27,11 +36,21 @@ export interface StudyResults {
     perSeed: Omit<BaselineResult, 'cosine'>[];
     cosine: number[];
   };
-  runs: { criterion: string; seed: number; complete: boolean; steps: StepRecord[]; knee: number }[];
+  runs: {
+    criterion: string;
+    seed: number;
+    complete: boolean;
+    steps: StepRecord[];
+    knee: number;
+    oneShot: OneShotPoint[];
+    oneShotKnee: number;
+  }[];
   control: { seed: number; complete: boolean; steps: ControlPoint[] }[];
   summary: {
     tolerance: number;
     criteria: CriterionSummary[];
+    /** Each redundancy estimate's predicted knee (mean over seeds) and its error against each criterion's knee. */
+    redundancy: RedundancyRow[];
     control: { pruned: number; epochs: number; testAccuracy: { mean: number; std: number } }[];
   };
   timings: { startedAt: string; seconds: number };
@@ -91,6 +110,37 @@ function controlSummary(state: StudyState): StudyResults['summary']['control'] {
     }));
 }
 
+const ESTIMATES: [string, keyof RedundancyEstimates['predictedKnee']][] = [
+  ['99% of the variance', 'variance99'],
+  ['99.9% of the variance', 'variance999'],
+  ['effective rank', 'effectiveRank'],
+  ["Gedeon & Harris' thresholds", 'gedeon'],
+  ['dead or constant units', 'dead'],
+];
+
+/** The estimates against the measured knees (the one-shot knee of reconstruct is one of them). */
+function redundancySummary(state: StudyState, criteria: CriterionSummary[]): RedundancyRow[] {
+  const estimates = [...state.baselines.values()].flatMap((b) =>
+    b.redundancy ? [b.redundancy] : [],
+  );
+  if (!estimates.length) return [];
+  const rows = ESTIMATES.map(([estimate, key]) => ({
+    estimate,
+    predictedKnee: meanStd(estimates.map((e) => e.predictedKnee[key])).mean,
+  }));
+  const reconstruct = criteria.find((c) => c.criterion === 'reconstruct');
+  if (reconstruct?.oneShot?.steps.length) {
+    rows.push({
+      estimate: 'one-shot knee of reconstruct',
+      predictedKnee: reconstruct.oneShot.knee,
+    });
+  }
+  return rows.map((row) => ({
+    ...row,
+    error: Object.fromEntries(criteria.map((c) => [c.criterion, row.predictedKnee - c.knee])),
+  }));
+}
+
 export function buildResults(state: StudyState): StudyResults {
   const { config } = state;
   const baselineOf = (seed: number) => state.baselines.get(seed)?.testAccuracy;
@@ -101,6 +151,12 @@ export function buildResults(state: StudyState): StudyResults {
     steps: r.steps,
     knee: knee(
       r.steps.map((x) => ({ pruned: x.pruned, accuracy: x.testAccuracy })),
+      baselineOf(r.seed) ?? NaN,
+      config.tolerance,
+    ),
+    oneShot: r.oneShot,
+    oneShotKnee: knee(
+      r.oneShot.map((x) => ({ pruned: x.pruned, accuracy: x.testAccuracy })),
       baselineOf(r.seed) ?? NaN,
       config.tolerance,
     ),
@@ -130,7 +186,12 @@ export function buildResults(state: StudyState): StudyResults {
       complete: c.complete,
       steps: c.points,
     })),
-    summary: { tolerance: config.tolerance, criteria, control: controlSummary(state) },
+    summary: {
+      tolerance: config.tolerance,
+      criteria,
+      redundancy: redundancySummary(state, criteria),
+      control: controlSummary(state),
+    },
     timings: { startedAt: state.startedAt, seconds: state.seconds },
   };
 }

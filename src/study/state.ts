@@ -4,6 +4,7 @@
 import type { StudyConfig } from '../config.js';
 import type { DataDescription } from '../data/summary.js';
 import type { BaselineResult, ControlPoint, StepRecord } from './records.js';
+import type { OneShotPoint } from './one-shot.js';
 import type { StudyPlan } from './plan.js';
 import { taskId, type StudyTask, type TaskEvent, type TaskOutcome } from './task.js';
 
@@ -16,6 +17,8 @@ export interface PruneRunState {
   criterion: string;
   seed: number;
   steps: StepRecord[];
+  /** Test accuracy as units go with no retraining at all. */
+  oneShot: OneShotPoint[];
   complete: boolean;
 }
 
@@ -58,7 +61,7 @@ export function initialState(
   for (const seed of plan.seeds) {
     for (const task of plan.after(seed)) {
       if (task.kind === 'prune') {
-        const run = { criterion: task.criterion, seed, steps: [], complete: false };
+        const run = { criterion: task.criterion, seed, steps: [], oneShot: [], complete: false };
         state.runs.set(taskId(task), run);
       } else if (task.kind === 'control') {
         state.control.set(seed, { seed, points: [], complete: false });
@@ -71,7 +74,10 @@ export function initialState(
 /** Records a step or a control point; epochs change nothing here. */
 export function applyEvent(state: StudyState, event: TaskEvent): void {
   if (event.type === 'step') state.runs.get(taskId(event.task))?.steps.push(event.record);
-  else if (event.type === 'control-point')
+  else if (event.type === 'one-shot') {
+    const run = state.runs.get(taskId(event.task));
+    if (run) run.oneShot = event.curve;
+  } else if (event.type === 'control-point')
     state.control.get(event.task.seed)?.points.push(event.point);
 }
 

@@ -31,6 +31,8 @@ function costs(cfg: StudyConfig, sizes: StudySizes) {
     baseline: (cfg.model ? 0 : cfg.epochs * epoch) + evaluations,
     step: cfg.retrainEpochs * epoch + sizes.patterns + sizes.test,
     controlStep: cfg.retrainEpochs * epoch + sizes.test,
+    /** A step of the one-shot pass (none when the run itself does not retrain). */
+    oneShotStep: cfg.retrainEpochs > 0 ? sizes.patterns : 0,
   };
 }
 
@@ -54,7 +56,9 @@ export class StudyProgress {
     this.cost = costs(cfg, sizes);
     const tasks = plan.after(plan.seeds[0]);
     const perStep = tasks.reduce(
-      (sum, t) => sum + (t.kind === 'control' ? this.cost.controlStep : this.cost.step),
+      (sum, t) =>
+        sum +
+        (t.kind === 'control' ? this.cost.controlStep : this.cost.step + this.cost.oneShotStep),
       0,
     );
     const total = plan.seeds.length * (this.cost.baseline + plan.steps.length * perStep);
@@ -76,6 +80,11 @@ export class StudyProgress {
       this.status = `baseline s${seed} epoch ${epoch}/${this.cfg.epochs} val ${valAccuracy.toFixed(3)}`;
       this.progress.event('epoch', { task: id, ...event.record });
       this.tick(this.cost.epoch);
+      return;
+    }
+    if (event.type === 'one-shot') {
+      if (!event.restored) this.progress.event('one-shot', { task: id, curve: event.curve });
+      this.tick(this.plan.steps.length * this.cost.oneShotStep, event.restored);
       return;
     }
     const record = event.type === 'step' ? event.record : event.point;

@@ -28,15 +28,23 @@ export function summaryText(r: StudyResults, dir: string): string {
   const lines = [
     `baseline test accuracy ${r.baseline.testAccuracy.toFixed(4)}${spread}; ` +
       `${r.layer} has ${r.baseline.hidden} units`,
-    `${'criterion'.padEnd(16)} ${'knee'.padStart(5)} ${'damage/step'.padStart(12)}  final acc`,
+    `${'criterion'.padEnd(16)} ${'knee'.padStart(5)} ${'one-shot'.padStart(9)} ` +
+      `${'damage/step'.padStart(12)}  final acc`,
   ];
   for (const c of r.summary.criteria) {
     const last = c.steps[c.steps.length - 1];
     const damage = `${c.immediateDamage.mean.toFixed(2)} pt`;
     const final = last ? `${last.testAccuracy.mean.toFixed(4)} at ${last.hidden} units` : '-';
+    const oneShot = String(c.oneShot?.knee ?? '-').padStart(9);
     lines.push(
-      `${c.criterion.padEnd(16)} ${String(c.knee).padStart(5)} ${damage.padStart(12)}  ${final}`,
+      `${c.criterion.padEnd(16)} ${String(c.knee).padStart(5)} ${oneShot} ${damage.padStart(12)}  ` +
+        final,
     );
+  }
+  const estimates = r.summary.redundancy ?? [];
+  if (estimates.length) {
+    const said = estimates.map((e) => `${e.estimate} ${Math.round(e.predictedKnee)}`).join(', ');
+    lines.push(`units the baseline alone says can go: ${said}`);
   }
   const control = r.summary.control.at(-1);
   if (control) {
@@ -47,8 +55,8 @@ export function summaryText(r: StudyResults, dir: string): string {
   }
   const points = (r.summary.tolerance * 100).toFixed(1);
   lines.push(
-    `knee = most neurons pruned with test accuracy within ${points} points of the baseline; ` +
-      `results in ${dir}`,
+    `knee = most neurons pruned with test accuracy within ${points} points of the baseline ` +
+      `(one-shot: with no retraining at all); results in ${dir}`,
   );
   return lines.join('\n');
 }
@@ -65,6 +73,7 @@ export function summaryData(r: StudyResults, dir: string): Record<string, unknow
     criteria: r.summary.criteria.map((c) => ({
       criterion: c.criterion,
       knee: c.knee,
+      oneShotKnee: c.oneShot?.knee ?? null,
       immediateDamage: c.immediateDamage.mean,
       finalTestAccuracy: c.steps.at(-1)?.testAccuracy.mean ?? null,
       finalUnits: c.steps.at(-1)?.hidden ?? null,

@@ -4,6 +4,7 @@
 // thread boundary (or, later, a queue) as it is.
 import type { CriterionName, StudyConfig, TrainConfig } from '../config.js';
 import type { EpochRecord } from '../train/trainer.js';
+import type { OneShotPoint } from './one-shot.js';
 import type { BaselineResult, ControlPoint, StepRecord, SweepRow } from './records.js';
 
 /** Train (or load) the baseline of one seed. */
@@ -57,7 +58,8 @@ export function isSweepRequest(request: TaskRequest): request is SweepTaskReques
 export type TaskEvent =
   | { type: 'epoch'; task: Task; record: EpochRecord; total: number }
   | { type: 'step'; task: PruneTask; record: StepRecord; restored: boolean }
-  | { type: 'control-point'; task: ControlTask; point: ControlPoint; restored: boolean };
+  | { type: 'control-point'; task: ControlTask; point: ControlPoint; restored: boolean }
+  | { type: 'one-shot'; task: PruneTask; curve: OneShotPoint[]; restored: boolean };
 
 /** What a finished task returns. */
 export type TaskOutcome =

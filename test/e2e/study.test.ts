@@ -140,6 +140,21 @@ describe('prunelab study', () => {
     expect(pruned.views.get('fc2.weight')!.shape).toEqual([last.hidden, 120]);
     const data = await loadData({ ...parseStudyConfig(tinyCfg), seed: 1 });
     expect(evaluate(pruned, data.test).accuracy).toBe(last.testAccuracy);
+    // the one-shot curve (no retraining) of every run, its knee, and the redundancy estimates
+    for (const run of first.runs) {
+      // one removal per step (paper, random) gives the same steps; complementary pairs
+      // (distinctiveness) come at other steps when nothing is retrained
+      if (run.criterion !== 'distinctiveness') {
+        expect(run.oneShot.map((p) => p.pruned)).toEqual(run.steps.map((s) => s.pruned));
+      }
+      expect(run.oneShot.at(-1)!.pruned).toBeGreaterThanOrEqual(6);
+      expect(run.oneShotKnee).toBeGreaterThanOrEqual(0);
+    }
+    for (const c of first.summary.criteria) expect(c.oneShot.knee).toBeGreaterThanOrEqual(0);
+    const estimates = first.baseline.perSeed[0].redundancy!;
+    expect(estimates.units).toBe(84);
+    expect(estimates.components99).toBeGreaterThan(0);
+    expect(first.summary.redundancy.map((e) => e.estimate)).toContain('99% of the variance');
     for (const run of first.runs) {
       // every unit of the 84 is accounted for: removed once, or surviving
       const final = run.steps.at(-1)!;
@@ -162,6 +177,22 @@ describe('prunelab study', () => {
       // every seed of a study shares one data split (the study's seed's)
       if (atKnee) expect(evaluate(knee, data.test).accuracy).toBe(atKnee.testAccuracy);
     }
+  });
+
+  it('with no retraining, runs only the one-shot curve: the run itself', async () => {
+    const cfg = parseStudyConfig({
+      ...tinyCfg,
+      seeds: 1,
+      retrainEpochs: 0,
+      criterion: ['reconstruct'],
+      out: join(tmp, 'one-shot'),
+    });
+    const { results } = await runStudy(cfg, silentProgress);
+    const run = results.runs[0];
+    expect(run.oneShot.map((p) => p.testAccuracy)).toEqual(run.steps.map((s) => s.testAccuracy));
+    expect(run.oneShotKnee).toBe(run.knee);
+    expect(run.steps.every((s) => s.scoreKind === 'reconstruction-error')).toBe(true);
+    expect(results.summary.redundancy.at(-1)?.estimate).toBe('one-shot knee of reconstruct');
   });
 
   it('gives identical numbers for the same seed and config', async () => {

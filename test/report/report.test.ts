@@ -185,6 +185,7 @@ describe('figures and report', () => {
           'classes',
           'cosine',
           'damage',
+          'oneShot',
           'parameters',
           'training',
         ]);

@@ -103,9 +103,12 @@ describe('buildResults', () => {
         [2, { ...base, seed: 2, testAccuracy: 0.82 }],
       ]),
       runs: new Map([
-        ['paper-s1', { criterion: 'paper', seed: 1, steps: [step(1, 0.8)], complete: false }],
-        ['paper-s2', { criterion: 'paper', seed: 2, steps: [], complete: false }],
-        ['paper-s3', { criterion: 'paper', seed: 3, steps: [], complete: false }],
+        [
+          'paper-s1',
+          { criterion: 'paper', seed: 1, steps: [step(1, 0.8)], oneShot: [], complete: false },
+        ],
+        ['paper-s2', { criterion: 'paper', seed: 2, steps: [], oneShot: [], complete: false }],
+        ['paper-s3', { criterion: 'paper', seed: 3, steps: [], oneShot: [], complete: false }],
       ]),
       control: new Map(),
       status: 'running',

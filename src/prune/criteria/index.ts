@@ -5,6 +5,7 @@ import { magnitude } from './magnitude.js';
 import { merge } from './merge.js';
 import { paper } from './paper.js';
 import { random } from './random.js';
+import { reconstruct } from './reconstruct.js';
 import { taylor } from './taylor.js';
 import type { Criterion } from './types.js';
 
@@ -15,5 +16,6 @@ export const criteria: Record<CriterionName, Criterion> = {
   random,
   taylor,
   merge,
+  reconstruct,
 };
 export type { Choice, Criterion, CriterionContext, ScoreKind } from './types.js';

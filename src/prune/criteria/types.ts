@@ -1,6 +1,5 @@
 // The contract of a pruning criterion: given the network and the layer's activation vectors over
-// the
-// pattern set, choose which neuron(s) to remove this step and how to compensate. One choice per
+// the pattern set, choose which neuron(s) to remove this step and how to compensate. One choice per
 // call; the surgery (src/prune/surgery.ts) and the step (src/prune/step.ts) are shared, and the
 // study's pruning loop (src/study/prune-task.ts) runs the steps.
 import type { Rng } from '../../engine/rng.js';
@@ -26,9 +25,12 @@ export interface CriterionContext {
 /**
  * What a criterion's score is: the cosine of the chosen pair's activation vectors (`paper`), their
  * angle in degrees (`distinctiveness`, `merge`), the removed unit's incoming weight L2 norm
- * (`magnitude`), its first-order Taylor estimate (`taylor`), or nothing (`random`).
+ * (`magnitude`), its first-order Taylor estimate (`taylor`), the error its removal leaves in the
+ * next layer after the best affine reconstruction from the others (`reconstruct`), or nothing
+ * (`random`).
  */
-export type ScoreKind = 'cosine' | 'angle-degrees' | 'l2-norm' | 'taylor' | 'random';
+export type ScoreKind =
+  'cosine' | 'angle-degrees' | 'l2-norm' | 'taylor' | 'reconstruction-error' | 'random';
 
 export interface Choice {
   removed: number[];
