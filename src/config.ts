@@ -74,7 +74,11 @@ export const StudyConfigSchema = TrainConfigSchema.extend({
   layer: z.string().optional(),
   /** How many neurons to prune in all; 0 = all but one. */
   maxPruned: z.number().int().min(0).default(0),
-  tolerance: z.number().min(0).max(1).default(0.01),
+  /**
+   * Accuracy drop that still counts as no loss, for the knee; 0: the test set's binomial standard
+   * error at the baseline's accuracy, at least 0.01 (a finer band would be noise).
+   */
+  tolerance: z.number().min(0).max(1).default(0),
   /** Size of the pattern set for activation vectors, taken from the training set; 0 = all of it. */
   patterns: z.number().int().min(0).default(0),
   model: z.string().optional(),

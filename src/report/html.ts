@@ -96,11 +96,22 @@ function kneeExplanation(r: StudyResults): string {
     r.config.seeds > 1
       ? " (or within the seeds' spread of the baseline, if larger; the mean curve over seeds is used)"
       : '';
+  const against = r.summary.control.length
+    ? "the control's accuracy at the same point (the unpruned network after the same extra " +
+      'training; the baseline where there is no control)'
+    : 'the baseline';
+  const noise =
+    r.summary.testNoise != null
+      ? ` The test set's noise (the standard error of the baseline's accuracy on ` +
+        `${r.data.sizes.test} images) is ${f(r.summary.testNoise * 100, 1)} points; the range ` +
+        'beside each knee is the knee with the band moved by that much either way.'
+      : '';
   return (
     '<p>The knee is the largest number of pruned neurons at which test accuracy (after ' +
-    `retraining) is still within ${f(r.summary.tolerance * 100, 1)} points of the baseline` +
-    `${seeds}: beyond it the curve does not come back. Immediate damage is the drop in test ` +
-    'accuracy caused by a removal before any retraining.</p>'
+    `retraining) is still within ${f(r.summary.tolerance * 100, 1)} points of ${against}` +
+    `${seeds}: beyond it the curve does not come back.${noise} The one-shot knee is the same ` +
+    'for the curve with no retraining at all, against the baseline. Immediate damage is the ' +
+    'drop in test accuracy caused by a removal before any retraining.</p>'
   );
 }
 
@@ -146,7 +157,7 @@ export function renderHtml(
     r.summary.criteria.map((c) => [
       c.criterion,
       c.seeds,
-      c.knee,
+      c.kneeRange ? `${c.knee} (${c.kneeRange[0]}-${c.kneeRange[1]})` : c.knee,
       // a spread over one seed is no spread: say so instead of "± 0.0"
       c.seeds > 1 ? `${f(c.kneePerSeed.mean, 1)} ± ${f(c.kneePerSeed.std, 1)}` : 'one seed',
       c.oneShot ? c.oneShot.knee : '–',

@@ -25,8 +25,8 @@ function controlSentence(r: StudyResults): string | null {
   const direction = change >= 0 ? 'up' : 'down';
   const meaning =
     change > r.summary.tolerance
-      ? 'retraining alone improves the network, so accuracy gains during pruning are not ' +
-        'evidence of redundancy; compare each curve with the control.'
+      ? 'the baseline was not converged: retraining alone improves the network, so the knees ' +
+        'are measured against the control, not the baseline.'
       : 'the baseline was close to converged, so the pruning curves measure the effect of pruning.';
   return (
     `The budget-matched control (the unpruned network trained for the same ${last.epochs} extra ` +

@@ -41,8 +41,7 @@ export async function runControlTask(
     for (let step = points.length + 1; step <= plan.length; step++) {
       const started = performance.now();
       pruned += plan[step - 1];
-      const valBefore = evaluate(net, data.val, parallel, cache);
-      const retrained = retrainStep(context, net, step, valBefore);
+      const retrained = retrainStep(context, net, step);
       const point: ControlPoint = {
         step,
         pruned,

@@ -4,18 +4,35 @@ import type { StepRecord } from './records.js';
 
 /**
  * The largest number of pruned neurons at which test accuracy is still within `tolerance` of the
- * baseline (0 when it never is). A dip within noise early on does not end the redundant region:
- * the knee is where the curve leaves the baseline band for the last time.
+ * reference (0 when it never is): the baseline, or, where there is one, the control's accuracy at
+ * the same point (`reference` by units pruned), so that what extra training alone gains is not
+ * taken for redundancy. A dip within noise early on does not end the redundant region: the knee
+ * is where the curve leaves the band for the last time.
  */
 export function knee(
   points: { pruned: number; accuracy: number }[],
   baseline: number,
   tolerance: number,
+  reference?: Map<number, number>,
 ): number {
   let k = 0;
-  for (const p of points)
-    if (p.accuracy >= baseline - tolerance - 1e-12 && p.pruned > k) k = p.pruned;
+  for (const p of points) {
+    const against = reference?.get(p.pruned) ?? baseline;
+    if (p.accuracy >= against - tolerance - 1e-12 && p.pruned > k) k = p.pruned;
+  }
   return k;
+}
+
+/** The binomial standard error of an accuracy measured on `images` test images. */
+export function accuracyError(accuracy: number, images: number): number {
+  return Math.sqrt((accuracy * (1 - accuracy)) / Math.max(images, 1));
+}
+
+/** The tolerance in force: the configured one, or (0) the test set's noise, at least 0.01. */
+export function effectiveTolerance(configured: number, accuracy: number, images: number): number {
+  if (configured > 0) return configured;
+  const noise = accuracyError(accuracy, images);
+  return Number.isFinite(noise) ? Math.max(0.01, noise) : 0.01;
 }
 
 /**
@@ -57,6 +74,8 @@ export interface CriterionSummary {
    * baseline spread).
    */
   knee: number;
+  /** The knee with the band moved by the test set's noise (one standard error) either way. */
+  kneeRange: [number, number];
   kneePerSeed: { mean: number; std: number };
   /** Mean drop of test accuracy caused by a removal, before retraining (percentage points). */
   immediateDamage: { mean: number; std: number };
@@ -121,6 +140,10 @@ export function summarize(
     oneShot?: OneShotPoint[];
   }[],
   tolerance: number,
+  /** The control's mean accuracy by units pruned, which the mean curve's knee is measured against. */
+  reference?: Map<number, number>,
+  /** The test set's noise (standard error of the baseline's accuracy), for the knee's range. */
+  noise = 0,
 ): CriterionSummary {
   const byPruned = new Map<number, StepRecord[]>();
   for (const r of runs)
@@ -151,15 +174,16 @@ export function summarize(
       prev = s.testAccuracy;
     }
   }
+  const mean = full.map((s) => ({ pruned: s.pruned, accuracy: s.testAccuracy.mean }));
   return {
     criterion,
     seeds: runs.length,
     steps,
-    knee: knee(
-      full.map((s) => ({ pruned: s.pruned, accuracy: s.testAccuracy.mean })),
-      base.mean,
-      tol,
-    ),
+    knee: knee(mean, base.mean, tol, reference),
+    kneeRange: [
+      knee(mean, base.mean, Math.max(0, tol - noise), reference),
+      knee(mean, base.mean, tol + noise, reference),
+    ],
     kneePerSeed: meanStd(runs.map((r) => r.knee)),
     immediateDamage: meanStd(damage),
     oneShot: summarizeOneShot(

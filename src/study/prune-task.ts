@@ -20,6 +20,7 @@ import {
   saveCheckpoint,
   taskFolder,
 } from './checkpoint.js';
+import { effectiveTolerance } from './knee.js';
 import { upgradeStepRecord } from './legacy.js';
 import { prunedLayer, stepPlan } from './plan.js';
 import type { BaselineResult, StepRecord } from './records.js';
@@ -129,7 +130,9 @@ export async function runPruneTask(
   const metadata = modelMetadata(data);
   let unitIds = survivingIds(denseUnits(base.arch, layer), records);
   // the knee's model: the last step still within the tolerance of the baseline (at first, the baseline)
-  const kneeBand = baselineAccuracy(dir, seed) - cfg.tolerance - 1e-12;
+  const baseAccuracy = baselineAccuracy(dir, seed);
+  const tolerance = effectiveTolerance(cfg.tolerance, baseAccuracy, data.test.n);
+  const kneeBand = baseAccuracy - tolerance - 1e-12;
   if (!records.length) saveModel(join(folder, KNEE_MODEL), base, metadata);
   const parallel = await taskHelper(request, base);
   // a removal changes only the pruned layer and the next: the pruned layer's inputs stay valid
@@ -170,11 +173,11 @@ export async function runPruneTask(
       pruned += removal.removals.reduce((s, x) => s + x.removed.length, 0);
       const before = evaluate(net, data.test, parallel, cache);
       const valBefore = evaluate(net, data.val, parallel, cache);
-      const retrained = cfg.retrainEpochs > 0 ? retrainStep(context, net, step, valBefore) : null;
+      const retrained = cfg.retrainEpochs > 0 ? retrainStep(context, net, step) : null;
       const after = evaluate(net, data.test, parallel, cache);
       const ids = stepIds(unitIds, removal.removals);
       unitIds = ids.survivingIds;
-      const record = stepRecord(cfg, net, layer, {
+      const record = stepRecord({ ...cfg, tolerance }, net, layer, {
         step,
         pruned,
         removals: removal.removals,

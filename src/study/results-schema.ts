@@ -66,6 +66,7 @@ const criterionSummary = z.looseObject({
     }),
   ),
   knee: count,
+  kneeRange: z.tuple([count, count]).optional(),
   kneePerSeed: meanStd,
   immediateDamage: meanStd,
   oneShot: z
@@ -118,6 +119,7 @@ export const StudyResultsSchema = z.looseObject({
       complete: z.boolean(),
       steps: z.array(stepRecord),
       knee: count,
+      baselineKnee: count.optional(),
       oneShot: z
         .array(z.looseObject({ pruned: count, hidden: count, testAccuracy: z.number() }))
         .optional(),
@@ -129,6 +131,7 @@ export const StudyResultsSchema = z.looseObject({
   ),
   summary: z.looseObject({
     tolerance: z.number(),
+    testNoise: stat.optional(),
     criteria: z.array(criterionSummary),
     redundancy: z
       .array(

@@ -2,7 +2,14 @@
 // study writes it after every step, so an unfinished run has a usable file. Files of schema
 // prunelab.study/1 are read through legacy.ts.
 import type { StudyConfig } from '../config.js';
-import { knee, meanStd, summarize, type CriterionSummary } from './knee.js';
+import {
+  accuracyError,
+  effectiveTolerance,
+  knee,
+  meanStd,
+  summarize,
+  type CriterionSummary,
+} from './knee.js';
 import type { RedundancyEstimates } from '../prune/redundancy.js';
 import type { OneShotPoint } from './one-shot.js';
 import type { BaselineResult, ControlPoint, StepRecord } from './records.js';
@@ -42,12 +49,16 @@ export interface StudyResults {
     complete: boolean;
     steps: StepRecord[];
     knee: number;
+    baselineKnee: number;
     oneShot: OneShotPoint[];
     oneShotKnee: number;
   }[];
   control: { seed: number; complete: boolean; steps: ControlPoint[] }[];
   summary: {
+    /** The tolerance in force (the configured one, or the test set's noise, at least 0.01). */
     tolerance: number;
+    /** The standard error of the baseline's test accuracy. */
+    testNoise: number | null;
     criteria: CriterionSummary[];
     /** Each redundancy estimate's predicted knee (mean over seeds) and its error against each criterion's knee. */
     redundancy: RedundancyRow[];
@@ -141,26 +152,38 @@ function redundancySummary(state: StudyState, criteria: CriterionSummary[]): Red
   }));
 }
 
+/** A seed's control: its test accuracy by units pruned. */
+function controlCurve(state: StudyState, seed: number): Map<number, number> | undefined {
+  const run = state.control.get(seed);
+  if (!run?.points.length) return undefined;
+  return new Map(run.points.map((p) => [p.pruned, p.testAccuracy]));
+}
+
 export function buildResults(state: StudyState): StudyResults {
   const { config } = state;
   const baselineOf = (seed: number) => state.baselines.get(seed)?.testAccuracy;
+  const accuracies = [...state.baselines.values()].map((b) => b.testAccuracy);
+  const baseMean = meanStd(accuracies).mean;
+  const noise = accuracyError(baseMean, state.data.sizes.test);
+  const tolerance = effectiveTolerance(config.tolerance, baseMean, state.data.sizes.test);
+  const curve = (points: { pruned: number; testAccuracy: number }[]) =>
+    points.map((x) => ({ pruned: x.pruned, accuracy: x.testAccuracy }));
   const runs = [...state.runs.values()].map((r) => ({
     criterion: r.criterion,
     seed: r.seed,
     complete: r.complete,
     steps: r.steps,
-    knee: knee(
-      r.steps.map((x) => ({ pruned: x.pruned, accuracy: x.testAccuracy })),
-      baselineOf(r.seed) ?? NaN,
-      config.tolerance,
-    ),
+    // against the control where there is one: extra training alone is not redundancy
+    knee: knee(curve(r.steps), baselineOf(r.seed) ?? NaN, tolerance, controlCurve(state, r.seed)),
+    // against the baseline: the step whose model is kept as knee.safetensors
+    baselineKnee: knee(curve(r.steps), baselineOf(r.seed) ?? NaN, tolerance),
     oneShot: r.oneShot,
-    oneShotKnee: knee(
-      r.oneShot.map((x) => ({ pruned: x.pruned, accuracy: x.testAccuracy })),
-      baselineOf(r.seed) ?? NaN,
-      config.tolerance,
-    ),
+    oneShotKnee: knee(curve(r.oneShot), baselineOf(r.seed) ?? NaN, tolerance),
   }));
+  const controlMean = controlSummary(state);
+  const reference = controlMean.length
+    ? new Map(controlMean.map((p) => [p.pruned, p.testAccuracy.mean]))
+    : undefined;
   // runs whose seed's baseline is still training have nothing to summarise yet
   const started = runs.filter((r) => state.baselines.has(r.seed) && r.steps.length > 0);
   const criteria = config.criterion
@@ -168,7 +191,13 @@ export function buildResults(state: StudyState): StudyResults {
     .map((name) => {
       const ofCriterion = started.filter((r) => r.criterion === name);
       const withBaselines = ofCriterion.map((r) => ({ ...r, baseline: baselineOf(r.seed)! }));
-      return summarize(name, withBaselines, config.tolerance);
+      return summarize(
+        name,
+        withBaselines,
+        tolerance,
+        reference,
+        Number.isFinite(noise) ? noise : 0,
+      );
     });
   return {
     schema: STUDY_SCHEMA,
@@ -187,10 +216,11 @@ export function buildResults(state: StudyState): StudyResults {
       steps: c.points,
     })),
     summary: {
-      tolerance: config.tolerance,
+      tolerance,
+      testNoise: Number.isFinite(noise) ? noise : null,
       criteria,
       redundancy: redundancySummary(state, criteria),
-      control: controlSummary(state),
+      control: controlMean,
     },
     timings: { startedAt: state.startedAt, seconds: state.seconds },
   };

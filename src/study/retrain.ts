@@ -7,7 +7,7 @@ import type { Network } from '../nn/network.js';
 import { augmentation } from '../train/augmentation.js';
 import type { FeatureCache } from '../train/features.js';
 import { DataParallel } from '../train/parallel.js';
-import { train, type Evaluation, type TrainResult } from '../train/trainer.js';
+import { train, type TrainResult } from '../train/trainer.js';
 import type { TaskRequest } from './task.js';
 
 /** A helper thread for the task when it has a spare core (same numbers either way). */
@@ -24,15 +24,13 @@ export interface RetrainContext {
 }
 
 /**
- * The retraining of step `step`, from the weights as they are (whose validation score is
- * `valBefore`).
+ * The retraining of step `step`, from the weights as they are. The weights kept are the
+ * best-validation ones among the retraining epochs, never the weights before them: a pruning run
+ * and the control follow this same rule, so a lucky validation score before a step cannot freeze
+ * a run (the control used to stop learning once it had met one, while each removal lowered the
+ * score a pruning run had to beat).
  */
-export function retrainStep(
-  context: RetrainContext,
-  net: Network,
-  step: number,
-  valBefore: Evaluation,
-): TrainResult {
+export function retrainStep(context: RetrainContext, net: Network, step: number): TrainResult {
   const { cfg, data, seed, parallel, cache } = context;
   return train(
     net,
@@ -41,7 +39,6 @@ export function retrainStep(
     { ...cfg, epochs: cfg.retrainEpochs, seed },
     {
       stream: [step],
-      initialVal: valBefore,
       parallel,
       cache,
       epochTrain: augmentation(cfg, data, seed, [step]),

@@ -6,7 +6,7 @@
 // twice a second.
 import type { StudyConfig } from '../config.js';
 import type { ProgressReporter } from '../util/progress.js';
-import { knee } from './knee.js';
+import { effectiveTolerance, knee } from './knee.js';
 import type { StudyPlan } from './plan.js';
 import type { StudyResults } from './results.js';
 import type { StudyState } from './state.js';
@@ -44,6 +44,7 @@ export class StudyProgress {
   private lastWrite = 0;
   private readonly cost: ReturnType<typeof costs>;
   private readonly epochsSeen = new Map<number, number>();
+  private readonly testImages: number;
 
   constructor(
     private readonly progress: ProgressReporter,
@@ -54,6 +55,7 @@ export class StudyProgress {
     private readonly write: () => StudyResults,
   ) {
     this.cost = costs(cfg, sizes);
+    this.testImages = sizes.test;
     const tasks = plan.after(plan.seeds[0]);
     const perStep = tasks.reduce(
       (sum, t) =>
@@ -131,9 +133,12 @@ export class StudyProgress {
   ): string {
     const base = this.state.baselines.get(task.seed)?.testAccuracy ?? NaN;
     const points = steps.map((s) => ({ pruned: s.pruned, accuracy: s.testAccuracy }));
-    const k = knee(points, base, this.cfg.tolerance);
+    const k = knee(points, base, effectiveTolerance(this.cfg.tolerance, base, this.testImages));
     const last = steps.at(-1);
     const end = last ? `, ${last.testAccuracy.toFixed(4)} at ${last.hidden} unit(s)` : '';
-    return `  ${task.criterion} s${task.seed} done: knee ${k} of ${this.plan.hidden}${end}`;
+    return (
+      `  ${task.criterion} s${task.seed} done: knee ${k} of ${this.plan.hidden} ` +
+      `(against the baseline)${end}`
+    );
   }
 }

@@ -55,8 +55,9 @@ export function summaryText(r: StudyResults, dir: string): string {
   }
   const points = (r.summary.tolerance * 100).toFixed(1);
   lines.push(
-    `knee = most neurons pruned with test accuracy within ${points} points of the baseline ` +
-      `(one-shot: with no retraining at all); results in ${dir}`,
+    `knee = most neurons pruned with test accuracy within ${points} points of ` +
+      (control ? 'the control' : 'the baseline') +
+      ` (one-shot: of the baseline, with no retraining at all); results in ${dir}`,
   );
   return lines.join('\n');
 }

@@ -2,7 +2,7 @@
 // is still training), the knee's definition, the summary over seeds.
 import { describe, expect, it } from 'vitest';
 import { parseStudyConfig } from '../../src/config.js';
-import { firstBelow, knee, summarize } from '../../src/study/knee.js';
+import { effectiveTolerance, firstBelow, knee, summarize } from '../../src/study/knee.js';
 import { upgradeStudyResults } from '../../src/study/legacy.js';
 import type { StepRecord } from '../../src/study/records.js';
 import { buildResults, STUDY_SCHEMA, type StudyResults } from '../../src/study/results.js';
@@ -47,6 +47,13 @@ describe('knee', () => {
     expect(firstBelow(pts, 0.8, 0.01)).toBe(2);
     expect(knee(pts, 0.9, 0.01)).toBe(0);
     expect(knee(pts, 0.8, 0.25)).toBe(6);
+    // against a control that rises (extra training alone), the same curve holds for less
+    const control = new Map([1, 2, 3, 4, 5, 6].map((p) => [p, 0.8 + 0.01 * p]));
+    expect(knee(pts, 0.8, 0.01, control)).toBe(1);
+    // the default tolerance is the test set's noise, never finer than a point
+    expect(effectiveTolerance(0, 0.8, 1000)).toBeCloseTo(Math.sqrt(0.16 / 1000), 12);
+    expect(effectiveTolerance(0, 0.99, 100000)).toBe(0.01);
+    expect(effectiveTolerance(0.03, 0.8, 1000)).toBe(0.03);
   });
 
   it('summarises seeds with mean and spread and the immediate damage', () => {
