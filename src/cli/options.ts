@@ -215,7 +215,7 @@ export function addStudyOptions(cmd: Command): Command {
     .addOption(
       new Option(
         '--preset <name>',
-        "quick (minutes) or paper (the paper's protocol, about 22 minutes on 2 cores) " +
+        "quick (minutes) or paper (the paper's protocol, about 19 minutes on 2 cores) " +
           '(default: quick)',
       ).choices(['quick', 'paper']),
     )
