@@ -11,7 +11,10 @@ export interface RedundancyEstimates {
   /** Pairs closer than 15 degrees (similar) or farther than 165 (complementary). */
   similarPairs: number;
   complementaryPairs: number;
-  /** Units Gedeon & Harris' rules would remove at once (one of each similar pair, both of each complementary pair, each unit once). */
+  /**
+   * Units Gedeon & Harris' rules would remove at once (one of each similar pair, both of each
+   * complementary pair, each unit once).
+   */
   gedeonRemovable: number;
   effectiveRank: number;
   components99: number;

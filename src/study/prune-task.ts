@@ -1,4 +1,4 @@
-// The pruning loop: one criterion, one seed. From the seed's baseline (or the task's last
+// The pruning loop: one criterion, one random seed. From that seed's baseline (or the task's last
 // checkpoint), each step removes units with the criterion, evaluates the damage before retraining,
 // retrains, evaluates again, records the step and checkpoints, until the plan's units are gone.
 import type { StudyConfig } from '../config.js';
@@ -40,7 +40,9 @@ function keepsStep(cfg: StudyConfig, step: number): boolean {
   return cfg.saveSteps === 'all' || cfg.saveSteps.includes(step);
 }
 
-/** The test accuracy of the seed's baseline, which the knee is measured against. */
+/**
+ * The test accuracy of the baseline of this random seed, which the knee model is measured against.
+ */
 function baselineAccuracy(dir: string, seed: number): number {
   const baseline = readJson<BaselineResult>(baselineResultPath(dir, seed));
   if (!baseline) throw new Error(`the baseline of seed ${seed} is missing from ${dir}`);
@@ -129,7 +131,8 @@ export async function runPruneTask(
   const layer = prunedLayer(cfg, base.arch);
   const metadata = modelMetadata(data);
   let unitIds = survivingIds(denseUnits(base.arch, layer), records);
-  // the knee's model: the last step still within the tolerance of the baseline (at first, the baseline)
+  // the knee's model: the last step still within the tolerance of the baseline (at first, the
+  // baseline)
   const baseAccuracy = baselineAccuracy(dir, seed);
   const tolerance = effectiveTolerance(cfg.tolerance, baseAccuracy, data.test.n);
   const kneeBand = baseAccuracy - tolerance - 1e-12;
