@@ -67,7 +67,7 @@ async function chooseLearningRate(
 }
 
 /** One task per core; a core left over gives each task a data-parallel helper thread. */
-function localRunner(plan: StudyPlan, cfg: StudyConfig, threads: number) {
+function localRunner(plan: StudyPlan, threads: number) {
   const perSeed = Math.max(1, plan.after(plan.seeds[0]).length);
   const size = Math.max(1, Math.min(threads, plan.seeds.length * perSeed));
   return { runner: new LocalPool(size), helpers: Math.floor(threads / size) >= 2 ? 1 : 0 };
@@ -130,7 +130,7 @@ async function studyIn(
     return results;
   };
   progress.info(headerText(dir, cfg, data, plan, threads));
-  const local = options.runner ? null : localRunner(plan, cfg, threads);
+  const local = options.runner ? null : localRunner(plan, threads);
   const runner = options.runner ?? local!.runner;
   const sizes = {
     train: data.train.n,
