@@ -34,6 +34,8 @@ const reference = {
   patterns: 1000,
   patience: 0,
   seeds: 1,
+  // the peer computes no one-shot curves: the same work on both sides
+  oneShot: false,
 };
 const tmp = mkdtempSync(join(tmpdir(), 'prunelab-bench-'));
 const now = () => performance.now();
@@ -199,6 +201,7 @@ if (process.env.BENCH_PAPER === '1') {
     criterion: ['paper'],
     seeds: 1,
     maxPruned: steps,
+    oneShot: false,
   };
   /** @param {boolean} control */
   const measure = async (control) => {

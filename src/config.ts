@@ -83,6 +83,8 @@ export const StudyConfigSchema = TrainConfigSchema.extend({
   patterns: z.number().int().min(0).default(0),
   model: z.string().optional(),
   control: z.boolean().default(true),
+  /** Also run every criterion once with no retraining at all (its one-shot curve). */
+  oneShot: z.boolean().default(true),
   /**
    * Replace each criterion's own compensation by the least-squares merge into the most similar kept
    * neuron.

@@ -198,6 +198,10 @@ export function addStudyOptions(cmd: Command): Command {
     )
     .option('--no-control', 'skip the budget-matched control run (default: with the control)')
     .option(
+      '--no-one-shot',
+      'skip the one-shot curves, each criterion once with no retraining (default: with them)',
+    )
+    .option(
       '--save-steps <list>',
       'keep the models of these steps (comma-separated, or "all"), besides the final and the ' +
         "knee's (default: none)",

@@ -147,7 +147,7 @@ export async function runPruneTask(
   };
   try {
     // without retraining, the run itself is the one-shot curve (kept at its end)
-    if (!savedCurve && cfg.retrainEpochs > 0) {
+    if (!savedCurve && cfg.retrainEpochs > 0 && cfg.oneShot) {
       const copy = loadModel(baselineModelPath(dir, seed), evalBatch(cfg.batch), cfg.backend);
       const shot = { cfg, data, patterns, layer, criterion, seed, parallel, cache };
       keepCurve(oneShotCurve(shot, copy));

@@ -32,7 +32,7 @@ function costs(cfg: StudyConfig, sizes: StudySizes) {
     step: cfg.retrainEpochs * epoch + sizes.patterns + sizes.test,
     controlStep: cfg.retrainEpochs * epoch + sizes.test,
     /** A step of the one-shot pass (none when the run itself does not retrain). */
-    oneShotStep: cfg.retrainEpochs > 0 ? sizes.patterns : 0,
+    oneShotStep: cfg.retrainEpochs > 0 && cfg.oneShot ? sizes.patterns : 0,
   };
 }
 

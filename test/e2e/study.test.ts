@@ -218,6 +218,7 @@ describe('prunelab study', () => {
       epochs: 2,
       maxPruned: 3,
       criterion: ['taylor'],
+      oneShot: false,
       control: false,
       patterns: 200,
     };
@@ -232,6 +233,8 @@ describe('prunelab study', () => {
     const b = (await runStudy(oneThread, silentProgress)).results;
     expect(numbers(a)).toEqual(numbers(b));
     expect(a.runs[0].steps).toHaveLength(3);
+    // --no-one-shot: no curve without retraining
+    expect(a.runs[0].oneShot).toEqual([]);
     // --save-steps 2 keeps that step's model
     const saved = loadModel(join(tmp, 'dp2', 'taylor-s1', 'models', 'step-2.safetensors'), 128);
     expect(saved.views.get('fc2.weight')!.shape).toEqual([82, 120]);
