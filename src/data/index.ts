@@ -99,6 +99,15 @@ async function fromImages(src: ImageSource, cfg: DataConfig): Promise<RawDataset
     split: r.split ?? '',
     label: String(r.label),
   }));
+  // what the dataset is, split or not
+  const described = {
+    name: src.name,
+    classes: src.classes,
+    source: src.source,
+    decoding: IMAGE_DECODING,
+    info,
+    attrs,
+  };
   if (src.split) {
     const has = (s: string) => d.records.some((r) => r.split === s);
     if (!has('test'))
@@ -107,12 +116,7 @@ async function fromImages(src: ImageSource, cfg: DataConfig): Promise<RawDataset
           `class folders directly in --data for a seeded split`,
       );
     return {
-      name: src.name,
-      classes: src.classes,
-      source: src.source,
-      decoding: IMAGE_DECODING,
-      info,
-      attrs,
+      ...described,
       published: {
         train: pick((r) => r.split === 'train'),
         test: pick((r) => r.split === 'test'),
@@ -120,15 +124,7 @@ async function fromImages(src: ImageSource, cfg: DataConfig): Promise<RawDataset
       },
     };
   }
-  return {
-    name: src.name,
-    classes: src.classes,
-    source: src.source,
-    decoding: IMAGE_DECODING,
-    info,
-    attrs,
-    pool: pick(() => true),
-  };
+  return { ...described, pool: pick(() => true) };
 }
 
 export async function loadRaw(cfg: DataConfig): Promise<RawDataset> {
