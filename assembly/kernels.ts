@@ -368,7 +368,28 @@ export function denseForward(out: usize, inp: usize, w: usize, b: usize, B: i32,
     }
     for (let o = O4; o < O; o++) { denseDot(out, x0, w, b, n, I, O, o); denseDot(out, x1, w, b, n + 1, I, O, o); }
   }
-  for (; n < B; n++) for (let o = 0; o < O; o++) denseDot(out, inp + (<usize>(n * I) << 2), w, b, n, I, O, o);
+  // an odd last image: the same operations, in the same order, as for each image of a pair, so an
+  // image's outputs never depend on where it falls in a batch (one thread or two, any batch size)
+  for (; n < B; n++) {
+    const x0 = inp + (<usize>(n * I) << 2);
+    for (let o = 0; o < O4; o += 4) {
+      const w0 = w + (<usize>(o * I) << 2), w1 = w0 + IB, w2 = w1 + IB, w3 = w2 + IB;
+      let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
+      for (let i = 0; i < I4; i += 4) {
+        const io = <usize>i << 2, u = v128.load(x0 + io);
+        a0 = madd(v128.load(w0 + io), u, a0); a1 = madd(v128.load(w1 + io), u, a1);
+        a2 = madd(v128.load(w2 + io), u, a2); a3 = madd(v128.load(w3 + io), u, a3);
+      }
+      let s0 = f32x4.add(hsum4(a0, a1, a2, a3), v128.load(b + (<usize>o << 2)));
+      for (let i = I4; i < I; i++) {
+        const io = <usize>i << 2;
+        const wv = f32x4.replace_lane(f32x4.replace_lane(f32x4.replace_lane(f32x4.splat(load<f32>(w0 + io)), 1, load<f32>(w1 + io)), 2, load<f32>(w2 + io)), 3, load<f32>(w3 + io));
+        s0 = madd(wv, v128.load32_splat(x0 + io), s0);
+      }
+      v128.store(out + (<usize>(n * O + o) << 2), s0);
+    }
+    for (let o = O4; o < O; o++) denseDot(out, x0, w, b, n, I, O, o);
+  }
 }
 
 @inline function denseDot(out: usize, x: usize, w: usize, b: usize, n: i32, I: i32, O: i32, o: i32): void {

@@ -8,7 +8,7 @@ import { writeJsonAtomic } from '../util/atomic.js';
 import type { DataSummary } from '../data/summary.js';
 import { runLrSweep } from '../study/lr-sweep.js';
 import { checkResumeOptions } from '../study/run-dir.js';
-import { resumeStudy, runStudy } from '../study/study.js';
+import { resumeStudy, runStudy, type StudyRun } from '../study/study.js';
 import { summaryData, summaryText } from '../study/summary-text.js';
 import { defaultTrainDir, runTrain } from '../train/run.js';
 import { packageVersion } from '../util/env.js';
@@ -24,6 +24,7 @@ import {
   num,
 } from './options.js';
 import { outputMode, Progress } from './progress.js';
+import { addQueueCommands, queueRunner } from './queue-commands.js';
 
 type Options = Record<string, unknown>;
 
@@ -37,9 +38,19 @@ async function studyAction(opts: Options, cmd: Command): Promise<void> {
   const progress = new Progress(outputMode(opts));
   const resume = typeof opts.resume === 'string' ? opts.resume : null;
   if (resume) checkResumeOptions(resume, collect(opts, cmd));
-  const { dir, results } = resume
-    ? await resumeStudy(resume, progress)
-    : await runStudy(parseStudyConfig(collect(opts, cmd)), progress);
+  const cfg = resume ? null : parseStudyConfig(collect(opts, cmd));
+  // with --queue, the tasks run on the queue's workers (src/queue/), else on this machine
+  const queue = typeof opts.queue === 'string' ? opts.queue : null;
+  const runner = queue ? await queueRunner(queue, (line) => progress.info(line)) : undefined;
+  let run: StudyRun;
+  try {
+    run = cfg
+      ? await runStudy(cfg, progress, { runner })
+      : await resumeStudy(resume!, progress, { runner });
+  } finally {
+    await runner?.close();
+  }
+  const { dir, results } = run;
   try {
     progress.info(`report: ${await writeReport(dir)}`);
   } catch (err) {
@@ -49,6 +60,14 @@ async function studyAction(opts: Options, cmd: Command): Promise<void> {
     );
   }
   progress.summary(summaryText(results, dir), summaryData(results, dir));
+  if (results.failures?.length) {
+    const lines = results.failures.map((f) => `  ${f.task}: ${f.error}`).join('\n');
+    throw new UserError(
+      `${results.failures.length} task(s) failed; results.json and the report hold the others:\n` +
+        `${lines}\n  when the cause is outside the configuration (a file, a machine), fix it ` +
+        `and continue with --resume ${dir}; when it is an option, start a new study`,
+    );
+  }
 }
 
 function evaluationText(e: Evaluation): string {
@@ -120,7 +139,13 @@ export function createCli(): Command {
         ),
       'runs/<preset>-<time>',
     ),
-  ).action(studyAction);
+  )
+    .option(
+      '--queue <url>',
+      'run the tasks on the workers of this queue (Redis), e.g. redis://host:6379',
+    )
+    .action(studyAction);
+  addQueueCommands(program);
 
   addRunOptions(
     addDataOptions(

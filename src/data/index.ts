@@ -9,6 +9,7 @@ import { decodeImages, toGray, type ImageRecord } from './images.js';
 import { scanFolder, type ImageSource } from './folder.js';
 import { scanVehicleX } from './vehicle-x.js';
 import { readNpy } from './npy.js';
+import { readRawDataset } from './raw-file.js';
 
 export const DATASETS = ['fashion-mnist', 'mnist', 'idx', 'folder', 'vehicle-x'] as const;
 export type DatasetName = (typeof DATASETS)[number];
@@ -21,6 +22,8 @@ export interface DataConfig extends SplitSizes {
   firstIds?: number;
   skipBadImages?: boolean;
   featuresAsImages?: boolean;
+  /** The decoded dataset in a file (raw-file.ts), instead of its source: a queue worker's copy. */
+  rawFile?: string;
 }
 
 /** Decodes an image source into a raw dataset: a pool to split, or the split its folders give. */
@@ -128,6 +131,7 @@ async function fromImages(src: ImageSource, cfg: DataConfig): Promise<RawDataset
 }
 
 export async function loadRaw(cfg: DataConfig): Promise<RawDataset> {
+  if (cfg.rawFile) return readRawDataset(cfg.rawFile);
   switch (cfg.dataset) {
     case 'fashion-mnist':
       return loadFashionMnist();

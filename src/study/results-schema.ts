@@ -82,6 +82,7 @@ export const StudyResultsSchema = z.looseObject({
   name: z.string(),
   status: z.enum(['running', 'complete', 'interrupted', 'failed']),
   error: z.string().optional(),
+  failures: z.array(z.object({ task: z.string(), error: z.string() })).optional(),
   config: z.looseObject({
     criterion: z.array(z.enum(CRITERIA)),
     seeds: count,

@@ -13,7 +13,7 @@ import {
 import type { RedundancyEstimates } from '../prune/redundancy.js';
 import type { OneShotPoint } from './one-shot.js';
 import type { BaselineResult, ControlPoint, StepRecord } from './records.js';
-import type { StudyDataSummary, StudyState, StudyStatus } from './state.js';
+import type { StudyDataSummary, StudyState, StudyStatus, TaskFailure } from './state.js';
 
 export const STUDY_SCHEMA = 'prunelab.study/2';
 
@@ -29,6 +29,8 @@ export interface StudyResults {
   name: string;
   status: StudyStatus;
   error?: string;
+  /** The tasks that failed while the others finished (status `failed`). */
+  failures?: TaskFailure[];
   config: StudyConfig;
   environment: Record<string, unknown>;
   data: StudyDataSummary;
@@ -204,6 +206,7 @@ export function buildResults(state: StudyState): StudyResults {
     name: state.name,
     status: state.status,
     ...(state.error ? { error: state.error } : {}),
+    ...(state.failures.length ? { failures: state.failures } : {}),
     config,
     environment: state.environment,
     data: state.data,

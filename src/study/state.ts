@@ -28,6 +28,12 @@ export interface ControlRunState {
   complete: boolean;
 }
 
+/** A task that failed, and why; a failed baseline's tasks fail with it. */
+export interface TaskFailure {
+  task: string;
+  error: string;
+}
+
 export interface StudyState {
   name: string;
   config: StudyConfig;
@@ -41,6 +47,8 @@ export interface StudyState {
   control: Map<number, ControlRunState>;
   status: StudyStatus;
   error?: string;
+  /** Tasks that failed (the others went on): their ids and errors. */
+  failures: TaskFailure[];
   startedAt: string;
   seconds: number;
 }
@@ -55,6 +63,7 @@ export function initialState(
     baselines: new Map(),
     runs: new Map(),
     control: new Map(),
+    failures: [],
     status: 'running',
     seconds: 0,
   };

@@ -2,13 +2,13 @@
 // the same configuration (a study's tasks share one split), and the pattern set the criteria
 // compute activation vectors over.
 import type { TrainConfig, StudyConfig } from '../config.js';
-import { loadData } from '../data/index.js';
+import { loadData, type DataConfig } from '../data/index.js';
 import type { PreparedData, Split } from '../data/types.js';
 
 let cached: { key: string; data: PreparedData } | null = null;
 
 /** The prepared splits of `cfg`, from this thread's cache when the selection is the same. */
-export async function studyData(cfg: TrainConfig): Promise<PreparedData> {
+export async function studyData(cfg: TrainConfig & DataConfig): Promise<PreparedData> {
   const key = JSON.stringify([
     cfg.dataset,
     cfg.data,
@@ -20,6 +20,7 @@ export async function studyData(cfg: TrainConfig): Promise<PreparedData> {
     cfg.firstIds,
     cfg.skipBadImages,
     cfg.featuresAsImages,
+    cfg.rawFile,
   ]);
   if (cached?.key !== key) cached = { key, data: await loadData(cfg) };
   return cached.data;

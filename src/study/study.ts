@@ -1,7 +1,8 @@
 // `prunelab study`, the study loop: plans the tasks (a baseline per seed, then one pruning run per
 // criterion and the control), hands them to a task runner (the local worker pool unless another
 // is given), folds their events into the study's state and rewrites results.json and steps.csv as
-// steps arrive. resumeStudy continues an interrupted run directory to the same numbers. Writing
+// steps arrive. A task that fails is recorded (results.json's failures) while the others go on.
+// resumeStudy continues an interrupted run directory to the same numbers. Writing
 // the report is the caller's (src/report/), so the study knows nothing of figures.
 import { join, resolve } from 'node:path';
 import type { StudyConfig } from '../config.js';
@@ -27,11 +28,11 @@ import {
   studyName,
 } from './run-dir.js';
 import type { TaskRunner } from './runner.js';
-import { applyEvent, applyOutcome, initialState } from './state.js';
+import { applyEvent, applyOutcome, initialState, type TaskFailure } from './state.js';
 import { renderStepsCsv } from './steps-csv.js';
 import { StudyProgress } from './study-progress.js';
 import { headerText } from './summary-text.js';
-import type { StudyTask } from './task.js';
+import { taskId, type StudyTask } from './task.js';
 
 export interface StudyOptions {
   /** Continue the study in this run directory (its config.json) instead of starting one. */
@@ -157,14 +158,31 @@ async function studyIn(
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // a task that fails is recorded and the others go on; an interruption stops them all
+  const attempt = async (task: StudyTask, helpers: number): Promise<boolean> => {
+    try {
+      await execute(task, helpers);
+      return true;
+    } catch (err) {
+      if (interrupted || err instanceof InterruptedError) throw err;
+      state.failures.push({ task: taskId(task), error: (err as Error).message });
+      write();
+      return false;
+    }
+  };
   try {
     // the baselines run before anything else: with fewer seeds than cores, each gets a helper
     const baselineHelpers = plan.seeds.length < threads ? 1 : 0;
     const taskHelpers = local?.helpers ?? 0;
     await Promise.all(
       plan.baselines.map(async (baseline) => {
-        await execute(baseline, baselineHelpers);
-        await Promise.all(plan.after(baseline.seed).map((task) => execute(task, taskHelpers)));
+        const followers = plan.after(baseline.seed);
+        if (await attempt(baseline, baselineHelpers)) {
+          await Promise.all(followers.map((task) => attempt(task, taskHelpers)));
+          return;
+        }
+        const error = `not run: its baseline (${taskId(baseline)}) failed`;
+        for (const task of followers) state.failures.push({ task: taskId(task), error });
       }),
     );
   } catch (err) {
@@ -178,21 +196,23 @@ async function studyIn(
         `interrupted; finished steps are saved. Continue with: prunelab study --resume ${dir}`,
       );
     }
-    if (!(err instanceof UserError)) throw err;
-    // --resume keeps the saved configuration: a cause in the configuration needs a new study
-    throw new UserError(
-      `${err.message}\n  (finished steps are saved in ${dir}: when the cause is outside the ` +
-        `configuration (a file, the disk), fix it and continue with --resume ${dir}; when it is ` +
-        'an option (--model, --lr, ...), start a new study with the option fixed and another --out)',
-    );
+    throw err;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
   await runner.close();
   progress.stop();
-  state.status = 'complete';
+  state.status = state.failures.length ? 'failed' : 'complete';
+  if (state.failures.length) state.error = failureText(state.failures);
   return { dir, results: write() };
+}
+
+/** One line for the failed tasks: how many, and the first one's error. */
+function failureText(failures: TaskFailure[]): string {
+  const first = failures[0];
+  const more = failures.length > 1 ? ` (and ${failures.length - 1} more, see failures)` : '';
+  return `${failures.length} task(s) failed: ${first.task}: ${first.error}${more}`;
 }
 
 export async function resumeStudy(

@@ -179,6 +179,24 @@ for (const [variant, winograd] of [
         });
       }
 
+      it("dense forward: an image's outputs do not depend on its place in the batch", () => {
+        // what makes one thread and two give the same numbers: the helper takes half a batch
+        const rng = new Rng(17);
+        const [B, I, O] = [7, 83, 10];
+        const [, x] = pair(B * I, rng),
+          [, w] = pair(O * I, rng),
+          [, b] = pair(O, rng);
+        const whole = fast.alloc(B * O);
+        fast.denseForward(whole, x, w, b, B, I, O);
+        const row = fast.alloc(I);
+        const one = fast.alloc(O);
+        for (let n = 0; n < B; n++) {
+          row.set(x.subarray(n * I, (n + 1) * I));
+          fast.denseForward(one, row, w, b, 1, I, O);
+          expect(Array.from(one)).toEqual(Array.from(whole.subarray(n * O, (n + 1) * O)));
+        }
+      });
+
       it('tanh forward (rational approximation) and backward, including large inputs', () => {
         const rng = new Rng(5);
         const n = 1003;

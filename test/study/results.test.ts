@@ -118,6 +118,7 @@ describe('buildResults', () => {
         ['paper-s3', { criterion: 'paper', seed: 3, steps: [], oneShot: [], complete: false }],
       ]),
       control: new Map(),
+      failures: [],
       status: 'running',
       startedAt: 'now',
       seconds: 1,
