@@ -23,7 +23,7 @@ import { putBlob } from './blobs.js';
 import { describeBuild, sameBuild, thisBuild } from './compat.js';
 import { checkReachable, connect, KEY_PREFIX, shownUrl } from './connection.js';
 import type { WorkerBeat } from './worker.js';
-import { downloadFolder, filesKey, readTaskFile } from './task-files.js';
+import { downloadFolder, filesKey, FolderUpload, readTaskFile } from './task-files.js';
 import {
   failureError,
   jobId,
@@ -40,6 +40,8 @@ type Blobs = Pick<QueueJobData, 'dataBlob' | 'modelBlob'>;
 
 interface Submitted {
   data: QueueJobData;
+  /** The run folder, which holds the finished tasks' folders. */
+  dir: string;
   reject: (err: Error) => void;
 }
 
@@ -107,7 +109,7 @@ export class QueueRunner implements TaskRunner {
     try {
       const job = await this.submit(id, data);
       const outcome = await new Promise<TaskOutcome>((resolve, reject) => {
-        this.submitted.set(id, { data, reject });
+        this.submitted.set(id, { data, dir, reject });
         job.waitUntilFinished(this.events).then(resolve, (err: Error) => {
           reject(this.closed ? new InterruptedError('stopped') : failureError(err.message));
         });
@@ -139,13 +141,24 @@ export class QueueRunner implements TaskRunner {
     });
   }
 
+  /**
+   * After Redis came back: what it lost (a server without persistence loses everything) is put
+   * back — the files, the seeds' baselines from the run folder, the jobs not finished.
+   */
   private async resubmit(): Promise<void> {
     this.blobs.clear();
-    for (const [id, { data, reject }] of this.submitted) {
+    for (const [id, { data, dir, reject }] of this.submitted) {
       try {
         const blobs = await this.publish(data.cfg);
-        await this.register(data.study, data.name, '', true);
-        if (!(await this.queue.getJob(id))) await this.submit(id, { ...data, ...blobs });
+        await this.register(data.study, data.name, dir, true);
+        if (await this.queue.getJob(id)) continue;
+        if (data.task.kind !== 'baseline') {
+          const baseline = { kind: 'baseline' as const, seed: data.task.seed };
+          const key = filesKey(data.study, taskId(baseline));
+          const upload = new FolderUpload(this.redis, key, taskFolder(dir, baseline));
+          if (!(await this.redis.exists(key))) await upload.upload();
+        }
+        await this.submit(id, { ...data, ...blobs });
       } catch (err) {
         reject(err as Error);
       }

@@ -62,6 +62,8 @@ export class FolderUpload {
   ) {}
 
   async upload(): Promise<void> {
+    // a Redis that restarted empty lost what was sent: send it all again
+    if (this.sent.size && !(await this.redis.exists(this.key))) this.sent.clear();
     const files = snapshot(this.folder);
     const multi = this.redis.multi();
     let changes = 0;
@@ -72,7 +74,8 @@ export class FolderUpload {
       this.sent.set(name, stamp);
       changes++;
     }
-    for (const name of [...this.sent.keys()]) {
+    // files gone from the folder go from Redis too, also those another run of the task left
+    for (const name of await this.redis.hkeys(this.key)) {
       if (files.has(name)) continue;
       multi.hdel(this.key, name);
       this.sent.delete(name);

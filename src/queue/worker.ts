@@ -21,6 +21,11 @@ import { checkReachable, connect, shownUrl } from './connection.js';
 import { failureReason, QUEUE_NAME, workerKey, type QueueJobData } from './jobs.js';
 import { downloadFolder, filesKey, FolderUpload } from './task-files.js';
 
+/** The task's job vanished from Redis while it ran: nothing to report to, nothing failed. */
+class LostJobError extends Error {
+  override name = 'LostJobError';
+}
+
 export interface QueueWorkerOptions {
   url: string;
   /** Tasks at a time (default: one per core). */
@@ -117,19 +122,27 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
       log(`${data.name} ${id}: ${restoredFiles ? 'continued from its last step' : 'started'}`);
       const upload = new FolderUpload(redis, files, folder);
       let chain: Promise<void> = Promise.resolve();
+      // a job that Redis lost (a restart without persistence) cannot be reported to: the
+      // coordinator submits it again and the task runs again
+      let lost: Error | null = null;
       const onEvent = (event: TaskEvent) => {
         if ('restored' in event && event.restored) return;
         if (event.type === 'step') running.step = event.record.step;
         if (event.type === 'control-point') running.step = event.point.step;
         // the step's files are in Redis before anyone hears of the step
         const stored = event.type !== 'epoch';
-        chain = chain.then(async () => {
-          if (stored) await upload.upload();
-          await job.updateProgress(event);
-        });
+        chain = chain
+          .then(async () => {
+            if (stored && !lost) await upload.upload();
+            if (!lost) await job.updateProgress(event);
+          })
+          .catch((err: Error) => {
+            lost ??= err;
+          });
       };
       const started = performance.now();
       const outcome = await pool.run({ task, cfg, dir, helpers }, onEvent).finally(() => chain);
+      if (lost) throw new LostJobError((lost as Error).message);
       await upload.upload();
       if (task.kind !== 'baseline') rmSync(folder, { recursive: true, force: true });
       beat.done++;
@@ -137,6 +150,10 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
       return outcome;
     } catch (err) {
       if (err instanceof DelayedError) throw err;
+      if (err instanceof LostJobError) {
+        log(`${data.name} ${id}: its job is gone from Redis (${err.message}); dropped`);
+        throw err;
+      }
       if (stopping && err instanceof InterruptedError) {
         log(`${data.name} ${id}: handed back at step ${running.step}`);
         await job.moveToWait(token);

@@ -71,6 +71,13 @@ function redundancySection(r: StudyResults): string {
 
 function statusNote(r: StudyResults): string {
   if (r.status === 'complete') return '';
+  if (r.failures?.length) {
+    const items = r.failures.map((f) => `<li>${escapeHtml(f.task)}: ${escapeHtml(f.error)}</li>`);
+    return (
+      `<div class="status">Status: failed. ${r.failures.length} task(s) failed; the report ` +
+      `shows the others:<ul>${items.join('')}</ul></div>`
+    );
+  }
   const error = r.error ? ` (${escapeHtml(r.error)})` : '';
   return (
     `<p class="status">Status: ${escapeHtml(r.status)}${error}. ` +

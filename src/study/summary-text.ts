@@ -24,6 +24,7 @@ export function headerText(
 }
 
 export function summaryText(r: StudyResults, dir: string): string {
+  if (!r.baseline.perSeed.length) return `no baseline finished; results in ${dir}`;
   const spread = r.config.seeds > 1 ? ` ± ${r.baseline.testAccuracySpread.toFixed(4)}` : '';
   const lines = [
     `baseline test accuracy ${r.baseline.testAccuracy.toFixed(4)}${spread}; ` +

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import sharp from 'sharp';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { QUEUE_NAME } from '../../src/queue/jobs.js';
 import { flushRedis, freePort, hasRedis, startRedis, type RedisServer } from './redis.js';
 
@@ -143,6 +143,8 @@ beforeEach(() => {
   if (hasRedis) flushRedis(redis.port);
 });
 
+afterEach(stopWorkers);
+
 afterAll(async () => {
   await stopWorkers();
   await redis?.stop();
@@ -204,6 +206,37 @@ describe.skipIf(!hasRedis)('a study over the queue', () => {
     await stopWorkers();
   });
 
+  it('hands its task back on SIGTERM, and another worker continues it', async () => {
+    const first = startWorker('leaving');
+    const dir = join(tmp, 'stopped-worker');
+    const { done } = run(['study', ...LONG, '--out', dir, '--queue', redis.url]);
+    await waitFor('three steps', () => stepsDone(dir) >= 3);
+    first.proc.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+    expect(first.log()).toMatch(/merge-s3: handed back at step \d+/);
+    const second = startWorker('arriving');
+    const result = await done;
+    expect(result.code).toBe(0);
+    expect(second.log()).toMatch(/merge-s3: continued from its last step/);
+    expect(numbers(dir)).toEqual(numbers(localLong));
+    await stopWorkers();
+  });
+
+  it('finishes with the same numbers when Redis restarts empty in the middle', async () => {
+    startWorker('patient');
+    const dir = join(tmp, 'redis-restarted');
+    const { done } = run(['study', ...LONG, '--out', dir, '--queue', redis.url]);
+    await waitFor('three steps', () => stepsDone(dir) >= 3);
+    await redis.restart();
+    const result = await done;
+    expect(result.code).toBe(0);
+    expect(numbers(dir)).toEqual(numbers(localLong));
+    expect(readdirSync(join(dir, 'merge-s3')).sort()).toEqual(
+      readdirSync(join(localLong, 'merge-s3')).sort(),
+    );
+    await stopWorkers();
+  });
+
   it('records a deterministic failure once, and still writes the results', async () => {
     const worker = startWorker('w');
     const dir = join(tmp, 'diverged');
@@ -218,6 +251,7 @@ describe.skipIf(!hasRedis)('a study over the queue', () => {
       failures: { task: string }[];
     };
     expect(results.status).toBe('failed');
+    expect(readFileSync(join(dir, 'report.html'), 'utf8')).toMatch(/4 task\(s\) failed/);
     expect(results.failures.map((f) => f.task)).toEqual([
       'baseline-s3',
       'merge-s3',
@@ -319,6 +353,20 @@ describe.skipIf(!hasRedis)('an unreachable Redis', () => {
       );
     }
     expect(existsSync(dir)).toBe(false);
+    const locked = await startRedis({ password: 'secret' });
+    try {
+      const refused = cli('status', '--queue', locked.url);
+      expect(refused.status).toBe(2);
+      expect(refused.stderr.trim().split('\n')).toHaveLength(1);
+      expect(refused.stderr).toMatch(/cannot use the Redis at .*\((NOAUTH|.*[Aa]uthentication)/);
+      const url = locked.url.replace('redis://', 'redis://:secret@');
+      const allowed = cli('status', '--queue', url);
+      expect(allowed.status).toBe(0);
+      expect(allowed.stdout).toMatch(/queue at redis:\/\/:\*\*\*@127\.0\.0\.1/);
+      expect(allowed.stdout).not.toContain('secret');
+    } finally {
+      await locked.stop();
+    }
     const bad = cli('status', '--queue', 'http://x');
     expect(bad.stderr).toMatch(/--queue http:\/\/x is not a Redis URL/);
   });

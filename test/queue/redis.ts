@@ -25,28 +25,52 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export interface RedisServer {
-  url: string;
-  port: number;
-  stop(): Promise<void>;
+export interface RedisOptions {
+  /** A password the clients must give. */
+  password?: string;
 }
 
-export async function startRedis(): Promise<RedisServer> {
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'prunelab-redis-'));
+async function spawnRedis(port: number, dir: string, options: RedisOptions) {
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+  if (options.password) args.push('--requirepass', options.password);
   const child: ChildProcess = spawn('redis-server', [...args, '--dir', dir], { stdio: 'ignore' });
+  const auth = options.password ? ['-a', options.password, '--no-auth-warning'] : [];
   for (let i = 0; i < 100; i++) {
-    const ping = spawnSync('redis-cli', ['-p', String(port), 'ping'], { encoding: 'utf8' });
+    const ping = spawnSync('redis-cli', ['-p', String(port), ...auth, 'ping'], {
+      encoding: 'utf8',
+    });
     if (ping.stdout?.trim() === 'PONG') break;
     await new Promise((r) => setTimeout(r, 50));
   }
+  return child;
+}
+
+export interface RedisServer {
+  url: string;
+  port: number;
+  /** Stops the server (its data is gone: no persistence) and starts it again on the same port. */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startRedis(options: RedisOptions = {}): Promise<RedisServer> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'prunelab-redis-'));
+  let child = await spawnRedis(port, dir, options);
+  const kill = async () => {
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGKILL');
+    await exited;
+  };
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
+    restart: async () => {
+      await kill();
+      child = await spawnRedis(port, dir, options);
+    },
     stop: async () => {
-      child.kill('SIGKILL');
-      await new Promise((r) => child.once('exit', r));
+      await kill();
       rmSync(dir, { recursive: true, force: true });
     },
   };
