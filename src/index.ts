@@ -82,3 +82,8 @@ export type {
   SweepTask,
 } from './study/task.js';
 export type { BaselineResult, ControlPoint, StepRecord, SweepRow } from './study/records.js';
+
+// a study over a queue (BullMQ on Redis): the coordinator's runner, the worker, the status
+export { QueueRunner } from './queue/runner.js';
+export { startQueueWorker, type QueueWorker, type QueueWorkerOptions } from './queue/worker.js';
+export { queueStatus, statusText, type QueueStatus } from './queue/status.js';
