@@ -65,6 +65,10 @@ export class QueueRunner implements TaskRunner {
     return runner;
   }
 
+  get where(): string {
+    return `on the workers of the queue at ${shownUrl(this.url)}`;
+  }
+
   private constructor(readonly url: string) {
     this.redis = connect(url, 'prunelab-coordinator');
     const queueConnection = connect(url, 'prunelab-coordinator-queue');

@@ -3,6 +3,8 @@
 import type { TaskEvent, TaskOutcome, TaskRequest } from './task.js';
 
 export interface TaskRunner {
+  /** Where the tasks run, for the study's header (the local pool's: `2 thread(s)`). */
+  readonly where?: string;
   /** Runs one task; resolves with its outcome, rejects with its error. */
   run(request: TaskRequest, onEvent: (event: TaskEvent) => void): Promise<TaskOutcome>;
   /** Stops every task still running or queued (their promises reject with InterruptedError). */

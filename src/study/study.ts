@@ -130,7 +130,7 @@ async function studyIn(
     writeFileAtomic(join(dir, 'steps.csv'), renderStepsCsv(results));
     return results;
   };
-  progress.info(headerText(dir, cfg, data, plan, threads));
+  progress.info(headerText(dir, cfg, data, plan, options.runner?.where ?? `${threads} thread(s)`));
   const local = options.runner ? null : localRunner(plan, threads);
   const runner = options.runner ?? local!.runner;
   const sizes = {

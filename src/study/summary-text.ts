@@ -10,7 +10,8 @@ export function headerText(
   cfg: StudyConfig,
   data: PreparedData,
   plan: StudyPlan,
-  threads: number,
+  /** Where the tasks run: `2 thread(s)`, or the queue's workers. */
+  where: string,
 ): string {
   const sizes = `${data.train.n} train / ${data.val.n} val / ${data.test.n} test images`;
   const criteria = cfg.criterion.join(', ') + (plan.withControl ? ' + control' : '');
@@ -19,7 +20,7 @@ export function headerText(
     `  data ${data.name}: ${sizes}`,
     `  layer ${plan.layer} (${plan.hidden} units): ${plan.steps.length} steps of ${cfg.perStep}, ` +
       `${cfg.retrainEpochs} retraining epoch(s) each`,
-    `  criteria ${criteria}; ${plan.seeds.length} seed(s); ${threads} thread(s)`,
+    `  criteria ${criteria}; ${plan.seeds.length} seed(s); ${where}`,
   ].join('\n');
 }
 
