@@ -173,6 +173,21 @@ describe.skipIf(!hasRedis)('a study over the queue', () => {
     await stopWorkers();
   });
 
+  it('runs a study submitted by two coordinators at once only once', async () => {
+    const worker = startWorker('shared');
+    const dirs = [join(tmp, 'twice-a'), join(tmp, 'twice-b')];
+    const results = await Promise.all(
+      dirs.map((dir) => run(['study', ...STUDY, '--out', dir, '--queue', redis.url]).done),
+    );
+    for (const [k, result] of results.entries()) {
+      expect(result.code).toBe(0);
+      expect(numbers(dirs[k])).toEqual(numbers(local));
+    }
+    for (const task of ['baseline-s3', 'merge-s3', 'random-s3', 'control-s3']) {
+      expect(worker.log().split(`${task}: started`).length - 1).toBe(1);
+    }
+  });
+
   it('continues a task on another worker when its worker is killed, to the same numbers', async () => {
     const first = startWorker('first');
     const dir = join(tmp, 'killed-worker');
