@@ -1,13 +1,14 @@
 // The prunelab command line: a thin layer over the library (runTrain, runStudy, writeReport, ...).
 // Flags are parsed by commander (options.ts), validated by the zod schemas in src/config.ts, and
 // user errors end with one clear line and exit code 2 (130 after Ctrl-C).
+import { basename, dirname, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { parseStudyConfig, parseTrainConfig } from '../config.js';
 import type { Evaluation, SplitName } from '../inference/evaluate.js';
 import { writeJsonAtomic } from '../util/atomic.js';
 import type { DataSummary } from '../data/summary.js';
 import { runLrSweep } from '../study/lr-sweep.js';
-import { checkResumeOptions } from '../study/run-dir.js';
+import { checkResumeOptions, newStudyDir } from '../study/run-dir.js';
 import { resumeStudy, runStudy, type StudyRun } from '../study/study.js';
 import { summaryData, summaryText } from '../study/summary-text.js';
 import { defaultTrainDir, runTrain } from '../train/run.js';
@@ -25,6 +26,7 @@ import {
 } from './options.js';
 import { outputMode, Progress } from './progress.js';
 import { addQueueCommands, queueRunner } from './queue-commands.js';
+import { addServeCommand, startServing } from './serve-command.js';
 
 type Options = Record<string, unknown>;
 
@@ -38,7 +40,18 @@ async function studyAction(opts: Options, cmd: Command): Promise<void> {
   const progress = new Progress(outputMode(opts));
   const resume = typeof opts.resume === 'string' ? opts.resume : null;
   if (resume) checkResumeOptions(resume, collect(opts, cmd));
-  const cfg = resume ? null : parseStudyConfig(collect(opts, cmd));
+  const parsed = resume ? null : parseStudyConfig(collect(opts, cmd));
+  // --serve: the run folder is chosen now, so that its page can be shown from the start
+  const cfg = parsed && opts.serve ? { ...parsed, out: newStudyDir(parsed) } : parsed;
+  const runDir = resolve(resume ?? cfg?.out ?? '.');
+  const served = opts.serve
+    ? await startServing(dirname(runDir), {}, (line) => progress.info(line))
+    : null;
+  if (served) {
+    progress.info(
+      `this study, live: ${served.url}run?name=${encodeURIComponent(basename(runDir))}`,
+    );
+  }
   // with --queue, the tasks run on the queue's workers (src/queue/), else on this machine
   const queue = typeof opts.queue === 'string' ? opts.queue : null;
   const runner = queue ? await queueRunner(queue, (line) => progress.info(line)) : undefined;
@@ -60,6 +73,11 @@ async function studyAction(opts: Options, cmd: Command): Promise<void> {
     );
   }
   progress.summary(summaryText(results, dir), summaryData(results, dir));
+  if (served) {
+    progress.info(`the study is done; still serving at ${served.url} (Ctrl-C to stop)`);
+    await new Promise((stop) => process.once('SIGINT', stop));
+    await served.close();
+  }
   if (results.failures?.length) {
     const lines = results.failures.map((f) => `  ${f.task}: ${f.error}`).join('\n');
     throw new UserError(
@@ -144,8 +162,10 @@ export function createCli(): Command {
       '--queue <url>',
       'run the tasks on the workers of this queue (Redis), e.g. redis://host:6379',
     )
+    .option('--serve', 'serve the live web view of this study (and its folder) while it runs')
     .action(studyAction);
   addQueueCommands(program);
+  addServeCommand(program);
 
   addRunOptions(
     addDataOptions(

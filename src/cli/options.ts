@@ -235,7 +235,7 @@ export function addSweepOptions(cmd: Command): Command {
   );
 }
 
-const META = new Set(['config', 'quiet', 'logJson', 'resume', 'queue']);
+const META = new Set(['config', 'quiet', 'logJson', 'resume', 'queue', 'serve']);
 
 /**
  * Config file values, overridden by the flags actually given (not commander's defaults for

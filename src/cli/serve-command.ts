@@ -1,0 +1,41 @@
+// `prunelab serve [folder]` (the web view of a runs folder) and the server `study --serve` starts
+// for its own run. The server loads only when asked for: other commands start as fast as before.
+import type { Command } from 'commander';
+import { num } from './options.js';
+
+export interface ServeFlags {
+  port?: number;
+  host?: string;
+}
+
+/** Starts the web view of `root`; says where, and warns when it is reachable from elsewhere. */
+export async function startServing(root: string, flags: ServeFlags, say: (line: string) => void) {
+  const { serve } = await import('../serve/server.js');
+  const host = flags.host ?? '127.0.0.1';
+  if (!['127.0.0.1', 'localhost', '::1'].includes(host)) {
+    process.stderr.write(
+      `prunelab: warning: serving on ${host}: every machine that reaches it can read ${root}\n`,
+    );
+  }
+  const served = await serve({ root, host, port: flags.port ?? 8417 });
+  say(`serving ${root} at ${served.url} (Ctrl-C to stop)`);
+  return served;
+}
+
+export function addServeCommand(program: Command): void {
+  program
+    .command('serve')
+    .description('a live web view of every run in a folder: runs, each run, compare')
+    .argument('[folder]', 'the runs folder', 'runs')
+    .option('--port <n>', 'the port (default 8417; 0 picks a free one)', num('--port', 'int'))
+    .option('--host <host>', 'the address to listen on (default 127.0.0.1: this machine only)')
+    .action(async (folder: string, opts: ServeFlags) => {
+      const served = await startServing(folder, opts, (line) => process.stdout.write(line + '\n'));
+      await new Promise<void>((resolve) => {
+        const stop = () => resolve();
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+      await served.close();
+    });
+}
