@@ -146,7 +146,8 @@ export async function serve(options: ServeOptions): Promise<Served> {
       }
       if (!file && config) {
         // a study that has not finished its first task yet: its configuration is all there is
-        const starting = { status: 'starting', config: JSON.parse(readFileSync(config, 'utf8')) };
+        const saved = JSON.parse(readFileSync(config, 'utf8')) as unknown;
+        const starting = { status: 'starting', config: saved };
         return send(res, 200, JSON.stringify(starting));
       }
       if (!file) return send(res, 404, JSON.stringify({ error: `no run ${name}` }));
