@@ -6,18 +6,26 @@
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 const WIDTH = 'container';
 
+/** The tooltip's texts of a point that removed nothing (a baseline, the control). */
+const NONE = { removed: '–', partner: '–', score: '–', beforeText: '–' };
+const fixed = (x) => (typeof x === 'number' ? x.toFixed(4) : '–');
+
+/** A row per step of every run, with the texts its tooltip shows ('–' where a field has none). */
 function stepRows(r, series = (run) => run.criterion) {
   const rows = [];
   for (const run of r.runs ?? []) {
     const name = series(run);
+    const start =
+      r.baseline?.perSeed?.find((b) => b.seed === run.seed)?.testAccuracy ??
+      r.baseline?.testAccuracy;
     rows.push({
+      ...NONE,
       series: name,
       seed: run.seed,
       step: 0,
       pruned: 0,
-      testAccuracy:
-        r.baseline?.perSeed?.find((b) => b.seed === run.seed)?.testAccuracy ??
-        r.baseline?.testAccuracy,
+      testAccuracy: start,
+      afterText: fixed(start),
     });
     for (const s of run.steps) {
       rows.push({
@@ -27,11 +35,12 @@ function stepRows(r, series = (run) => run.criterion) {
         pruned: s.pruned,
         hidden: s.hidden,
         removed: (s.removedIds ?? s.removed ?? []).join(', '),
-        partner: s.mergedIntoId ?? s.mergedInto ?? '–',
-        score: s.score,
-        scoreKind: s.scoreKind ?? '',
+        partner: String(s.mergedIntoId ?? s.mergedInto ?? '–'),
+        score: typeof s.score === 'number' ? `${s.score.toFixed(4)} (${s.scoreKind ?? ''})` : '–',
         before: s.testAccuracyBeforeRetrain,
+        beforeText: fixed(s.testAccuracyBeforeRetrain),
         testAccuracy: s.testAccuracy,
+        afterText: fixed(s.testAccuracy),
       });
     }
   }
@@ -69,19 +78,23 @@ export function accuracySpec(r) {
   const rows = stepRows(r);
   for (const c of r.control ?? []) {
     rows.push({
+      ...NONE,
       series: 'control',
       seed: c.seed,
       step: 0,
       pruned: 0,
       testAccuracy: r.baseline?.testAccuracy,
+      afterText: fixed(r.baseline?.testAccuracy),
     });
     for (const p of c.steps)
       rows.push({
+        ...NONE,
         series: 'control',
         seed: c.seed,
         step: p.step,
         pruned: p.pruned,
         testAccuracy: p.testAccuracy,
+        afterText: fixed(p.testAccuracy),
       });
   }
   const band = [];
@@ -126,10 +139,9 @@ export function accuracySpec(r) {
             { field: 'pruned', title: 'neurons pruned' },
             { field: 'removed', title: 'neuron removed (id)' },
             { field: 'partner', title: 'merged into (id)' },
-            { field: 'score', format: '.4f' },
-            { field: 'scoreKind', title: 'score kind' },
-            { field: 'before', title: 'accuracy before retraining', format: '.4f' },
-            { field: 'testAccuracy', title: 'accuracy after retraining', format: '.4f' },
+            { field: 'score', title: 'score (kind)' },
+            { field: 'beforeText', title: 'accuracy before retraining' },
+            { field: 'afterText', title: 'accuracy after retraining' },
           ],
         },
       },
@@ -161,8 +173,8 @@ export function damageSpec(r) {
         { field: 'seed' },
         { field: 'step' },
         { field: 'removed', title: 'neuron removed (id)' },
-        { field: 'before', title: 'accuracy before retraining', format: '.4f' },
-        { field: 'testAccuracy', title: 'accuracy after retraining', format: '.4f' },
+        { field: 'beforeText', title: 'accuracy before retraining' },
+        { field: 'afterText', title: 'accuracy after retraining' },
       ],
     },
   };
