@@ -26,12 +26,13 @@ async function load() {
         `<tr><td>${escapeHtml(name)}</td><td>${escapeHtml(r.data?.name)}</td>` +
         `<td>${escapeHtml(c.criterion)}</td><td class="num">${r.config?.seeds}</td>` +
         `<td class="num">${r.config?.lr}</td><td class="num">${pct(r.baseline?.testAccuracy)}</td>` +
-        `<td class="num">${c.knee}</td><td class="num">${c.oneShot?.knee ?? '–'}</td></tr>`,
+        `<td class="num">${c.knee}</td><td class="num">${c.oneShot?.knee ?? '–'}</td>` +
+        `<td class="num">${c.immediateDamage?.mean?.toFixed(2) ?? '–'}</td></tr>`,
     ),
   );
   $('table').innerHTML =
     '<tr><th>run</th><th>dataset</th><th>criterion</th><th>seeds</th><th>lr</th>' +
-    '<th>baseline</th><th>knee</th><th>one-shot knee</th></tr>' +
+    '<th>baseline</th><th>knee</th><th>one-shot knee</th><th>damage per removal (points)</th></tr>' +
     rows.join('');
   document.body.dataset.shownRuns = String(runs.length);
 }

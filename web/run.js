@@ -56,12 +56,17 @@ async function load() {
   $('facts').innerHTML =
     `${escapeHtml(r.data?.name ?? r.config?.dataset ?? '')} · layer ${escapeHtml(r.layer ?? '–')} · ` +
     `criteria ${escapeHtml((r.config?.criterion ?? []).join(', '))} · ${r.config?.seeds ?? 1} seed(s) · ` +
-    `baseline ${pct(r.baseline?.testAccuracy)} · <span id="steps" data-steps="${steps}">${steps} steps</span> · ` +
+    `baseline ${pct(r.baseline?.testAccuracy ?? r.testAccuracy)} · <span id="steps" data-steps="${steps}">${steps} steps</span> · ` +
     `${duration(r.timings?.seconds)}` +
     (r.failures?.length ? ` · <span class="error">${r.failures.length} task(s) failed</span>` : '');
   $('knees').innerHTML = kneeTable(r);
   $('config').textContent = JSON.stringify(r.config, null, 2);
   $('environment').textContent = JSON.stringify(r.environment, null, 2);
+  if (r.schema?.startsWith('prunelab.train/') && r.history) {
+    // a training run: its epochs, drawn as a study's baseline
+    const trained = { baseline: { perSeed: [{ seed: r.config?.seed ?? 1, history: r.history }] } };
+    await draw($('training'), trainingSpec(trained));
+  }
   if (r.schema?.startsWith('prunelab.study/')) {
     await Promise.all([
       draw($('accuracy'), accuracySpec(r)),

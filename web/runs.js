@@ -29,6 +29,7 @@ function row(r) {
     `<td class="num">${pct(r.baseline)}</td>` +
     `<td>${knees}</td>` +
     `<td class="num">${duration(r.seconds)}</td>` +
+    `<td>${r.startedAt ? escapeHtml(new Date(r.startedAt).toLocaleString()) : '–'}</td>` +
     `<td>${escapeHtml(new Date(r.modifiedAt).toLocaleString())}</td></tr>`
   );
 }
