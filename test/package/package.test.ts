@@ -1,9 +1,10 @@
 // The package a user installs: `npm pack` ships exactly what runs (the built JavaScript, both
 // WebAssembly builds, the command, README and licence), and an installed tarball trains at full
 // speed, on the SIMD kernels; without them it says so, once and loudly. (Also the example
-// configuration and the JSON Schema of results.json, which the README links.)
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// configuration and the JSON Schema of results.json, which the README links, and the web view's
+// pages, which it serves with the chart library of its dependencies.)
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -65,11 +66,14 @@ describe('the packed and installed package', () => {
         'package.json',
         'docs/example-config.json',
         'docs/results.schema.json',
+        'web/index.html',
+        'web/run.js',
+        'web/charts.js',
       ]),
     );
     const strays = files.filter(
       (f) =>
-        !/^(dist\/|build\/kernels|bin\/|README|LICENSE|package|docs\/(example-config|results\.schema)\.json)/.test(
+        !/^(dist\/|build\/kernels|bin\/|web\/|README|LICENSE|package|docs\/(example-config|results\.schema)\.json)/.test(
           f,
         ),
     );
@@ -85,6 +89,29 @@ describe('the packed and installed package', () => {
       environment: { kernels: string };
     };
     expect(results.environment.kernels).toMatch(/^wasm-simd/);
+  });
+
+  it('serves the web view, pages and chart library, from the installed package', async () => {
+    const runs = join(tmp, 'served');
+    mkdirSync(runs);
+    const bin = join(app, 'node_modules', '.bin', 'prunelab');
+    const server = spawn(bin, ['serve', runs, '--port', '0'], { cwd: app });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let text = '';
+        server.stdout.on('data', (d: Buffer) => {
+          text += d.toString();
+          const found = /at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(text);
+          if (found) resolve(found[1]);
+        });
+        server.once('exit', () => reject(new Error(`serve ended: ${text}`)));
+      });
+      for (const path of ['', 'web/run.js', 'web/charts.js', 'vendor/vega-embed.min.js']) {
+        expect([path, (await fetch(url + path)).status]).toEqual([path, 200]);
+      }
+    } finally {
+      server.kill('SIGINT');
+    }
   });
 
   it('says once, loudly, when it must run the reference kernels', () => {
