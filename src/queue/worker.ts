@@ -11,9 +11,10 @@ import { availableParallelism, hostname } from 'node:os';
 import { join } from 'node:path';
 import { DelayedError, UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
 import { cacheDir } from '../data/cache.js';
-import { taskFolder } from '../study/checkpoint.js';
+import { baselineResultPath, taskFolder } from '../study/checkpoint.js';
 import { LocalPool } from '../study/pool.js';
 import { taskId, type TaskEvent, type TaskOutcome } from '../study/task.js';
+import { writeJsonAtomic } from '../util/atomic.js';
 import { InterruptedError } from '../util/errors.js';
 import { blobFile } from './blobs.js';
 import { describeBuild, sameBuild, thisBuild } from './compat.js';
@@ -143,6 +144,11 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
       const started = performance.now();
       const outcome = await pool.run({ task, cfg, dir, helpers }, onEvent).finally(() => chain);
       if (lost) throw new LostJobError((lost as Error).message);
+      if (outcome.kind === 'baseline' && data.cfg.model) {
+        // the model was read from this worker's copy: the result names the coordinator's file
+        outcome.baseline.loadedFrom = data.cfg.model;
+        writeJsonAtomic(baselineResultPath(dir, task.seed), outcome.baseline);
+      }
       await upload.upload();
       if (task.kind !== 'baseline') rmSync(folder, { recursive: true, force: true });
       beat.done++;

@@ -305,7 +305,7 @@ describe.skipIf(!hasRedis)('a study over the queue', () => {
     await stopWorkers();
   });
 
-  it('publishes a folder dataset once for workers that do not have it', async () => {
+  it('publishes a folder dataset and a model once for workers that do not have them', async () => {
     const images = join(tmp, 'images');
     for (const [c, name] of ['dark', 'light', 'striped'].entries()) {
       mkdirSync(join(images, name), { recursive: true });
@@ -338,15 +338,22 @@ describe.skipIf(!hasRedis)('a study over the queue', () => {
       '--no-control',
       '--quiet',
     ];
+    // and a model of the user's, which the workers have no copy of either
+    const trained = join(tmp, 'folder-trained');
+    const data = ['--dataset', 'folder', '--data', images, '--val-size', '9', '--test-size', '9'];
+    expect(cli('train', ...data, '--epochs', '2', '--out', trained, '--quiet').status).toBe(0);
+    const model = join(trained, 'model.safetensors');
     const alone = join(tmp, 'folder-local');
-    expect(cli('study', ...args, '--out', alone).status).toBe(0);
+    expect(cli('study', ...args, '--model', model, '--out', alone).status).toBe(0);
     startWorker('far');
     const dir = join(tmp, 'folder-queue');
-    const result = await run(['study', ...args, '--out', dir, '--queue', redis.url]).done;
+    const queued = ['study', ...args, '--model', model, '--out', dir, '--queue', redis.url];
+    const result = await run(queued).done;
     expect(result.code).toBe(0);
     expect(numbers(dir)).toEqual(numbers(alone));
     const blobs = readdirSync(join(tmp, 'cache-far', 'queue-blobs'));
     expect(blobs.filter((f) => f.endsWith('.data'))).toHaveLength(1);
+    expect(blobs.filter((f) => f.endsWith('.safetensors'))).toHaveLength(1);
     await stopWorkers();
   });
 });
