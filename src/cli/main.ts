@@ -26,6 +26,7 @@ import {
 } from './options.js';
 import { outputMode, Progress } from './progress.js';
 import { addQueueCommands, queueRunner } from './queue-commands.js';
+import { addExportCommand } from './export-command.js';
 import { addServeCommand, startServing } from './serve-command.js';
 
 type Options = Record<string, unknown>;
@@ -166,6 +167,7 @@ export function createCli(): Command {
     .action(studyAction);
   addQueueCommands(program);
   addServeCommand(program);
+  addExportCommand(program);
 
   addRunOptions(
     addDataOptions(

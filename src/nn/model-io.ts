@@ -8,10 +8,11 @@ import { lenet5, Network, type Architecture, type State } from './network.js';
 import { loadSafetensors, saveSafetensors } from './safetensors.js';
 
 export function saveModel(file: string, net: Network, extra: Record<string, string> = {}): void {
+  // the network's own architecture, whatever `extra` says (a pruned network's differs from its file's)
   saveSafetensors(file, net.getState(), {
     format: 'pt',
-    'prunelab.architecture': JSON.stringify(net.arch),
     ...extra,
+    'prunelab.architecture': JSON.stringify(net.arch),
   });
 }
 
