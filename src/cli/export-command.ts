@@ -1,6 +1,17 @@
 // `prunelab export MODEL --format onnx --out FILE`: a model (a pruned one from a study, or a
 // baseline) in a format other runtimes load. The exporter loads only when asked for.
+import { statSync } from 'node:fs';
 import type { Command } from 'commander';
+import { runModelFile } from '../study/run-models.js';
+import { num } from './options.js';
+
+interface ExportFlags {
+  format: string;
+  out: string;
+  criterion?: string;
+  seed?: number;
+  at?: string;
+}
 
 export function addExportCommand(program: Command): void {
   program
@@ -8,14 +19,24 @@ export function addExportCommand(program: Command): void {
     .description(
       'write a model file (safetensors) as ONNX, for onnxruntime, PyTorch, TensorRT, ...',
     )
-    .argument('<model>', 'a model file, e.g. runs/<study>/merge-s1/knee.safetensors')
+    .argument('<model>', 'a model file (runs/<study>/merge-s1/knee.safetensors) or a study folder')
     .requiredOption('--format <format>', 'onnx')
     .requiredOption('--out <file>', 'the file to write, e.g. pruned.onnx')
-    .action(async (model: string, opts: { format: string; out: string }) => {
+    .option('--criterion <name>', "with a study folder: the criterion's run")
+    .option(
+      '--seed <n>',
+      'with a study folder: the run of this seed (default 1)',
+      num('--seed', 'int'),
+    )
+    .option('--at <which>', 'with a study folder: knee (default), final, baseline or step-N')
+    .action(async (model: string, opts: ExportFlags) => {
       const { exportModel } = await import('../formats/export.js');
-      const done = exportModel(model, opts.format, opts.out);
+      const file = statSync(model, { throwIfNoEntry: false })?.isDirectory()
+        ? runModelFile(model, opts)
+        : model;
+      const done = exportModel(file, opts.format, opts.out);
       process.stdout.write(
-        `${done.file}: ONNX opset 13, ${done.parameters} parameters, ${done.bytes} bytes\n`,
+        `${file} -> ${done.file}: ONNX opset 13, ${done.parameters} parameters, ${done.bytes} bytes\n`,
       );
     });
 }

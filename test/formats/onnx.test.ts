@@ -3,7 +3,7 @@
 // the logits' scale) and the same predictions; the pruned model's file is smaller and its
 // initializers have the pruned shapes; the metadata travels; bad requests are one line.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -131,6 +131,73 @@ describe.skipIf(!ort)('ONNX export', () => {
     expect(arch.layers).toHaveLength(11);
     expect(props.get('prunelab.mean')).toBe(loadSafetensors(trained).metadata['prunelab.mean']);
     expect(Number(small.opsetImport[0].version)).toBe(13);
+  });
+});
+
+describe('export from a study folder', () => {
+  it('finds the run at its knee, its end or a kept step, and names what is missing', () => {
+    const study = join(tmp, 'study');
+    mkdirSync(join(study, 'merge-s2', 'models'), { recursive: true });
+    mkdirSync(join(study, 'baseline-s2'), { recursive: true });
+    copyFileSync(trained, join(study, 'baseline-s2', 'model.safetensors'));
+    copyFileSync(pruned, join(study, 'merge-s2', 'knee.safetensors'));
+    copyFileSync(pruned, join(study, 'merge-s2', 'models', 'step-24.safetensors'));
+    const out = join(tmp, 'from-folder.onnx');
+    const knee = cli(
+      'export',
+      study,
+      '--criterion',
+      'merge',
+      '--seed',
+      '2',
+      '--format',
+      'onnx',
+      '--out',
+      out,
+    );
+    expect(knee.status, knee.stderr).toBe(0);
+    expect(knee.stdout).toContain(join(study, 'merge-s2', 'knee.safetensors'));
+    const step = cli(
+      'export',
+      study,
+      '--criterion',
+      'merge',
+      '--seed',
+      '2',
+      '--at',
+      'step-24',
+      '--format',
+      'onnx',
+      '--out',
+      out,
+    );
+    expect(step.stdout).toContain(join('models', 'step-24.safetensors'));
+    const base = cli(
+      'export',
+      study,
+      '--at',
+      'baseline',
+      '--seed',
+      '2',
+      '--format',
+      'onnx',
+      '--out',
+      out,
+    );
+    expect(base.stdout).toContain(join('baseline-s2', 'model.safetensors'));
+    for (const [args, message] of [
+      [['--criterion', 'paper', '--seed', '2'], /has no run of paper with seed 2; it has merge-s2/],
+      [['--seed', '2'], /--criterion: which run of .*\? it has merge-s2/],
+      [['--criterion', 'merge', '--seed', '2', '--at', 'final'], /the final model is not there/],
+      [
+        ['--criterion', 'merge', '--seed', '2', '--at', 'step-3'],
+        /kept no model of step-3 \(kept: step-24\)/,
+      ],
+    ] as const) {
+      const r = cli('export', study, ...args, '--format', 'onnx', '--out', out);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(message);
+    }
   });
 });
 
