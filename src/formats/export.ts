@@ -3,8 +3,7 @@
 // preprocessing, mean, standard deviation, classes) travels with it. Written atomically.
 import { extname } from 'node:path';
 import { parameterCount } from '../nn/architecture.js';
-import { loadModel } from '../nn/model-io.js';
-import { loadSafetensors } from '../nn/safetensors.js';
+import { loadModelFile, readModelState } from './model-files.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { UserError } from '../util/errors.js';
 import { onnxModel } from './onnx.js';
@@ -26,8 +25,8 @@ export function exportModel(model: string, format: string, out: string): Exporte
   if (extname(out) !== '.onnx') {
     throw new UserError(`--out ${out}: an ONNX model file ends in .onnx`);
   }
-  const { metadata } = loadSafetensors(model);
-  const net = loadModel(model, 1, 'reference');
+  const { metadata } = readModelState(model);
+  const net = loadModelFile(model, 1, 'reference');
   const bytes = onnxModel(net, metadata);
   writeFileAtomic(out, bytes);
   return { file: out, bytes: bytes.length, parameters: parameterCount(net.arch) };

@@ -1,9 +1,8 @@
 // A saved model with what its metadata says about feeding it: the network, and its input (shape,
 // preprocessing, mean and standard deviation, class names) when it was saved with them.
 import { readModelInput, type ModelInput } from '../data/metadata.js';
-import { loadModel } from '../nn/model-io.js';
+import { loadModelFile, readModelState } from '../formats/model-files.js';
 import type { Network } from '../nn/network.js';
-import { loadSafetensors } from '../nn/safetensors.js';
 import { DataError } from '../util/errors.js';
 
 export interface ModelFile {
@@ -12,8 +11,8 @@ export interface ModelFile {
 }
 
 export function openModel(file: string, batch = 128): ModelFile {
-  const { metadata } = loadSafetensors(file);
-  return { net: loadModel(file, batch), input: readModelInput(metadata) };
+  const { metadata } = readModelState(file);
+  return { net: loadModelFile(file, batch), input: readModelInput(metadata) };
 }
 
 /** The model's feeding instructions, or a clear error for a model saved without them. */

@@ -8,7 +8,7 @@
 // last step) and ends the worker.
 import { rmSync } from 'node:fs';
 import { availableParallelism, hostname } from 'node:os';
-import { join } from 'node:path';
+import { extname, join } from 'node:path';
 import { DelayedError, UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
 import { cacheDir } from '../data/cache.js';
 import { baselineResultPath, taskFolder } from '../study/checkpoint.js';
@@ -119,7 +119,8 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
       const restoredFiles = await downloadFolder(redis, files, folder);
       const cfg = { ...data.cfg };
       if (data.dataBlob) cfg.rawFile = await blobFile(redis, data.dataBlob, '.data');
-      if (data.modelBlob) cfg.model = await blobFile(redis, data.modelBlob, '.safetensors');
+      if (data.modelBlob)
+        cfg.model = await blobFile(redis, data.modelBlob, extname(cfg.model ?? ''));
       log(`${data.name} ${id}: ${restoredFiles ? 'continued from its last step' : 'started'}`);
       const upload = new FolderUpload(redis, files, folder);
       let chain: Promise<void> = Promise.resolve();

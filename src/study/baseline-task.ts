@@ -4,7 +4,8 @@
 import { existsSync } from 'node:fs';
 import type { StudyConfig } from '../config.js';
 import { modelMetadata } from '../data/metadata.js';
-import { loadModel, saveModel } from '../nn/model-io.js';
+import { loadModelFile } from '../formats/model-files.js';
+import { saveModel } from '../nn/model-io.js';
 import { forwardFlops, parameterCount, type Network } from '../nn/network.js';
 import { cosineSimilarityMatrix, layerActivations } from '../prune/activations.js';
 import { redundancyEstimates, type RedundancyEstimates } from '../prune/redundancy.js';
@@ -34,7 +35,7 @@ async function trainOrLoad(
   const { cfg } = request;
   const data = await studyData(cfg);
   if (cfg.model) {
-    const net = loadModel(cfg.model, evalBatch(cfg.batch), cfg.backend);
+    const net = loadModelFile(cfg.model, evalBatch(cfg.batch), cfg.backend);
     if (net.classes !== data.classes.length) {
       throw new ConfigError(
         `${cfg.model} has ${net.classes} outputs but the data has ${data.classes.length} classes`,

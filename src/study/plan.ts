@@ -5,7 +5,7 @@ import type { StudyConfig } from '../config.js';
 import type { PreparedData } from '../data/types.js';
 import { architectureFromState } from '../nn/model-io.js';
 import type { Architecture } from '../nn/network.js';
-import { loadSafetensors } from '../nn/safetensors.js';
+import { readModelState } from '../formats/model-files.js';
 import { denseUnits, nextDenseLayer } from '../prune/surgery.js';
 import { baselineArchitecture } from '../train/baseline.js';
 import { ConfigError } from '../util/errors.js';
@@ -34,7 +34,7 @@ export function stepPlan(cfg: StudyConfig, hidden: number): number[] {
 /** The network the study starts from: the model file's (--model), else the paper's LeNet-5. */
 export function studyArchitecture(cfg: StudyConfig, data: PreparedData): Architecture {
   if (!cfg.model) return baselineArchitecture(cfg, data);
-  const { state, metadata } = loadSafetensors(cfg.model);
+  const { state, metadata } = readModelState(cfg.model);
   return architectureFromState(state, metadata, cfg.output);
 }
 
