@@ -20,8 +20,11 @@ export function addExportCommand(program: Command): void {
       'write a model file (safetensors) as ONNX, for onnxruntime, PyTorch, TensorRT, ...',
     )
     .argument('<model>', 'a model file (runs/<study>/merge-s1/knee.safetensors) or a study folder')
-    .requiredOption('--format <format>', 'onnx')
-    .requiredOption('--out <file>', 'the file to write, e.g. pruned.onnx')
+    .requiredOption('--format <format>', 'onnx or tfjs (a TensorFlow.js LayersModel folder)')
+    .requiredOption(
+      '--out <path>',
+      'the file (pruned.onnx) or, for tfjs, the folder (web-model/) to write',
+    )
     .option('--criterion <name>', "with a study folder: the criterion's run")
     .option(
       '--seed <n>',
@@ -36,7 +39,8 @@ export function addExportCommand(program: Command): void {
         : model;
       const done = exportModel(file, opts.format, opts.out);
       process.stdout.write(
-        `${file} -> ${done.file}: ONNX opset 13, ${done.parameters} parameters, ${done.bytes} bytes\n`,
+        `${file} -> ${done.file}: ${opts.format === 'onnx' ? 'ONNX opset 13' : 'TensorFlow.js LayersModel'}, ` +
+          `${done.parameters} parameters, ${done.bytes} bytes\n`,
       );
     });
 }

@@ -1,14 +1,16 @@
 // `prunelab export`: a prunelab model file (safetensors) written in a format other tools load.
-// Each format is a module of its own beside this one (onnx.ts); the model's metadata (input,
+// Each format is a module of its own beside this one (onnx.ts, tfjs.ts); the model's metadata (input,
 // preprocessing, mean, standard deviation, classes) travels with it. Written atomically.
-import { extname } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { extname, join } from 'node:path';
 import { parameterCount } from '../nn/architecture.js';
 import { loadModelFile, readModelState } from './model-files.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { UserError } from '../util/errors.js';
 import { onnxModel } from './onnx.js';
+import { TFJS_WEIGHTS, tfjsModel } from './tfjs.js';
 
-export const EXPORT_FORMATS = ['onnx'] as const;
+export const EXPORT_FORMATS = ['onnx', 'tfjs'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 export interface Exported {
@@ -19,15 +21,45 @@ export interface Exported {
 
 export function exportModel(model: string, format: string, out: string): Exported {
   if (!(EXPORT_FORMATS as readonly string[]).includes(format)) {
-    const later = format === 'tfjs' ? ' (TensorFlow.js export is not there yet)' : '';
-    throw new UserError(`--format ${format}: choose one of ${EXPORT_FORMATS.join(', ')}${later}`);
+    throw new UserError(`--format ${format}: choose one of ${EXPORT_FORMATS.join(', ')}`);
   }
-  if (extname(out) !== '.onnx') {
+  if (format === 'onnx' && extname(out) !== '.onnx') {
     throw new UserError(`--out ${out}: an ONNX model file ends in .onnx`);
   }
   const { metadata } = readModelState(model);
   const net = loadModelFile(model, 1, 'reference');
-  const bytes = onnxModel(net, metadata);
-  writeFileAtomic(out, bytes);
-  return { file: out, bytes: bytes.length, parameters: parameterCount(net.arch) };
+  const parameters = parameterCount(net.arch);
+  if (format === 'onnx') {
+    const bytes = onnxModel(net, metadata);
+    writeFileAtomic(out, bytes);
+    return { file: out, bytes: bytes.length, parameters };
+  }
+  const { json, weights } = tfjsModel(net, metadata);
+  writeFolderAtomic(out, {
+    'model.json': JSON.stringify(json),
+    [TFJS_WEIGHTS]: weights,
+  });
+  return { file: join(out, 'model.json'), bytes: weights.length, parameters };
+}
+
+/** Writes the files into a new folder beside `dir`, then puts it in place of `dir`. */
+function writeFolderAtomic(dir: string, files: Record<string, string | Uint8Array>): void {
+  const known = new Set(Object.keys(files));
+  if (existsSync(dir)) {
+    if (!statSync(dir).isDirectory()) throw new UserError(`--out ${dir} is a file; give a folder`);
+    const others = readdirSync(dir).filter((f) => !known.has(f));
+    if (others.length) {
+      throw new UserError(`--out ${dir} holds other files (${others[0]}, ...); give a new folder`);
+    }
+  }
+  const tmp = `${dir}.${process.pid}.tmp`;
+  rmSync(tmp, { recursive: true, force: true });
+  try {
+    mkdirSync(tmp, { recursive: true });
+  } catch (err) {
+    throw new UserError(`--out ${dir} cannot be created (${(err as Error).message})`);
+  }
+  for (const [name, data] of Object.entries(files)) writeFileAtomic(join(tmp, name), data);
+  rmSync(dir, { recursive: true, force: true });
+  renameSync(tmp, dir);
 }

@@ -204,7 +204,7 @@ describe('export from a study folder', () => {
 describe('export refusals', () => {
   it('are one line each, with exit code 2', () => {
     for (const [args, message] of [
-      [['--format', 'tfjs', '--out', join(tmp, 'm')], /--format tfjs: choose one of onnx/],
+      [['--format', 'keras', '--out', join(tmp, 'm')], /--format keras: choose one of onnx, tfjs/],
       [['--format', 'onnx', '--out', join(tmp, 'm.txt')], /an ONNX model file ends in \.onnx/],
     ] as const) {
       const r = cli('export', trained, ...args);

@@ -1,0 +1,153 @@
+// TensorFlow.js export: a trained model, a pruned one and a PyTorch model pruned by a study, each
+// exported by the CLI as a LayersModel and loaded by @tensorflow/tfjs (installed on demand), give
+// prunelab's logits (within 1e-5 of their scale) and predictions on real Fashion-MNIST images fed
+// channels-last; the pruned layer's kernel has the pruned shape; the folder is written whole.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadData } from '../../src/data/index.js';
+import type { PreparedData } from '../../src/data/types.js';
+import { loadModelFile } from '../../src/formats/model-files.js';
+import { saveModel } from '../../src/nn/model-io.js';
+import { loadSafetensors } from '../../src/nn/safetensors.js';
+import { removeUnits } from '../../src/prune/surgery.js';
+import { peer } from './peers.js';
+
+/** What the test uses of TensorFlow.js (installed on demand, so without its types here). */
+interface Tf {
+  io: { fromMemory(artifacts: Record<string, unknown>): unknown };
+  loadLayersModel(handler: unknown): Promise<{ predict(x: unknown): { dataSync(): Float32Array } }>;
+  tensor4d(data: Float32Array, shape: number[]): { transpose(perm: number[]): unknown };
+}
+
+const CLI = join(__dirname, '..', '..', 'bin', 'prunelab.js');
+const FIXTURES = join(__dirname, '..', 'fixtures', 'onnx');
+const tmp = mkdtempSync(join(tmpdir(), 'prunelab-tfjs-'));
+const cli = (...args: string[]) =>
+  spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 120_000 });
+const tf = peer<Tf>('@tensorflow/tfjs');
+const N = 100;
+let data: PreparedData;
+const trained = join(tmp, 'trained', 'model.safetensors');
+const pruned = join(tmp, 'pruned.safetensors');
+const study = join(tmp, 'study');
+
+beforeAll(async () => {
+  if (!tf) return;
+  const r = cli(
+    'train',
+    '--train-size',
+    '500',
+    '--val-size',
+    '100',
+    '--test-size',
+    String(N),
+    '--epochs',
+    '2',
+    '--out',
+    join(tmp, 'trained'),
+    '--quiet',
+  );
+  if (r.status !== 0) throw new Error(r.stderr);
+  data = await loadData({
+    dataset: 'fashion-mnist',
+    seed: 1,
+    trainSize: 500,
+    valSize: 100,
+    testSize: N,
+  });
+  const net = loadModelFile(trained, 16);
+  saveModel(
+    pruned,
+    removeUnits(net, 'fc2', [0, 5, 9, 30, 31, 70]),
+    loadSafetensors(trained).metadata,
+  );
+  const s = cli(
+    'study',
+    '--model',
+    join(FIXTURES, 'lenet5-flatten-op11.onnx'),
+    '--train-size',
+    '300',
+    '--val-size',
+    '100',
+    '--test-size',
+    '100',
+    '--max-pruned',
+    '3',
+    '--criterion',
+    'merge',
+    '--no-control',
+    '--out',
+    study,
+    '--quiet',
+  );
+  if (s.status !== 0) throw new Error(s.stderr);
+}, 120_000);
+
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+async function tfjsLogits(folder: string, x: Float32Array, n: number): Promise<Float32Array> {
+  const json = JSON.parse(readFileSync(join(folder, 'model.json'), 'utf8')) as {
+    modelTopology: unknown;
+    weightsManifest: { weights: unknown }[];
+  };
+  const bytes = readFileSync(join(folder, 'weights.bin'));
+  const model = await tf!.loadLayersModel(
+    tf!.io.fromMemory({
+      modelTopology: json.modelTopology,
+      weightSpecs: json.weightsManifest[0].weights,
+      weightData: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
+    }),
+  );
+  // TensorFlow.js takes images channels-last
+  return model.predict(tf!.tensor4d(x, [n, 1, 32, 32]).transpose([0, 2, 3, 1])).dataSync();
+}
+
+describe.skipIf(!tf)('TensorFlow.js export', () => {
+  for (const [name, source] of [
+    ['trained', () => [trained]],
+    ['pruned', () => [pruned]],
+    [
+      'PyTorch-trained and pruned by a study',
+      () => [study, '--criterion', 'merge', '--at', 'final'],
+    ],
+  ] as const) {
+    it(`loads the ${name} model in TF.js with prunelab's logits`, async () => {
+      const out = join(tmp, `web-${name.split(' ')[0]}`);
+      const r = cli('export', ...source(), '--format', 'tfjs', '--out', out);
+      expect(r.status, r.stderr).toBe(0);
+      const model = r.stdout.split(' -> ')[0];
+      const net = loadModelFile(model, N);
+      const x = data.test.x.slice(0, N * 1024);
+      net.input.set(x);
+      net.forward(N);
+      const ours = net.acts[net.acts.length - 1].subarray(0, N * 10);
+      const theirs = await tfjsLogits(out, x, N);
+      const scale = Math.max(1, ...Array.from(ours, Math.abs));
+      let worst = 0;
+      for (let i = 0; i < ours.length; i++) worst = Math.max(worst, Math.abs(ours[i] - theirs[i]));
+      expect(worst).toBeLessThan(1e-5 * scale);
+    });
+  }
+
+  it('writes the pruned shapes, and refuses a folder holding other files', () => {
+    const json = JSON.parse(readFileSync(join(tmp, 'web-pruned', 'model.json'), 'utf8')) as {
+      weightsManifest: { weights: { name: string; shape: number[] }[] }[];
+    };
+    const shapes = Object.fromEntries(
+      json.weightsManifest[0].weights.map((w) => [w.name, w.shape]),
+    );
+    expect(shapes['fc2/kernel']).toEqual([120, 78]);
+    expect(shapes['fc3/kernel']).toEqual([78, 10]);
+    expect(shapes['conv1/kernel']).toEqual([5, 5, 1, 6]);
+    const busy = join(tmp, 'busy');
+    mkdirSync(busy);
+    writeFileSync(join(busy, 'notes.txt'), 'mine');
+    const r = cli('export', trained, '--format', 'tfjs', '--out', busy);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/holds other files \(notes\.txt, \.\.\.\); give a new folder/);
+    expect(readFileSync(join(busy, 'notes.txt'), 'utf8')).toBe('mine');
+  });
+});
