@@ -94,6 +94,8 @@ export const StudyConfigSchema = TrainConfigSchema.extend({
   compensate: z.boolean().default(false),
   /** Steps whose models are kept (besides the final and the knee's), or 'all'. */
   saveSteps: z.union([z.literal('all'), z.array(z.number().int().min(1))]).default([]),
+  /** Every step's model (and the knee's and the final one) also written in these formats. */
+  export: z.array(z.enum(['onnx', 'tfjs'])).default([]),
   /** --lr auto: run a learning-rate sweep over `lrs` first and use the best. */
   lrAuto: z.boolean().default(false),
   lrs: z.array(z.number().positive().finite()).min(1).default([0.1, 0.05, 0.01, 0.001]),

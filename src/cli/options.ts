@@ -202,6 +202,11 @@ export function addStudyOptions(cmd: Command): Command {
       'skip the one-shot curves, each criterion once with no retraining (default: with them)',
     )
     .option(
+      '--export <formats>',
+      "write every step's model (and the knee's and the final one) also as onnx and/or tfjs",
+      (v: string) => list(v),
+    )
+    .option(
       '--save-steps <list>',
       'keep the models of these steps (comma-separated, or "all"), besides the final and the ' +
         "knee's (default: none)",

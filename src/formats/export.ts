@@ -4,6 +4,7 @@
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { parameterCount } from '../nn/architecture.js';
+import type { Network } from '../nn/network.js';
 import { loadModelFile, readModelState } from './model-files.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { UserError } from '../util/errors.js';
@@ -29,17 +30,30 @@ export function exportModel(model: string, format: string, out: string): Exporte
   const { metadata } = readModelState(model);
   const net = loadModelFile(model, 1, 'reference');
   const parameters = parameterCount(net.arch);
+  const bytes = writeModelAs(net, format as ExportFormat, out, metadata);
+  return { file: format === 'onnx' ? out : join(out, 'model.json'), bytes, parameters };
+}
+
+/** Where a study keeps a model of its run in `format`: onnx/<name>.onnx, tfjs/<name>/. */
+export function exportPath(folder: string, format: ExportFormat, name: string): string {
+  return format === 'onnx' ? join(folder, 'onnx', `${name}.onnx`) : join(folder, 'tfjs', name);
+}
+
+/** Writes `net` in `format` at `path`; returns the bytes written (TF.js: its weights). */
+export function writeModelAs(
+  net: Network,
+  format: ExportFormat,
+  path: string,
+  metadata: Record<string, string>,
+): number {
   if (format === 'onnx') {
     const bytes = onnxModel(net, metadata);
-    writeFileAtomic(out, bytes);
-    return { file: out, bytes: bytes.length, parameters };
+    writeFileAtomic(path, bytes);
+    return bytes.length;
   }
   const { json, weights } = tfjsModel(net, metadata);
-  writeFolderAtomic(out, {
-    'model.json': JSON.stringify(json),
-    [TFJS_WEIGHTS]: weights,
-  });
-  return { file: join(out, 'model.json'), bytes: weights.length, parameters };
+  writeFolderAtomic(path, { 'model.json': JSON.stringify(json), [TFJS_WEIGHTS]: weights });
+  return weights.length;
 }
 
 /** Writes the files into a new folder beside `dir`, then puts it in place of `dir`. */

@@ -1,7 +1,7 @@
 // The baseline task of one seed: train LeNet-5 (or load --model), then record its accuracies, its
 // size and the cosine similarity of the pruned layer's activation vectors, and save the model that
 // pruning runs and control of that random seed start from. A finished baseline is reused on a rerun.
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import type { StudyConfig } from '../config.js';
 import { modelMetadata } from '../data/metadata.js';
 import { loadModelFile } from '../formats/model-files.js';
@@ -103,6 +103,7 @@ export async function runBaselineTask(
     loadedFrom: cfg.model ?? null,
   };
   saveModel(baselineModelPath(dir, seed), net, modelMetadata(data));
+  result.modelBytes = statSync(baselineModelPath(dir, seed)).size;
   writeJsonAtomic(baselineResultPath(dir, seed), result);
   return result;
 }

@@ -46,8 +46,30 @@ export function saveCheckpoint<T>(
   complete: boolean,
   metadata: Record<string, string> = {},
 ): string {
+  saveStepModel(folder, net, step, metadata);
+  return commitCheckpoint(folder, step, records, complete);
+}
+
+/** The model of `step` (step-N.safetensors), before its checkpoint is committed. */
+export function saveStepModel(
+  folder: string,
+  net: Network,
+  step: number,
+  metadata: Record<string, string> = {},
+): string {
+  const file = join(folder, `step-${step}.safetensors`);
+  saveModel(file, net, metadata);
+  return file;
+}
+
+/** Records the task's state after `step`, whose model saveStepModel wrote; drops older steps'. */
+export function commitCheckpoint<T>(
+  folder: string,
+  step: number,
+  records: T[],
+  complete: boolean,
+): string {
   const model = `step-${step}.safetensors`;
-  saveModel(join(folder, model), net, metadata);
   const checkpoint: Checkpoint<T> = { step, model, records, complete };
   writeJsonAtomic(join(folder, 'checkpoint.json'), checkpoint);
   for (const file of readdirSync(folder)) {

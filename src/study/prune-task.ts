@@ -3,7 +3,9 @@
 // retrains, evaluates again, records the step and checkpoints, until the plan's units are gone.
 import type { StudyConfig } from '../config.js';
 import type { PreparedData } from '../data/types.js';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
+import { exportPath, writeModelAs } from '../formats/export.js';
 import { modelMetadata } from '../data/metadata.js';
 import { loadModel, saveModel } from '../nn/model-io.js';
 import { forwardFlops, parameterCount, type Network } from '../nn/network.js';
@@ -17,7 +19,9 @@ import {
   baselineModelPath,
   baselineResultPath,
   restoreCheckpoint,
+  commitCheckpoint,
   saveCheckpoint,
+  saveStepModel,
   taskFolder,
 } from './checkpoint.js';
 import { effectiveTolerance } from './knee.js';
@@ -136,7 +140,12 @@ export async function runPruneTask(
   const baseAccuracy = baselineAccuracy(dir, seed);
   const tolerance = effectiveTolerance(cfg.tolerance, baseAccuracy, data.test.n);
   const kneeBand = baseAccuracy - tolerance - 1e-12;
-  if (!records.length) saveModel(join(folder, KNEE_MODEL), base, metadata);
+  if (!records.length) {
+    saveModel(join(folder, KNEE_MODEL), base, metadata);
+    for (const format of cfg.export) {
+      writeModelAs(base, format, exportPath(folder, format, 'knee'), metadata);
+    }
+  }
   const parallel = await taskHelper(request, base);
   // a removal changes only the pruned layer and the next: the pruned layer's inputs stay valid
   const cache = new FeatureCache(layer);
@@ -194,10 +203,19 @@ export async function runPruneTask(
         started,
       });
       valPrevious = record.valAccuracy;
-      records.push(record);
       const complete = pruned >= total || record.hidden <= 1;
-      const model = saveCheckpoint(folder, net, step, records, complete, metadata);
-      if (record.testAccuracy >= kneeBand) copyFileAtomic(model, join(folder, KNEE_MODEL));
+      record.modelBytes = statSync(saveStepModel(folder, net, step, metadata)).size;
+      const inKnee = record.testAccuracy >= kneeBand;
+      for (const format of cfg.export) {
+        const names = [`step-${step}`, ...(inKnee ? ['knee'] : []), ...(complete ? ['final'] : [])];
+        for (const name of names) {
+          const bytes = writeModelAs(net, format, exportPath(folder, format, name), metadata);
+          if (format === 'onnx') record.onnxBytes = bytes;
+        }
+      }
+      records.push(record);
+      const model = commitCheckpoint(folder, step, records, complete);
+      if (inKnee) copyFileAtomic(model, join(folder, KNEE_MODEL));
       if (keepsStep(cfg, step)) {
         copyFileAtomic(model, join(folder, 'models', `step-${step}.safetensors`));
       }

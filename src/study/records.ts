@@ -16,6 +16,8 @@ export interface BaselineResult {
   hidden: number;
   parameters: number;
   flops: number;
+  /** Size of the baseline's model file (safetensors). */
+  modelBytes?: number;
   seconds: number;
   /**
    * Cosine similarity of the pruned layer's activation vectors, hidden x hidden, rounded to 1e-4.
@@ -50,6 +52,9 @@ export interface StepRecord {
   valAccuracy: number;
   parameters: number;
   flops: number;
+  /** Size of the step's model file (safetensors), and of its ONNX export with --export onnx. */
+  modelBytes?: number;
+  onnxBytes?: number;
   seconds: number;
   retrainEpochs: number;
   /**

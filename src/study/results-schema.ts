@@ -41,6 +41,8 @@ const stepRecord = z.looseObject({
   valAccuracy: z.number(),
   parameters: count,
   flops: count,
+  modelBytes: count.optional(),
+  onnxBytes: count.optional(),
 });
 
 const controlPoint = z.looseObject({

@@ -18,6 +18,8 @@ const COLUMNS = [
   'valAccuracy',
   'parameters',
   'flops',
+  'modelBytes',
+  'onnxBytes',
   'seconds',
 ] as const;
 
