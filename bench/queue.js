@@ -107,7 +107,15 @@ async function queueRun(out) {
 
 /** results.json without times and names: what must be identical. @param {string} dir */
 function numbers(dir) {
-  const volatile = new Set(['seconds', 'imagesPerSecond', 'timings', 'environment', 'name', 'out']);
+  const volatile = new Set([
+    'seconds',
+    'imagesPerSecond',
+    'latencyMs',
+    'timings',
+    'environment',
+    'name',
+    'out',
+  ]);
   const text = readFileSync(join(dir, 'results.json'), 'utf8');
   return JSON.stringify(JSON.parse(text, (key, value) => (volatile.has(key) ? undefined : value)));
 }

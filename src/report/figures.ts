@@ -10,6 +10,7 @@ import {
 } from './baseline-figures.js';
 import { accuracyCurveSpec, damageSpec, oneShotSpec, parametersSpec } from './pruning-figures.js';
 import { renderSvg, svgToPng } from './render.js';
+import { speedSpec } from './speed-figures.js';
 
 export {
   accuracyCurveSpec,
@@ -33,4 +34,5 @@ export const FIGURES = {
   classes: classHistogramSpec,
   cosine: cosineHeatmapSpec,
   parameters: parametersSpec,
+  speed: speedSpec,
 } as const;

@@ -10,6 +10,7 @@ import { writeFileAtomic } from '../util/atomic.js';
 import { DataError } from '../util/errors.js';
 import { FIGURES, lrSweepSpec, renderSvg, svgToPng } from './figures.js';
 import { renderHtml } from './html.js';
+import { hasSpeed } from './speed-figures.js';
 
 const TITLES: Record<keyof typeof FIGURES, string> = {
   accuracy:
@@ -23,6 +24,9 @@ const TITLES: Record<keyof typeof FIGURES, string> = {
   classes: "Images per class in the whole selection and in each split (the paper's Fig. 1).",
   cosine: "Cosine similarity between the baseline layer's activation vectors.",
   parameters: 'Test accuracy against the number of parameters and the forward FLOPs per image.',
+  speed:
+    "Test accuracy against each step's model file size and its measured single-image latency, " +
+    'with the knees circled.',
 };
 
 export function readResults(dir: string): StudyResults {
@@ -60,6 +64,7 @@ function available(r: StudyResults): (keyof typeof FIGURES)[] {
   if (r.baseline.cosine.length) names.push('cosine');
   if (r.summary.criteria.length) names.push('accuracy', 'damage', 'parameters');
   if (r.summary.criteria.some((c) => c.oneShot?.steps.length)) names.push('oneShot');
+  if (hasSpeed(r)) names.push('speed');
   return names.sort((a, b) => Object.keys(FIGURES).indexOf(a) - Object.keys(FIGURES).indexOf(b));
 }
 

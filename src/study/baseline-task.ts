@@ -6,6 +6,7 @@ import type { StudyConfig } from '../config.js';
 import { modelMetadata } from '../data/metadata.js';
 import { loadModelFile } from '../formats/model-files.js';
 import { saveModel } from '../nn/model-io.js';
+import { measureSpeed } from '../nn/speed.js';
 import { forwardFlops, parameterCount, type Network } from '../nn/network.js';
 import { cosineSimilarityMatrix, layerActivations } from '../prune/activations.js';
 import { redundancyEstimates, type RedundancyEstimates } from '../prune/redundancy.js';
@@ -104,6 +105,7 @@ export async function runBaselineTask(
   };
   saveModel(baselineModelPath(dir, seed), net, modelMetadata(data));
   result.modelBytes = statSync(baselineModelPath(dir, seed)).size;
+  Object.assign(result, measureSpeed(net, data.test.x));
   writeJsonAtomic(baselineResultPath(dir, seed), result);
   return result;
 }

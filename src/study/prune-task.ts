@@ -6,6 +6,7 @@ import type { PreparedData } from '../data/types.js';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { exportPath, writeModelAs } from '../formats/export.js';
+import { measureSpeed } from '../nn/speed.js';
 import { modelMetadata } from '../data/metadata.js';
 import { loadModel, saveModel } from '../nn/model-io.js';
 import { forwardFlops, parameterCount, type Network } from '../nn/network.js';
@@ -205,6 +206,7 @@ export async function runPruneTask(
       valPrevious = record.valAccuracy;
       const complete = pruned >= total || record.hidden <= 1;
       record.modelBytes = statSync(saveStepModel(folder, net, step, metadata)).size;
+      Object.assign(record, measureSpeed(net, data.test.x));
       const inKnee = record.testAccuracy >= kneeBand;
       for (const format of cfg.export) {
         const names = [`step-${step}`, ...(inKnee ? ['knee'] : []), ...(complete ? ['final'] : [])];

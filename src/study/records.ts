@@ -16,8 +16,10 @@ export interface BaselineResult {
   hidden: number;
   parameters: number;
   flops: number;
-  /** Size of the baseline's model file (safetensors). */
+  /** Size of the baseline's model file (safetensors), and its measured inference speed. */
   modelBytes?: number;
+  latencyMs?: number;
+  imagesPerSecond?: number;
   seconds: number;
   /**
    * Cosine similarity of the pruned layer's activation vectors, hidden x hidden, rounded to 1e-4.
@@ -55,6 +57,9 @@ export interface StepRecord {
   /** Size of the step's model file (safetensors), and of its ONNX export with --export onnx. */
   modelBytes?: number;
   onnxBytes?: number;
+  /** Measured inference speed of the step's model here (nn/speed.ts): timings, not results. */
+  latencyMs?: number;
+  imagesPerSecond?: number;
   seconds: number;
   retrainEpochs: number;
   /**

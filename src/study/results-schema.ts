@@ -43,6 +43,8 @@ const stepRecord = z.looseObject({
   flops: count,
   modelBytes: count.optional(),
   onnxBytes: count.optional(),
+  latencyMs: z.number().optional(),
+  imagesPerSecond: z.number().optional(),
 });
 
 const controlPoint = z.looseObject({

@@ -20,6 +20,8 @@ const COLUMNS = [
   'flops',
   'modelBytes',
   'onnxBytes',
+  'latencyMs',
+  'imagesPerSecond',
   'seconds',
 ] as const;
 

@@ -48,7 +48,7 @@ function numbers(r: Pick<StudyResults, 'baseline' | 'runs' | 'control' | 'summar
     if (Array.isArray(v)) return v.map(strip);
     if (!v || typeof v !== 'object') return v;
     const kept = Object.entries(v).filter(
-      ([k]) => !/seconds|imagesPerSecond|startedAt|^out$/i.test(k),
+      ([k]) => !/seconds|imagesPerSecond|latencyMs|startedAt|^out$/i.test(k),
     );
     return Object.fromEntries(kept.map(([k, x]) => [k, strip(x)]));
   };

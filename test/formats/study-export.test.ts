@@ -1,6 +1,7 @@
 // `study --export onnx,tfjs`: every step's model, the knee's and the final one also written as
 // ONNX and TensorFlow.js, and every step (and the baseline) records its model file's size, which
-// falls as units go; steps.csv has the sizes too; an unknown format is refused before any work.
+// falls as units go, and its measured inference speed; steps.csv has them too, the report draws
+// them; an unknown format is refused before any work.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -52,8 +53,22 @@ describe('study --export', () => {
     });
     const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as {
       baseline: { perSeed: { modelBytes: number }[] };
-      runs: { steps: { step: number; modelBytes: number; onnxBytes: number }[] }[];
+      runs: {
+        steps: {
+          step: number;
+          modelBytes: number;
+          onnxBytes: number;
+          latencyMs: number;
+          imagesPerSecond: number;
+        }[];
+      }[];
     };
+    // the inference speed of every step, measured (timings: only their presence is tested)
+    for (const s of results.runs[0].steps) {
+      expect(s.latencyMs).toBeGreaterThan(0);
+      expect(s.imagesPerSecond).toBeGreaterThan(0);
+    }
+    expect(existsSync(join(dir, 'figures', 'speed.svg'))).toBe(true);
     const steps = results.runs[0].steps;
     expect(steps.map((s) => s.onnxBytes)).toEqual(
       steps.map((s) => statSync(join(run, 'onnx', `step-${s.step}.onnx`)).size),
@@ -62,7 +77,7 @@ describe('study --export', () => {
     for (let k = 1; k < sizes.length; k++) expect(sizes[k]).toBeLessThan(sizes[k - 1]);
     expect(statSync(join(run, 'model.safetensors')).size).toBe(sizes.at(-1));
     const csv = readFileSync(join(dir, 'steps.csv'), 'utf8').split('\n');
-    expect(csv[0]).toContain('modelBytes,onnxBytes');
+    expect(csv[0]).toContain('modelBytes,onnxBytes,latencyMs,imagesPerSecond');
   });
 
   it('refuses an unknown format before any work', () => {
