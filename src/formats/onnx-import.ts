@@ -10,7 +10,14 @@ import type { Architecture, LayerSpec, State } from '../nn/architecture.js';
 import { layerShapes } from '../nn/architecture.js';
 import { DataError } from '../util/errors.js';
 
-const { onnx } = createRequire(import.meta.url)('onnx-proto') as typeof OnnxProto;
+let schema: typeof OnnxProto.onnx | null = null;
+/** ONNX's schema, loaded on first use: reading a safetensors model never loads protobufjs. */
+function onnxSchema(): typeof OnnxProto.onnx {
+  schema ??= (createRequire(import.meta.url)('onnx-proto') as typeof OnnxProto).onnx;
+  return schema;
+}
+const FLOAT = 1; // onnx.TensorProto.DataType.FLOAT
+const INT64 = 7; // onnx.TensorProto.DataType.INT64
 type Node = OnnxProto.onnx.INodeProto;
 type Tensor = { dims: number[]; data: Float32Array };
 
@@ -22,7 +29,7 @@ const SUPPORTED =
 
 function tensorData(t: OnnxProto.onnx.ITensorProto, file: string): Tensor {
   const dims = (t.dims ?? []).map(Number);
-  if (t.dataType !== onnx.TensorProto.DataType.FLOAT) {
+  if (t.dataType !== FLOAT) {
     throw new DataError(
       `${file}: tensor ${t.name} is not float32 (ONNX type ${t.dataType}); prunelab runs float32 models`,
     );
@@ -45,7 +52,7 @@ function integerValues(t: OnnxProto.onnx.ITensorProto): number[] {
   if (t.int64Data?.length) return t.int64Data.map(Number);
   if (t.int32Data?.length) return t.int32Data.map(Number);
   const raw = t.rawData ? Uint8Array.from(t.rawData) : new Uint8Array(0);
-  if (t.dataType === onnx.TensorProto.DataType.INT64) {
+  if (t.dataType === INT64) {
     return Array.from(new BigInt64Array(raw.buffer, 0, raw.length / 8), Number);
   }
   return Array.from(new Int32Array(raw.buffer, 0, raw.length / 4));
@@ -77,7 +84,7 @@ export function readOnnx(
 ): { arch: Architecture; state: State; metadata: Record<string, string> } {
   let model: OnnxProto.onnx.ModelProto;
   try {
-    model = onnx.ModelProto.decode(bytes);
+    model = onnxSchema().ModelProto.decode(bytes);
   } catch (err) {
     throw new DataError(
       `${file} is not an ONNX model, or is truncated (${(err as Error).message})`,
@@ -92,7 +99,7 @@ export function readOnnx(
   const input = (graph.input ?? []).find((i) => !inits.has(i.name ?? ''));
   const type = input?.type?.tensorType;
   if (!input || !type) throw new DataError(`${file}: the model has no input tensor`);
-  if (type.elemType !== onnx.TensorProto.DataType.FLOAT) {
+  if (type.elemType !== FLOAT) {
     throw new DataError(`${file}: input ${input.name} is not float32 (ONNX type ${type.elemType})`);
   }
   const dims = (type.shape?.dim ?? []).map((d) =>

@@ -5,7 +5,6 @@ import type { StudyConfig } from '../config.js';
 import type { PreparedData } from '../data/types.js';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { exportPath, writeModelAs } from '../formats/export.js';
 import { measureSpeed } from '../nn/speed.js';
 import { modelMetadata } from '../data/metadata.js';
 import { loadModel, saveModel } from '../nn/model-io.js';
@@ -135,6 +134,8 @@ export async function runPruneTask(
   let net = restored.net ?? base;
   const layer = prunedLayer(cfg, base.arch);
   const metadata = modelMetadata(data);
+  // the exporters (and their protobuf library) load only for a study that exports
+  const exporter = cfg.export.length ? await import('../formats/export.js') : null;
   let unitIds = survivingIds(denseUnits(base.arch, layer), records);
   // the knee's model: the last step still within the tolerance of the baseline (at first, the
   // baseline)
@@ -144,7 +145,7 @@ export async function runPruneTask(
   if (!records.length) {
     saveModel(join(folder, KNEE_MODEL), base, metadata);
     for (const format of cfg.export) {
-      writeModelAs(base, format, exportPath(folder, format, 'knee'), metadata);
+      exporter!.writeModelAs(base, format, exporter!.exportPath(folder, format, 'knee'), metadata);
     }
   }
   const parallel = await taskHelper(request, base);
@@ -211,7 +212,8 @@ export async function runPruneTask(
       for (const format of cfg.export) {
         const names = [`step-${step}`, ...(inKnee ? ['knee'] : []), ...(complete ? ['final'] : [])];
         for (const name of names) {
-          const bytes = writeModelAs(net, format, exportPath(folder, format, name), metadata);
+          const path = exporter!.exportPath(folder, format, name);
+          const bytes = exporter!.writeModelAs(net, format, path, metadata);
           if (format === 'onnx') record.onnxBytes = bytes;
         }
       }
