@@ -39,7 +39,8 @@ beforeAll(async () => {
 
 describe('figures and report', () => {
   it('writes every figure as SVG and as a PNG that decodes at twice the SVG size', async () => {
-    for (const name of ['accuracy', 'damage', 'training', 'classes', 'cosine', 'parameters']) {
+    const names = ['accuracy', 'damage', 'training', 'classes', 'cosine', 'parameters', 'speed'];
+    for (const name of names) {
       const svg = readFileSync(join(dir, 'figures', `${name}.svg`), 'utf8');
       const w = Number(/<svg[^>]*width="(\d+)"/.exec(svg)![1]),
         h = Number(/<svg[^>]*height="(\d+)"/.exec(svg)![1]);
@@ -187,6 +188,7 @@ describe('figures and report', () => {
           'damage',
           'oneShot',
           'parameters',
+          'speed',
           'training',
         ]);
         for (const f of figs) {
