@@ -6,6 +6,7 @@ import { Command, Option } from 'commander';
 import { parseStudyConfig, parseTrainConfig } from '../config.js';
 import type { Evaluation, SplitName } from '../inference/evaluate.js';
 import { writeJsonAtomic } from '../util/atomic.js';
+import { makeDir } from '../util/folders.js';
 import type { DataSummary } from '../data/summary.js';
 import { runLrSweep } from '../study/lr-sweep.js';
 import { checkResumeOptions, newStudyDir } from '../study/run-dir.js';
@@ -45,8 +46,9 @@ async function studyAction(opts: Options, cmd: Command): Promise<void> {
   // --serve: the run folder is chosen now, so that its page can be shown from the start
   const cfg = parsed && opts.serve ? { ...parsed, out: newStudyDir(parsed) } : parsed;
   const runDir = resolve(resume ?? cfg?.out ?? '.');
+  if (opts.serve) makeDir(dirname(runDir));
   const served = opts.serve
-    ? await startServing(dirname(runDir), {}, (line) => progress.info(line))
+    ? await startServing(dirname(runDir), {}, (line) => progress.info(line), true)
     : null;
   if (served) {
     progress.info(
@@ -55,14 +57,20 @@ async function studyAction(opts: Options, cmd: Command): Promise<void> {
   }
   // with --queue, the tasks run on the queue's workers (src/queue/), else on this machine
   const queue = typeof opts.queue === 'string' ? opts.queue : null;
-  const runner = queue ? await queueRunner(queue, (line) => progress.info(line)) : undefined;
   let run: StudyRun;
   try {
-    run = cfg
-      ? await runStudy(cfg, progress, { runner })
-      : await resumeStudy(resume!, progress, { runner });
-  } finally {
-    await runner?.close();
+    const runner = queue ? await queueRunner(queue, (line) => progress.info(line)) : undefined;
+    try {
+      run = cfg
+        ? await runStudy(cfg, progress, { runner })
+        : await resumeStudy(resume!, progress, { runner });
+    } finally {
+      await runner?.close();
+    }
+  } catch (err) {
+    // a study that fails ends the server it started
+    await served?.close();
+    throw err;
   }
   const { dir, results } = run;
   try {

@@ -9,7 +9,12 @@ export interface ServeFlags {
 }
 
 /** Starts the web view of `root`; says where, and warns when it is reachable from elsewhere. */
-export async function startServing(root: string, flags: ServeFlags, say: (line: string) => void) {
+export async function startServing(
+  root: string,
+  flags: ServeFlags,
+  say: (line: string) => void,
+  anyPort = false,
+) {
   const { serve } = await import('../serve/server.js');
   const host = flags.host ?? '127.0.0.1';
   if (!['127.0.0.1', 'localhost', '::1'].includes(host)) {
@@ -17,7 +22,14 @@ export async function startServing(root: string, flags: ServeFlags, say: (line: 
       `prunelab: warning: serving on ${host}: every machine that reaches it can read ${root}\n`,
     );
   }
-  const served = await serve({ root, host, port: flags.port ?? 8417 });
+  let served;
+  try {
+    served = await serve({ root, host, port: flags.port ?? 8417 });
+  } catch (err) {
+    // the study's own page takes any free port when the usual one is taken
+    if (!anyPort || !/is in use/.test((err as Error).message)) throw err;
+    served = await serve({ root, host, port: 0 });
+  }
   say(`serving ${root} at ${served.url} (Ctrl-C to stop)`);
   return served;
 }

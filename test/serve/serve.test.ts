@@ -300,3 +300,36 @@ describe.skipIf(!hasChromium)('prunelab serve', () => {
     expect(files).toEqual([]);
   });
 });
+
+describe.skipIf(!hasChromium)('study --serve', () => {
+  it("serves the study's own live page, and stops on Ctrl-C", async () => {
+    const out = join(tmp, 'served-runs', 'mine');
+    const study = spawn(process.execPath, [
+      CLI,
+      'study',
+      ...SMALL,
+      '--max-pruned',
+      '3',
+      '--criterion',
+      'random',
+      '--no-control',
+      '--serve',
+      '--out',
+      out,
+    ]);
+    let text = '';
+    study.stdout.on('data', (d: Buffer) => (text += d.toString()));
+    study.stderr.on('data', (d: Buffer) => (text += d.toString()));
+    const ended = new Promise<number | null>((r) => study.once('exit', (code) => r(code)));
+    const until = Date.now() + 60_000;
+    while (!/still serving/.test(text) && Date.now() < until)
+      await new Promise((r) => setTimeout(r, 50));
+    const page = /this study, live: (http:\/\/127\.0\.0\.1:\d+\/)run\?name=mine/.exec(text);
+    expect(page, text).not.toBeNull();
+    const results = await fetch(`${page![1]}api/runs/mine/results`);
+    expect(results.status).toBe(200);
+    expect(((await results.json()) as { status: string }).status).toBe('complete');
+    study.kill('SIGINT');
+    expect(await ended).toBe(0);
+  });
+});
