@@ -48,6 +48,47 @@ for (const dataset of DATASETS) {
     );
 }
 
+/**
+ * Each seed's estimates against that seed's knee (the mean over criteria of the seed's runs): the
+ * table, and whether the best estimate is within 5 units on every seed.
+ * @param {import('../dist/study/results.js').StudyResults} r
+ */
+function perSeedEstimates(r) {
+  /** @type {[string, 'gedeon' | 'effectiveRank' | 'variance99' | 'variance999' | 'dead'][]} */
+  const names = [
+    ["Gedeon & Harris' thresholds", 'gedeon'],
+    ['effective rank', 'effectiveRank'],
+    ['99% of the variance', 'variance99'],
+    ['99.9% of the variance', 'variance999'],
+    ['dead or constant units', 'dead'],
+  ];
+  const rows = [];
+  let allWithin = true;
+  for (const b of r.baseline.perSeed) {
+    const estimate = b.redundancy;
+    if (!estimate) continue;
+    const knees = r.runs.filter((run) => run.seed === b.seed).map((run) => run.knee);
+    if (!knees.length) continue;
+    const knee = knees.reduce((a, k) => a + k, 0) / knees.length;
+    const errors = names.map(([, key]) => estimate.predictedKnee[key] - knee);
+    const best = errors.reduce((i, e, k) => (Math.abs(e) < Math.abs(errors[i]) ? k : i), 0);
+    allWithin &&= Math.abs(errors[best]) <= 5;
+    rows.push(
+      `| ${b.seed} | ${knee.toFixed(1)} | ${errors.map((e) => e.toFixed(1)).join(' | ')} | ${names[best][0]} (${errors[best].toFixed(1)}) |`,
+    );
+  }
+  if (!rows.length) return [];
+  return [
+    "Per seed, each estimate's error against that seed's knee (the mean of its criteria's knees):",
+    '',
+    `| seed | knee | ${names.map(([n]) => n).join(' | ')} | best |`,
+    `| --- | --- | ${names.map(() => '---').join(' | ')} | --- |`,
+    ...rows,
+    '',
+    `The best estimate is ${allWithin ? '' : 'not '}within 5 units of the knee on every seed here.`,
+  ];
+}
+
 /** @param {number} x */
 /**
  * A criterion's damage per removal (points, before retraining) split at each seed's knee: median
@@ -124,6 +165,8 @@ for (const [dataset, r] of Object.entries(results)) {
       (e) =>
         `| ${e.estimate} | ${e.predictedKnee.toFixed(1)} | ${(e.predictedKnee - meanKnee).toFixed(1)} |`,
     ),
+    '',
+    ...perSeedEstimates(r),
     '',
     `![${dataset}: test accuracy against neurons pruned](findings/${dataset}-accuracy.png)`,
     '',
