@@ -71,9 +71,15 @@ export function decodeSafetensors(
       data = Float32Array.from(
         new Float64Array(b.buffer.slice(b.byteOffset + base + s, b.byteOffset + base + e)),
       );
-    else
+    else if (t.dtype === 'F16' || t.dtype === 'BF16') {
+      // half precision, as PyTorch users often save: widened to float32 exactly
+      const halves = new Uint16Array(
+        b.buffer.slice(b.byteOffset + base + s, b.byteOffset + base + e),
+      );
+      data = Float32Array.from(halves, t.dtype === 'F16' ? halfToFloat : bfloatToFloat);
+    } else
       throw new DataError(
-        `${what}: tensor ${name} has dtype ${t.dtype}; prunelab reads F32 and F64`,
+        `${what}: tensor ${name} has dtype ${t.dtype}; prunelab reads F32, F64, F16 and BF16`,
       );
     if (data.length !== n)
       throw new DataError(
@@ -82,6 +88,23 @@ export function decodeSafetensors(
     state.set(name, { shape: t.shape, data });
   }
   return { state, metadata: (header.__metadata__ as Record<string, string> | undefined) ?? {} };
+}
+
+/** An IEEE 754 half-precision number's value. */
+function halfToFloat(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const exponent = (h >> 10) & 0x1f;
+  const fraction = h & 0x3ff;
+  if (exponent === 0) return sign * 2 ** -14 * (fraction / 1024);
+  if (exponent === 31) return fraction ? NaN : sign * Infinity;
+  return sign * 2 ** (exponent - 15) * (1 + fraction / 1024);
+}
+
+/** A bfloat16's value: the upper half of a float32. */
+function bfloatToFloat(h: number): number {
+  const view = new DataView(new ArrayBuffer(4));
+  view.setUint32(0, h << 16);
+  return view.getFloat32(0);
 }
 
 export function saveSafetensors(
