@@ -1,5 +1,6 @@
 // `prunelab export MODEL --format onnx --out FILE`: a model (a pruned one from a study, or a
-// baseline) in a format other runtimes load. The exporter loads only when asked for.
+// baseline) in a format other runtimes load; and `prunelab summary MODEL`, its layer table. The
+// exporter loads only when asked for.
 import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { runModelFile } from '../study/run-models.js';
@@ -42,5 +43,24 @@ export function addExportCommand(program: Command): void {
         `${file} -> ${done.file}: ${opts.format === 'onnx' ? 'ONNX opset 13' : 'TensorFlow.js LayersModel'}, ` +
           `${done.parameters} parameters, ${done.bytes} bytes\n`,
       );
+    });
+}
+
+export function addSummaryCommand(program: Command): void {
+  program
+    .command('summary')
+    .description("a network's layers: name, kind, output shape, parameters, FLOPs")
+    .argument('<model>', "a model file (safetensors or ONNX), or lenet5 for the paper's network")
+    .action(async (model: string) => {
+      const { summaryTable } = await import('../nn/summary.js');
+      let arch;
+      if (model === 'lenet5') {
+        const { lenet5 } = await import('../nn/architecture.js');
+        arch = lenet5();
+      } else {
+        const { loadModelFile } = await import('../formats/model-files.js');
+        arch = loadModelFile(model, 1, 'reference').arch;
+      }
+      process.stdout.write(`${summaryTable(arch)}\n`);
     });
 }

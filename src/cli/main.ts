@@ -27,7 +27,7 @@ import {
 } from './options.js';
 import { outputMode, Progress } from './progress.js';
 import { addQueueCommands, queueRunner } from './queue-commands.js';
-import { addExportCommand } from './export-command.js';
+import { addExportCommand, addSummaryCommand } from './export-command.js';
 import { addServeCommand, startServing } from './serve-command.js';
 
 type Options = Record<string, unknown>;
@@ -176,6 +176,7 @@ export function createCli(): Command {
   addQueueCommands(program);
   addServeCommand(program);
   addExportCommand(program);
+  addSummaryCommand(program);
 
   addRunOptions(
     addDataOptions(
