@@ -38,7 +38,25 @@ export function studyArchitecture(cfg: StudyConfig, data: PreparedData): Archite
   return architectureFromState(state, metadata, cfg.output);
 }
 
+/**
+ * What prunelab assumed of a --model file that does not say its architecture (a PyTorch state
+ * dict): the line a user reads to notice, or null when the file says it.
+ */
+export function assumedArchitecture(cfg: StudyConfig, arch: Architecture): string | null {
+  if (!cfg.model || readModelState(cfg.model).metadata['prunelab.architecture']) return null;
+  const dense = arch.layers.flatMap((l) =>
+    l.kind === 'dense' ? [`${l.name} ${l.outFeatures}`] : [],
+  );
+  return (
+    `${cfg.model} does not say its architecture: read as the paper's LeNet-5 (${arch.input.join('x')} ` +
+    `input, conv 6@5x5, tanh, average pooling, conv 16@5x5, tanh, average pooling, ` +
+    `${dense.join(', ')}) from its tensors' shapes`
+  );
+}
+
 export interface StudyPlan {
+  /** The line saying what was assumed of a --model file without an architecture, or null. */
+  assumed: string | null;
   layer: string;
   /** Units of the layer before pruning. */
   hidden: number;
@@ -71,6 +89,7 @@ export function planStudy(cfg: StudyConfig, data: PreparedData): StudyPlan {
   const seeds = Array.from({ length: cfg.seeds }, (_, k) => cfg.seed + k);
   const withControl = cfg.control && cfg.retrainEpochs > 0 && steps.length > 0;
   return {
+    assumed: assumedArchitecture(cfg, arch),
     layer,
     hidden,
     steps,

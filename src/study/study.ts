@@ -131,6 +131,7 @@ async function studyIn(
     return results;
   };
   progress.info(headerText(dir, cfg, data, plan, options.runner?.where ?? `${threads} thread(s)`));
+  if (plan.assumed) progress.info(plan.assumed);
   const local = options.runner ? null : localRunner(plan, threads);
   const runner = options.runner ?? local!.runner;
   const sizes = {

@@ -2,6 +2,7 @@
 // scripts/fixtures/half_models.py with Debian's python3-torch, no prunelab metadata): read widened
 // to float32, the architecture taken from the tensors' shapes, and PyTorch's logits (of the same
 // weights widened) reproduced; a dtype prunelab cannot read is named.
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,6 +32,33 @@ describe('half-precision safetensors', () => {
       for (let i = 0; i < 30; i++) expect(Math.abs(ours[i] - theirs[i])).toBeLessThan(1e-5 * scale);
     });
   }
+
+  it('is pruned by a study, which says the architecture it assumed', () => {
+    const CLI = join(__dirname, '..', '..', 'bin', 'prunelab.js');
+    const args = [
+      'study',
+      '--model',
+      join(FIXTURES, 'lenet5-bf16.safetensors'),
+      '--train-size',
+      '200',
+      '--val-size',
+      '50',
+      '--test-size',
+      '50',
+      '--max-pruned',
+      '2',
+      '--criterion',
+      'random',
+      '--no-control',
+      '--out',
+      join(tmp, 'study'),
+    ];
+    const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 120_000 });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout + r.stderr).toMatch(
+      /lenet5-bf16\.safetensors does not say its architecture: read as the paper's LeNet-5 \(1x32x32 input, .*fc1 16, fc2 12, fc3 10\) from its tensors' shapes/,
+    );
+  });
 
   it('names a dtype it cannot read', () => {
     const bytes = readFileSync(join(FIXTURES, 'lenet5-f16.safetensors'));
