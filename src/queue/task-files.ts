@@ -86,10 +86,18 @@ export class FolderUpload {
   }
 }
 
-/** Replaces `folder` with the task's files in Redis; returns how many there were. */
-export async function downloadFolder(redis: Redis, key: string, folder: string): Promise<number> {
+/**
+ * Replaces `folder` with the task's files in Redis (with `keep`, writes them over what is there,
+ * each file atomically: for a folder others may be reading); returns how many there were.
+ */
+export async function downloadFolder(
+  redis: Redis,
+  key: string,
+  folder: string,
+  keep = false,
+): Promise<number> {
   const files = await redis.hgetallBuffer(key);
-  rmSync(folder, { recursive: true, force: true });
+  if (!keep) rmSync(folder, { recursive: true, force: true });
   for (const [name, bytes] of Object.entries(files)) {
     if (name.split('/').includes('..')) continue;
     writeFileAtomic(join(folder, name), bytes);

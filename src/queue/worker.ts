@@ -6,7 +6,7 @@
 // from another prunelab build is left to other workers, with a message naming both builds.
 // SIGTERM or Ctrl-C hands the running tasks back to the queue (they continue elsewhere from their
 // last step) and ends the worker.
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { availableParallelism, hostname } from 'node:os';
 import { extname, join } from 'node:path';
 import { DelayedError, UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
@@ -107,12 +107,12 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     beat.running.push(running);
     try {
       if (task.kind !== 'baseline') {
+        // a finished baseline never changes: fetched once per machine (other tasks of this worker
+        // may be reading it now)
         const baseline = { kind: 'baseline' as const, seed: task.seed };
-        await downloadFolder(
-          redis,
-          filesKey(data.study, taskId(baseline)),
-          taskFolder(dir, baseline),
-        );
+        const here = taskFolder(dir, baseline);
+        const have = ['model.safetensors', 'result.json'].every((f) => existsSync(join(here, f)));
+        if (!have) await downloadFolder(redis, filesKey(data.study, taskId(baseline)), here, true);
       }
       const folder = taskFolder(dir, task);
       const files = filesKey(data.study, id);
