@@ -49,7 +49,7 @@ for (const dataset of DATASETS) {
 }
 
 /**
- * Each seed's estimates against that seed's knee (the mean over criteria of the seed's runs): the
+ * Each seed's estimates against that seed's knee (the mean over criteria of its runs): the
  * table, and whether the best estimate is within 5 units on every seed.
  * @param {import('../dist/study/results.js').StudyResults} r
  */

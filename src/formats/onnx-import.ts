@@ -107,7 +107,8 @@ export function readOnnx(
   );
   if (dims.length !== 4 || dims.slice(1).some((d) => !(d > 0))) {
     throw new DataError(
-      `${file}: input ${input.name} has shape [${dims.join(', ')}]; prunelab takes [batch, channels, height, width] images`,
+      `${file}: input ${input.name} has shape [${dims.join(', ')}]; ` +
+        'prunelab takes [batch, channels, height, width] images',
     );
   }
   const layers: LayerSpec[] = [];
