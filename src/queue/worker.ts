@@ -1,9 +1,10 @@
 // `prunelab worker`: takes study tasks from the queue and runs them, `concurrency` at a time, in
 // worker threads of the local pool (so that BullMQ's lock renewal, on this thread, is never held
 // up by training). Before a task it fetches what it needs from Redis (the dataset and the model
-// by hash, the baseline of the task's random seed, the task's own last checkpoint); after every step it stores the
-// task's folder back, so that another worker can take over from there if this one dies. A task
-// from another prunelab build is left to other workers, with a message naming both builds.
+// by hash, the baseline of the task's random seed, the task's own last checkpoint); after every
+// step it stores the task's folder back, so that another worker can take over from there if this
+// one dies. A task from another prunelab build is left to other workers, with a message naming
+// both builds.
 // SIGTERM or Ctrl-C hands the running tasks back to the queue (they continue elsewhere from their
 // last step) and ends the worker.
 import { existsSync, rmSync } from 'node:fs';
