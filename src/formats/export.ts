@@ -1,6 +1,6 @@
 // `prunelab export`: a prunelab model file (safetensors) written in a format other tools load.
-// Each format is a module of its own beside this one (onnx.ts, tfjs.ts); the model's metadata (input,
-// preprocessing, mean, standard deviation, classes) travels with it. Written atomically.
+// Each format is a module of its own beside this one (onnx.ts, tfjs.ts); the model's metadata
+// (input, preprocessing, mean, standard deviation, classes) travels with it. Written atomically.
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { parameterCount } from '../nn/architecture.js';

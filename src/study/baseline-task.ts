@@ -1,6 +1,7 @@
 // The baseline task of one seed: train LeNet-5 (or load --model), then record its accuracies, its
 // size and the cosine similarity of the pruned layer's activation vectors, and save the model that
-// pruning runs and control of that random seed start from. A finished baseline is reused on a rerun.
+// the pruning runs and the control of that random seed start from. A finished baseline is reused
+// on a rerun.
 import { existsSync, statSync } from 'node:fs';
 import type { StudyConfig } from '../config.js';
 import { modelMetadata } from '../data/metadata.js';
