@@ -8,7 +8,7 @@ import { lenet5, Network, type Architecture, type State } from './network.js';
 import { loadSafetensors, saveSafetensors } from './safetensors.js';
 
 export function saveModel(file: string, net: Network, extra: Record<string, string> = {}): void {
-  // the network's own architecture, whatever `extra` says (a pruned network's differs from its file's)
+  // the network's own architecture, whatever `extra` says (a pruned one differs from its file's)
   saveSafetensors(file, net.getState(), {
     format: 'pt',
     ...extra,
