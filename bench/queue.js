@@ -18,6 +18,7 @@ import { parseStudyConfig } from '../dist/config.js';
 import { QUEUE_NAME } from '../dist/queue/jobs.js';
 import { QueueRunner } from '../dist/queue/runner.js';
 import { downloadFolder, FolderUpload } from '../dist/queue/task-files.js';
+import { comparableResults } from '../dist/study/comparable.js';
 import { runStudy } from '../dist/study/study.js';
 import { silentProgress } from '../dist/util/progress.js';
 
@@ -107,17 +108,7 @@ async function queueRun(out) {
 
 /** results.json without times and names: what must be identical. @param {string} dir */
 function numbers(dir) {
-  const volatile = new Set([
-    'seconds',
-    'imagesPerSecond',
-    'latencyMs',
-    'timings',
-    'environment',
-    'name',
-    'out',
-  ]);
-  const text = readFileSync(join(dir, 'results.json'), 'utf8');
-  return JSON.stringify(JSON.parse(text, (key, value) => (volatile.has(key) ? undefined : value)));
+  return JSON.stringify(comparableResults(readFileSync(join(dir, 'results.json'), 'utf8')));
 }
 
 /** A pruning run's folder saved to Redis and loaded back (ms, medians of 20). @param {string} dir */

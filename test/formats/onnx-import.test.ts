@@ -3,7 +3,6 @@
 // with their layers named from the initializers; MatMul + Add reads as a dense layer; an op the
 // engine cannot run and a truncated file are refused by name; and a PyTorch model is pruned by a
 // study and its pruned model, exported again, runs in onnxruntime with prunelab's logits.
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -11,13 +10,11 @@ import { join } from 'node:path';
 import type * as OnnxProto from 'onnx-proto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadModelFile } from '../../src/formats/model-files.js';
+import { cli, expectSameLogits, type Ort } from './models.js';
 import { peer } from './peers.js';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'onnx');
-const CLI = join(__dirname, '..', '..', 'bin', 'prunelab.js');
 const tmp = mkdtempSync(join(tmpdir(), 'prunelab-onnx-import-'));
-const cli = (...args: string[]) =>
-  spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 120_000 });
 const { onnx } = createRequire(import.meta.url)('onnx-proto') as typeof OnnxProto;
 const expected = JSON.parse(readFileSync(join(FIXTURES, 'onnx-expected.json'), 'utf8')) as {
   inputs: number[];
@@ -31,14 +28,6 @@ function logits(file: string, inputs: number[], batch: number): Float32Array {
   net.input.set(inputs);
   net.forward(batch);
   return Float32Array.from(net.acts[net.acts.length - 1].subarray(0, batch * net.classes));
-}
-
-function expectSameLogits(ours: ArrayLike<number>, theirs: ArrayLike<number>) {
-  expect(ours.length).toBe(theirs.length);
-  const scale = Math.max(1, ...Array.from(theirs, Math.abs));
-  let worst = 0;
-  for (let i = 0; i < ours.length; i++) worst = Math.max(worst, Math.abs(ours[i] - theirs[i]));
-  expect(worst).toBeLessThan(1e-5 * scale);
 }
 
 describe('ONNX models written by PyTorch', () => {
@@ -122,14 +111,6 @@ describe('ONNX models written by PyTorch', () => {
   });
 });
 
-interface Ort {
-  Tensor: new (type: 'float32', data: Float32Array, dims: number[]) => unknown;
-  InferenceSession: {
-    create(file: string): Promise<{
-      run(feeds: Record<string, unknown>): Promise<Record<string, { data: unknown }>>;
-    }>;
-  };
-}
 const ort = peer<Ort>('onnxruntime-node');
 
 describe.skipIf(!ort)('a PyTorch model through a study', () => {

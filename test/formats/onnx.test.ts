@@ -2,73 +2,32 @@
 // real Fashion-MNIST test images and give prunelab's logits (to float32 rounding: within 1e-5 of
 // the logits' scale) and the same predictions; the pruned model's file is smaller and its
 // initializers have the pruned shapes; the metadata travels; bad requests are one line.
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type * as OnnxProto from 'onnx-proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadData } from '../../src/data/index.js';
 import type { PreparedData } from '../../src/data/types.js';
-import { loadModel, saveModel } from '../../src/nn/model-io.js';
+import { loadModel } from '../../src/nn/model-io.js';
 import { loadSafetensors } from '../../src/nn/safetensors.js';
-import { removeUnits } from '../../src/prune/surgery.js';
+import { cli, expectSameLogits, modelPaths, trainAndPrune, type Ort } from './models.js';
 import { peer } from './peers.js';
 
-const CLI = join(__dirname, '..', '..', 'bin', 'prunelab.js');
 const tmp = mkdtempSync(join(tmpdir(), 'prunelab-onnx-'));
-const cli = (...args: string[]) =>
-  spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 120_000 });
-/** What the tests use of onnxruntime-node (installed on demand, so without its types here). */
-interface Ort {
-  Tensor: new (type: 'float32', data: Float32Array, dims: number[]) => unknown;
-  InferenceSession: {
-    create(file: string): Promise<{
-      run(
-        feeds: Record<string, unknown>,
-      ): Promise<Record<string, { dims: number[]; data: unknown }>>;
-    }>;
-  };
-}
 const ort = peer<Ort>('onnxruntime-node');
 const { onnx } = createRequire(import.meta.url)('onnx-proto') as typeof OnnxProto;
 const N = 200;
 let data: PreparedData;
-const trained = join(tmp, 'trained', 'model.safetensors');
-const pruned = join(tmp, 'pruned.safetensors');
+const { trained, pruned } = modelPaths(tmp);
 
 beforeAll(async () => {
-  const r = cli(
-    'train',
-    '--train-size',
-    '500',
-    '--val-size',
-    '100',
-    '--test-size',
-    String(N),
-    '--epochs',
-    '2',
-    '--out',
-    join(tmp, 'trained'),
-    '--quiet',
-  );
-  if (r.status !== 0) throw new Error(r.stderr);
-  data = await loadData({
-    dataset: 'fashion-mnist',
-    seed: 1,
-    trainSize: 500,
-    valSize: 100,
-    testSize: N,
-  });
   // fc2 pruned from 84 to 60 units, as a study would leave it
-  const net = loadModel(trained, 16);
-  const smaller = removeUnits(
-    net,
-    'fc2',
+  ({ data } = await trainAndPrune(
+    tmp,
+    N,
     Array.from({ length: 24 }, (_, k) => 3 * k),
-  );
-  saveModel(pruned, smaller, loadSafetensors(trained).metadata);
+  ));
 }, 120_000);
 
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -103,10 +62,7 @@ describe.skipIf(!ort)('ONNX export', () => {
       expect(result.logits.dims).toEqual([N, 10]);
       const theirs = result.logits.data as Float32Array;
       const ours = ourLogits(model);
-      const scale = Math.max(1, ...Array.from(ours, Math.abs));
-      let worst = 0;
-      for (let i = 0; i < ours.length; i++) worst = Math.max(worst, Math.abs(ours[i] - theirs[i]));
-      expect(worst).toBeLessThan(1e-5 * scale);
+      expectSameLogits(theirs, ours);
       for (let n = 0; n < N; n++) expect(argmax(theirs, n)).toBe(argmax(ours, n));
       // a batch of one works too (the batch dimension is dynamic)
       const one = await session.run({

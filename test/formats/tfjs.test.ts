@@ -2,17 +2,13 @@
 // exported by the CLI as a LayersModel and loaded by @tensorflow/tfjs (installed on demand), give
 // prunelab's logits (within 1e-5 of their scale) and predictions on real Fashion-MNIST images fed
 // channels-last; the pruned layer's kernel has the pruned shape; the folder is written whole.
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadData } from '../../src/data/index.js';
 import type { PreparedData } from '../../src/data/types.js';
 import { loadModelFile } from '../../src/formats/model-files.js';
-import { saveModel } from '../../src/nn/model-io.js';
-import { loadSafetensors } from '../../src/nn/safetensors.js';
-import { removeUnits } from '../../src/prune/surgery.js';
+import { cli, expectSameLogits, modelPaths, trainAndPrune } from './models.js';
 import { peer } from './peers.js';
 
 /** What the test uses of TensorFlow.js (installed on demand, so without its types here). */
@@ -22,48 +18,17 @@ interface Tf {
   tensor4d(data: Float32Array, shape: number[]): { transpose(perm: number[]): unknown };
 }
 
-const CLI = join(__dirname, '..', '..', 'bin', 'prunelab.js');
 const FIXTURES = join(__dirname, '..', 'fixtures', 'onnx');
 const tmp = mkdtempSync(join(tmpdir(), 'prunelab-tfjs-'));
-const cli = (...args: string[]) =>
-  spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 120_000 });
 const tf = peer<Tf>('@tensorflow/tfjs');
 const N = 100;
 let data: PreparedData;
-const trained = join(tmp, 'trained', 'model.safetensors');
-const pruned = join(tmp, 'pruned.safetensors');
+const { trained, pruned } = modelPaths(tmp);
 const study = join(tmp, 'study');
 
 beforeAll(async () => {
   if (!tf) return;
-  const r = cli(
-    'train',
-    '--train-size',
-    '500',
-    '--val-size',
-    '100',
-    '--test-size',
-    String(N),
-    '--epochs',
-    '2',
-    '--out',
-    join(tmp, 'trained'),
-    '--quiet',
-  );
-  if (r.status !== 0) throw new Error(r.stderr);
-  data = await loadData({
-    dataset: 'fashion-mnist',
-    seed: 1,
-    trainSize: 500,
-    valSize: 100,
-    testSize: N,
-  });
-  const net = loadModelFile(trained, 16);
-  saveModel(
-    pruned,
-    removeUnits(net, 'fc2', [0, 5, 9, 30, 31, 70]),
-    loadSafetensors(trained).metadata,
-  );
+  ({ data } = await trainAndPrune(tmp, N, [0, 5, 9, 30, 31, 70]));
   const s = cli(
     'study',
     '--model',
@@ -125,10 +90,7 @@ describe.skipIf(!tf)('TensorFlow.js export', () => {
       net.forward(N);
       const ours = net.acts[net.acts.length - 1].subarray(0, N * 10);
       const theirs = await tfjsLogits(out, x, N);
-      const scale = Math.max(1, ...Array.from(ours, Math.abs));
-      let worst = 0;
-      for (let i = 0; i < ours.length; i++) worst = Math.max(worst, Math.abs(ours[i] - theirs[i]));
-      expect(worst).toBeLessThan(1e-5 * scale);
+      expectSameLogits(theirs, ours);
     });
   }
 

@@ -13,6 +13,7 @@ import { Redis } from 'ioredis';
 import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { QUEUE_NAME } from '../../src/queue/jobs.js';
+import { comparableResults } from '../../src/study/comparable.js';
 import { flushRedis, freePort, hasRedis, startRedis, type RedisServer } from './redis.js';
 
 const CLI = join(__dirname, '..', '..', 'bin', 'prunelab.js');
@@ -108,17 +109,7 @@ async function waitFor(what: string, test: () => boolean, seconds = 60): Promise
 
 /** results.json without what may differ between two runs of the same study: times and names. */
 function numbers(dir: string): unknown {
-  const text = readFileSync(join(dir, 'results.json'), 'utf8');
-  const volatile = new Set([
-    'seconds',
-    'imagesPerSecond',
-    'latencyMs',
-    'timings',
-    'environment',
-    'name',
-    'out',
-  ]);
-  return JSON.parse(text, (key, value: unknown) => (volatile.has(key) ? undefined : value));
+  return comparableResults(readFileSync(join(dir, 'results.json'), 'utf8'));
 }
 
 function stepsDone(dir: string): number {
