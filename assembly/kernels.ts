@@ -5,6 +5,7 @@
 // Nothing here allocates; the JS side owns the memory (see src/engine/wasm.ts).
 
 import { hsum, hsum4, madd, tanh4 } from './simd';
+export * from './layers';
 import { winogradApplies, winogradBackward, winogradForward, winogradScratchFloats } from './winograd';
 
 // Convolutions: 5x5 of four or more channels by the Winograd algorithm (winograd.ts); otherwise as

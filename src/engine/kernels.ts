@@ -1,6 +1,7 @@
 // The one small interface every kernel implementation provides, and the buffer type it works on.
 // Shapes: conv input [batch, channels, height, width], conv weight [out, in, k, k] (stride 1, no
-// padding), dense input [batch, in], dense weight [out, in]. Backward passes ADD into dW/dB (as in
+// padding: a padded or strided convolution is pad2d, this, then subsample2d; see nn/network.ts),
+// dense input [batch, in], dense weight [out, in]. Backward passes ADD into dW/dB (as in
 // llm.c) and SET dInp; dInp may be null when the input gradient is not needed.
 
 export type FloatArray = Float32Array | Float64Array;
@@ -67,6 +68,51 @@ export interface Kernels {
   tanhBackward(dInp: FloatArray, dOut: FloatArray, y: FloatArray, n: number): void;
   avgPool2Forward(out: FloatArray, inp: FloatArray, planes: number, H: number, W: number): void;
   avgPool2Backward(dInp: FloatArray, dOut: FloatArray, planes: number, H: number, W: number): void;
+  reluForward(out: FloatArray, inp: FloatArray, n: number): void;
+  /** dInp = dOut where the forward output y > 0, else 0. */
+  reluBackward(dInp: FloatArray, dOut: FloatArray, y: FloatArray, n: number): void;
+  sigmoidForward(out: FloatArray, inp: FloatArray, n: number): void;
+  sigmoidBackward(dInp: FloatArray, dOut: FloatArray, y: FloatArray, n: number): void;
+  /** 2x2 max pooling, stride 2 (H, W even). */
+  maxPool2Forward(out: FloatArray, inp: FloatArray, planes: number, H: number, W: number): void;
+  /** The gradient goes to the first maximum of each window in row-major order, as in PyTorch. */
+  maxPool2Backward(
+    dInp: FloatArray,
+    dOut: FloatArray,
+    inp: FloatArray,
+    planes: number,
+    H: number,
+    W: number,
+  ): void;
+  /** out [planes, H+2P, W+2P] = inp [planes, H, W] with a border of P zeros. */
+  pad2d(out: FloatArray, inp: FloatArray, planes: number, H: number, W: number, P: number): void;
+  /** dInp [planes, H, W] = the interior of dPadded [planes, H+2P, W+2P]. */
+  crop2d(
+    dInp: FloatArray,
+    dPadded: FloatArray,
+    planes: number,
+    H: number,
+    W: number,
+    P: number,
+  ): void;
+  /** out = inp [planes, H, W] at rows and columns 0, S, 2S, ...: [planes, (H-1)/S+1, (W-1)/S+1]. */
+  subsample2d(
+    out: FloatArray,
+    inp: FloatArray,
+    planes: number,
+    H: number,
+    W: number,
+    S: number,
+  ): void;
+  /** dInp [planes, H, W] = dOut at the positions subsample2d reads, 0 elsewhere. */
+  upsample2d(
+    dInp: FloatArray,
+    dOut: FloatArray,
+    planes: number,
+    H: number,
+    W: number,
+    S: number,
+  ): void;
   /** dst[i] += src[i] for i < n (the reduction of two half-batch gradients). */
   accumulate(dst: FloatArray, src: FloatArray, n: number): void;
   /** g' = g + wd*p; v = mu*v + g' when mu > 0; p -= lr * (v or g'). */

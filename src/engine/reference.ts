@@ -100,6 +100,78 @@ export function createReferenceKernels(dtype: 'float32' | 'float64' = 'float32')
             dInp[a + W + 1] = g;
           }
     },
+    reluForward(out, inp, n) {
+      for (let i = 0; i < n; i++) out[i] = inp[i] > 0 ? inp[i] : 0;
+    },
+    reluBackward(dInp, dOut, y, n) {
+      for (let i = 0; i < n; i++) dInp[i] = y[i] > 0 ? dOut[i] : 0;
+    },
+    sigmoidForward(out, inp, n) {
+      for (let i = 0; i < n; i++) out[i] = 1 / (1 + Math.exp(-inp[i]));
+    },
+    sigmoidBackward(dInp, dOut, y, n) {
+      for (let i = 0; i < n; i++) dInp[i] = dOut[i] * y[i] * (1 - y[i]);
+    },
+    maxPool2Forward(out, inp, planes, H, W) {
+      const OH = H >> 1,
+        OW = W >> 1;
+      for (let p = 0; p < planes; p++)
+        for (let y = 0; y < OH; y++)
+          for (let x = 0; x < OW; x++) {
+            const a = p * H * W + 2 * y * W + 2 * x;
+            const top = Math.max(inp[a], inp[a + 1]);
+            out[(p * OH + y) * OW + x] = Math.max(top, inp[a + W], inp[a + W + 1]);
+          }
+    },
+    maxPool2Backward(dInp, dOut, inp, planes, H, W) {
+      const OH = H >> 1,
+        OW = W >> 1;
+      for (let p = 0; p < planes; p++)
+        for (let y = 0; y < OH; y++)
+          for (let x = 0; x < OW; x++) {
+            const a = p * H * W + 2 * y * W + 2 * x;
+            const window = [a, a + 1, a + W, a + W + 1];
+            let at = a;
+            for (const i of window) {
+              dInp[i] = 0;
+              if (inp[i] > inp[at]) at = i;
+            }
+            dInp[at] = dOut[(p * OH + y) * OW + x];
+          }
+    },
+    pad2d(out, inp, planes, H, W, P) {
+      const PH = H + 2 * P,
+        PW = W + 2 * P;
+      out.fill(0, 0, planes * PH * PW);
+      for (let p = 0; p < planes; p++)
+        for (let y = 0; y < H; y++)
+          for (let x = 0; x < W; x++) out[(p * PH + y + P) * PW + x + P] = inp[(p * H + y) * W + x];
+    },
+    crop2d(dInp, dPadded, planes, H, W, P) {
+      const PH = H + 2 * P,
+        PW = W + 2 * P;
+      for (let p = 0; p < planes; p++)
+        for (let y = 0; y < H; y++)
+          for (let x = 0; x < W; x++)
+            dInp[(p * H + y) * W + x] = dPadded[(p * PH + y + P) * PW + x + P];
+    },
+    subsample2d(out, inp, planes, H, W, S) {
+      const OH = Math.floor((H - 1) / S) + 1,
+        OW = Math.floor((W - 1) / S) + 1;
+      for (let p = 0; p < planes; p++)
+        for (let y = 0; y < OH; y++)
+          for (let x = 0; x < OW; x++)
+            out[(p * OH + y) * OW + x] = inp[(p * H + y * S) * W + x * S];
+    },
+    upsample2d(dInp, dOut, planes, H, W, S) {
+      const OH = Math.floor((H - 1) / S) + 1,
+        OW = Math.floor((W - 1) / S) + 1;
+      dInp.fill(0, 0, planes * H * W);
+      for (let p = 0; p < planes; p++)
+        for (let y = 0; y < OH; y++)
+          for (let x = 0; x < OW; x++)
+            dInp[(p * H + y * S) * W + x * S] = dOut[(p * OH + y) * OW + x];
+    },
     accumulate(dst, src, n) {
       for (let i = 0; i < n; i++) dst[i] += src[i];
     },

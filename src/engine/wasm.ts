@@ -28,6 +28,16 @@ interface WasmExports {
   tanhBackward(...a: number[]): void;
   avgPool2Forward(...a: number[]): void;
   avgPool2Backward(...a: number[]): void;
+  reluForward(...a: number[]): void;
+  reluBackward(...a: number[]): void;
+  sigmoidForward(...a: number[]): void;
+  sigmoidBackward(...a: number[]): void;
+  maxPool2Forward(...a: number[]): void;
+  maxPool2Backward(...a: number[]): void;
+  pad2d(...a: number[]): void;
+  crop2d(...a: number[]): void;
+  subsample2d(...a: number[]): void;
+  upsample2d(...a: number[]): void;
   sgdStep(...a: number[]): void;
   accumulate(...a: number[]): void;
   convScratchFloats(C: number, K: number, OC: number, OH: number, OW: number): number;
@@ -224,6 +234,17 @@ export function createWasmKernels(
     avgPool2Forward: (out, inp, planes, H, W) => x.avgPool2Forward(p(out), p(inp), planes, H, W),
     avgPool2Backward: (dInp, dOut, planes, H, W) =>
       x.avgPool2Backward(p(dInp), p(dOut), planes, H, W),
+    reluForward: (out, inp, n) => x.reluForward(p(out), p(inp), n),
+    reluBackward: (dInp, dOut, y, n) => x.reluBackward(p(dInp), p(dOut), p(y), n),
+    sigmoidForward: (out, inp, n) => x.sigmoidForward(p(out), p(inp), n),
+    sigmoidBackward: (dInp, dOut, y, n) => x.sigmoidBackward(p(dInp), p(dOut), p(y), n),
+    maxPool2Forward: (out, inp, planes, H, W) => x.maxPool2Forward(p(out), p(inp), planes, H, W),
+    maxPool2Backward: (dInp, dOut, inp, planes, H, W) =>
+      x.maxPool2Backward(p(dInp), p(dOut), p(inp), planes, H, W),
+    pad2d: (out, inp, planes, H, W, P) => x.pad2d(p(out), p(inp), planes, H, W, P),
+    crop2d: (dInp, dPadded, planes, H, W, P) => x.crop2d(p(dInp), p(dPadded), planes, H, W, P),
+    subsample2d: (out, inp, planes, H, W, S) => x.subsample2d(p(out), p(inp), planes, H, W, S),
+    upsample2d: (dInp, dOut, planes, H, W, S) => x.upsample2d(p(dInp), p(dOut), planes, H, W, S),
     accumulate: (dst, src, n) => x.accumulate(p(dst), p(src), n),
     sgdStep: (pp, g, v, n, lr, mu, wd) => x.sgdStep(p(pp), p(g), p(v), n, lr, mu, wd),
   };

@@ -2,8 +2,8 @@
 // with a dynamic batch, output `logits` [batch, classes], the parameters as initializers under
 // their PyTorch names (`fc2.weight`), and the architecture and preprocessing in metadata_props.
 // Encoded with ONNX's own schema through onnx-proto (protobufjs): no protobuf written by hand.
-// Convolutions are Conv (no padding, stride 1), tanh Tanh, 2x2 average pooling AveragePool,
-// dense layers Gemm (transB) after a Flatten where a convolutional layer precedes them.
+// Convolutions are Conv (with pads and strides), activations Tanh, Relu and Sigmoid, 2x2 pooling
+// AveragePool and MaxPool, dense layers Gemm (transB) after a Flatten where the input is spatial.
 import { createRequire } from 'node:module';
 import type * as OnnxProto from 'onnx-proto';
 import type { Network } from '../nn/network.js';
@@ -25,6 +25,8 @@ function tensorType(dims: (number | string)[]): OnnxProto.onnx.ITypeProto {
   const dim = dims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d }));
   return { tensorType: { elemType: FLOAT, shape: { dim } } };
 }
+
+const OP_OF_ACTIVATION = { tanh: 'Tanh', relu: 'Relu', sigmoid: 'Sigmoid' } as const;
 
 /** The model's bytes; `metadata` goes to metadata_props beside the architecture. */
 export function onnxModel(net: Network, metadata: Record<string, string> = {}): Uint8Array {
@@ -56,11 +58,22 @@ export function onnxModel(net: Network, metadata: Record<string, string> = {}): 
       const k = layer.kernel;
       const weight = param(`${layer.name}.weight`, [layer.outChannels, layer.inChannels, k, k]);
       const bias = param(`${layer.name}.bias`, [layer.outChannels]);
-      add('Conv', [current, weight, bias], [ints('kernel_shape', [k, k]), ints('strides', [1, 1])]);
-    } else if (layer.kind === 'tanh') {
-      add('Tanh', [current]);
-    } else if (layer.kind === 'avgpool') {
-      add('AveragePool', [current], [ints('kernel_shape', [2, 2]), ints('strides', [2, 2])]);
+      const pad = layer.padding ?? 0,
+        stride = layer.stride ?? 1;
+      add(
+        'Conv',
+        [current, weight, bias],
+        [
+          ints('kernel_shape', [k, k]),
+          ints('strides', [stride, stride]),
+          ints('pads', [pad, pad, pad, pad]),
+        ],
+      );
+    } else if (layer.kind === 'tanh' || layer.kind === 'relu' || layer.kind === 'sigmoid') {
+      add(OP_OF_ACTIVATION[layer.kind], [current]);
+    } else if (layer.kind === 'avgpool' || layer.kind === 'maxpool') {
+      const op = layer.kind === 'avgpool' ? 'AveragePool' : 'MaxPool';
+      add(op, [current], [ints('kernel_shape', [2, 2]), ints('strides', [2, 2])]);
     } else {
       if (spatial) add('Flatten', [current], [{ name: 'axis', type: INT, i: 1 }]);
       spatial = false;

@@ -51,11 +51,22 @@ export function tfjsModel(net: Network, metadata: Record<string, string> = {}): 
           for (let y = 0; y < K; y++)
             for (let x = 0; x < K; x++)
               kernel[((y * K + x) * C + c) * O + o] = w[((o * C + c) * K + y) * K + x];
+      const pad = layer.padding ?? 0,
+        stride = layer.stride ?? 1;
+      if (pad)
+        push('ZeroPadding2D', {
+          name: `${layer.name}_padding`,
+          padding: [
+            [pad, pad],
+            [pad, pad],
+          ],
+          data_format: 'channels_last',
+        });
       push('Conv2D', {
         name: layer.name,
         filters: O,
         kernel_size: [K, K],
-        strides: [1, 1],
+        strides: [stride, stride],
         padding: 'valid',
         data_format: 'channels_last',
         dilation_rate: [1, 1],
@@ -64,11 +75,12 @@ export function tfjsModel(net: Network, metadata: Record<string, string> = {}): 
       });
       weight(`${layer.name}/kernel`, [K, K, C, O], kernel);
       weight(`${layer.name}/bias`, [O], Float32Array.from(net.param(`${layer.name}.bias`)));
-    } else if (layer.kind === 'tanh') {
-      push('Activation', { name: `tanh_${++count}`, activation: 'tanh' });
-    } else if (layer.kind === 'avgpool') {
-      push('AveragePooling2D', {
-        name: `avgpool_${++count}`,
+    } else if (layer.kind === 'tanh' || layer.kind === 'relu' || layer.kind === 'sigmoid') {
+      push('Activation', { name: `${layer.kind}_${++count}`, activation: layer.kind });
+    } else if (layer.kind === 'avgpool' || layer.kind === 'maxpool') {
+      const className = layer.kind === 'avgpool' ? 'AveragePooling2D' : 'MaxPooling2D';
+      push(className, {
+        name: `${layer.kind}_${++count}`,
         pool_size: [2, 2],
         strides: [2, 2],
         padding: 'valid',

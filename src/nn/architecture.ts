@@ -1,12 +1,28 @@
-// A network's description: an ordered list of layers (conv, dense, tanh, 2x2 average pool) with
-// PyTorch-style names, the input shape and the output kind; the paper's LeNet-5 as one such
+// A network's description: an ordered list of layers (conv with padding and stride, dense, tanh,
+// ReLU, sigmoid, 2x2 average and max pooling) with PyTorch-style names, the input shape and the output kind; the paper's LeNet-5 as one such
 // description; and what follows from a description alone: parameter shapes, each layer's output
 // shape (checked to fit together), parameter count and FLOPs.
+export type ActivationKind = 'tanh' | 'relu' | 'sigmoid';
+export const ACTIVATIONS: readonly ActivationKind[] = ['tanh', 'relu', 'sigmoid'];
+
 export type LayerSpec =
-  | { kind: 'conv'; name: string; inChannels: number; outChannels: number; kernel: number }
+  | {
+      kind: 'conv';
+      name: string;
+      inChannels: number;
+      outChannels: number;
+      kernel: number;
+      /** Zeros around each side of the input (default 0). */
+      padding?: number;
+      /** Default 1. */
+      stride?: number;
+    }
   | { kind: 'dense'; name: string; inFeatures: number; outFeatures: number }
   | { kind: 'tanh' }
-  | { kind: 'avgpool' };
+  | { kind: 'relu' }
+  | { kind: 'sigmoid' }
+  | { kind: 'avgpool' }
+  | { kind: 'maxpool' };
 
 export type OutputKind = 'softmax' | 'sigmoid';
 
@@ -15,6 +31,16 @@ export interface Architecture {
   layers: LayerSpec[];
   /** softmax cross-entropy (default) or one-vs-rest sigmoid binary cross-entropy. */
   output: OutputKind;
+}
+
+export const isActivation = (l: LayerSpec): l is { kind: ActivationKind } =>
+  l.kind === 'tanh' || l.kind === 'relu' || l.kind === 'sigmoid';
+
+/** The activation that follows dense layer `name` (none: the layer's output is linear). */
+export function activationAfter(arch: Architecture, name: string): ActivationKind | 'linear' {
+  const i = arch.layers.findIndex((l) => l.kind === 'dense' && l.name === name);
+  const next = arch.layers[i + 1];
+  return next && isActivation(next) ? next.kind : 'linear';
 }
 
 export interface LeNetOptions {
@@ -86,29 +112,43 @@ export function paramShapes(arch: Architecture): { name: string; shape: number[]
   return out;
 }
 
-/** Output shape of every layer; throws when the layer list does not fit together. */
+const describe = (l: LayerSpec, i: number) => ('name' in l ? l.name : `layer ${i + 1} (${l.kind})`);
+
+/** Output shape of every layer; throws, naming the layer, when the layer list does not fit. */
 export function layerShapes(arch: Architecture): Shape3[] {
   const shapes: Shape3[] = [arch.input];
   let [c, h, w] = arch.input;
-  for (const l of arch.layers) {
+  arch.layers.forEach((l, i) => {
+    const name = describe(l, i);
     if (l.kind === 'conv') {
       if (l.inChannels !== c)
-        throw new Error(`${l.name}: expects ${l.inChannels} input channels, gets ${c}`);
+        throw new Error(`${name}: expects ${l.inChannels} input channels, gets ${c}`);
+      const pad = l.padding ?? 0,
+        stride = l.stride ?? 1;
+      if (h + 2 * pad < l.kernel || w + 2 * pad < l.kernel)
+        throw new Error(
+          `${name}: a ${l.kernel}x${l.kernel} kernel does not fit its ${h}x${w} input`,
+        );
       c = l.outChannels;
-      h = h - l.kernel + 1;
-      w = w - l.kernel + 1;
-    } else if (l.kind === 'avgpool') {
+      h = Math.floor((h + 2 * pad - l.kernel) / stride) + 1;
+      w = Math.floor((w + 2 * pad - l.kernel) / stride) + 1;
+    } else if (l.kind === 'avgpool' || l.kind === 'maxpool') {
+      if (h % 2 || w % 2 || h < 2)
+        throw new Error(`${name}: 2x2 pooling needs an even height and width, gets ${h}x${w}`);
       h >>= 1;
       w >>= 1;
     } else if (l.kind === 'dense') {
       if (l.inFeatures !== c * h * w)
-        throw new Error(`${l.name}: expects ${l.inFeatures} inputs, gets ${c * h * w}`);
+        throw new Error(
+          `${name}: expects ${l.inFeatures} inputs, gets ${c * h * w}` +
+            (h * w > 1 ? ` (${c}x${h}x${w} flattened)` : ''),
+        );
       c = l.outFeatures;
       h = 1;
       w = 1;
     }
     shapes.push([c, h, w]);
-  }
+  });
   return shapes;
 }
 

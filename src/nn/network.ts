@@ -7,6 +7,7 @@ import { createKernels, type BackendName } from '../engine/backend.js';
 import type { FloatArray, Kernels } from '../engine/kernels.js';
 import { Rng, STREAM } from '../engine/rng.js';
 import {
+  isActivation,
   layerShapes,
   paramShapes,
   size,
@@ -15,6 +16,16 @@ import {
   type Shape3,
   type State,
 } from './architecture.js';
+import {
+  allocConvBuffers,
+  convBackward,
+  convBufferFloats,
+  convForward,
+  plainBackward,
+  plainForward,
+  type ConvBuffers,
+  type LayerIo,
+} from './layer-passes.js';
 import { outputLoss } from './loss.js';
 
 // the network's description, from where most callers expect it
@@ -33,6 +44,8 @@ export class Network {
   readonly shapes: Shape3[];
   readonly acts: FloatArray[];
   readonly dActs: FloatArray[];
+  /** The padded inputs and stride-1 outputs of padded or strided convolutions (layer-passes.ts). */
+  private readonly convBuffers: (ConvBuffers | null)[];
   private velocity: FloatArray | null = null;
 
   /**
@@ -62,6 +75,9 @@ export class Network {
     this.gradsAux = this.kernels.alloc(total);
     this.acts = this.shapes.map((sh) => this.kernels.alloc(batch * size(sh)));
     this.dActs = this.shapes.map((sh) => this.kernels.alloc(batch * size(sh)));
+    this.convBuffers = arch.layers.map((l, i) =>
+      allocConvBuffers(this.kernels, l, this.shapes[i], batch),
+    );
     this.pv = new Map(
       [...this.views].map(([k, v]) => [k, this.params.subarray(v.offset, v.offset + v.size)]),
     );
@@ -78,8 +94,13 @@ export class Network {
    */
   static floats(arch: Architecture, batch: number): number {
     const total = paramShapes(arch).reduce((s, p) => s + size(p.shape), 0);
-    const actFloats = layerShapes(arch).reduce((s, sh) => s + batch * size(sh), 0);
-    return 4 * total + 2 * actFloats + 64 * (arch.layers.length + 9);
+    const shapes = layerShapes(arch);
+    const actFloats = shapes.reduce((s, sh) => s + batch * size(sh), 0);
+    const convFloats = arch.layers.reduce(
+      (s, l, i) => s + convBufferFloats(l, shapes[i], batch),
+      0,
+    );
+    return 4 * total + 2 * actFloats + convFloats + 64 * (3 * arch.layers.length + 9);
   }
 
   private readonly pv: Map<string, FloatArray>;
@@ -126,13 +147,14 @@ export class Network {
   }
 
   /**
-   * Index into acts of the tanh output that follows the dense layer `name` (its activation
-   * vectors).
+   * Index into acts of the activation output (tanh, ReLU or sigmoid) that follows the dense layer
+   * `name`: its activation vectors.
    */
   activationIndex(name: string): number {
     const i = this.arch.layers.findIndex((l) => l.kind === 'dense' && l.name === name);
     if (i < 0) throw new Error(`no dense layer named ${name}`);
-    return this.arch.layers[i + 1]?.kind === 'tanh' ? i + 2 : i + 1;
+    const next = this.arch.layers[i + 1];
+    return next && isActivation(next) ? i + 2 : i + 1;
   }
 
   /** Index into acts of the first dense layer's input: the convolutional features. */
@@ -143,46 +165,39 @@ export class Network {
   /** Runs layers start.. on acts[start] (already set); forward(B) is forwardFrom(0, B). */
   forwardFrom(start: number, B: number): FloatArray {
     if (B > this.batch) throw new Error(`batch ${B} exceeds capacity ${this.batch}`);
-    const k = this.kernels,
-      layers = this.arch.layers;
+    const layers = this.arch.layers;
     // a convolution followed by tanh runs as one fused kernel that writes the tanh output; the
     // convolution's own output is never read (tanh's backward pass needs only its output)
     let fused = -1;
     layers.forEach((l, i) => {
       if (i < start || i === fused) return;
-      const inp = this.acts[i],
-        out = this.acts[i + 1],
-        [c, h, w] = this.shapes[i];
+      const io = this.io(i, B);
       if (l.kind === 'conv') {
         const tanh = layers[i + 1]?.kind === 'tanh';
         if (tanh) fused = i + 1;
-        k.conv2dForward(
-          tanh ? this.acts[i + 2] : out,
-          inp,
-          this.param(`${l.name}.weight`),
-          this.param(`${l.name}.bias`),
-          B,
-          c,
-          h,
-          w,
-          l.outChannels,
-          l.kernel,
+        convForward(
+          this.kernels,
+          l,
+          { ...io, out: this.acts[tanh ? i + 2 : i + 1] },
+          this.convBuffers[i]!,
           tanh,
         );
-      } else if (l.kind === 'dense')
-        k.denseForward(
-          out,
-          inp,
-          this.param(`${l.name}.weight`),
-          this.param(`${l.name}.bias`),
-          B,
-          l.inFeatures,
-          l.outFeatures,
-        );
-      else if (l.kind === 'tanh') k.tanhForward(out, inp, B * c * h * w);
-      else k.avgPool2Forward(out, inp, B * c, h, w);
+      } else if (l.kind === 'dense') {
+        const { weight, bias } = this.dense(l.name);
+        this.kernels.denseForward(io.out, io.inp, weight, bias, B, l.inFeatures, l.outFeatures);
+      } else plainForward(this.kernels, l, io);
     });
     return this.logits;
+  }
+
+  /** Layer i's input and output buffers and shape, for layer-passes.ts. */
+  private io(i: number, B: number): LayerIo {
+    const param = (name: string) => this.param(name);
+    return { inp: this.acts[i], out: this.acts[i + 1], shape: this.shapes[i], B, param };
+  }
+
+  private dense(name: string): { weight: FloatArray; bias: FloatArray } {
+    return { weight: this.param(`${name}.weight`), bias: this.param(`${name}.bias`) };
   }
 
   forward(B: number): FloatArray {
@@ -193,45 +208,28 @@ export class Network {
    * Backpropagates dActs[last] (set by the loss); gradients are ADDED into `grads` (or `gradsAux`).
    */
   backward(B: number, into: 'grads' | 'aux' = 'grads'): void {
-    const k = this.kernels;
     const gv = into === 'grads' ? this.gv : this.gvAux;
     const grad = (n: string) => gv.get(n)!;
     for (let i = this.arch.layers.length - 1; i >= 0; i--) {
-      const l = this.arch.layers[i],
-        [c, h, w] = this.shapes[i];
+      const l = this.arch.layers[i];
       const dInp = i === 0 ? null : this.dActs[i],
-        dOut = this.dActs[i + 1],
-        inp = this.acts[i];
+        dOut = this.dActs[i + 1];
+      const io = this.io(i, B);
       if (l.kind === 'conv')
-        k.conv2dBackward(
-          dInp,
-          grad(`${l.name}.weight`),
-          grad(`${l.name}.bias`),
-          dOut,
-          inp,
-          this.param(`${l.name}.weight`),
-          B,
-          c,
-          h,
-          w,
-          l.outChannels,
-          l.kernel,
-        );
+        convBackward(this.kernels, l, io, this.convBuffers[i]!, dInp, dOut, grad);
       else if (l.kind === 'dense')
-        k.denseBackward(
+        this.kernels.denseBackward(
           dInp,
           grad(`${l.name}.weight`),
           grad(`${l.name}.bias`),
           dOut,
-          inp,
+          io.inp,
           this.param(`${l.name}.weight`),
           B,
           l.inFeatures,
           l.outFeatures,
         );
-      else if (dInp && l.kind === 'tanh')
-        k.tanhBackward(dInp, dOut, this.acts[i + 1], B * c * h * w);
-      else if (dInp) k.avgPool2Backward(dInp, dOut, B * c, h, w);
+      else if (dInp) plainBackward(this.kernels, l, io, dInp, dOut);
     }
   }
 

@@ -25,6 +25,10 @@ function expectClose(a: FloatArray, b: FloatArray, tol = 1e-4) {
     worst = Math.max(worst, Math.abs(a[i] - b[i]) / (1 + Math.abs(a[i])));
   expect(worst).toBeLessThan(tol);
 }
+/** Bit for bit (copies, comparisons, max). */
+function expectSame(a: FloatArray, b: FloatArray) {
+  expect(Array.from(b)).toEqual(Array.from(a));
+}
 /** ||a - b|| / ||a|| below tol, and every element within `elementTol` (relative to 1 + |a|). */
 function expectNormClose(a: FloatArray, b: FloatArray, tol: number, elementTol: number) {
   let d = 0,
@@ -234,6 +238,98 @@ for (const [variant, winograd] of [
         fast.avgPool2Backward(d2, y2, 18, 28, 28);
         expectClose(d1, d2, 1e-6);
       });
+
+      for (const kind of ['relu', 'sigmoid'] as const)
+        it(`${kind} forward and backward, including large inputs and exact zeros`, () => {
+          const rng = new Rng(kind === 'relu' ? 8 : 9);
+          const n = 1003;
+          const [x1, x2] = pair(n, rng);
+          for (let i = 0; i < n; i += 10) {
+            x1[i] = i % 20 ? x1[i] * 30 : 0;
+            x2[i] = x1[i];
+          }
+          const y1 = ref.alloc(n),
+            y2 = fast.alloc(n);
+          ref[`${kind}Forward`](y1, x1, n);
+          fast[`${kind}Forward`](y2, x2, n);
+          if (kind === 'relu') expectSame(y1, y2);
+          else expectClose(y1, y2, 2e-6);
+          const [g1, g2] = pair(n, rng),
+            d1 = ref.alloc(n),
+            d2 = fast.alloc(n);
+          const yf = fast.alloc(n);
+          yf.set(y1);
+          ref[`${kind}Backward`](d1, g1, y1, n);
+          fast[`${kind}Backward`](d2, g2, yf, n);
+          if (kind === 'relu') expectSame(d1, d2);
+          else expectClose(d1, d2, 1e-6);
+        });
+
+      for (const [planes, H, W] of [
+        [18, 28, 28],
+        [5, 24, 24],
+        [7, 6, 10],
+      ])
+        it(`max pooling forward and backward ${planes}x${H}x${W}`, () => {
+          const rng = new Rng(planes + H + W);
+          const [x1, x2] = pair(planes * H * W, rng);
+          // ties on a coarse grid in part of the input: the gradient goes to the first maximum
+          for (let i = 0; i < x1.length; i += 3) x2[i] = x1[i] = Math.round(x1[i] * 2) / 2;
+          const out = planes * (H / 2) * (W / 2);
+          const y1 = ref.alloc(out),
+            y2 = fast.alloc(out);
+          ref.maxPool2Forward(y1, x1, planes, H, W);
+          fast.maxPool2Forward(y2, x2, planes, H, W);
+          expectSame(y1, y2);
+          const [g1, g2] = pair(out, rng);
+          const d1 = ref.alloc(x1.length),
+            d2 = fast.alloc(x1.length);
+          d2.fill(7); // every element is written
+          ref.maxPool2Backward(d1, g1, x1, planes, H, W);
+          fast.maxPool2Backward(d2, g2, x2, planes, H, W);
+          expectSame(d1, d2);
+        });
+
+      for (const [planes, H, W, P, S] of [
+        [6, 28, 28, 2, 2],
+        [5, 7, 9, 1, 3],
+        [3, 5, 5, 3, 1],
+      ])
+        it(`padding and striding copies ${planes}x${H}x${W}, pad ${P}, stride ${S}`, () => {
+          const rng = new Rng(planes * H + P + S);
+          const [x1, x2] = pair(planes * H * W, rng);
+          const PH = H + 2 * P,
+            PW = W + 2 * P;
+          const p1 = ref.alloc(planes * PH * PW),
+            p2 = fast.alloc(planes * PH * PW);
+          p2.fill(7);
+          ref.pad2d(p1, x1, planes, H, W, P);
+          fast.pad2d(p2, x2, planes, H, W, P);
+          expectSame(p1, p2);
+          const c1 = ref.alloc(x1.length),
+            c2 = fast.alloc(x1.length);
+          ref.crop2d(c1, p1, planes, H, W, P);
+          fast.crop2d(c2, p2, planes, H, W, P);
+          expectSame(c1, x1);
+          expectSame(c2, x2);
+          const OH = Math.floor((PH - 1) / S) + 1,
+            OW = Math.floor((PW - 1) / S) + 1;
+          const s1 = ref.alloc(planes * OH * OW),
+            s2 = fast.alloc(planes * OH * OW);
+          ref.subsample2d(s1, p1, planes, PH, PW, S);
+          fast.subsample2d(s2, p2, planes, PH, PW, S);
+          expectSame(s1, s2);
+          const u1 = ref.alloc(p1.length),
+            u2 = fast.alloc(p1.length);
+          u2.fill(7);
+          ref.upsample2d(u1, s1, planes, PH, PW, S);
+          fast.upsample2d(u2, s2, planes, PH, PW, S);
+          expectSame(u1, u2);
+          // a zero everywhere but at the sampled places, which hold the samples
+          let nonzero = 0;
+          for (const v of u1) nonzero += v !== 0 ? 1 : 0;
+          expect(nonzero).toBe(s1.filter((v) => v !== 0).length);
+        });
 
       it('sgd step with momentum and weight decay', () => {
         const rng = new Rng(7);

@@ -1,0 +1,167 @@
+// One layer's forward and backward pass on the kernels, for every layer kind of architecture.ts.
+// A padded or strided convolution runs as pad2d, the kernels' stride-1 convolution and
+// subsample2d, through buffers of its own (ConvBuffers), so the fast convolution kernels serve
+// every convolution. A convolution followed by tanh runs as one fused kernel.
+import type { FloatArray, Kernels } from '../engine/kernels.js';
+import { size, type LayerSpec, type Shape3 } from './architecture.js';
+
+type Conv = Extract<LayerSpec, { kind: 'conv' }>;
+
+/** The sizes a convolution works on: its padded input and its stride-1 output. */
+export function convGeometry(l: Conv, [, h, w]: Shape3) {
+  const pad = l.padding ?? 0,
+    stride = l.stride ?? 1;
+  const paddedH = h + 2 * pad,
+    paddedW = w + 2 * pad;
+  return {
+    pad,
+    stride,
+    paddedH,
+    paddedW,
+    fullH: paddedH - l.kernel + 1,
+    fullW: paddedW - l.kernel + 1,
+  };
+}
+
+/** A padded convolution's padded input and its gradient; a strided one's stride-1 output. */
+export interface ConvBuffers {
+  padded: FloatArray | null;
+  dPadded: FloatArray | null;
+  full: FloatArray | null;
+  dFull: FloatArray | null;
+}
+
+/** Floats of the ConvBuffers a convolution needs at batch capacity `batch` (0 for a plain one). */
+export function convBufferFloats(l: LayerSpec, input: Shape3, batch: number): number {
+  if (l.kind !== 'conv') return 0;
+  const g = convGeometry(l, input);
+  const padded = g.pad ? input[0] * g.paddedH * g.paddedW : 0;
+  const full = g.stride > 1 ? l.outChannels * g.fullH * g.fullW : 0;
+  return 2 * batch * (padded + full);
+}
+
+export function allocConvBuffers(
+  k: Kernels,
+  l: LayerSpec,
+  input: Shape3,
+  batch: number,
+): ConvBuffers | null {
+  if (l.kind !== 'conv') return null;
+  const g = convGeometry(l, input);
+  const padded = batch * input[0] * g.paddedH * g.paddedW,
+    full = batch * l.outChannels * g.fullH * g.fullW;
+  return {
+    padded: g.pad ? k.alloc(padded) : null,
+    dPadded: g.pad ? k.alloc(padded) : null,
+    full: g.stride > 1 ? k.alloc(full) : null,
+    dFull: g.stride > 1 ? k.alloc(full) : null,
+  };
+}
+
+export interface LayerIo {
+  inp: FloatArray;
+  out: FloatArray;
+  /** The input's shape (one image). */
+  shape: Shape3;
+  B: number;
+  param: (name: string) => FloatArray;
+}
+
+/** Conv forward; with `fusedTanh` it writes tanh of the convolution into `out`. */
+export function convForward(
+  k: Kernels,
+  l: Conv,
+  io: LayerIo,
+  buffers: ConvBuffers,
+  fusedTanh: boolean,
+): void {
+  const [c, h, w] = io.shape;
+  const g = convGeometry(l, io.shape);
+  let src = io.inp;
+  if (buffers.padded) {
+    k.pad2d(buffers.padded, io.inp, io.B * c, h, w, g.pad);
+    src = buffers.padded;
+  }
+  const target = buffers.full ?? io.out;
+  const weight = io.param(`${l.name}.weight`),
+    bias = io.param(`${l.name}.bias`);
+  k.conv2dForward(
+    target,
+    src,
+    weight,
+    bias,
+    io.B,
+    c,
+    g.paddedH,
+    g.paddedW,
+    l.outChannels,
+    l.kernel,
+    fusedTanh,
+  );
+  if (buffers.full)
+    k.subsample2d(io.out, buffers.full, io.B * l.outChannels, g.fullH, g.fullW, g.stride);
+}
+
+/** Conv backward from dOut (the gradient of its output) into dW, dB and dInp (when not null). */
+export function convBackward(
+  k: Kernels,
+  l: Conv,
+  io: LayerIo,
+  buffers: ConvBuffers,
+  dInp: FloatArray | null,
+  dOut: FloatArray,
+  grad: (name: string) => FloatArray,
+): void {
+  const [c, h, w] = io.shape;
+  const g = convGeometry(l, io.shape);
+  let dTarget = dOut;
+  if (buffers.dFull) {
+    k.upsample2d(buffers.dFull, dOut, io.B * l.outChannels, g.fullH, g.fullW, g.stride);
+    dTarget = buffers.dFull;
+  }
+  const src = buffers.padded ?? io.inp;
+  const dSrc = dInp && buffers.dPadded ? buffers.dPadded : dInp;
+  k.conv2dBackward(
+    dSrc,
+    grad(`${l.name}.weight`),
+    grad(`${l.name}.bias`),
+    dTarget,
+    src,
+    io.param(`${l.name}.weight`),
+    io.B,
+    c,
+    g.paddedH,
+    g.paddedW,
+    l.outChannels,
+    l.kernel,
+  );
+  if (dInp && buffers.dPadded) k.crop2d(dInp, buffers.dPadded, io.B * c, h, w, g.pad);
+}
+
+/** Forward pass of a layer without parameters (activation or pooling). */
+export function plainForward(k: Kernels, l: LayerSpec, io: LayerIo): void {
+  const [c, h, w] = io.shape;
+  const n = io.B * size(io.shape);
+  if (l.kind === 'tanh') k.tanhForward(io.out, io.inp, n);
+  else if (l.kind === 'relu') k.reluForward(io.out, io.inp, n);
+  else if (l.kind === 'sigmoid') k.sigmoidForward(io.out, io.inp, n);
+  else if (l.kind === 'avgpool') k.avgPool2Forward(io.out, io.inp, io.B * c, h, w);
+  else if (l.kind === 'maxpool') k.maxPool2Forward(io.out, io.inp, io.B * c, h, w);
+}
+
+/** Backward pass of a layer without parameters: dInp from dOut (activations use their output). */
+export function plainBackward(
+  k: Kernels,
+  l: LayerSpec,
+  io: LayerIo,
+  dInp: FloatArray,
+  dOut: FloatArray,
+): void {
+  const [c, h, w] = io.shape;
+  const n = io.B * size(io.shape);
+  if (l.kind === 'tanh') k.tanhBackward(dInp, dOut, io.out, n);
+  else if (l.kind === 'relu') k.reluBackward(dInp, dOut, io.out, n);
+  else if (l.kind === 'sigmoid') k.sigmoidBackward(dInp, dOut, io.out, n);
+  else if (l.kind === 'avgpool') k.avgPool2Backward(dInp, dOut, io.B * c, h, w);
+  else if (l.kind === 'maxpool') k.maxPool2Backward(dInp, dOut, io.inp, io.B * c, h, w);
+}

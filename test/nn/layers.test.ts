@@ -1,0 +1,149 @@
+// The layer kinds beyond the paper's LeNet-5 (ReLU, sigmoid, max-pooling, padded and strided
+// convolutions) in whole networks: finite-difference gradient checks in float64, and the PyTorch
+// golden numbers of layers-golden.json on every backend.
+import { describe, expect, it } from 'vitest';
+import { createReferenceKernels } from '../../src/engine/reference.js';
+import { createWasmKernels } from '../../src/engine/wasm.js';
+import { Rng } from '../../src/engine/rng.js';
+import { gradCheck } from '../../src/nn/gradcheck.js';
+import { Network, type Architecture } from '../../src/nn/network.js';
+import { layersGolden } from '../fixtures/golden.js';
+
+const golden = layersGolden();
+
+/** The fixture's network: every new layer kind once. */
+const everyKind: Architecture = {
+  input: [2, 12, 12],
+  output: 'softmax',
+  layers: [
+    { kind: 'conv', name: 'conv1', inChannels: 2, outChannels: 4, kernel: 3, padding: 1 },
+    { kind: 'relu' },
+    { kind: 'maxpool' },
+    {
+      kind: 'conv',
+      name: 'conv2',
+      inChannels: 4,
+      outChannels: 5,
+      kernel: 3,
+      padding: 1,
+      stride: 2,
+    },
+    { kind: 'sigmoid' },
+    { kind: 'dense', name: 'fc1', inFeatures: 45, outFeatures: 7 },
+    { kind: 'relu' },
+    { kind: 'dense', name: 'fc2', inFeatures: 7, outFeatures: 6 },
+    { kind: 'sigmoid' },
+    { kind: 'dense', name: 'fc3', inFeatures: 6, outFeatures: 3 },
+  ],
+};
+
+function randomInput(n: number, seed: number): Float64Array {
+  const r = new Rng(seed),
+    a = new Float64Array(n);
+  for (let i = 0; i < n; i++) a[i] = r.normal();
+  return a;
+}
+
+function maxRel(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let scale = 0,
+    worst = 0;
+  for (let i = 0; i < b.length; i++) scale = Math.max(scale, Math.abs(b[i]));
+  for (let i = 0; i < b.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
+  return worst / (scale || 1);
+}
+
+describe('finite-difference gradient checks of the new layer kinds (float64)', () => {
+  const variants: [string, Architecture][] = [
+    ['relu, max-pooling, padding, stride, sigmoid', everyKind],
+    [
+      'a convolution with stride 2 and no padding, then tanh (the fused pair)',
+      {
+        input: [1, 9, 9],
+        output: 'softmax',
+        layers: [
+          { kind: 'conv', name: 'c', inChannels: 1, outChannels: 3, kernel: 3, stride: 2 },
+          { kind: 'tanh' },
+          { kind: 'dense', name: 'd', inFeatures: 48, outFeatures: 4 },
+        ],
+      },
+    ],
+    [
+      'an MLP with sigmoid',
+      {
+        input: [1, 4, 4],
+        output: 'softmax',
+        layers: [
+          { kind: 'dense', name: 'fc1', inFeatures: 16, outFeatures: 6 },
+          { kind: 'sigmoid' },
+          { kind: 'dense', name: 'fc2', inFeatures: 6, outFeatures: 3 },
+        ],
+      },
+    ],
+  ];
+  for (const [what, arch] of variants)
+    it(what, () => {
+      const net = new Network(arch, 3, 'reference64');
+      net.initialize(7);
+      const input = randomInput(3 * net.inputSize, 2);
+      const r = gradCheck(net, input, [0, 2, 1], 3, { samples: 8 });
+      // (as LeNet-5's end to end: gradients near 1e-6 leave central differences ~1e-6 relative)
+      expect(r.maxRelError, r.worst).toBeLessThan(1e-5);
+    });
+});
+
+describe('PyTorch golden fixture (layers-golden.json)', () => {
+  const g = golden.network;
+  for (const [backend, tol] of [
+    ['reference64', 1e-9],
+    ['reference', 1e-4],
+    ['wasm', 1e-4],
+  ] as const) {
+    it(`${backend}: logits, loss, every gradient, weights after one SGD step`, () => {
+      const B = g.labels.length;
+      const net = new Network(everyKind, B, backend);
+      for (const [layer, t] of Object.entries(g.params)) {
+        net.param(`${layer}.weight`).set(t.weight.data);
+        net.param(`${layer}.bias`).set(t.bias.data);
+      }
+      net.input.set(g.input.data);
+      net.zeroGrad();
+      net.forward(B);
+      expect(maxRel(net.logits.subarray(0, g.logits.length), g.logits)).toBeLessThan(tol);
+      const { loss } = net.loss(g.labels, 0, B, true);
+      expect(Math.abs(loss / B - g.loss) / g.loss).toBeLessThan(tol);
+      net.backward(B);
+      for (const [layer, grads] of Object.entries(g.grads))
+        for (const kind of ['weight', 'bias'] as const)
+          expect(maxRel(net.grad(`${layer}.${kind}`), grads[kind]), layer).toBeLessThan(tol * 10);
+      net.sgdStep(g.sgd.lr);
+      for (const [layer, t] of Object.entries(g.sgd.paramsAfterOneStep))
+        for (const kind of ['weight', 'bias'] as const)
+          expect(maxRel(net.param(`${layer}.${kind}`), t[kind]), layer).toBeLessThan(tol);
+    });
+  }
+
+  for (const [name, kernels] of [
+    ['reference', createReferenceKernels('float64')],
+    ['wasm', createWasmKernels(100_000)],
+  ] as const)
+    it(`${name}: max-pooling sends the gradient to the first maximum on ties, as PyTorch`, () => {
+      const t = golden.maxpoolTies;
+      const [B, C, H, W] = t.input.shape;
+      const x = kernels.alloc(t.input.data.length),
+        y = kernels.alloc(t.output.length),
+        up = kernels.alloc(t.upstream.data.length),
+        dx = kernels.alloc(t.input.data.length);
+      x.set(t.input.data);
+      up.set(t.upstream.data);
+      kernels.maxPool2Forward(y, x, B * C, H, W);
+      expect(Array.from(y)).toEqual(t.output);
+      kernels.maxPool2Backward(dx, up, x, B * C, H, W);
+      // each element is 0 or one upstream value: the same places as PyTorch's, the same values
+      const where = (a: ArrayLike<number>) => Array.from(a, (v) => v !== 0);
+      expect(where(dx)).toEqual(where(t.inputGrad));
+      expect(maxRel(dx, t.inputGrad)).toBeLessThan(1e-7);
+      let ties = 0;
+      for (let i = 0; i < x.length; i += 2) ties += x[i] === x[i + 1] ? 1 : 0;
+      expect(ties).toBeGreaterThan(10);
+    });
+});
