@@ -98,9 +98,10 @@ const bestOf = (rows) =>
 function augmentRate() {
   const rgb = new Uint8Array(2000 * 3072).map((_, i) => (i * 2654435761) >>> 24);
   const jitter = { flip: 0.5, rotation: 10, brightness: 0.2, contrast: 0.2, saturation: 0.2 };
-  augmentSplit(rgb, 2000, jitter, 0.4, 0.2, 1, [0], 0);
+  const gray = { channels: 1, height: 32, width: 32 };
+  augmentSplit(rgb, 2000, jitter, gray, [0.4], [0.2], 1, [0], 0);
   const t = performance.now();
-  augmentSplit(rgb, 2000, jitter, 0.4, 0.2, 1, [0], 1);
+  augmentSplit(rgb, 2000, jitter, gray, [0.4], [0.2], 1, [0], 1);
   return 2000 / ((performance.now() - t) / 1000);
 }
 

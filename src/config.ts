@@ -61,6 +61,21 @@ export const TrainConfigSchema = z
     saturation: z.number().min(0).max(1).default(0.2),
     backend: z.enum(['auto', 'wasm', 'reference']).default('auto'),
     out: z.string().optional(),
+    /** A preset's name, mlp:SIZES[:ACTIVATION], or a JSON spec file (src/nn/arch-spec.ts). */
+    arch: z.string().min(1).optional(),
+    /** Input images' size, "28" or "28x32" (height x width). */
+    input: z
+      .string()
+      .regex(/^[1-9]\d*(x[1-9]\d*)?$/, 'write the size as 28 or 28x28 (height x width)')
+      .optional(),
+    channels: z.union([z.literal(1), z.literal(3)]).optional(),
+    /** Per channel means then standard deviations, on pixels scaled to [0, 1]. */
+    normalize: z
+      .array(z.number().finite())
+      .refine((v) => v.length === 2 || v.length === 6, {
+        message: 'give a mean and a standard deviation per channel: 2 values, or 6 for colour',
+      })
+      .optional(),
   })
   .strict();
 

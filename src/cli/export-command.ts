@@ -45,22 +45,3 @@ export function addExportCommand(program: Command): void {
       );
     });
 }
-
-export function addSummaryCommand(program: Command): void {
-  program
-    .command('summary')
-    .description("a network's layers: name, kind, output shape, parameters, FLOPs")
-    .argument('<model>', "a model file (safetensors or ONNX), or lenet5 for the paper's network")
-    .action(async (model: string) => {
-      const { summaryTable } = await import('../nn/summary.js');
-      let arch;
-      if (model === 'lenet5') {
-        const { lenet5 } = await import('../nn/architecture.js');
-        arch = lenet5();
-      } else {
-        const { loadModelFile } = await import('../formats/model-files.js');
-        arch = loadModelFile(model, 1, 'reference').arch;
-      }
-      process.stdout.write(`${summaryTable(arch)}\n`);
-    });
-}

@@ -18,6 +18,7 @@ import { InterruptedError, UserError } from '../util/errors.js';
 import {
   addAugmentOptions,
   addDataOptions,
+  addNetworkOptions,
   addRunOptions,
   addStudyOptions,
   addSweepOptions,
@@ -27,7 +28,8 @@ import {
 } from './options.js';
 import { outputMode, Progress } from './progress.js';
 import { addQueueCommands, queueRunner } from './queue-commands.js';
-import { addExportCommand, addSummaryCommand } from './export-command.js';
+import { addExportCommand } from './export-command.js';
+import { addSummaryCommand } from './summary-command.js';
 import { addServeCommand, startServing } from './serve-command.js';
 
 type Options = Record<string, unknown>;
@@ -139,17 +141,22 @@ function dataSummaryText(s: DataSummary, out: string): string {
 export function createCli(): Command {
   const program = new Command('prunelab')
     .description(
-      'Neuron pruning studies for LeNet-5: prune a dense layer one neuron at a time, retrain, ' +
-        'and see how many neurons were redundant',
+      "Neuron-pruning studies (the paper's LeNet-5 by default, or any network of --arch): " +
+        'prune a dense layer one neuron at a time, retrain, and see how many were redundant',
     )
     .version(packageVersion())
     .showHelpAfterError('(run with --help for the options)');
 
   const trainOptions = (cmd: Command, out: string) =>
-    addRunOptions(addAugmentOptions(addTrainingOptions(addDataOptions(cmd))), out);
+    addRunOptions(
+      addAugmentOptions(addTrainingOptions(addNetworkOptions(addDataOptions(cmd)))),
+      out,
+    );
 
   trainOptions(
-    program.command('train').description('train a LeNet-5 baseline and save it'),
+    program
+      .command('train')
+      .description("train a baseline network (the paper's LeNet-5 unless --arch) and save it"),
     'runs/train-<time>',
   ).action(async (opts: Options, cmd: Command) => {
     const cfg = parseTrainConfig(collect(opts, cmd));
@@ -211,13 +218,15 @@ export function createCli(): Command {
     await runLrSweep(cfg, lrs, new Progress(outputMode(opts)), cfg.out ?? 'runs/lr-sweep');
   });
 
-  addDataOptions(
-    program
-      .command('evaluate')
-      .description(
-        "a saved model's accuracy, loss, per-class accuracy and confusion matrix on a dataset",
-      )
-      .argument('<model>', 'a model file (model.safetensors, knee.safetensors, ...)'),
+  addNetworkOptions(
+    addDataOptions(
+      program
+        .command('evaluate')
+        .description(
+          "a saved model's accuracy, loss, per-class accuracy and confusion matrix on a dataset",
+        )
+        .argument('<model>', 'a model file (model.safetensors, knee.safetensors, .onnx, ...)'),
+    ),
   )
     .addOption(
       new Option('--split <name>', 'which split (default: test)').choices(['train', 'val', 'test']),

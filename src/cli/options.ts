@@ -69,6 +69,33 @@ export function addDataOptions(cmd: Command): Command {
     );
 }
 
+/** Which network: a preset, an MLP shorthand or a spec file; its input; its preprocessing. */
+export function addNetworkOptions(cmd: Command): Command {
+  return cmd
+    .option(
+      '--arch <name|file>',
+      "the network: lenet5 (the paper's), lenet5-relu, lenet5-pad, lenet5-caffe, " +
+        'lenet-300-100, lenet-300-100-tanh, mlp:784-300-100-10[:relu|tanh|sigmoid], or a JSON ' +
+        'spec file (default: lenet5; see `prunelab summary --arch NAME`)',
+    )
+    .option(
+      '--input <size>',
+      'input images of this size, e.g. 28 or 28x28, as they are instead of padded or resized ' +
+        "to 32 (default: the network's own, else 32x32)",
+    )
+    .addOption(
+      new Option('--channels <n>', 'input channels: 1 (grayscale) or 3 (colour) (default: 1)')
+        .choices(['1', '3'])
+        .argParser(Number),
+    )
+    .option(
+      '--normalize <values>',
+      'standardise pixels in [0, 1] with these means then standard deviations, per channel ' +
+        "(e.g. 0.1307,0.3081), as a model trained elsewhere expects (default: the training set's)",
+      numbers('--normalize'),
+    );
+}
+
 /** How the baseline trains. */
 export function addTrainingOptions(cmd: Command): Command {
   return cmd

@@ -1,5 +1,6 @@
 // Decoding image files (JPEG, PNG, WebP; any size, grayscale/RGB/RGBA, 8 or 16 bit) with sharp
-// (libvips) into 32x32 RGB, several at a time, through a content-keyed cache outside the source
+// (libvips) into RGB of the network's input size (32x32 unless the network reads another), several
+// at a time, through a content-keyed cache outside the source
 // tree: each decoded image is stored under the SHA-256 of its file bytes, so a renamed or moved
 // file is not decoded again and a changed one is. A corrupt or truncated file stops the run with
 // its name, or is skipped and counted with --skip-bad-images.
@@ -15,8 +16,17 @@ import { cacheDir } from './cache.js';
 
 export const IMAGE_EXTENSIONS = /\.(jpe?g|png|webp)$/i;
 export const SIDE = 32;
-const PIXELS = SIDE * SIDE * 3;
-const VERSION = 'rgb32-fill-v1';
+
+/** Height and width images are decoded to (stretched to fill). */
+export interface ImageSize {
+  height: number;
+  width: number;
+}
+
+/** The cache key's prefix: what a decoded image is (32x32 keeps the first version's name). */
+function version({ height, width }: ImageSize): string {
+  return height === SIDE && width === SIDE ? 'rgb32-fill-v1' : `rgb${width}x${height}-fill-v1`;
+}
 
 export interface ImageRecord {
   file: string;
@@ -31,23 +41,33 @@ export interface Decoded {
   skipped: { file: string; reason: string }[];
 }
 
-async function decodeOne(bytes: Buffer): Promise<Uint8Array> {
+async function decodeOne(bytes: Buffer, size: ImageSize): Promise<Uint8Array> {
   const { data } = await sharp(bytes, { failOn: 'truncated' })
     .flatten({ background: { r: 0, g: 0, b: 0 } })
     .toColourspace('srgb')
-    .resize(SIDE, SIDE, { fit: 'fill' })
+    .resize(size.width, size.height, { fit: 'fill' })
     .removeAlpha()
     .raw()
     .toBuffer({ resolveWithObject: true });
-  if (data.length !== PIXELS)
-    throw new Error(`decoded to ${data.length} bytes, expected ${PIXELS}`);
+  const pixels = size.width * size.height * 3;
+  if (data.length !== pixels)
+    throw new Error(`decoded to ${data.length} bytes, expected ${pixels}`);
   return new Uint8Array(data);
 }
 
 export async function decodeImages(
   records: ImageRecord[],
-  opts: { skipBad: boolean; concurrency?: number; onProgress?: (done: number) => void },
+  opts: {
+    skipBad: boolean;
+    concurrency?: number;
+    onProgress?: (done: number) => void;
+    /** Default 32x32. */
+    size?: ImageSize;
+  },
 ): Promise<Decoded> {
+  const size = opts.size ?? { height: SIDE, width: SIDE };
+  const PIXELS = size.height * size.width * 3;
+  const VERSION = version(size);
   const dir = join(cacheDir(), 'images');
   const out = new Array<Uint8Array | null>(records.length).fill(null);
   const skipped: { file: string; reason: string }[] = [];
@@ -75,7 +95,7 @@ export async function decodeImages(
         }
       }
       try {
-        out[i] = await decodeOne(bytes);
+        out[i] = await decodeOne(bytes, size);
       } catch (e) {
         const reason = (e as Error).message;
         if (!opts.skipBad)
@@ -103,8 +123,8 @@ export async function decodeImages(
 }
 
 /** ITU-R 601 luma, as PIL's convert('L') and torchvision's Grayscale. */
-export function toGray(rgb: Uint8Array, n: number): Uint8Array {
-  const g = new Uint8Array(n * SIDE * SIDE);
+export function toGray(rgb: Uint8Array): Uint8Array {
+  const g = new Uint8Array(rgb.length / 3);
   for (let i = 0; i < g.length; i++)
     g[i] = Math.round(0.299 * rgb[3 * i] + 0.587 * rgb[3 * i + 1] + 0.114 * rgb[3 * i + 2]);
   return g;

@@ -3,9 +3,10 @@ import { isMainThread } from 'node:worker_threads';
 import { DataError } from '../util/errors.js';
 import { loadFashionMnist, loadMnist } from './fashion-mnist.js';
 import { loadIdx } from './idx.js';
-import { prepare, type SplitSizes } from './split.js';
+import { prepare } from './prepare.js';
+import type { SplitSizes } from './split.js';
 import type { PreparedData, RawDataset, RawImages } from './types.js';
-import { decodeImages, toGray, type ImageRecord } from './images.js';
+import { decodeImages, SIDE, toGray, type ImageRecord, type ImageSize } from './images.js';
 import { scanFolder, type ImageSource } from './folder.js';
 import { scanVehicleX } from './vehicle-x.js';
 import { readNpy } from './npy.js';
@@ -24,6 +25,10 @@ export interface DataConfig extends SplitSizes {
   featuresAsImages?: boolean;
   /** The decoded dataset in a file (raw-file.ts), instead of its source: a queue worker's copy. */
   rawFile?: string;
+  /** The network's input [channels, height, width] (default: 1x32x32 or the features' shape). */
+  inputShape?: [number, number, number];
+  /** Per channel means then standard deviations, on pixels in [0, 1] (default: the train set's). */
+  normalize?: number[];
 }
 
 /** Decodes an image source into a raw dataset: a pool to split, or the split its folders give. */
@@ -72,12 +77,17 @@ function fromFeatures(src: ImageSource): RawDataset {
 }
 
 /** How image files are brought to the network's input (images.ts), for the models' metadata. */
-const IMAGE_DECODING =
-  'decoded with sharp, resized to 32x32 (stretched to fill), converted to grayscale';
+function imageDecoding(size: ImageSize, channels: number): string {
+  const colour = channels === 3 ? 'kept in colour (RGB)' : 'converted to grayscale';
+  return `decoded with sharp, resized to ${size.width}x${size.height} (stretched to fill), ${colour}`;
+}
 
 async function fromImages(src: ImageSource, cfg: DataConfig): Promise<RawDataset> {
   if (src.features) return fromFeatures(src);
-  const d = await decodeImages(src.records, { skipBad: !!cfg.skipBadImages });
+  const [channels = 1, height = SIDE, width = SIDE] = cfg.inputShape ?? [];
+  const size = { height, width };
+  const pixels = height * width * 3;
+  const d = await decodeImages(src.records, { skipBad: !!cfg.skipBadImages, size });
   // said once, by the main thread (a study's worker threads load the same data)
   if (d.skipped.length && isMainThread)
     process.stderr.write(
@@ -85,15 +95,15 @@ async function fromImages(src: ImageSource, cfg: DataConfig): Promise<RawDataset
     );
   const pick = (filter: (r: ImageRecord) => boolean): RawImages => {
     const idx = d.records.map((r, i) => (filter(r) ? i : -1)).filter((i) => i >= 0);
-    const rgb = new Uint8Array(idx.length * 3072);
-    idx.forEach((i, k) => rgb.set(d.rgb.subarray(i * 3072, (i + 1) * 3072), k * 3072));
+    const rgb = new Uint8Array(idx.length * pixels);
+    idx.forEach((i, k) => rgb.set(d.rgb.subarray(i * pixels, (i + 1) * pixels), k * pixels));
     return {
-      images: toGray(rgb, idx.length),
+      images: toGray(rgb),
       rgb,
       labels: Uint8Array.from(idx.map((i) => d.records[i].label)),
       n: idx.length,
-      height: 32,
-      width: 32,
+      height,
+      width,
     };
   };
   const info = { ...src.info, images: d.records.length, skippedImages: d.skipped };
@@ -107,7 +117,7 @@ async function fromImages(src: ImageSource, cfg: DataConfig): Promise<RawDataset
     name: src.name,
     classes: src.classes,
     source: src.source,
-    decoding: IMAGE_DECODING,
+    decoding: imageDecoding(size, channels),
     info,
     attrs,
   };
@@ -156,7 +166,7 @@ export async function loadRaw(cfg: DataConfig): Promise<RawDataset> {
 }
 
 export async function loadData(cfg: DataConfig): Promise<PreparedData> {
-  return prepare(await loadRaw(cfg), cfg, cfg.seed);
+  return prepare(await loadRaw(cfg), cfg, cfg.seed, cfg);
 }
 
 export type { PreparedData };

@@ -1,5 +1,5 @@
 // What a model file says about feeding it: the input shape, how an image is brought to it, the
-// mean and standard deviation it was standardised with, and the class names, as safetensors
+// mean and standard deviation it was standardised with (per channel, comma-separated), and the class names, as safetensors
 // metadata (string values). Written with every model prunelab saves; read by `evaluate` and
 // `predict`.
 import type { PreparedData } from './types.js';
@@ -7,8 +7,9 @@ import type { PreparedData } from './types.js';
 export interface ModelInput {
   /** [channels, height, width] */
   shape: [number, number, number];
-  mean: number;
-  std: number;
+  /** Per channel, on pixels in [0, 1]. */
+  mean: number[];
+  std: number[];
   classes: string[];
   /** In words, for people. */
   preprocessing: string;
@@ -28,10 +29,14 @@ export function modelMetadata(data: PreparedData): Record<string, string> {
 /** The feeding instructions of a model's metadata; null when the model was not saved with them. */
 export function readModelInput(metadata: Record<string, string>): ModelInput | null {
   const shape = metadata['prunelab.input']?.split('x').map(Number);
-  const mean = Number(metadata['prunelab.mean']);
-  const std = Number(metadata['prunelab.std']);
+  // one number per channel, comma-separated
+  const numbers = (key: string) => (metadata[key] ?? '').split(',').map(Number);
+  const mean = numbers('prunelab.mean');
+  const std = numbers('prunelab.std');
   const classesText = metadata['prunelab.classes'];
-  if (!shape || shape.length !== 3 || !Number.isFinite(mean) || !Number.isFinite(std)) return null;
+  if (!shape || shape.length !== 3) return null;
+  const finite = (v: number[]) => v.length === shape[0] && v.every((x) => Number.isFinite(x));
+  if (!finite(mean) || !finite(std)) return null;
   if (!classesText) return null;
   return {
     shape: [shape[0], shape[1], shape[2]],

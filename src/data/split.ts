@@ -1,9 +1,9 @@
-// Seeded, stratified train/validation/test splits, and conversion to standardised network input.
+// Seeded, stratified train/validation/test splits (their conversion to network input: prepare.ts).
 // Stratification: each class is shuffled, and the classes are interleaved by relative rank, so any
 // prefix of the order holds the classes in proportion (within one image).
 import { Rng, STREAM } from '../engine/rng.js';
 import { DataError } from '../util/errors.js';
-import type { PreparedData, RawDataset, RawImages, Split } from './types.js';
+import type { RawDataset, RawImages } from './types.js';
 
 export interface SplitSizes {
   trainSize: number;
@@ -123,101 +123,9 @@ export function splitDataset(
   return { train, val, test };
 }
 
-/** Mean and standard deviation of the training inputs, applied to every split. */
-function standardisation(tr: Float32Array): { mean: number; std: number } {
-  let sum = 0,
-    sq = 0;
-  for (const v of tr) {
-    sum += v;
-    sq += v * v;
-  }
-  const mean = sum / tr.length;
-  return { mean, std: Math.sqrt(Math.max(sq / tr.length - mean * mean, 1e-12)) };
-}
-
 /** Images per class of a label array. */
 export function classCounts(y: Uint8Array, classes: number): number[] {
   const c = new Array<number>(classes).fill(0);
   for (const l of y) c[l]++;
   return c;
-}
-
-/**
- * Zero-pads (centred) to 32x32 and standardises with the training set's mean and standard
- * deviation.
- */
-export function prepare(raw: RawDataset, sizes: SplitSizes, seed: number): PreparedData {
-  const s = splitDataset(raw, sizes, seed);
-  if (s.train.values) return prepareValues(raw, s);
-  const S = 32;
-  const toFloat = (r: RawImages): Float32Array => {
-    if (r.height > S || r.width > S)
-      throw new DataError(
-        `${raw.name}: images are ${r.width}x${r.height}, larger than LeNet-5's 32x32 input`,
-      );
-    const x = new Float32Array(r.n * S * S),
-      oy = (S - r.height) >> 1,
-      ox = (S - r.width) >> 1;
-    for (let n = 0; n < r.n; n++)
-      for (let y = 0; y < r.height; y++)
-        for (let xx = 0; xx < r.width; xx++) {
-          x[n * S * S + (y + oy) * S + xx + ox] = r.images[(n * r.height + y) * r.width + xx] / 255;
-        }
-    return x;
-  };
-  const tr = toFloat(s.train);
-  const { mean, std } = standardisation(tr);
-  const { width, height } = s.train;
-  const steps = [
-    ...(raw.decoding ? [raw.decoding] : []),
-    ...(width < S || height < S ? [`zero-padded (centred) from ${width}x${height} to 32x32`] : []),
-    `pixels scaled to [0, 1], then (x - ${mean}) / ${std} (the training set's mean and standard deviation)`,
-  ];
-  const norm = (x: Float32Array, r: RawImages): Split => {
-    for (let i = 0; i < x.length; i++) x[i] = (x[i] - mean) / std;
-    return { x, y: r.labels, n: r.n };
-  };
-  return {
-    name: raw.name,
-    classes: raw.classes,
-    inputShape: [1, S, S],
-    train: norm(tr, s.train),
-    val: norm(toFloat(s.val), s.val),
-    test: norm(toFloat(s.test), s.test),
-    mean,
-    std,
-    source: raw.source,
-    preprocessing: steps.join('; '),
-    trainRgb: s.train.rgb,
-    info: raw.info,
-  };
-}
-
-/** Real-valued inputs (reshaped feature vectors): no padding, standardised like images. */
-function prepareValues(
-  raw: RawDataset,
-  s: { train: RawImages; val: RawImages; test: RawImages },
-): PreparedData {
-  const tr = s.train.values!;
-  const { mean, std } = standardisation(tr);
-  const norm = (r: RawImages): Split => ({
-    x: r.values!.map((v) => (v - mean) / std),
-    y: r.labels,
-    n: r.n,
-  });
-  return {
-    name: raw.name,
-    classes: raw.classes,
-    inputShape: [1, s.train.height, s.train.width],
-    train: norm(s.train),
-    val: norm(s.val),
-    test: norm(s.test),
-    mean,
-    std,
-    source: raw.source,
-    preprocessing:
-      `2048-value feature vectors reshaped to ${s.train.height}x${s.train.width}, ` +
-      `then (x - ${mean}) / ${std}`,
-    info: raw.info,
-  };
 }

@@ -3,7 +3,8 @@
 // (src/report/data-summary.ts).
 import type { TrainConfig } from '../config.js';
 import { loadRaw } from './index.js';
-import { classCounts, prepare } from './split.js';
+import { prepare } from './prepare.js';
+import { classCounts } from './split.js';
 import type { PreparedData } from './types.js';
 
 /** The data a run used, as its results record it. */
@@ -13,8 +14,9 @@ export interface DataDescription {
   classes: string[];
   sizes: { train: number; val: number; test: number };
   classCounts: { train: number[]; val: number[]; test: number[] };
-  mean: number;
-  std: number;
+  /** Per channel. */
+  mean: number[];
+  std: number[];
   /** Image files skipped as unreadable (--skip-bad-images), with the reason. */
   skippedImages?: { file: string; reason: string }[];
 }

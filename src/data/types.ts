@@ -33,7 +33,7 @@ export interface RawDataset {
   attrs?: Record<string, string>[];
 }
 
-/** One split ready for the network: float32 [n, 1, 32, 32], standardised. */
+/** One split ready for the network: float32 [n, channels, height, width], standardised. */
 export interface Split {
   x: Float32Array;
   y: Uint8Array;
@@ -47,8 +47,9 @@ export interface PreparedData {
   train: Split;
   val: Split;
   test: Split;
-  mean: number;
-  std: number;
+  /** Per channel: what was subtracted from pixels in [0, 1], and what they were divided by. */
+  mean: number[];
+  std: number[];
   source: string;
   /** How an image is brought to the network's input, in words: a model's users need it. */
   preprocessing: string;

@@ -1,10 +1,12 @@
 // `prunelab evaluate MODEL`: a saved model's accuracy, loss, per-class accuracy and confusion
 // matrix on a split of a dataset, the images standardised as the model was trained (its metadata's
-// mean and standard deviation) rather than with the dataset's own statistics.
+// mean and standard deviation, or --normalize) rather than with the dataset's own statistics, at
+// the model's input size.
 import type { TrainConfig } from '../config.js';
 import { loadData } from '../data/index.js';
 import type { PreparedData, Split } from '../data/types.js';
 import { DataError } from '../util/errors.js';
+import { dataFor } from '../train/network-choice.js';
 import { openModel } from './model-file.js';
 
 export type SplitName = 'train' | 'val' | 'test';
@@ -25,10 +27,12 @@ export interface Evaluation {
 }
 
 /** The split's images as the model expects them: standardised with its own mean and std. */
-function restandardise(split: Split, data: PreparedData, mean: number, std: number): Split {
-  const scale = data.std / std;
-  const shift = (data.mean - mean) / std;
-  return { ...split, x: split.x.map((v) => v * scale + shift) };
+function restandardise(split: Split, data: PreparedData, mean: number[], std: number[]): Split {
+  const [C, H, W] = data.inputShape;
+  const scale = data.std.map((s, c) => s / std[c]);
+  const shift = data.mean.map((m, c) => (m - mean[c]) / std[c]);
+  const channel = (i: number) => (C === 1 ? 0 : Math.floor(i / (H * W)) % C);
+  return { ...split, x: split.x.map((v, i) => v * scale[channel(i)] + shift[channel(i)]) };
 }
 
 export async function evaluateModel(
@@ -36,8 +40,8 @@ export async function evaluateModel(
   cfg: TrainConfig,
   splitName: SplitName = 'test',
 ): Promise<Evaluation> {
-  const { net, input } = openModel(file);
-  const data = await loadData(cfg);
+  const { net, input } = openModel(file, 128, cfg);
+  const data = await loadData(dataFor(cfg, net.arch.input));
   if (net.classes !== data.classes.length) {
     throw new DataError(
       `${file} has ${net.classes} outputs but ${data.name} has ${data.classes.length} classes`,
@@ -49,7 +53,8 @@ export async function evaluateModel(
     );
   }
   const raw = data[splitName];
-  const split = input ? restandardise(raw, data, input.mean, input.std) : raw;
+  // --normalize says how the model expects its input; else the model's own metadata does
+  const split = input && !cfg.normalize ? restandardise(raw, data, input.mean, input.std) : raw;
   const C = net.classes;
   const confusion = Array.from({ length: C }, () => new Array<number>(C).fill(0));
   let loss = 0;

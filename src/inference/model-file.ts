@@ -2,7 +2,8 @@
 // preprocessing, mean and standard deviation, class names) when it was saved with them.
 import { readModelInput, type ModelInput } from '../data/metadata.js';
 import { loadModelFile, readModelState } from '../formats/model-files.js';
-import type { Network } from '../nn/network.js';
+import { Network } from '../nn/network.js';
+import { modelArchitecture } from '../train/network-choice.js';
 import { DataError } from '../util/errors.js';
 
 export interface ModelFile {
@@ -10,9 +11,18 @@ export interface ModelFile {
   input: ModelInput | null;
 }
 
-export function openModel(file: string, batch = 128): ModelFile {
-  const { metadata } = readModelState(file);
-  return { net: loadModelFile(file, batch), input: readModelInput(metadata) };
+/** `network`: --arch and --output for a file that does not say its architecture. */
+export function openModel(
+  file: string,
+  batch = 128,
+  network?: Parameters<typeof modelArchitecture>[0],
+): ModelFile {
+  const { state, metadata } = readModelState(file);
+  const input = readModelInput(metadata);
+  if (!network) return { net: loadModelFile(file, batch), input };
+  const net = new Network(modelArchitecture(network, state, metadata, file), batch);
+  net.setState(state);
+  return { net, input };
 }
 
 /** The model's feeding instructions, or a clear error for a model saved without them. */

@@ -1,6 +1,6 @@
 // `prunelab predict MODEL IMAGE...`: the class and class probabilities of image files, each
 // brought to the model's input exactly as its training images were (from the model's metadata:
-// decoded with sharp, resized, grayscale, zero-padded when the training images were, scaled to
+// decoded with sharp, resized, grayscale or colour, zero-padded when the training images were, scaled to
 // [0, 1] and standardised with the model's mean and standard deviation).
 import sharp from 'sharp';
 import type { ModelInput } from '../data/metadata.js';
@@ -22,9 +22,11 @@ function rawSize(input: ModelInput): { width: number; height: number; padded: bo
   return { width: input.shape[2], height: input.shape[1], padded: false };
 }
 
-/** An image file as the model's input. */
+/** An image file as the model's input: gray, or colour planes for a 3-channel model. */
 export async function imageInput(file: string, input: ModelInput): Promise<Float32Array> {
-  if (input.shape[0] !== 1) throw new DataError(`${file}: only grayscale models are supported`);
+  const [C, H, W] = input.shape;
+  if (C !== 1 && C !== 3)
+    throw new DataError(`${file}: the model reads ${C} channels; images have 1 or 3`);
   const { width, height } = rawSize(input);
   let rgb: Buffer;
   try {
@@ -38,15 +40,19 @@ export async function imageInput(file: string, input: ModelInput): Promise<Float
   } catch (err) {
     throw new DataError(`${file} is not a readable image (${(err as Error).message})`);
   }
-  const [, H, W] = input.shape;
-  const x = new Float32Array(H * W).fill((0 - input.mean) / input.std);
+  const { mean, std } = input;
+  const x = new Float32Array(C * H * W);
+  for (let k = 0; k < C; k++) x.fill((0 - mean[k]) / std[k], k * H * W, (k + 1) * H * W);
   const top = (H - height) >> 1;
   const left = (W - width) >> 1;
   for (let y = 0; y < height; y++) {
     for (let c = 0; c < width; c++) {
       const i = 3 * (y * width + c);
       const gray = Math.round(0.299 * rgb[i] + 0.587 * rgb[i + 1] + 0.114 * rgb[i + 2]);
-      x[(y + top) * W + c + left] = (gray / 255 - input.mean) / input.std;
+      for (let k = 0; k < C; k++) {
+        const value = C === 1 ? gray : rgb[i + k];
+        x[(k * H + y + top) * W + c + left] = (value / 255 - mean[k]) / std[k];
+      }
     }
   }
   return x;

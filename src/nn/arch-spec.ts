@@ -52,8 +52,8 @@ const SpecSchema = z
   .strict();
 
 export interface ArchitectureRequest {
-  /** Classes of the data (the last layer's outputs). */
-  classes: number;
+  /** Classes of the data (the last layer's outputs); unknown before the data is loaded. */
+  classes?: number;
   output?: OutputKind;
   /** --input and --channels, when given. */
   input?: { height?: number; width?: number; channels?: number };
@@ -92,7 +92,7 @@ function chain(
       return layer;
     }
     if (l.kind === 'dense') {
-      const outFeatures = l.outFeatures ?? (last ? req.classes : 0);
+      const outFeatures = l.outFeatures ?? (last ? (req.classes ?? 10) : 0);
       if (!outFeatures)
         throw new ConfigError(
           `dense layer ${l.name}: give its outFeatures (only the last may omit it)`,
@@ -112,7 +112,11 @@ function chain(
 }
 
 /** Checks what every architecture must be: unique names, sizes that chain, a dense output layer. */
-export function checkArchitecture(arch: Architecture, classes: number, source: string): void {
+export function checkArchitecture(
+  arch: Architecture,
+  classes: number | undefined,
+  source: string,
+): void {
   const names = arch.layers.flatMap((l) => ('name' in l ? [l.name] : []));
   const twice = names.find((n, i) => names.indexOf(n) !== i);
   if (twice)
@@ -125,7 +129,7 @@ export function checkArchitecture(arch: Architecture, classes: number, source: s
   const last = arch.layers.at(-1);
   if (last?.kind !== 'dense')
     throw new ConfigError(`${source}: the last layer must be a dense layer (the class scores)`);
-  if (last.outFeatures !== classes)
+  if (classes !== undefined && last.outFeatures !== classes)
     throw new ConfigError(
       `${source}: the last layer ${last.name} has ${last.outFeatures} outputs but the data has ` +
         `${classes} classes`,
@@ -188,7 +192,8 @@ function fromPreset(name: string, req: ArchitectureRequest): Architecture {
       ? [g.channels ?? 1, g.height ?? 32, g.width ?? g.height ?? 32]
       : undefined;
   const follows = name === 'lenet5' || name === 'lenet5-relu';
-  const arch = PRESETS[name].build({ classes: req.classes, output: req.output, input: wanted });
+  const classes = req.classes ?? 10;
+  const arch = PRESETS[name].build({ classes, output: req.output, input: wanted });
   if (!follows && wanted && (wanted[1] !== arch.input[1] || wanted[2] !== arch.input[2]))
     throw new ConfigError(
       `--arch ${name} takes ${arch.input[1]}x${arch.input[2]} images; leave out --input or ` +
@@ -222,7 +227,7 @@ export function resolveArchitecture(
   } else {
     const guess = nearest(name, Object.keys(PRESETS));
     throw new ConfigError(
-      `unknown architecture "${name}"${guess ? `; did you mean ${guess}?` : ''} Choose one of ` +
+      `unknown architecture "${name}"${guess ? ` (did you mean ${guess}?)` : ''}; choose one of ` +
         `${Object.keys(PRESETS).join(', ')}, mlp:784-300-100-10:relu, or a JSON spec file`,
     );
   }

@@ -1,7 +1,13 @@
 // A network as a table, as Keras' model.summary() and torchinfo print it: each layer's name, kind,
 // output shape, parameters and forward FLOPs (multiply-accumulates times two, as forwardFlops
 // counts them), and the totals.
-import { forwardFlops, layerShapes, parameterCount, type Architecture } from './architecture.js';
+import {
+  forwardFlops,
+  layerShapes,
+  parameterCount,
+  type Architecture,
+  type LayerSpec,
+} from './architecture.js';
 
 export interface LayerRow {
   name: string;
@@ -9,6 +15,17 @@ export interface LayerRow {
   output: [number, number, number];
   parameters: number;
   flops: number;
+}
+
+/** A layer's kind with its geometry: `conv 5x5 pad 2 stride 2`, `dense`, `maxpool 2x2`. */
+function kindText(l: LayerSpec): string {
+  if (l.kind === 'conv') {
+    const pad = l.padding ? ` pad ${l.padding}` : '';
+    const stride = (l.stride ?? 1) > 1 ? ` stride ${l.stride}` : '';
+    return `conv ${l.kernel}x${l.kernel}${pad}${stride}`;
+  }
+  if (l.kind === 'avgpool' || l.kind === 'maxpool') return `${l.kind} 2x2`;
+  return l.kind;
 }
 
 export function layerTable(arch: Architecture): LayerRow[] {
@@ -26,7 +43,7 @@ export function layerTable(arch: Architecture): LayerRow[] {
       flops = 2 * l.inFeatures * l.outFeatures;
     }
     const name = 'name' in l ? l.name : `(${l.kind})`;
-    return { name, kind: l.kind, output, parameters, flops };
+    return { name, kind: kindText(l), output, parameters, flops };
   });
 }
 

@@ -3,7 +3,7 @@
 // recomputed after each removal, so every choice sees the network as it now is).
 import type { Split } from '../data/types.js';
 import { Rng, STREAM } from '../engine/rng.js';
-import type { Network } from '../nn/network.js';
+import { activationAfter, type Network } from '../nn/network.js';
 import type { DataParallel } from '../train/parallel.js';
 import { cosineSimilarityMatrix, layerActivations } from './activations.js';
 import { leastSquaresMerges } from './compensate.js';
@@ -13,8 +13,10 @@ import { denseUnits, removeUnits } from './surgery.js';
 export interface Removal {
   removed: number[];
   mergedInto: number | null;
-  /** The criterion's score for this removal (see ScoreKind). */
+  /** The criterion's score for this removal (see ScoreKind); null for a dead unit. */
   score: number | null;
+  /** The unit was dead (0 on every pattern, as a ReLU unit can be): removed first, exactly. */
+  dead?: boolean;
 }
 
 export interface PruneOptions {
@@ -43,6 +45,14 @@ export function pruneOnce(
     criterion.needsGradients,
     parallel,
   );
+  // a unit that is 0 on every pattern adds nothing to the next layer: the cheapest removal for
+  // every criterion, and exact (no compensation needed)
+  const dead = firstDeadUnit(acts, patterns.n, units);
+  if (dead >= 0 && units > 1)
+    return {
+      net: removeUnits(net, layer, [dead], [], inPlace),
+      removal: { removed: [dead], mergedInto: null, score: null, dead: true },
+    };
   const cosine =
     criterion.needsCosine || compensate ? cosineSimilarityMatrix(acts, patterns.n, units) : null;
   const choice = criterion.choose({
@@ -54,6 +64,7 @@ export function pruneOnce(
     cosine,
     grads,
     rng,
+    activation: activationAfter(net.arch, layer),
   });
   let merges = choice.merges;
   if (compensate && criterion.name !== 'merge') {
@@ -65,6 +76,14 @@ export function pruneOnce(
     net: removeUnits(net, layer, choice.removed, merges, inPlace),
     removal: { removed: choice.removed, mergedInto, score: choice.score },
   };
+}
+
+/** The first unit whose activation is exactly 0 on every pattern, or -1. */
+export function firstDeadUnit(acts: Float64Array, rows: number, units: number): number {
+  const alive = new Uint8Array(units);
+  for (let r = 0; r < rows; r++)
+    for (let u = 0; u < units; u++) if (acts[r * units + u] !== 0) alive[u] = 1;
+  return alive.indexOf(0);
 }
 
 /** Which step of which run: its random choices come from (seed, step). */

@@ -3,7 +3,7 @@
 // one first. Returns a new, smaller Network (the old one untouched, or its memory reused on
 // request).
 // Shared by every criterion.
-import { Network, type Architecture, type State } from '../nn/network.js';
+import { isActivation, Network, type Architecture, type State } from '../nn/network.js';
 
 export interface Merge {
   /** The removed neuron. */
@@ -23,12 +23,14 @@ export interface Merge {
 export function nextDenseLayer(arch: Architecture, layer: string): string {
   const i = arch.layers.findIndex((l) => l.kind === 'dense' && l.name === layer);
   if (i < 0) {
-    const names = arch.layers
-      .filter((l) => l.kind === 'dense')
-      .map((l) => (l as { name: string }).name);
-    throw new Error(`no dense layer named "${layer}"; the dense layers are ${names.join(', ')}`);
+    const names = arch.layers.flatMap((l) => (l.kind === 'dense' ? [l.name] : []));
+    const conv = arch.layers.some((l) => l.kind === 'conv' && l.name === layer);
+    const what = conv
+      ? `"${layer}" is a convolution: prunelab prunes units of dense layers`
+      : `no dense layer named "${layer}"`;
+    throw new Error(`${what}; the dense layers are ${names.join(', ')}`);
   }
-  const next = arch.layers.slice(i + 1).find((l) => l.kind !== 'tanh');
+  const next = arch.layers.slice(i + 1).find((l) => !isActivation(l));
   if (!next || next.kind !== 'dense')
     throw new Error(
       `layer "${layer}" is the output layer (or not followed by a dense layer) and cannot be pruned`,

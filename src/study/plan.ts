@@ -1,13 +1,13 @@
 // The study as a plan: which layer is pruned (the default rule), how many units each step removes,
 // which seeds run, and the tasks of each seed (its baseline first, then one pruning run per
 // criterion and the control). Checked before any data is trained on or any file is written.
-import type { StudyConfig } from '../config.js';
+import type { StudyConfig, TrainConfig } from '../config.js';
 import type { PreparedData } from '../data/types.js';
-import { architectureFromState } from '../nn/model-io.js';
-import type { Architecture } from '../nn/network.js';
+import type { Architecture, Shape3 } from '../nn/network.js';
 import { readModelState } from '../formats/model-files.js';
 import { denseUnits, nextDenseLayer } from '../prune/surgery.js';
 import { baselineArchitecture } from '../train/baseline.js';
+import { modelArchitecture, requestedInputShape } from '../train/network-choice.js';
 import { ConfigError } from '../util/errors.js';
 import type { BaselineTask, StudyTask } from './task.js';
 
@@ -31,11 +31,22 @@ export function stepPlan(cfg: StudyConfig, hidden: number): number[] {
   return plan;
 }
 
-/** The network the study starts from: the model file's (--model), else the paper's LeNet-5. */
+/** The network the study starts from: the model file's (--model), else the configuration's. */
 export function studyArchitecture(cfg: StudyConfig, data: PreparedData): Architecture {
   if (!cfg.model) return baselineArchitecture(cfg, data);
   const { state, metadata } = readModelState(cfg.model);
-  return architectureFromState(state, metadata, cfg.output);
+  return modelArchitecture(cfg, state, metadata, cfg.model);
+}
+
+/**
+ * The input the study's network reads, known before any data is loaded (so the data is prepared
+ * for it): the model file's, else the one --arch, --input and --channels ask for; undefined for
+ * the paper's LeNet-5 on the data's own shape.
+ */
+export function studyInputShape(cfg: TrainConfig & { model?: string }): Shape3 | undefined {
+  if (!cfg.model) return requestedInputShape(cfg);
+  const { state, metadata } = readModelState(cfg.model);
+  return modelArchitecture(cfg, state, metadata, cfg.model).input;
 }
 
 /**
@@ -43,7 +54,8 @@ export function studyArchitecture(cfg: StudyConfig, data: PreparedData): Archite
  * dict): the line a user reads to notice, or null when the file says it.
  */
 export function assumedArchitecture(cfg: StudyConfig, arch: Architecture): string | null {
-  if (!cfg.model || readModelState(cfg.model).metadata['prunelab.architecture']) return null;
+  if (!cfg.model || cfg.arch || readModelState(cfg.model).metadata['prunelab.architecture'])
+    return null;
   const dense = arch.layers.flatMap((l) =>
     l.kind === 'dense' ? [`${l.name} ${l.outFeatures}`] : [],
   );

@@ -99,6 +99,7 @@ function stepRecord(
     ...facts.ids,
     score: removals[0]?.score ?? null,
     scoreKind: facts.scoreKind,
+    ...(removals.length && removals.every((r) => r.dead) ? { dead: true } : {}),
     testAccuracyBeforeRetrain: facts.before.accuracy,
     testLossBeforeRetrain: facts.before.loss,
     valAccuracyBeforeRetrain: facts.valBefore,

@@ -46,6 +46,8 @@ export interface StepRecord {
   /** The criterion's score behind the choice, of kind `scoreKind` (null for `random`). */
   score: number | null;
   scoreKind: ScoreKind;
+  /** The step removed dead units (0 on every pattern: ReLU), first for every criterion. */
+  dead?: boolean;
   testAccuracyBeforeRetrain: number;
   testLossBeforeRetrain: number;
   valAccuracyBeforeRetrain: number;

@@ -28,6 +28,7 @@ const stepRecord = z.looseObject({
   mergedIntoId: count.nullable().optional(),
   survivingIds: z.array(count).optional(),
   score: z.number().nullable(),
+  dead: z.boolean().optional(),
   scoreKind: z.enum([
     'cosine',
     'angle-degrees',

@@ -13,6 +13,7 @@ const COLUMNS = [
   'mergedIntoId',
   'score',
   'scoreKind',
+  'dead',
   'testAccuracyBeforeRetrain',
   'testAccuracy',
   'valAccuracy',
@@ -30,7 +31,7 @@ type Row = Partial<Record<(typeof COLUMNS)[number], unknown>>;
 function cell(value: unknown): string {
   let text = '';
   if (Array.isArray(value)) text = value.join(' ');
-  else if (typeof value === 'number' || typeof value === 'string') text = String(value);
+  else if (['number', 'string', 'boolean'].includes(typeof value)) text = String(value);
   return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 

@@ -1,14 +1,18 @@
 // The data a study's tasks work on: loaded once per worker thread and kept for the next task of
 // the same configuration (a study's tasks share one split), and the pattern set the criteria
 // compute activation vectors over.
-import type { TrainConfig, StudyConfig } from '../config.js';
+import type { StudyConfig, TrainConfig } from '../config.js';
+import { dataFor } from '../train/network-choice.js';
+import { studyInputShape } from './plan.js';
 import { loadData, type DataConfig } from '../data/index.js';
 import type { PreparedData, Split } from '../data/types.js';
 
 let cached: { key: string; data: PreparedData } | null = null;
 
 /** The prepared splits of `cfg`, from this thread's cache when the selection is the same. */
-export async function studyData(cfg: TrainConfig & DataConfig): Promise<PreparedData> {
+export async function studyData(
+  cfg: TrainConfig & DataConfig & { model?: string },
+): Promise<PreparedData> {
   const key = JSON.stringify([
     cfg.dataset,
     cfg.data,
@@ -21,8 +25,14 @@ export async function studyData(cfg: TrainConfig & DataConfig): Promise<Prepared
     cfg.skipBadImages,
     cfg.featuresAsImages,
     cfg.rawFile,
+    cfg.arch,
+    cfg.input,
+    cfg.channels,
+    cfg.normalize,
+    cfg.model,
   ]);
-  if (cached?.key !== key) cached = { key, data: await loadData(cfg) };
+  if (cached?.key !== key)
+    cached = { key, data: await loadData(dataFor(cfg, studyInputShape(cfg))) };
   return cached.data;
 }
 

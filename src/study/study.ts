@@ -7,7 +7,6 @@
 import { join, resolve } from 'node:path';
 import type { StudyConfig } from '../config.js';
 import { checkKernels } from '../engine/backend.js';
-import { loadData } from '../data/index.js';
 import { describeData } from '../data/summary.js';
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomic.js';
 import { environment, resolveThreads } from '../util/env.js';
@@ -17,6 +16,7 @@ import { readJson } from '../util/json.js';
 import { silentProgress, type ProgressReporter } from '../util/progress.js';
 import { runLrSweep, type SweepResults } from './lr-sweep.js';
 import { lockRunDir } from './lock.js';
+import { studyData } from './study-data.js';
 import { planStudy, type StudyPlan } from './plan.js';
 import { LocalPool } from './pool.js';
 import { buildResults, type StudyResults } from './results.js';
@@ -107,7 +107,7 @@ async function studyIn(
   t0: number,
 ): Promise<StudyRun> {
   // bad data or a bad layer fail here, before anything is written
-  const data = await loadData(config);
+  const data = await studyData(config);
   const plan = planStudy(config, data);
   const cfg = config.lrAuto ? await chooseLearningRate(config, dir, progress) : config;
   if (!options.resumeDir) saveStudyConfig(dir, cfg);

@@ -13,10 +13,12 @@ export function augmentation(
 ): ((epoch: number) => Split) | undefined {
   const rgb = data.trainRgb;
   if (!cfg.augment || !rgb) return undefined;
-  const out = new Float32Array(data.train.n * 1024);
+  const [channels, height, width] = data.inputShape;
+  const shape = { channels, height, width };
+  const out = new Float32Array(data.train.n * channels * height * width);
   const { mean, std } = data;
   return (epoch) => ({
-    x: augmentSplit(rgb, data.train.n, cfg, mean, std, seed, stream, epoch, out),
+    x: augmentSplit(rgb, data.train.n, cfg, shape, mean, std, seed, stream, epoch, out),
     y: data.train.y,
     n: data.train.n,
   });

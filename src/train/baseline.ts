@@ -3,7 +3,8 @@
 // (initialisation and shuffles from the random seed, best-validation weights kept).
 import type { TrainConfig } from '../config.js';
 import type { PreparedData } from '../data/types.js';
-import { lenet5, Network, type Architecture } from '../nn/network.js';
+import { Network, type Architecture } from '../nn/network.js';
+import { configuredArchitecture } from './network-choice.js';
 import { augmentation } from './augmentation.js';
 import { DataParallel } from './parallel.js';
 import { train, type EpochRecord, type TrainResult } from './trainer.js';
@@ -13,9 +14,9 @@ export function evalBatch(batch: number): number {
   return Math.max(batch, 128);
 }
 
-/** The paper's LeNet-5 sized for the data's input shape and classes. */
+/** The configuration's network (the paper's LeNet-5 by default) for the data's input and classes. */
 export function baselineArchitecture(cfg: TrainConfig, data: PreparedData): Architecture {
-  return lenet5({ classes: data.classes.length, output: cfg.output, input: data.inputShape });
+  return configuredArchitecture(cfg, data);
 }
 
 /** A fresh network for `data`, initialised from `seed`. */

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TrainConfig } from '../config.js';
 import { loadData } from '../data/index.js';
+import { dataFor, requestedInputShape } from './network-choice.js';
 import { describeData } from '../data/summary.js';
 import { modelMetadata } from '../data/metadata.js';
 import { parameterCount, type Network } from '../nn/network.js';
@@ -59,7 +60,7 @@ export async function runTrain(
 
 async function trainRun(cfg: TrainConfig, progress: ProgressReporter, outDir?: string) {
   const t0 = performance.now();
-  const data = await loadData(cfg);
+  const data = await loadData(dataFor(cfg, requestedInputShape(cfg)));
   const loadSeconds = (performance.now() - t0) / 1000;
   progress.info(
     `data: ${data.name}, ${data.train.n} train / ${data.val.n} val / ${data.test.n} test, ` +

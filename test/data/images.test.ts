@@ -125,13 +125,17 @@ describe('image folders', () => {
   it('augments training images afresh each epoch, reproducibly from the seed', async () => {
     const d = await loadData({ ...cfg({ dataset: 'folder', data: folder }), seed: 1 });
     const a = { flip: 0.5, rotation: 10, brightness: 0.2, contrast: 0.2, saturation: 0.2 };
-    const e1 = augmentSplit(d.trainRgb!, d.train.n, a, d.mean, d.std, 1, [0], 1);
-    expect(augmentSplit(d.trainRgb!, d.train.n, a, d.mean, d.std, 1, [0], 1)).toEqual(e1);
-    expect(augmentSplit(d.trainRgb!, d.train.n, a, d.mean, d.std, 1, [0], 2)).not.toEqual(e1);
+    const shape = { channels: 1, height: 32, width: 32 };
+    const e1 = augmentSplit(d.trainRgb!, d.train.n, a, shape, d.mean, d.std, 1, [0], 1);
+    expect(augmentSplit(d.trainRgb!, d.train.n, a, shape, d.mean, d.std, 1, [0], 1)).toEqual(e1);
+    expect(augmentSplit(d.trainRgb!, d.train.n, a, shape, d.mean, d.std, 1, [0], 2)).not.toEqual(
+      e1,
+    );
     const none = augmentSplit(
       d.trainRgb!,
       d.train.n,
       { flip: 0, rotation: 0, brightness: 0, contrast: 0, saturation: 0 },
+      shape,
       d.mean,
       d.std,
       1,

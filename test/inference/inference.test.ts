@@ -78,7 +78,9 @@ describe('predict', () => {
       const pixels = new Uint8Array(28 * 28);
       for (let y = 0; y < 28; y++) {
         for (let c = 0; c < 28; c++) {
-          pixels[y * 28 + c] = Math.round((x[(y + 2) * 32 + c + 2] * data.std + data.mean) * 255);
+          pixels[y * 28 + c] = Math.round(
+            (x[(y + 2) * 32 + c + 2] * data.std[0] + data.mean[0]) * 255,
+          );
         }
       }
       const file = join(tmp, `test ${k}.png`);

@@ -102,8 +102,8 @@ describe('buildResults', () => {
         classes: ['a', 'b'],
         sizes: { train: 1, val: 1, test: 1 },
         classCounts: { train: [1, 0], val: [1, 0], test: [1, 0] },
-        mean: 0,
-        std: 1,
+        mean: [0],
+        std: [1],
       },
       baselines: new Map([
         [1, base],

@@ -3,15 +3,17 @@
 // call; the surgery (src/prune/surgery.ts) and the step (src/prune/step.ts) are shared, and the
 // study's pruning loop (src/study/prune-task.ts) runs the steps.
 import type { Rng } from '../../engine/rng.js';
-import type { Network } from '../../nn/network.js';
+import type { ActivationKind, Network } from '../../nn/network.js';
 import type { Merge } from '../surgery.js';
 
 export interface CriterionContext {
   net: Network;
   layer: string;
   units: number;
-  /** Activation vectors: [patterns, units], the layer's tanh outputs. */
+  /** Activation vectors: [patterns, units], the layer's outputs after its activation. */
   acts: Float64Array;
+  /** The layer's activation function (the criteria that rescale activations need it). */
+  activation: ActivationKind | 'linear';
   patterns: number;
   /**
    * Cosine similarity of the activation vectors, units x units (for the criteria that ask for it).
