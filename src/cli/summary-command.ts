@@ -19,7 +19,7 @@ export function addSummaryCommand(program: Command): void {
     .option('--arch <name|file>', "a model file's architecture, when the file does not say it")
     .option('--input <size>', 'input size, e.g. 28 or 28x28')
     .option('--channels <n>', 'input channels: 1 or 3', Number)
-    .option('--classes <n>', 'classes, for an architecture (default: 10)', Number)
+    .option('--classes <n>', 'classes, for a preset (default: 10)', Number)
     .action(async (target: string, opts: Record<string, unknown>, cmd: Command) => {
       const { summaryTable } = await import('../nn/summary.js');
       const { classes, ...rest } = opts;
@@ -32,7 +32,7 @@ export function addSummaryCommand(program: Command): void {
         const { resolveArchitecture } = await import('../nn/arch-spec.js');
         const { inputRequest } = await import('../train/network-choice.js');
         const request = {
-          classes: (classes as number | undefined) ?? 10,
+          classes: classes as number | undefined,
           input: inputRequest(cfg),
         };
         arch = resolveArchitecture(target, request);

@@ -187,19 +187,22 @@ function parseMlp(text: string, req: ArchitectureRequest): Architecture {
 
 function fromPreset(name: string, req: ArchitectureRequest): Architecture {
   const g = req.input;
-  const wanted: Shape3 | undefined =
-    g?.height || g?.channels
-      ? [g.channels ?? 1, g.height ?? 32, g.width ?? g.height ?? 32]
-      : undefined;
   const follows = name === 'lenet5' || name === 'lenet5-relu';
   const classes = req.classes ?? 10;
-  const arch = PRESETS[name].build({ classes, output: req.output, input: wanted });
-  if (!follows && wanted && (wanted[1] !== arch.input[1] || wanted[2] !== arch.input[2]))
+  const own = PRESETS[name].build({ classes, output: req.output });
+  const [, ownHeight, ownWidth] = own.input;
+  const height = g?.height ?? ownHeight,
+    width = g?.width ?? g?.height ?? ownWidth;
+  if (!follows && (height !== ownHeight || width !== ownWidth))
     throw new ConfigError(
-      `--arch ${name} takes ${arch.input[1]}x${arch.input[2]} images; leave out --input or ` +
+      `--arch ${name} takes ${ownHeight}x${ownWidth} images; leave out --input or ` +
         'choose lenet5 or lenet5-relu, whose input follows --input',
     );
-  if (!g?.channels || g.channels === arch.input[0]) return arch;
+  const channels = g?.channels ?? own.input[0];
+  const arch = follows
+    ? PRESETS[name].build({ classes, output: req.output, input: [channels, height, width] })
+    : own;
+  if (channels === arch.input[0]) return arch;
   const first = arch.layers[0];
   if (first.kind !== 'conv')
     throw new ConfigError(
@@ -207,8 +210,8 @@ function fromPreset(name: string, req: ArchitectureRequest): Architecture {
     );
   return {
     ...arch,
-    input: [g.channels, arch.input[1], arch.input[2]],
-    layers: [{ ...first, inChannels: g.channels }, ...arch.layers.slice(1)],
+    input: [channels, arch.input[1], arch.input[2]],
+    layers: [{ ...first, inChannels: channels }, ...arch.layers.slice(1)],
   };
 }
 

@@ -35,8 +35,8 @@ describe('a model file says how to feed it', () => {
     const data = await loadData(cfg);
     expect(input).not.toBeNull();
     expect(input!.shape).toEqual([1, 32, 32]);
-    expect(input!.mean).toBe(data.mean);
-    expect(input!.std).toBe(data.std);
+    expect(input!.mean).toEqual(data.mean);
+    expect(input!.std).toEqual(data.std);
     expect(input!.classes).toEqual(data.classes);
     expect(input!.preprocessing).toMatch(/zero-padded \(centred\) from 28x28 to 32x32/);
   });

@@ -19,7 +19,7 @@ describe('the layer table', () => {
     expect(rows.reduce((n, r) => n + r.flops, 0)).toBe(forwardFlops(arch));
     expect(rows[0]).toEqual({
       name: 'conv1',
-      kind: 'conv',
+      kind: 'conv 5x5',
       output: [6, 28, 28],
       parameters: 156,
       flops: 235200,
@@ -38,5 +38,17 @@ describe('the layer table', () => {
     const missing = cli('summary', 'nope.safetensors');
     expect(missing.status).toBe(2);
     expect(missing.stderr).toMatch(/model file nope\.safetensors not found/);
+    // every preset and the MLP shorthand, with their known sizes
+    expect(cli('summary', 'lenet5-caffe').stdout).toMatch(/total\s+431080\s/);
+    expect(cli('summary', 'lenet-300-100').stdout).toMatch(/total\s+266610\s/);
+    const pad = cli('summary', 'lenet5-pad').stdout;
+    expect(pad).toMatch(/input\s+1x28x28/);
+    expect(pad).toMatch(/conv1\s+conv 5x5 pad 2\s+6x28x28/);
+    expect(cli('summary', 'mlp:3072-64-5:sigmoid').stdout).toMatch(/input\s+3x32x32/);
+    const unknown = cli('summary', 'lenet5-cafe');
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toMatch(
+      /unknown architecture "lenet5-cafe" \(did you mean lenet5-caffe\?\)/,
+    );
   });
 });
