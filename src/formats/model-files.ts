@@ -31,7 +31,8 @@ export function readModelState(file: string): { state: State; metadata: Record<s
 /** The network of a model file, ready to run. */
 export function loadModelFile(file: string, batch: number, backend: BackendName = 'auto'): Network {
   const { state, metadata } = readModelState(file);
-  const net = new Network(architectureFromState(state, metadata), batch, backend);
+  const arch = architectureFromState(state, metadata, undefined, undefined, file);
+  const net = new Network(arch, batch, backend);
   try {
     net.setState(state);
   } catch (e) {

@@ -58,7 +58,9 @@ export function architectureFromState(
     const t = state.get(n);
     if (!t)
       throw new DataError(
-        `model has no tensor ${n}; prunelab reads LeNet-5 state dicts with conv1, conv2, fc1, fc2, fc3`,
+        `${source} has no tensor ${n} and does not say its architecture: give it with --arch ` +
+          '(a preset such as lenet5-caffe or lenet-300-100, mlp:..., or a JSON spec file); ' +
+          'without one prunelab reads LeNet-5 state dicts (conv1, conv2, fc1, fc2, fc3)',
       );
     return t.shape;
   };
@@ -72,7 +74,7 @@ export function architectureFromState(
 
 export function loadModel(file: string, batch: number, backend: BackendName = 'auto'): Network {
   const { state, metadata } = loadSafetensors(file);
-  const arch = architectureFromState(state, metadata);
+  const arch = architectureFromState(state, metadata, undefined, undefined, file);
   const net = new Network(arch, batch, backend);
   try {
     net.setState(state);

@@ -108,17 +108,36 @@ export function classHistogramSpec(r: ClassCounts): TopLevelSpec {
   } as unknown as TopLevelSpec;
 }
 
-/** Neuron-by-neuron cosine similarity of the baseline layer's activation vectors. */
+/** Cells of the heatmap per side at most: a wider layer is shown in blocks of neurons. */
+const HEATMAP_SIDE = 100;
+
+/**
+ * Neuron-by-neuron cosine similarity of the baseline layer's activation vectors; for a layer of
+ * more than 100 units (LeNet-300-100's 300, the Caffe LeNet-5's 500), the mean over blocks of
+ * b x b neurons, so the figure stays a readable (and small) 100 x 100 grid.
+ */
 export function cosineHeatmapSpec(r: StudyResults): TopLevelSpec {
-  const n = r.baseline.hidden,
-    rows: { i: number; j: number; cos: number }[] = [];
+  const n = r.baseline.hidden;
+  const block = Math.ceil(n / HEATMAP_SIDE);
+  const sums = new Map<string, { i: number; j: number; sum: number; count: number }>();
   for (let i = 0; i < n; i++)
-    for (let j = 0; j < n; j++) rows.push({ i, j, cos: r.baseline.cosine[i * n + j] });
+    for (let j = 0; j < n; j++) {
+      const bi = Math.floor(i / block) * block,
+        bj = Math.floor(j / block) * block;
+      const key = `${bi},${bj}`;
+      const cell = sums.get(key) ?? { i: bi, j: bj, sum: 0, count: 0 };
+      cell.sum += r.baseline.cosine[i * n + j];
+      cell.count++;
+      sums.set(key, cell);
+    }
+  const rows = [...sums.values()].map((c) => ({ i: c.i, j: c.j, cos: c.sum / c.count }));
+  const tick = 10 * block;
+  const blocks = block > 1 ? `; mean over blocks of ${block}x${block} neurons` : '';
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title: {
       text: `Cosine similarity of ${r.layer} activation vectors`,
-      subtitle: 'baseline network, over the pattern set; |cos| near 1 = redundant pair',
+      subtitle: `baseline network, over the pattern set; |cos| near 1 = redundant pair${blocks}`,
     },
     config,
     width: 360,
@@ -130,13 +149,13 @@ export function cosineHeatmapSpec(r: StudyResults): TopLevelSpec {
         field: 'j',
         type: 'ordinal',
         title: 'neuron',
-        axis: { values: Array.from({ length: Math.ceil(n / 10) }, (_, k) => k * 10) },
+        axis: { values: Array.from({ length: Math.ceil(n / tick) }, (_, k) => k * tick) },
       },
       y: {
         field: 'i',
         type: 'ordinal',
         title: 'neuron',
-        axis: { values: Array.from({ length: Math.ceil(n / 10) }, (_, k) => k * 10) },
+        axis: { values: Array.from({ length: Math.ceil(n / tick) }, (_, k) => k * tick) },
       },
       color: {
         field: 'cos',

@@ -5,6 +5,7 @@ import { Rng } from '../../src/engine/rng.js';
 import { lenet5, Network } from '../../src/nn/network.js';
 import { removeUnits } from '../../src/prune/surgery.js';
 import { FeatureCache } from '../../src/train/features.js';
+import { resolveArchitecture } from '../../src/nn/arch-spec.js';
 import { DataParallel } from '../../src/train/parallel.js';
 import { evaluate } from '../../src/train/trainer.js';
 
@@ -36,6 +37,30 @@ describe('evaluation through cached convolutional features', () => {
       await dp.close();
     }
   });
+});
+
+describe('the feature cache on other architectures', () => {
+  for (const [preset, layer] of [
+    ['lenet5-caffe', 'fc1'],
+    ['lenet-300-100', 'fc2'],
+    ['lenet5-pad', 'fc2'],
+  ] as const)
+    it(`${preset}: the plain numbers across removals from ${layer}`, () => {
+      const net = new Network(resolveArchitecture(preset, { classes: 10 }), 128, 'wasm');
+      net.initialize(6);
+      const r = new Rng(2);
+      const n = 70;
+      const images = {
+        x: new Float32Array(n * net.inputSize).map(() => r.normal()),
+        y: new Uint8Array(n).map(() => r.int(10)),
+        n,
+      };
+      const cache = new FeatureCache(layer);
+      expect(evaluate(net, images, null, cache)).toEqual(evaluate(net, images));
+      const pruned = removeUnits(net, layer, [4, 2]);
+      expect(cache.get(pruned, images)).not.toBeNull();
+      expect(evaluate(pruned, images, null, cache)).toEqual(evaluate(pruned, images));
+    });
 });
 
 describe("evaluation through the pruned layer's cached inputs", () => {

@@ -7,10 +7,11 @@ import { DataParallel } from '../../src/train/parallel.js';
 import { serialStep } from '../../src/train/serial-step.js';
 import { Rng } from '../../src/engine/rng.js';
 import { removeUnits } from '../../src/prune/surgery.js';
+import { resolveArchitecture } from '../../src/nn/arch-spec.js';
 
-function batchData(B: number, seed: number) {
+function batchData(B: number, seed: number, inputSize = 1024) {
   const r = new Rng(seed),
-    x = new Float32Array(B * 1024),
+    x = new Float32Array(B * inputSize),
     y = new Uint8Array(B);
   for (let i = 0; i < x.length; i++) x[i] = r.normal();
   for (let i = 0; i < B; i++) y[i] = r.int(10);
@@ -70,6 +71,41 @@ describe('data-parallel SGD', () => {
       worst = Math.max(worst, Math.abs(halves[i] - net.grads[i]));
     expect(worst).toBeLessThan(1e-12);
   });
+});
+
+describe('data-parallel SGD on every architecture', () => {
+  const presets = ['lenet5-caffe', 'lenet-300-100', 'lenet5-pad', 'mlp:3072-40-20-10:sigmoid'];
+  for (const preset of presets)
+    it(`${preset}: the single-thread step bit for bit, before and after pruning fc1`, async () => {
+      const arch = resolveArchitecture(preset, { classes: 10 });
+      const a = new Network(arch, 128, 'wasm'),
+        b = new Network(arch, 128, 'wasm');
+      a.initialize(5);
+      b.initialize(5);
+      const dp = await DataParallel.create(b, 16);
+      try {
+        let na = a,
+          nb = b;
+        for (let step = 0; step < 4; step++) {
+          if (step === 2) {
+            na = removeUnits(na, 'fc1', [3, 9]);
+            nb = removeUnits(nb, 'fc1', [3, 9]);
+            dp.attach(nb);
+          }
+          const B = step === 3 ? 13 : 16;
+          const { x, y } = batchData(B, step, a.inputSize);
+          const ra = serialStep(na, x, y, B),
+            rb = dp.step(nb, x, y, B);
+          expect(rb.correct).toBe(ra.correct);
+          expect(Array.from(nb.grads)).toEqual(Array.from(na.grads));
+          na.sgdStep(0.05);
+          nb.sgdStep(0.05);
+        }
+        expect(Array.from(nb.params)).toEqual(Array.from(na.params));
+      } finally {
+        await dp.close();
+      }
+    });
 });
 
 describe('data-parallel evaluation', () => {
