@@ -1,7 +1,8 @@
 // An ONNX model (as torch.onnx.export writes it, opsets 11 to 17) read as a prunelab architecture
-// and its parameters: Conv (no padding, stride 1, square kernels), Tanh, AveragePool (2x2, stride
-// 2), Gemm or MatMul + Add, Flatten and the Shape/Gather/Unsqueeze/Concat/Reshape chain PyTorch
-// emits for flattening, with Dropout and Identity passed through. Layer names come from the
+// and its parameters: Conv (square kernels, the same zero padding on every side and the same
+// stride both ways), Tanh, Relu, Sigmoid, AveragePool and MaxPool (2x2, stride 2), Gemm or
+// MatMul + Add, Flatten and the Shape/Gather/Unsqueeze/Concat/Reshape chain PyTorch emits for
+// flattening, with Dropout and Identity passed through. Layer names come from the
 // initializers' names (`fc2.weight` gives `fc2`, `classifier.3.weight` gives `classifier.3`). An
 // op the engine cannot run is refused with its name and node; nothing is guessed.
 import { createRequire } from 'node:module';
@@ -25,7 +26,10 @@ type Tensor = { dims: number[]; data: Float32Array };
 const SHAPE_OPS = new Set(['Shape', 'Gather', 'Unsqueeze', 'Concat', 'Constant', 'Cast', 'Slice']);
 const PASS_OPS = new Set(['Dropout', 'Identity']);
 const SUPPORTED =
-  'Conv, Tanh, AveragePool, Gemm, MatMul + Add, Flatten, Reshape, Dropout, Identity';
+  'Conv, Tanh, Relu, Sigmoid, AveragePool, MaxPool, Gemm, MatMul + Add, Flatten, Reshape, ' +
+  'Dropout, Identity';
+const ACTIVATION_OF_OP = { Tanh: 'tanh', Relu: 'relu', Sigmoid: 'sigmoid' } as const;
+const POOL_OF_OP = { AveragePool: 'avgpool', MaxPool: 'maxpool' } as const;
 
 function tensorData(t: OnnxProto.onnx.ITensorProto, file: string): Tensor {
   const dims = (t.dims ?? []).map(Number);
@@ -167,19 +171,26 @@ export function readOnnx(
       const pads = intsOf(node, 'pads') ?? [0, 0, 0, 0];
       const strides = intsOf(node, 'strides') ?? [1, 1];
       const dilations = intsOf(node, 'dilations') ?? [1, 1];
+      const autoPad = attr(node, 'auto_pad')?.s;
       if (
         kh !== kw ||
-        pads.some((p) => p !== 0) ||
-        strides.some((s) => s !== 1) ||
+        pads.some((p) => p !== pads[0]) ||
+        strides[0] !== strides[1] ||
         dilations.some((d) => d !== 1) ||
-        intOf(node, 'group', 1) !== 1
+        intOf(node, 'group', 1) !== 1 ||
+        (autoPad?.length && new TextDecoder().decode(autoPad) !== 'NOTSET')
       ) {
         throw new DataError(
-          `${file}: ${where}: Conv with padding, stride, dilation, groups or a non-square kernel is not supported yet`,
+          `${file}: ${where}: Conv with unequal padding or strides, dilation, groups, auto_pad ` +
+            'or a non-square kernel is not supported',
         );
       }
       const name = layerName(node.input![1]);
-      layers.push({ kind: 'conv', name, inChannels, outChannels, kernel: kh });
+      const geometry = {
+        ...(pads[0] ? { padding: pads[0] } : {}),
+        ...(strides[0] !== 1 ? { stride: strides[0] } : {}),
+      };
+      layers.push({ kind: 'conv', name, inChannels, outChannels, kernel: kh, ...geometry });
       keep(`${name}.weight`, weight);
       keep(
         `${name}.bias`,
@@ -187,18 +198,25 @@ export function readOnnx(
           ? weightOf(node, 2)
           : { dims: [outChannels], data: new Float32Array(outChannels) },
       );
-    } else if (op === 'Tanh') {
-      layers.push({ kind: 'tanh' });
-    } else if (op === 'AveragePool') {
+    } else if (op === 'Tanh' || op === 'Relu' || op === 'Sigmoid') {
+      layers.push({ kind: ACTIVATION_OF_OP[op] });
+    } else if (op === 'AveragePool' || op === 'MaxPool') {
       const kernel = intsOf(node, 'kernel_shape') ?? [];
       const strides = intsOf(node, 'strides') ?? [];
       const pads = intsOf(node, 'pads') ?? [0, 0, 0, 0];
-      if (kernel.join() !== '2,2' || strides.join() !== '2,2' || pads.some((p) => p !== 0)) {
+      const dilations = intsOf(node, 'dilations') ?? [1, 1];
+      const plain =
+        kernel.join() === '2,2' &&
+        strides.join() === '2,2' &&
+        pads.every((p) => p === 0) &&
+        dilations.every((d) => d === 1) &&
+        intOf(node, 'ceil_mode', 0) === 0 &&
+        (node.output?.length ?? 1) === 1;
+      if (!plain)
         throw new DataError(
-          `${file}: ${where}: AveragePool other than 2x2 with stride 2 is not supported`,
+          `${file}: ${where}: ${op} other than 2x2 with stride 2 is not supported`,
         );
-      }
-      layers.push({ kind: 'avgpool' });
+      layers.push({ kind: POOL_OF_OP[op] });
     } else if (op === 'Flatten' || op === 'Reshape') {
       if (op === 'Flatten' && intOf(node, 'axis', 1) !== 1)
         throw new DataError(`${file}: ${where}: Flatten must keep the batch axis`);

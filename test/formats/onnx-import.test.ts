@@ -19,6 +19,8 @@ const { onnx } = createRequire(import.meta.url)('onnx-proto') as typeof OnnxProt
 const expected = JSON.parse(readFileSync(join(FIXTURES, 'onnx-expected.json'), 'utf8')) as {
   inputs: number[];
   logits: Record<string, number[]>;
+  inputs28: number[];
+  logits28: number[];
 };
 
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -48,9 +50,28 @@ describe('ONNX models written by PyTorch', () => {
     });
   }
 
+  it("a 1x28x28 model with ReLU, max-pooling, padding, stride and sigmoid gives PyTorch's logits", () => {
+    const path = join(FIXTURES, 'small-28-op13.onnx');
+    const net = loadModelFile(path, 2);
+    expect(net.arch.input).toEqual([1, 28, 28]);
+    expect(net.arch.layers.map((l) => l.kind)).toEqual([
+      'conv',
+      'relu',
+      'maxpool',
+      'conv',
+      'sigmoid',
+      'dense',
+      'relu',
+      'dense',
+    ]);
+    expect(net.arch.layers[0]).toMatchObject({ name: 'conv1', padding: 2 });
+    expect(net.arch.layers[3]).toMatchObject({ name: 'conv2', padding: 1, stride: 2 });
+    expectSameLogits(logits(path, expected.inputs28, 2), expected.logits28);
+  });
+
   it('refuses an op the engine cannot run, naming it and its node, and a truncated file', () => {
-    expect(() => loadModelFile(join(FIXTURES, 'relu-op13.onnx'), 1)).toThrow(
-      /node \/Relu: ONNX op Relu is not supported by prunelab's engine/,
+    expect(() => loadModelFile(join(FIXTURES, 'leaky-op13.onnx'), 1)).toThrow(
+      /node \/LeakyRelu: ONNX op LeakyRelu is not supported by prunelab's engine/,
     );
     const truncated = join(tmp, 'truncated.onnx');
     writeFileSync(
@@ -58,7 +79,7 @@ describe('ONNX models written by PyTorch', () => {
       readFileSync(join(FIXTURES, 'lenet5-flatten-op11.onnx')).subarray(0, 5000),
     );
     expect(() => loadModelFile(truncated, 1)).toThrow(/is not an ONNX model, or is truncated/);
-    const r = cli('evaluate', join(FIXTURES, 'relu-op13.onnx'), '--dataset', 'fashion-mnist');
+    const r = cli('evaluate', join(FIXTURES, 'leaky-op13.onnx'), '--dataset', 'fashion-mnist');
     expect(r.status).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });
@@ -112,6 +133,45 @@ describe('ONNX models written by PyTorch', () => {
 });
 
 const ort = peer<Ort>('onnxruntime-node');
+
+describe('a 1x28x28 ONNX model in a study', () => {
+  it('takes MNIST-sized images as they are, with --normalize, and prunes its fc1', () => {
+    const dir = join(tmp, 'small-study');
+    const r = cli(
+      'study',
+      '--model',
+      join(FIXTURES, 'small-28-op13.onnx'),
+      '--dataset',
+      'mnist',
+      '--normalize',
+      '0.1307,0.3081',
+      '--train-size',
+      '200',
+      '--val-size',
+      '100',
+      '--test-size',
+      '100',
+      '--max-pruned',
+      '3',
+      '--criterion',
+      'distinctiveness,reconstruct',
+      '--out',
+      dir,
+      '--quiet',
+    );
+    expect(r.status, r.stderr).toBe(0);
+    const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as {
+      layer: string;
+      data: { mean: number[] };
+      runs: { steps: { hidden: number }[] }[];
+    };
+    expect(results.layer).toBe('fc1');
+    expect(results.data.mean).toEqual([0.1307]);
+    expect(results.runs[0].steps.map((s) => s.hidden)).toEqual([19, 18, 17]);
+    const pruned = loadModelFile(join(dir, 'reconstruct-s1', 'model.safetensors'), 1);
+    expect(pruned.arch.input).toEqual([1, 28, 28]);
+  });
+});
 
 describe.skipIf(!ort)('a PyTorch model through a study', () => {
   it("is pruned, exported again, and runs in onnxruntime with prunelab's logits", async () => {
