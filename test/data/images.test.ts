@@ -147,6 +147,105 @@ describe('image folders', () => {
     expect(worst).toBeLessThan(0.02); // without jitter it is the plain grayscale image (up to rounding)
   });
 
+  it('keeps colour for a 3-channel network, at its input size, standardised per channel', async () => {
+    const d = await loadData({
+      ...cfg({ dataset: 'folder', data: folder }),
+      seed: 1,
+      inputShape: [3, 28, 24],
+    });
+    expect(d.inputShape).toEqual([3, 28, 24]);
+    expect(d.mean).toHaveLength(3);
+    expect(d.preprocessing).toMatch(/resized to 24x28 .*kept in colour/);
+    // the red, blue and green classes: each channel's mean tells them apart
+    const P = 28 * 24;
+    const channelMeans = (k: number) =>
+      [0, 1, 2].map((c) => {
+        let sum = 0;
+        for (let p = 0; p < P; p++) sum += d.train.x[(k * 3 + c) * P + p] * d.std[c] + d.mean[c];
+        return sum / P;
+      });
+    const channelOf: Record<string, number> = { rot: 0, 'grün <b>': 1, blau: 2 };
+    let colourful = 0;
+    for (let k = 0; k < d.train.n; k++) {
+      const means = channelMeans(k);
+      // (a sixth of the files were saved in grayscale: their channels are equal)
+      if (Math.max(...means) - Math.min(...means) < 0.1) continue;
+      colourful++;
+      const dominant = means.indexOf(Math.max(...means));
+      expect(dominant).toBe(channelOf[d.classes[d.train.y[k]]]);
+    }
+    expect(colourful).toBeGreaterThan(d.train.n / 2);
+    // augmentation without jitter gives the prepared colour planes back
+    const none = augmentSplit(
+      d.trainRgb!,
+      d.train.n,
+      { flip: 0, rotation: 0, brightness: 0, contrast: 0, saturation: 0 },
+      { channels: 3, height: 28, width: 24 },
+      d.mean,
+      d.std,
+      1,
+      [0],
+      1,
+    );
+    let worst = 0;
+    for (let i = 0; i < none.length; i++) worst = Math.max(worst, Math.abs(none[i] - d.train.x[i]));
+    expect(worst).toBeLessThan(1e-4);
+  });
+
+  it('trains a colour network from the CLI, and refuses colour on a grayscale set', () => {
+    const out = join(root, 'colour-run');
+    const r = spawnSync(
+      process.execPath,
+      [
+        join(__dirname, '..', '..', 'bin', 'prunelab.js'),
+        'train',
+        '--dataset',
+        'folder',
+        '--data',
+        folder,
+        '--channels',
+        '3',
+        '--arch',
+        'lenet5-relu',
+        '--val-size',
+        '6',
+        '--test-size',
+        '6',
+        '--epochs',
+        '2',
+        '--out',
+        out,
+        '--quiet',
+      ],
+      { encoding: 'utf8', env: { ...process.env } },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as {
+      config: { channels: number };
+    };
+    expect(results.config.channels).toBe(3);
+    const predicted = spawnSync(
+      process.execPath,
+      [
+        join(__dirname, '..', '..', 'bin', 'prunelab.js'),
+        'predict',
+        join(out, 'model.safetensors'),
+        join(folder, 'rot', 'bild 0.jpg'),
+        '--log-json',
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(predicted.status, predicted.stderr).toBe(0);
+    expect(predicted.stdout).toMatch(/"probability"/);
+    const gray = spawnSync(
+      process.execPath,
+      [join(__dirname, '..', '..', 'bin', 'prunelab.js'), 'train', '--channels', '3'],
+      { encoding: 'utf8' },
+    );
+    expect(gray.status).toBe(2);
+    expect(gray.stderr).toMatch(/fashion-mnist is grayscale; --channels 3 needs colour images/);
+  });
+
   it('names a missing folder, an empty class and a class too small for the split', async () => {
     await expect(
       loadData({ ...cfg({ dataset: 'folder', data: join(root, 'nope') }), seed: 1 }),
