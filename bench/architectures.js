@@ -1,0 +1,104 @@
+// The networks of the pruning literature against PyTorch: LeNet-300-100 and the Caffe LeNet-5
+// trained at batch 16 on 1x28x28 inputs, on 1 and 2 threads, against PyTorch (Debian's
+// python3-torch on OpenBLAS, OPENBLAS_NUM_THREADS=1, see peer.js) on 1 and 2 threads, measured in
+// the same run in alternation over BENCH_ROUNDS rounds (default 3); each side at its best thread
+// count and its best round. Goals (issue 13): LeNet-300-100 at least 1.5x, the Caffe LeNet-5 at
+// least 2.5x. The last line is one JSON object.
+import { resolveArchitecture } from '../dist/nn/arch-spec.js';
+import { Network } from '../dist/nn/network.js';
+import { DataParallel } from '../dist/train/parallel.js';
+import { serialStep } from '../dist/train/serial-step.js';
+import { describePeer, runPeer, torchPeer } from './peer.js';
+
+const IMAGES = Number(process.env.BENCH_IMAGES ?? 4000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const SLICE = 1024;
+const PASSES = 6;
+const NETWORKS = [
+  { name: 'lenet-300-100', goal: 1.5 },
+  { name: 'lenet5-caffe', goal: 2.5 },
+];
+
+/** @param {number} n */
+function makeData(n) {
+  const x = new Float32Array(n * 784);
+  const y = new Uint8Array(n);
+  let s = 1;
+  for (let i = 0; i < x.length; i++) {
+    s = (s * 1103515245 + 12345) >>> 0;
+    x[i] = (s / 4294967296) * 2 - 1;
+  }
+  for (let i = 0; i < n; i++) y[i] = i % 10;
+  return { x, y, n };
+}
+
+/** Best of PASSES timed passes over SLICE images at batch 16, after a warm-up pass. */
+/** @param {string} name @param {number} threads @param {ReturnType<typeof makeData>} data */
+async function trainRate(name, threads, data) {
+  const net = new Network(resolveArchitecture(name, { classes: 10 }), 128, 'wasm');
+  net.initialize(1);
+  const dp = threads > 1 ? await DataParallel.create(net, 16) : null;
+  const pass = (/** @type {number} */ start) => {
+    for (let s = start; s < start + SLICE; s += 16) {
+      const x = data.x.subarray(s * 784, (s + 16) * 784);
+      const y = data.y.subarray(s, s + 16);
+      if (dp) dp.step(net, x, y, 16);
+      else serialStep(net, x, y, 16);
+      net.sgdStep(0.01);
+    }
+  };
+  pass(0);
+  let best = 0;
+  for (let k = 1; k <= PASSES; k++) {
+    const start = (k * SLICE) % (data.n - SLICE + 1);
+    const t = performance.now();
+    pass(start);
+    best = Math.max(best, SLICE / ((performance.now() - t) / 1000));
+  }
+  await dp?.close();
+  return best;
+}
+
+const peer = torchPeer();
+const data = makeData(IMAGES);
+const report = [];
+for (const { name, goal } of NETWORKS) {
+  let ours = 0;
+  let theirs = 0;
+  const ratios = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const mine = Math.max(await trainRate(name, 1, data), await trainRate(name, 2, data));
+    ours = Math.max(ours, mine);
+    if (!peer) continue;
+    const args = [name, String(IMAGES), String(SLICE), String(PASSES)];
+    const out = /** @type {{ results: { train16: number }[] }} */ (
+      runPeer(peer, 'torch_architectures.py', args)
+    );
+    const best = Math.max(...out.results.map((r) => r.train16));
+    theirs = Math.max(theirs, best);
+    ratios.push(mine / best);
+  }
+  report.push({ name, goal, ours, theirs: peer ? theirs : null, ratios });
+}
+console.log(`training at batch 16 on 1x28x28, images/s, best of ${ROUNDS} rounds and 1-2 threads`);
+if (peer) console.log(`peer: ${describePeer(peer)}, same run`);
+for (const r of report) {
+  const ratio = r.theirs ? `${(r.ours / r.theirs).toFixed(2)}x (goal ${r.goal}x)` : '-';
+  const rounds = r.ratios.map((x) => x.toFixed(2) + 'x').join(', ');
+  console.log(
+    `${r.name.padEnd(14)} prunelab ${r.ours.toFixed(0).padStart(6)}  PyTorch ` +
+      `${r.theirs ? r.theirs.toFixed(0).padStart(6) : '     -'}  ${ratio}; per round: ${rounds}`,
+  );
+}
+console.log(
+  JSON.stringify(
+    report.map((r) => ({
+      network: r.name,
+      imagesPerSecond: Math.round(r.ours),
+      torchImagesPerSecond: r.theirs && Math.round(r.theirs),
+      ratio: r.theirs && +(r.ours / r.theirs).toFixed(2),
+      roundRatios: r.ratios.map((x) => +x.toFixed(2)),
+      goal: r.goal,
+    })),
+  ),
+);
