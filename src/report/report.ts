@@ -10,6 +10,7 @@ import { writeFileAtomic } from '../util/atomic.js';
 import { DataError } from '../util/errors.js';
 import { FIGURES, lrSweepSpec, renderSvg, svgToPng } from './figures.js';
 import { renderHtml } from './html.js';
+import { networkSpec } from './network-figure.js';
 import { hasSpeed } from './speed-figures.js';
 
 const TITLES: Record<keyof typeof FIGURES, string> = {
@@ -76,6 +77,19 @@ export async function writeReport(dir: string): Promise<string> {
     writeFileAtomic(join(dir, 'figures', `${name}.svg`), svg);
     writeFileAtomic(join(dir, 'figures', `${name}.png`), await svgToPng(svg));
     figures.push({ name, title: TITLES[name], svg });
+  }
+  const network = networkSpec(r);
+  if (network) {
+    const svg = await renderSvg(network);
+    writeFileAtomic(join(dir, 'figures', 'network.svg'), svg);
+    writeFileAtomic(join(dir, 'figures', 'network.png'), await svgToPng(svg));
+    figures.unshift({
+      name: 'network',
+      title:
+        "The network (the paper's Fig. 2): each layer's output shape, and the pruned layer's " +
+        'units before pruning, at the knees and at the end.',
+      svg,
+    });
   }
   const sweepFile = join(dir, 'lr-sweep', 'results.json');
   let sweep: SweepResults | null = null;

@@ -109,6 +109,7 @@ export async function runBaselineTask(
     cosine,
     redundancy,
     loadedFrom: cfg.model ?? null,
+    architecture: net.arch,
   };
   saveModel(baselineModelPath(dir, seed), net, modelMetadata(data));
   result.modelBytes = statSync(baselineModelPath(dir, seed)).size;

@@ -1,6 +1,7 @@
 // What the study's tasks produce, step by step: a seed's baseline, one step of a pruning run, one
 // point of the control run, one rate of a learning-rate sweep. These are the records of
 // results.json, steps.csv and the tasks' checkpoints.
+import type { Architecture } from '../nn/architecture.js';
 import type { ScoreKind } from '../prune/criteria/index.js';
 import type { RedundancyEstimates } from '../prune/redundancy.js';
 import type { EpochRecord } from '../train/trainer.js';
@@ -28,6 +29,8 @@ export interface BaselineResult {
   /** How many units the trained network alone says are redundant (prune/redundancy.ts). */
   redundancy?: RedundancyEstimates;
   loadedFrom: string | null;
+  /** The baseline network (absent in results written before version 0.3). */
+  architecture?: Architecture;
 }
 
 export interface StepRecord {

@@ -191,7 +191,14 @@ describe('studies of other networks on real data', () => {
     expect(results.runs).toHaveLength(7);
     for (const run of results.runs) expect(run.steps.map((s) => s.hidden)).toEqual([97, 94]);
     expect(results.control[0].steps).toHaveLength(2);
-    expect(existsSync(join(dir, 'report.html'))).toBe(true);
+    const html = readFileSync(join(dir, 'report.html'), 'utf8');
+    // the network diagram (the paper's Fig. 2) with the pruned layer and its units
+    expect(html).toContain('id="fig-network"');
+    const diagram = readFileSync(join(dir, 'figures', 'network.svg'), 'utf8');
+    expect(diagram).toMatch(
+      /pruned layer fc2 \(shaded\): 100 units; \d+(-\d+)? at the knee; 94 at the end/,
+    );
+    expect(diagram).toContain('dense 784-300');
     const csv = readFileSync(join(dir, 'steps.csv'), 'utf8').trim().split('\n');
     expect(csv).toHaveLength(1 + 7 * 2 + 2);
   });
