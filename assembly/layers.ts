@@ -1,5 +1,5 @@
-// The kernels of the layers beyond the paper's LeNet-5 (ReLU, sigmoid, 2x2 max-pooling, and the
-// zero padding and striding of a convolution), in the same contracts as src/engine/reference.ts:
+// The kernels of the layers beyond the paper's LeNet-5 (ReLU, sigmoid, 2x2 max-pooling, dropout,
+// and the zero padding and striding of a convolution), in the same contracts as src/engine/reference.ts:
 // every pointer a byte offset into the imported memory, backward passes SET dInp. Re-exported by
 // kernels.ts (the module's entry). Elementwise layers run four floats at a time; the copies of
 // padding and striding are row copies, negligible beside the convolutions they feed.
@@ -189,3 +189,22 @@ export function upsample2d(dInp: usize, dOut: usize, planes: i32, H: i32, W: i32
       for (let x = 0; x < OW; x++) store<f32>(to + (<usize>(x * S) << 2), load<f32>(from + (<usize>x << 2)));
     }
 }
+
+// out = inp * mask, elementwise: dropout's forward pass (mask holds 0 or 1 / (1 - p)); its backward
+// pass is the same product with the gradient.
+function multiply(out: usize, a: usize, b: usize, n: i32): void {
+  const n4 = n & ~3;
+  let i = 0;
+  for (; i < n4; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(out + o, f32x4.mul(v128.load(a + o), v128.load(b + o)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(out + o, load<f32>(a + o) * load<f32>(b + o));
+  }
+}
+
+export function dropoutForward(out: usize, inp: usize, mask: usize, n: i32): void { multiply(out, inp, mask, n); }
+
+export function dropoutBackward(dInp: usize, dOut: usize, mask: usize, n: i32): void { multiply(dInp, dOut, mask, n); }

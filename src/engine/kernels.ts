@@ -113,6 +113,10 @@ export interface Kernels {
     W: number,
     S: number,
   ): void;
+  /** out = inp * mask, elementwise (dropout's forward pass; mask holds 0 or 1/(1-p)). */
+  dropoutForward(out: FloatArray, inp: FloatArray, mask: FloatArray, n: number): void;
+  /** dInp = dOut * mask. */
+  dropoutBackward(dInp: FloatArray, dOut: FloatArray, mask: FloatArray, n: number): void;
   /** dst[i] += src[i] for i < n (the reduction of two half-batch gradients). */
   accumulate(dst: FloatArray, src: FloatArray, n: number): void;
   /** g' = g + wd*p; v = mu*v + g' when mu > 0; p -= lr * (v or g'). */

@@ -172,6 +172,12 @@ export function createReferenceKernels(dtype: 'float32' | 'float64' = 'float32')
           for (let x = 0; x < OW; x++)
             dInp[(p * H + y * S) * W + x * S] = dOut[(p * OH + y) * OW + x];
     },
+    dropoutForward(out, inp, mask, n) {
+      for (let i = 0; i < n; i++) out[i] = inp[i] * mask[i];
+    },
+    dropoutBackward(dInp, dOut, mask, n) {
+      for (let i = 0; i < n; i++) dInp[i] = dOut[i] * mask[i];
+    },
     accumulate(dst, src, n) {
       for (let i = 0; i < n; i++) dst[i] += src[i];
     },

@@ -10,6 +10,7 @@ export const STREAM = {
   criterion: 4,
   augment: 5,
   control: 6,
+  dropout: 7,
 } as const;
 
 function splitmix32(x: number): number {

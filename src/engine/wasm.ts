@@ -38,6 +38,8 @@ interface WasmExports {
   crop2d(...a: number[]): void;
   subsample2d(...a: number[]): void;
   upsample2d(...a: number[]): void;
+  dropoutForward(...a: number[]): void;
+  dropoutBackward(...a: number[]): void;
   sgdStep(...a: number[]): void;
   accumulate(...a: number[]): void;
   convScratchFloats(C: number, K: number, OC: number, OH: number, OW: number): number;
@@ -245,6 +247,8 @@ export function createWasmKernels(
     crop2d: (dInp, dPadded, planes, H, W, P) => x.crop2d(p(dInp), p(dPadded), planes, H, W, P),
     subsample2d: (out, inp, planes, H, W, S) => x.subsample2d(p(out), p(inp), planes, H, W, S),
     upsample2d: (dInp, dOut, planes, H, W, S) => x.upsample2d(p(dInp), p(dOut), planes, H, W, S),
+    dropoutForward: (out, inp, mask, n) => x.dropoutForward(p(out), p(inp), p(mask), n),
+    dropoutBackward: (dInp, dOut, mask, n) => x.dropoutBackward(p(dInp), p(dOut), p(mask), n),
     accumulate: (dst, src, n) => x.accumulate(p(dst), p(src), n),
     sgdStep: (pp, g, v, n, lr, mu, wd) => x.sgdStep(p(pp), p(g), p(v), n, lr, mu, wd),
   };

@@ -74,6 +74,8 @@ export function onnxModel(net: Network, metadata: Record<string, string> = {}): 
     } else if (layer.kind === 'avgpool' || layer.kind === 'maxpool') {
       const op = layer.kind === 'avgpool' ? 'AveragePool' : 'MaxPool';
       add(op, [current], [ints('kernel_shape', [2, 2]), ints('strides', [2, 2])]);
+    } else if (layer.kind === 'dropout') {
+      // dropout acts only while training: an inference graph leaves it out, as PyTorch's does
     } else {
       if (spatial) add('Flatten', [current], [{ name: 'axis', type: INT, i: 1 }]);
       spatial = false;

@@ -86,6 +86,8 @@ export function tfjsModel(net: Network, metadata: Record<string, string> = {}): 
         padding: 'valid',
         data_format: 'channels_last',
       });
+    } else if (layer.kind === 'dropout') {
+      push('Dropout', { name: `dropout_${++count}`, rate: layer.p });
     } else {
       const { inFeatures: I, outFeatures: O } = layer;
       const w = net.param(`${layer.name}.weight`);

@@ -41,6 +41,7 @@ const LayerSchema = z.discriminatedUnion('kind', [
     })
     .strict(),
   z.object({ kind: z.enum(['tanh', 'relu', 'sigmoid', 'avgpool', 'maxpool']) }).strict(),
+  z.object({ kind: z.literal('dropout'), p: z.number().min(0).lt(1) }).strict(),
 ]);
 
 const SpecSchema = z
@@ -59,7 +60,7 @@ export interface ArchitectureRequest {
   input?: { height?: number; width?: number; channels?: number };
 }
 
-const KINDS = 'conv, dense, tanh, relu, sigmoid, avgpool, maxpool';
+const KINDS = 'conv, dense, tanh, relu, sigmoid, avgpool, maxpool, dropout';
 
 /** One line for a zod failure: the field's path and what is wrong. */
 function specError(file: string, err: z.ZodError): ConfigError {

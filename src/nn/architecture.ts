@@ -22,7 +22,9 @@ export type LayerSpec =
   | { kind: 'relu' }
   | { kind: 'sigmoid' }
   | { kind: 'avgpool' }
-  | { kind: 'maxpool' };
+  | { kind: 'maxpool' }
+  /** Zeroes each value with probability p while training (scaling the rest by 1/(1-p)). */
+  | { kind: 'dropout'; p: number };
 
 export type OutputKind = 'softmax' | 'sigmoid';
 
@@ -36,10 +38,10 @@ export interface Architecture {
 export const isActivation = (l: LayerSpec): l is { kind: ActivationKind } =>
   l.kind === 'tanh' || l.kind === 'relu' || l.kind === 'sigmoid';
 
-/** The activation that follows dense layer `name` (none: the layer's output is linear). */
+/** The activation that follows dense layer `name`, past any dropout (none: linear output). */
 export function activationAfter(arch: Architecture, name: string): ActivationKind | 'linear' {
   const i = arch.layers.findIndex((l) => l.kind === 'dense' && l.name === name);
-  const next = arch.layers[i + 1];
+  const next = arch.layers.slice(i + 1).find((l) => l.kind !== 'dropout');
   return next && isActivation(next) ? next.kind : 'linear';
 }
 

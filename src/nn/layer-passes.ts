@@ -1,9 +1,11 @@
 // One layer's forward and backward pass on the kernels, for every layer kind of architecture.ts.
 // A padded or strided convolution runs as pad2d, the kernels' stride-1 convolution and
 // subsample2d, through buffers of its own (ConvBuffers), so the fast convolution kernels serve
-// every convolution. A convolution followed by tanh runs as one fused kernel.
+// every convolution. A convolution followed by tanh runs as one fused kernel. Dropout draws its
+// mask per pass (dropout.ts) and is the identity when no training step is running.
 import type { FloatArray, Kernels } from '../engine/kernels.js';
 import { size, type LayerSpec, type Shape3 } from './architecture.js';
+import { dropoutMask } from './dropout.js';
 
 type Conv = Extract<LayerSpec, { kind: 'conv' }>;
 
@@ -31,8 +33,9 @@ export interface ConvBuffers {
   dFull: FloatArray | null;
 }
 
-/** Floats of the ConvBuffers a convolution needs at batch capacity `batch` (0 for a plain one). */
-export function convBufferFloats(l: LayerSpec, input: Shape3, batch: number): number {
+/** Floats of a layer's own buffers (ConvBuffers, a dropout mask) at batch capacity `batch`. */
+export function layerBufferFloats(l: LayerSpec, input: Shape3, batch: number): number {
+  if (l.kind === 'dropout') return batch * size(input);
   if (l.kind !== 'conv') return 0;
   const g = convGeometry(l, input);
   const padded = g.pad ? input[0] * g.paddedH * g.paddedW : 0;
@@ -136,6 +139,68 @@ export function convBackward(
     l.kernel,
   );
   if (dInp && buffers.dPadded) k.crop2d(dInp, buffers.dPadded, io.B * c, h, w, g.pad);
+}
+
+type Dense = Extract<LayerSpec, { kind: 'dense' }>;
+
+export function denseForward(k: Kernels, l: Dense, io: LayerIo): void {
+  const weight = io.param(`${l.name}.weight`),
+    bias = io.param(`${l.name}.bias`);
+  k.denseForward(io.out, io.inp, weight, bias, io.B, l.inFeatures, l.outFeatures);
+}
+
+/** Dense backward from dOut into dW, dB (added) and dInp (set, when not null). */
+export function denseBackward(
+  k: Kernels,
+  l: Dense,
+  io: LayerIo,
+  dInp: FloatArray | null,
+  dOut: FloatArray,
+  grad: (name: string) => FloatArray,
+): void {
+  const dW = grad(`${l.name}.weight`),
+    dB = grad(`${l.name}.bias`);
+  const weight = io.param(`${l.name}.weight`);
+  k.denseBackward(dInp, dW, dB, dOut, io.inp, weight, io.B, l.inFeatures, l.outFeatures);
+}
+
+/** The step's dropout: its key (null: evaluating, dropout is the identity) and images' offset. */
+export interface DropoutState {
+  key: number | null;
+  first: number;
+}
+
+/** Dropout's forward pass (layer `index`), drawing its mask for this pass into `mask`. */
+export function dropoutForward(
+  k: Kernels,
+  l: Extract<LayerSpec, { kind: 'dropout' }>,
+  index: number,
+  io: LayerIo,
+  mask: FloatArray,
+  state: DropoutState,
+): void {
+  const perImage = size(io.shape);
+  const n = io.B * perImage;
+  if (state.key === null) {
+    io.out.set(io.inp.subarray(0, n));
+    return;
+  }
+  dropoutMask(mask, l.p, state.key, index, state.first, io.B, perImage);
+  k.dropoutForward(io.out, io.inp, mask, n);
+}
+
+/** Dropout's backward pass, through the mask of the forward pass. */
+export function dropoutBackward(
+  k: Kernels,
+  io: LayerIo,
+  mask: FloatArray,
+  state: DropoutState,
+  dInp: FloatArray,
+  dOut: FloatArray,
+): void {
+  const n = io.B * size(io.shape);
+  if (state.key === null) dInp.set(dOut.subarray(0, n));
+  else k.dropoutBackward(dInp, dOut, mask, n);
 }
 
 /** Forward pass of a layer without parameters (activation or pooling). */

@@ -19,11 +19,16 @@ import {
 import {
   allocConvBuffers,
   convBackward,
-  convBufferFloats,
   convForward,
+  denseBackward,
+  denseForward,
+  dropoutBackward,
+  dropoutForward,
+  layerBufferFloats,
   plainBackward,
   plainForward,
   type ConvBuffers,
+  type DropoutState,
   type LayerIo,
 } from './layer-passes.js';
 import { outputLoss } from './loss.js';
@@ -46,6 +51,13 @@ export class Network {
   readonly dActs: FloatArray[];
   /** The padded inputs and stride-1 outputs of padded or strided convolutions (layer-passes.ts). */
   private readonly convBuffers: (ConvBuffers | null)[];
+  /** Each dropout layer's mask of the current pass. */
+  private readonly masks: (FloatArray | null)[];
+  /**
+   * While a training step runs: its dropout key (train/trainer.ts; null: dropout is the identity)
+   * and the place in its whole batch of this pass's first image (a second half-batch's offset).
+   */
+  readonly dropout: DropoutState = { key: null, first: 0 };
   private velocity: FloatArray | null = null;
 
   /**
@@ -75,6 +87,9 @@ export class Network {
     this.gradsAux = this.kernels.alloc(total);
     this.acts = this.shapes.map((sh) => this.kernels.alloc(batch * size(sh)));
     this.dActs = this.shapes.map((sh) => this.kernels.alloc(batch * size(sh)));
+    this.masks = arch.layers.map((l, i) =>
+      l.kind === 'dropout' ? this.kernels.alloc(batch * size(this.shapes[i])) : null,
+    );
     this.convBuffers = arch.layers.map((l, i) =>
       allocConvBuffers(this.kernels, l, this.shapes[i], batch),
     );
@@ -96,11 +111,8 @@ export class Network {
     const total = paramShapes(arch).reduce((s, p) => s + size(p.shape), 0);
     const shapes = layerShapes(arch);
     const actFloats = shapes.reduce((s, sh) => s + batch * size(sh), 0);
-    const convFloats = arch.layers.reduce(
-      (s, l, i) => s + convBufferFloats(l, shapes[i], batch),
-      0,
-    );
-    return 4 * total + 2 * actFloats + convFloats + 64 * (3 * arch.layers.length + 9);
+    const own = arch.layers.reduce((s, l, i) => s + layerBufferFloats(l, shapes[i], batch), 0);
+    return 4 * total + 2 * actFloats + own + 64 * (4 * arch.layers.length + 9);
   }
 
   private readonly pv: Map<string, FloatArray>;
@@ -153,8 +165,11 @@ export class Network {
   activationIndex(name: string): number {
     const i = this.arch.layers.findIndex((l) => l.kind === 'dense' && l.name === name);
     if (i < 0) throw new Error(`no dense layer named ${name}`);
-    const next = this.arch.layers[i + 1];
-    return next && isActivation(next) ? i + 2 : i + 1;
+    // past a dropout layer (the identity when evaluating) to the activation, if there is one
+    let k = i + 1;
+    while (this.arch.layers[k]?.kind === 'dropout') k++;
+    const next = this.arch.layers[k];
+    return next && isActivation(next) ? k + 1 : i + 1;
   }
 
   /** Index into acts of the first dense layer's input: the convolutional features. */
@@ -182,10 +197,10 @@ export class Network {
           this.convBuffers[i]!,
           tanh,
         );
-      } else if (l.kind === 'dense') {
-        const { weight, bias } = this.dense(l.name);
-        this.kernels.denseForward(io.out, io.inp, weight, bias, B, l.inFeatures, l.outFeatures);
-      } else plainForward(this.kernels, l, io);
+      } else if (l.kind === 'dense') denseForward(this.kernels, l, io);
+      else if (l.kind === 'dropout')
+        dropoutForward(this.kernels, l, i, io, this.masks[i]!, this.dropout);
+      else plainForward(this.kernels, l, io);
     });
     return this.logits;
   }
@@ -194,10 +209,6 @@ export class Network {
   private io(i: number, B: number): LayerIo {
     const param = (name: string) => this.param(name);
     return { inp: this.acts[i], out: this.acts[i + 1], shape: this.shapes[i], B, param };
-  }
-
-  private dense(name: string): { weight: FloatArray; bias: FloatArray } {
-    return { weight: this.param(`${name}.weight`), bias: this.param(`${name}.bias`) };
   }
 
   forward(B: number): FloatArray {
@@ -217,18 +228,9 @@ export class Network {
       const io = this.io(i, B);
       if (l.kind === 'conv')
         convBackward(this.kernels, l, io, this.convBuffers[i]!, dInp, dOut, grad);
-      else if (l.kind === 'dense')
-        this.kernels.denseBackward(
-          dInp,
-          grad(`${l.name}.weight`),
-          grad(`${l.name}.bias`),
-          dOut,
-          io.inp,
-          this.param(`${l.name}.weight`),
-          B,
-          l.inFeatures,
-          l.outFeatures,
-        );
+      else if (l.kind === 'dense') denseBackward(this.kernels, l, io, dInp, dOut, grad);
+      else if (dInp && l.kind === 'dropout')
+        dropoutBackward(this.kernels, io, this.masks[i]!, this.dropout, dInp, dOut);
       else if (dInp) plainBackward(this.kernels, l, io, dInp, dOut);
     }
   }

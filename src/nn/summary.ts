@@ -25,6 +25,7 @@ function kindText(l: LayerSpec): string {
     return `conv ${l.kernel}x${l.kernel}${pad}${stride}`;
   }
   if (l.kind === 'avgpool' || l.kind === 'maxpool') return `${l.kind} 2x2`;
+  if (l.kind === 'dropout') return `dropout ${l.p}`;
   return l.kind;
 }
 

@@ -30,7 +30,7 @@ export function nextDenseLayer(arch: Architecture, layer: string): string {
       : `no dense layer named "${layer}"`;
     throw new Error(`${what}; the dense layers are ${names.join(', ')}`);
   }
-  const next = arch.layers.slice(i + 1).find((l) => !isActivation(l));
+  const next = arch.layers.slice(i + 1).find((l) => !isActivation(l) && l.kind !== 'dropout');
   if (!next || next.kind !== 'dense')
     throw new Error(
       `layer "${layer}" is the output layer (or not followed by a dense layer) and cannot be pruned`,

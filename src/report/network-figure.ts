@@ -26,6 +26,7 @@ function layerText(l: LayerSpec): string {
     return `conv ${l.outChannels}@${l.kernel}x${l.kernel}${pad}${stride}`;
   }
   if (l.kind === 'dense') return `dense ${l.inFeatures}-${l.outFeatures}`;
+  if (l.kind === 'dropout') return `dropout ${l.p}`;
   return l.kind;
 }
 
@@ -48,7 +49,7 @@ export function networkBlocks(arch: Architecture, prunedLayer: string): Block[] 
       });
     } else {
       const last = blocks[blocks.length - 1];
-      last.after = last.after ? `${last.after}, ${l.kind}` : l.kind;
+      last.after = last.after ? `${last.after}, ${layerText(l)}` : layerText(l);
     }
     blocks[blocks.length - 1].shape = shapeText(shapes[i + 1]);
   });

@@ -22,6 +22,9 @@ export const CTRL = {
   /** Byte offsets of the replica's gradient and input in the shared memory (set by the helper). */
   replicaGrads: 7,
   replicaInput: 8,
+  /** 1: the training step draws dropout masks, with the key in dropoutKey (nn/dropout.ts). */
+  dropoutOn: 9,
+  dropoutKey: 10,
   /** Never notified: the helper's 1 ms pause while it waits for its memory message. */
   pause: 15,
 } as const;

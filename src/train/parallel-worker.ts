@@ -81,6 +81,9 @@ function compute(replica: Network, count: number): void {
     replica.params.set(params.subarray(0, P));
     replica.input.set(input.subarray(0, count * sizes.inputSize));
   }
+  const dropout = fullBatch > 0 && Atomics.load(ctrl, CTRL.dropoutOn) === 1;
+  replica.dropout.key = dropout ? Atomics.load(ctrl, CTRL.dropoutKey) >>> 0 : null;
+  replica.dropout.first = fullBatch - count;
   replica.forward(count);
   if (fullBatch === 0) {
     // evaluation: forward only, with one layer's outputs when asked for

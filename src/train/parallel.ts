@@ -264,9 +264,13 @@ export class DataParallel {
     }
     this.views.labels.set(y.subarray(half, B));
     Atomics.store(ctrl, CTRL.fullBatch, B);
+    // the helper's half draws the dropout masks of images half.. of the batch (nn/dropout.ts)
+    Atomics.store(ctrl, CTRL.dropoutOn, net.dropout.key === null ? 0 : 1);
+    Atomics.store(ctrl, CTRL.dropoutKey, net.dropout.key ?? 0);
     const seq = this.request(rest);
     net.grads.fill(0);
     net.input.set(x.subarray(0, half * size));
+    net.dropout.first = 0;
     net.forward(half);
     const first = net.loss(y, 0, half, true, B);
     net.backward(half);

@@ -15,15 +15,18 @@ export function serialStep(
   const half = Math.ceil(B / 2);
   net.grads.fill(0);
   net.input.set(x.subarray(0, half * size));
+  net.dropout.first = 0;
   net.forward(half);
   const first = net.loss(y, 0, half, true, B);
   net.backward(half);
   if (B - half === 0) return first;
   net.gradsAux.fill(0);
   net.input.set(x.subarray(half * size, B * size));
+  net.dropout.first = half;
   net.forward(B - half);
   const second = net.loss(y, half, B - half, true, B);
   net.backward(B - half, 'aux');
   net.kernels.accumulate(net.grads, net.gradsAux, net.grads.length);
+  net.dropout.first = 0;
   return { loss: first.loss + second.loss, correct: first.correct + second.correct };
 }

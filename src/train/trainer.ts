@@ -192,6 +192,7 @@ export function train(
     let lossSum = 0,
       correct = 0;
     const batches = Math.ceil(train.n / B);
+    const dropout = net.arch.layers.some((l) => l.kind === 'dropout');
     for (let b = 0; b < batches; b++) {
       const start = b * B,
         nb = Math.min(B, train.n - start);
@@ -200,9 +201,15 @@ export function train(
         xb.set(train.x.subarray(i * size, (i + 1) * size), k * size);
         labels[k] = train.y[i];
       }
+      // each step's dropout masks from the run's seed, the epoch and the batch (nn/dropout.ts)
+      const stream = hooks.stream ?? [];
+      net.dropout.key = dropout
+        ? new Rng(opt.seed, STREAM.dropout, ...stream, epoch, b).next()
+        : null;
       const r = hooks.parallel
         ? hooks.parallel.step(net, xb, labels, nb)
         : serialStep(net, xb, labels, nb);
+      net.dropout.key = null;
       if (!Number.isFinite(r.loss)) {
         throw diverged(epoch, `loss ${r.loss}`, opt.lr);
       }

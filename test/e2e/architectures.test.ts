@@ -2,7 +2,7 @@
 // models (test/fixtures/pytorch-trained, scripts/fixtures/pytorch_trained.py): loaded with --arch,
 // scored as PyTorch scores them on the same images, and pruned; bad input refused in one line.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -235,6 +235,44 @@ describe('studies of other networks on real data', () => {
     expect(model.state.get('conv2.weight')!.shape).toEqual([50, 20, 5, 5]);
     expect(model.state.get('fc1.weight')!.shape).toEqual([400, 800]);
     expect(model.state.get('fc2.weight')!.shape).toEqual([10, 400]);
+  });
+
+  it('trains a spec-file network with dropout to the same numbers on one thread and two', () => {
+    const spec = (p: number) => {
+      const file = join(tmp, `dropout-${p}.json`);
+      const layers = [
+        { kind: 'dense', name: 'fc1', outFeatures: 64 },
+        { kind: 'relu' },
+        { kind: 'dropout', p },
+        { kind: 'dense', name: 'fc2' },
+      ];
+      writeFileSync(file, JSON.stringify({ input: [1, 28, 28], layers }));
+      return file;
+    };
+    const history = (file: string, threads: string) => {
+      const out = join(tmp, `train-${threads}-${file.split('/').pop()}`);
+      const r = cli(
+        'train',
+        '--arch',
+        file,
+        ...small,
+        '--epochs',
+        '2',
+        '--threads',
+        threads,
+        '--out',
+        out,
+        '--quiet',
+      );
+      expect(r.status, r.stderr).toBe(0);
+      const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as {
+        history: { trainLoss: number }[];
+      };
+      return results.history.map((h) => h.trainLoss);
+    };
+    const one = history(spec(0.5), '1');
+    expect(history(spec(0.5), '2')).toEqual(one);
+    expect(history(spec(0), '1')).not.toEqual(one);
   });
 
   it('refuses --layer naming a convolution or the output layer, before any data', () => {

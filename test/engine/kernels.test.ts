@@ -265,6 +265,23 @@ for (const [variant, winograd] of [
           else expectClose(d1, d2, 1e-6);
         });
 
+      it('dropout forward and backward (the product with the mask)', () => {
+        const rng = new Rng(10);
+        const n = 1001;
+        const [x1, x2] = pair(n, rng),
+          [g1, g2] = pair(n, rng),
+          [m1, m2] = pair(n, rng);
+        for (let i = 0; i < n; i++) m2[i] = m1[i] = i % 3 ? 0 : 1 / (1 - 0.6);
+        const y1 = ref.alloc(n),
+          y2 = fast.alloc(n);
+        ref.dropoutForward(y1, x1, m1, n);
+        fast.dropoutForward(y2, x2, m2, n);
+        expectSame(y1, y2);
+        ref.dropoutBackward(y1, g1, m1, n);
+        fast.dropoutBackward(y2, g2, m2, n);
+        expectSame(y1, y2);
+      });
+
       for (const [planes, H, W] of [
         [18, 28, 28],
         [5, 24, 24],

@@ -1,5 +1,5 @@
 // Every layer kind exported: networks with ReLU, sigmoid, max-pooling, padded and strided
-// convolutions (and an MLP), saved by prunelab, exported by the CLI as ONNX and as TF.js, give
+// convolutions, dropout (and an MLP), saved by prunelab, exported by the CLI as ONNX and as TF.js, give
 // prunelab's logits in onnxruntime-node and in TensorFlow.js (within 1e-5 of their scale).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -52,6 +52,19 @@ const networks: [string, Architecture][] = [
   ['lenet5-caffe', resolveArchitecture('lenet5-caffe', { classes: 10 })],
   ['lenet5-pad', resolveArchitecture('lenet5-pad', { classes: 10 })],
   ['lenet-300-100', resolveArchitecture('lenet-300-100', { classes: 10 })],
+  [
+    'an MLP with dropout (left out of the inference graph)',
+    {
+      input: [1, 6, 6],
+      output: 'softmax',
+      layers: [
+        { kind: 'dense', name: 'fc1', inFeatures: 36, outFeatures: 12 },
+        { kind: 'sigmoid' },
+        { kind: 'dropout', p: 0.5 },
+        { kind: 'dense', name: 'fc2', inFeatures: 12, outFeatures: 3 },
+      ],
+    },
+  ],
 ];
 
 /** A seeded network saved as a model file, random inputs, and prunelab's logits for them. */

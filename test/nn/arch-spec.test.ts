@@ -151,6 +151,17 @@ describe('spec files', () => {
       /the last layer must be a dense layer/,
     ],
     [
+      'a dropout probability of 1',
+      {
+        input: [1, 4, 4],
+        layers: [
+          { kind: 'dropout', p: 1 },
+          { kind: 'dense', name: 'fc' },
+        ],
+      },
+      /field layers\[0\]\.p: /,
+    ],
+    [
       'no input shape',
       { layers: [{ kind: 'dense', name: 'fc' }] },
       /give the input shape as "input": \[channels, height, width\]/,

@@ -147,3 +147,76 @@ describe('PyTorch golden fixture (layers-golden.json)', () => {
       expect(ties).toBeGreaterThan(10);
     });
 });
+
+describe('dropout', () => {
+  const withDropout: Architecture = {
+    input: [1, 6, 6],
+    output: 'softmax',
+    layers: [
+      { kind: 'conv', name: 'c', inChannels: 1, outChannels: 2, kernel: 3 },
+      { kind: 'relu' },
+      { kind: 'dropout', p: 0.25 },
+      { kind: 'dense', name: 'fc1', inFeatures: 32, outFeatures: 8 },
+      { kind: 'tanh' },
+      { kind: 'dropout', p: 0.5 },
+      { kind: 'dense', name: 'fc2', inFeatures: 8, outFeatures: 3 },
+    ],
+  };
+
+  it("passes the finite-difference check with a training step's masks (float64)", () => {
+    const net = new Network(withDropout, 3, 'reference64');
+    net.initialize(7);
+    net.dropout.key = 12345;
+    const r = gradCheck(net, randomInput(3 * 36, 2), [0, 2, 1], 3, { samples: 8 });
+    expect(r.maxRelError, r.worst).toBeLessThan(1e-5);
+  });
+
+  it('zeroes about p of the values and scales the rest by 1/(1-p) while training; else the identity', () => {
+    const arch: Architecture = {
+      input: [1, 50, 40],
+      output: 'softmax',
+      layers: [
+        { kind: 'dropout', p: 0.3 },
+        { kind: 'dense', name: 'fc', inFeatures: 2000, outFeatures: 2 },
+      ],
+    };
+    const net = new Network(arch, 4);
+    const x = Float32Array.from({ length: 4 * 2000 }, (_, i) => 1 + (i % 7));
+    net.input.set(x);
+    net.forward(4);
+    expect(Array.from(net.acts[1])).toEqual(Array.from(x));
+    net.dropout.key = 99;
+    net.forward(4);
+    const out = net.acts[1];
+    let zeros = 0;
+    for (let i = 0; i < out.length; i++) {
+      if (out[i] === 0) zeros++;
+      else expect(out[i]).toBeCloseTo(x[i] / 0.7, 5);
+    }
+    expect(zeros / out.length).toBeGreaterThan(0.28);
+    expect(zeros / out.length).toBeLessThan(0.32);
+    // another step's key, another mask
+    const first = Array.from(out);
+    net.dropout.key = 100;
+    net.forward(4);
+    expect(Array.from(net.acts[1])).not.toEqual(first);
+  });
+
+  it("draws an image's mask from its place in the whole batch: two halves give the whole's", () => {
+    const net = new Network(withDropout, 6);
+    net.initialize(3);
+    const x = randomInput(6 * 36, 5);
+    net.dropout.key = 777;
+    net.input.set(x);
+    net.forward(6);
+    const whole = Array.from(net.logits.subarray(0, 18));
+    net.input.set(x.subarray(0, 3 * 36));
+    net.forward(3);
+    const firstHalf = Array.from(net.logits.subarray(0, 9));
+    net.input.set(x.subarray(3 * 36));
+    net.dropout.first = 3;
+    net.forward(3);
+    const secondHalf = Array.from(net.logits.subarray(0, 9));
+    expect([...firstHalf, ...secondHalf]).toEqual(whole);
+  });
+});

@@ -75,9 +75,23 @@ describe('data-parallel SGD', () => {
 
 describe('data-parallel SGD on every architecture', () => {
   const presets = ['lenet5-caffe', 'lenet-300-100', 'lenet5-pad', 'mlp:3072-40-20-10:sigmoid'];
-  for (const preset of presets)
+  const withDropout = (preset: string) => {
+    const arch = resolveArchitecture(preset, { classes: 10 });
+    return {
+      ...arch,
+      layers: [
+        ...arch.layers.slice(0, 2),
+        { kind: 'dropout' as const, p: 0.4 },
+        ...arch.layers.slice(2),
+      ],
+    };
+  };
+  const cases = [
+    ...presets.map((p) => [p, resolveArchitecture(p, { classes: 10 })] as const),
+    ['lenet-300-100 with dropout', withDropout('lenet-300-100')] as const,
+  ];
+  for (const [preset, arch] of cases)
     it(`${preset}: the single-thread step bit for bit, before and after pruning fc1`, async () => {
-      const arch = resolveArchitecture(preset, { classes: 10 });
       const a = new Network(arch, 128, 'wasm'),
         b = new Network(arch, 128, 'wasm');
       a.initialize(5);
@@ -94,6 +108,7 @@ describe('data-parallel SGD on every architecture', () => {
           }
           const B = step === 3 ? 13 : 16;
           const { x, y } = batchData(B, step, a.inputSize);
+          na.dropout.key = nb.dropout.key = 1000 + step;
           const ra = serialStep(na, x, y, B),
             rb = dp.step(nb, x, y, B);
           expect(rb.correct).toBe(ra.correct);
