@@ -67,6 +67,24 @@ function prunedUnits(r: StudyResults): string {
   return `${H} units; ${range(knees)} at the knee; ${range(ends)} at the end`;
 }
 
+/** The text lines of the boxes: line 0 (the layer's name) in bold, the others plain. */
+function textLayer(rows: object[], x: object, fontWeight: 'bold' | 'normal') {
+  return {
+    data: { values: rows },
+    mark: { type: 'text', fontSize: 10, baseline: 'middle', fontWeight },
+    encoding: {
+      x,
+      y: {
+        field: 'line',
+        type: 'ordinal',
+        axis: null,
+        scale: { domain: [0, 1, 2, 3], paddingOuter: 0.6 },
+      },
+      text: { field: 'text' },
+    },
+  };
+}
+
 /** The network diagram, or null for results that do not record their architecture. */
 export function networkSpec(r: StudyResults): TopLevelSpec | null {
   const arch = r.baseline.perSeed[0]?.architecture;
@@ -104,21 +122,16 @@ export function networkSpec(r: StudyResults): TopLevelSpec | null {
           },
         },
       },
-      {
-        data: { values: rows },
-        mark: { type: 'text', fontSize: 10, baseline: 'middle' },
-        encoding: {
-          x,
-          y: {
-            field: 'line',
-            type: 'ordinal',
-            axis: null,
-            scale: { domain: [0, 1, 2, 3], paddingOuter: 0.6 },
-          },
-          text: { field: 'text' },
-          fontWeight: { condition: { test: 'datum.line === 0', value: 'bold' }, value: 'normal' },
-        },
-      },
+      textLayer(
+        rows.filter((r) => r.line === 0),
+        x,
+        'bold',
+      ),
+      textLayer(
+        rows.filter((r) => r.line > 0),
+        x,
+        'normal',
+      ),
     ],
     resolve: { scale: { y: 'independent' } },
   } as unknown as TopLevelSpec;

@@ -186,6 +186,7 @@ describe('figures and report', () => {
           'classes',
           'cosine',
           'damage',
+          'network',
           'oneShot',
           'parameters',
           'speed',
