@@ -73,13 +73,22 @@ function augmentOne(
         y0 = Math.floor(sy),
         fx = sx - x0,
         fy = sy - y0;
+      // the four neighbours' offsets, -1 outside the image (zero fill)
+      const inX0 = x0 >= 0 && x0 < W,
+        inX1 = x0 + 1 >= 0 && x0 + 1 < W,
+        inY0 = y0 >= 0 && y0 < H,
+        inY1 = y0 + 1 >= 0 && y0 + 1 < H;
+      const a = inX0 && inY0 ? y0 * W + x0 : -1,
+        b = inX1 && inY0 ? y0 * W + x0 + 1 : -1,
+        c = inX0 && inY1 ? (y0 + 1) * W + x0 : -1,
+        d = inX1 && inY1 ? (y0 + 1) * W + x0 + 1 : -1;
       for (let k = 0; k < C; k++) {
         const plane = k * P;
-        const at = (xx: number, yy: number) =>
-          xx < 0 || yy < 0 || xx >= W || yy >= H ? 0 : tmp[plane + yy * W + xx];
-        const v =
-          (1 - fy) * ((1 - fx) * at(x0, y0) + fx * at(x0 + 1, y0)) +
-          fy * ((1 - fx) * at(x0, y0 + 1) + fx * at(x0 + 1, y0 + 1));
+        const va = a < 0 ? 0 : tmp[plane + a],
+          vb = b < 0 ? 0 : tmp[plane + b],
+          vc = c < 0 ? 0 : tmp[plane + c],
+          vd = d < 0 ? 0 : tmp[plane + d];
+        const v = (1 - fy) * ((1 - fx) * va + fx * vb) + fy * ((1 - fx) * vc + fx * vd);
         out[o + plane + y * W + x] = (v / 255 - mean[k]) / std[k];
       }
     }
