@@ -48,7 +48,8 @@ function augmentOne(
   const r = new Float32Array(3);
   for (let p = 0; p < P; p++) {
     for (let k = 0; k < 3; k++) r[k] = Math.min(255, rgb[base + 3 * p + k] * b);
-    const gray = 0.299 * r[0] + 0.587 * r[1] + 0.114 * r[2];
+    // rounded to float32, as the first version kept it (the same numbers as then)
+    const gray = Math.fround(0.299 * r[0] + 0.587 * r[1] + 0.114 * r[2]);
     grayMean += gray;
     for (let k = 0; k < 3; k++) r[k] = Math.min(255, Math.max(0, gray + s * (r[k] - gray)));
     if (C === 1) tmp[p] = 0.299 * r[0] + 0.587 * r[1] + 0.114 * r[2];
