@@ -26,12 +26,22 @@ const SCRATCH_BUDGET = 1 << 18, CHUNK_MAX = 16;
 
 export function convScratchFloats(C: i32, K: i32, OC: i32, OH: i32, OW: i32): i32 {
   const H = OH + K - 1, W = OW + K - 1;
-  if (winograd && winogradApplies(C, H, W, K, OC)) return winogradScratchFloats(C, H, W, OC);
   const PS = padded(OH * OW), R = C * K * K;
   const forward = (K - 1) * 6 <= OW ? OC * ((OH * W + 7) & ~7) + OC * R + R : (2 * R + OC) * PS + OC * R + R;
   const backward = (R + OC) * backwardChunk(R, OC, PS) * PS + R * PS;
-  return forward > backward ? forward : backward;
+  const direct = forward > backward ? forward : backward;
+  if (!(winograd && winogradApplies(C, H, W, K, OC))) return direct;
+  // small forward batches take the direct kernels (see conv2dForward)
+  const transformed = winogradScratchFloats(C, H, W, OC);
+  return transformed > direct ? transformed : direct;
 }
+
+// Forward batches of fewer images than this take the direct kernels even where Winograd applies:
+// Winograd works on four images at a time (one per SIMD lane) after transforming the weights, so
+// one image costs as much as four (44 us against the direct kernels' 15 us for LeNet-5's conv2).
+// An image's outputs then depend on whether it came alone or in a pair (by float32 rounding), so
+// every caller splits its batches the same way on one thread and on two (train/trainer.ts).
+const WINOGRAD_MIN_BATCH = 3;
 
 // 5x5 convolutions of four or more channels with even output sides go through winograd.ts (about 2.8
 // times fewer multiplications) unless turned off (for tests and benchmarks of the direct kernels).
@@ -73,7 +83,7 @@ function im2col(col: usize, x: usize, C: i32, H: i32, W: i32, K: i32, OH: i32, O
 // Otherwise each image is copied by im2col (positions p = oy * OW + ox, rows PS floats apart).
 export function conv2dForward(out: usize, inp: usize, w: usize, b: usize,
   B: i32, C: i32, H: i32, W: i32, OC: i32, K: i32, scratch: usize, tanh: i32): void {
-  if (winograd && winogradApplies(C, H, W, K, OC)) { winogradForward(out, inp, w, b, B, C, H, W, OC, scratch, tanh); return; }
+  if (winograd && B >= WINOGRAD_MIN_BATCH && winogradApplies(C, H, W, K, OC)) { winogradForward(out, inp, w, b, B, C, H, W, OC, scratch, tanh); return; }
   const OH = H - K + 1, OW = W - K + 1, P = OH * OW, R = C * K * K, OC4 = OC & ~3, rows = (K - 1) * 6 <= OW;
   const PS = padded(P), PT = rows ? (OH * W + 7) & ~7 : PS, pitch = rows ? W : OW; // positions computed; output row pitch
   const col = scratch, tmp = rows ? scratch : scratch + (<usize>(2 * R * PS) << 2);

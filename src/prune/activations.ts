@@ -3,6 +3,7 @@
 import type { Split } from '../data/types.js';
 import type { Network } from '../nn/network.js';
 import type { DataParallel } from '../train/parallel.js';
+import { layerOutputs } from '../train/trainer.js';
 
 /**
  * [patterns, units] row-major, float64. With `withGrad`, also dLoss/dActivation (loss = mean over
@@ -21,10 +22,12 @@ export function layerActivations(
     cap = net.batch;
   const acts = new Float64Array(patterns.n * units),
     grads = withGrad ? new Float64Array(patterns.n * units) : null;
-  // forward only: the helper thread takes half of every chunk (the values do not depend on the
-  // split)
-  if (!withGrad && parallel?.activations(net, patterns, idx, units, acts))
+  // forward only: in evaluate()'s halves, the helper thread taking one of them when there is one
+  // (the same forward passes on one thread or two: see WINOGRAD_MIN_BATCH in assembly/kernels.ts)
+  if (!withGrad) {
+    layerOutputs(net, patterns, { idx, units, out: acts }, parallel);
     return { acts, grads: null, units };
+  }
   for (let s = 0; s < patterns.n; s += cap) {
     const B = Math.min(cap, patterns.n - s);
     net.input.set(patterns.x.subarray(s * size, (s + B) * size));

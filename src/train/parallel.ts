@@ -231,22 +231,6 @@ export class DataParallel {
     return { loss, correct };
   }
 
-  /**
-   * Outputs of layer `idx` (acts[idx], `units` values per image) for every image of a split (an
-   * evaluation that keeps them); false when they do not fit the shared buffer.
-   */
-  activations(
-    net: Network,
-    split: { x: Float32Array; y: Uint8Array; n: number },
-    idx: number,
-    units: number,
-    out: FloatArray,
-  ): boolean {
-    if (units > ACT_FLOATS) return false;
-    this.evaluate(net, split, { idx, units, out });
-    return true;
-  }
-
   /** One SGD step's gradient; the second half-batch runs on the helper thread. */
   step(net: Network, x: Float32Array, y: Uint8Array, B: number): { loss: number; correct: number } {
     const half = Math.ceil(B / 2);

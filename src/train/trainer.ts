@@ -77,6 +77,20 @@ export function evaluate(
 }
 
 /**
+ * Layer `idx`'s outputs (`units` values per image) for every image of a split, in evaluate()'s
+ * halves (the helper's half on its thread when the values fit its buffer): the same forward
+ * passes, so the same numbers, on one thread or two.
+ */
+export function layerOutputs(
+  net: Network,
+  split: Split,
+  outputs: LayerOutputs,
+  parallel?: DataParallel | null,
+): void {
+  fullEvaluation(net, split, outputs.units <= ACT_FLOATS ? parallel : null, outputs);
+}
+
+/**
  * The whole network on every image, in evaluate()'s halves; with `features`, also keeps one layer's
  * outputs.
  */
