@@ -8,6 +8,7 @@ import { resolveArchitecture } from '../dist/nn/arch-spec.js';
 import { Network } from '../dist/nn/network.js';
 import { DataParallel } from '../dist/train/parallel.js';
 import { serialStep } from '../dist/train/serial-step.js';
+import { randomImages } from './data.js';
 import { describePeer, runPeer, torchPeer } from './peer.js';
 
 const IMAGES = Number(process.env.BENCH_IMAGES ?? 4000);
@@ -19,21 +20,8 @@ const NETWORKS = [
   { name: 'lenet5-caffe', goal: 2.5 },
 ];
 
-/** @param {number} n */
-function makeData(n) {
-  const x = new Float32Array(n * 784);
-  const y = new Uint8Array(n);
-  let s = 1;
-  for (let i = 0; i < x.length; i++) {
-    s = (s * 1103515245 + 12345) >>> 0;
-    x[i] = (s / 4294967296) * 2 - 1;
-  }
-  for (let i = 0; i < n; i++) y[i] = i % 10;
-  return { x, y, n };
-}
-
 /** Best of PASSES timed passes over SLICE images at batch 16, after a warm-up pass. */
-/** @param {string} name @param {number} threads @param {ReturnType<typeof makeData>} data */
+/** @param {string} name @param {number} threads @param {ReturnType<typeof randomImages>} data */
 async function trainRate(name, threads, data) {
   const net = new Network(resolveArchitecture(name, { classes: 10 }), 128, 'wasm');
   net.initialize(1);
@@ -60,7 +48,7 @@ async function trainRate(name, threads, data) {
 }
 
 const peer = torchPeer();
-const data = makeData(IMAGES);
+const data = randomImages(IMAGES, 784);
 const report = [];
 for (const { name, goal } of NETWORKS) {
   let ours = 0;

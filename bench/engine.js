@@ -9,6 +9,7 @@ import { forwardFlops, lenet5, Network } from '../dist/nn/network.js';
 import { DataParallel } from '../dist/train/parallel.js';
 import { serialStep } from '../dist/train/serial-step.js';
 import { evaluate } from '../dist/train/trainer.js';
+import { randomImages } from './data.js';
 import { describePeer, runPeer, torchPeer } from './peer.js';
 
 /** @typedef {{ x: Float32Array, y: Uint8Array, n: number }} Data */
@@ -20,17 +21,7 @@ const arch = lenet5();
 const flops = forwardFlops(arch);
 
 /** @param {number} n @returns {Data} */
-function makeData(n) {
-  const x = new Float32Array(n * 1024);
-  const y = new Uint8Array(n);
-  let s = 1;
-  for (let i = 0; i < x.length; i++) {
-    s = (s * 1103515245 + 12345) >>> 0;
-    x[i] = (s / 4294967296) * 2 - 1;
-  }
-  for (let i = 0; i < n; i++) y[i] = i % 10;
-  return { x, y, n };
-}
+const makeData = (n) => randomImages(n, 1024);
 
 // Each rate is the best of PASSES timed passes over SLICE images (after a warm-up pass), on both
 // sides: the machine's speed drifts over seconds, and the best short pass is the steadiest figure.

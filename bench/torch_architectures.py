@@ -3,9 +3,12 @@
 1x28x28 data, at 1 and 2 threads; each rate the best of several short timed passes after a warm-up,
 as in bench/engine.js. Usage: torch_architectures.py NAME [IMAGES [SLICE [PASSES]]]. Prints one JSON
 object. Run with Debian's python3-torch (/usr/bin/python3) on OpenBLAS (bench/peer.js)."""
-import json, sys, time
+import json, os, sys
 import torch
 import torch.nn as nn
+
+sys.path.insert(0, os.path.dirname(__file__))
+from torch_lenet import best_pass  # noqa: E402
 
 
 def network(name):
@@ -30,14 +33,7 @@ def train_rate(name, images, slice_, passes):
             opt.zero_grad()
             loss_fn(net(x[i:i + 16]), y[i:i + 16]).backward()
             opt.step()
-    run(0)
-    best = 0.0
-    for k in range(1, passes + 1):
-        start = (k * slice_) % (images - slice_ + 1)
-        t = time.perf_counter()
-        run(start)
-        best = max(best, slice_ / (time.perf_counter() - t))
-    return best
+    return best_pass(images, slice_, passes, run)
 
 
 def main():

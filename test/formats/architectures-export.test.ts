@@ -1,7 +1,7 @@
 // Every layer kind exported: networks with ReLU, sigmoid, max-pooling, padded and strided
 // convolutions, dropout (and an MLP), saved by prunelab, exported by the CLI as ONNX and as TF.js, give
 // prunelab's logits in onnxruntime-node and in TensorFlow.js (within 1e-5 of their scale).
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -9,14 +9,8 @@ import { Rng } from '../../src/engine/rng.js';
 import { resolveArchitecture } from '../../src/nn/arch-spec.js';
 import { saveModel } from '../../src/nn/model-io.js';
 import { Network, type Architecture } from '../../src/nn/network.js';
-import { cli, expectSameLogits, type Ort } from './models.js';
+import { cli, expectSameLogits, tfjsLogits, type Ort, type Tf } from './models.js';
 import { peer } from './peers.js';
-
-interface Tf {
-  io: { fromMemory(artifacts: Record<string, unknown>): unknown };
-  loadLayersModel(handler: unknown): Promise<{ predict(x: unknown): { dataSync(): Float32Array } }>;
-  tensor4d(data: Float32Array, shape: number[]): { transpose(perm: number[]): unknown };
-}
 
 const tmp = mkdtempSync(join(tmpdir(), 'prunelab-arch-export-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -101,19 +95,6 @@ describe.skipIf(!tf)('TF.js export of every layer kind', () => {
       const out = file.replace(/\.safetensors$/, '-web');
       const r = cli('export', file, '--format', 'tfjs', '--out', out);
       expect(r.status, r.stderr).toBe(0);
-      const json = JSON.parse(readFileSync(join(out, 'model.json'), 'utf8')) as {
-        modelTopology: unknown;
-        weightsManifest: { weights: unknown }[];
-      };
-      const bytes = readFileSync(join(out, 'weights.bin'));
-      const model = await tf!.loadLayersModel(
-        tf!.io.fromMemory({
-          modelTopology: json.modelTopology,
-          weightSpecs: json.weightsManifest[0].weights,
-          weightData: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
-        }),
-      );
-      const input = tf!.tensor4d(x, [N, ...shape]).transpose([0, 2, 3, 1]);
-      expectSameLogits(model.predict(input).dataSync(), logits);
+      expectSameLogits(await tfjsLogits(tf!, out, x, [N, ...shape]), logits);
     });
 });

@@ -3,6 +3,7 @@
 // tests use it, and the comparison of two sets of logits: within 1e-5 of the reference logits'
 // scale (float32 rounding; an element-wise relative error means nothing for logits near zero).
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { loadData } from '../../src/data/index.js';
@@ -62,6 +63,39 @@ export async function trainAndPrune(
   const smaller = removeUnits(loadModel(trained, 16), 'fc2', removed);
   saveModel(pruned, smaller, loadSafetensors(trained).metadata);
   return { data, trained, pruned };
+}
+
+/** What the tests use of TensorFlow.js (installed on demand, so without its types here). */
+export interface Tf {
+  io: { fromMemory(artifacts: Record<string, unknown>): unknown };
+  loadLayersModel(handler: unknown): Promise<{ predict(x: unknown): { dataSync(): Float32Array } }>;
+  tensor4d(data: Float32Array, shape: number[]): { transpose(perm: number[]): unknown };
+}
+
+/**
+ * The logits TensorFlow.js gives for images `x` ([n, channels, height, width] as prunelab takes
+ * them) from a LayersModel folder (model.json and weights.bin).
+ */
+export async function tfjsLogits(
+  tf: Tf,
+  folder: string,
+  x: Float32Array,
+  shape: number[],
+): Promise<Float32Array> {
+  const json = JSON.parse(readFileSync(join(folder, 'model.json'), 'utf8')) as {
+    modelTopology: unknown;
+    weightsManifest: { weights: unknown }[];
+  };
+  const bytes = readFileSync(join(folder, 'weights.bin'));
+  const model = await tf.loadLayersModel(
+    tf.io.fromMemory({
+      modelTopology: json.modelTopology,
+      weightSpecs: json.weightsManifest[0].weights,
+      weightData: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
+    }),
+  );
+  // TensorFlow.js takes images channels-last
+  return model.predict(tf.tensor4d(x, shape).transpose([0, 2, 3, 1])).dataSync();
 }
 
 /** `logits` equal `reference` to float32 rounding: within 1e-5 of the reference's scale. */

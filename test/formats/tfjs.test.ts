@@ -8,15 +8,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PreparedData } from '../../src/data/types.js';
 import { loadModelFile } from '../../src/formats/model-files.js';
-import { cli, expectSameLogits, modelPaths, trainAndPrune } from './models.js';
+import { cli, expectSameLogits, modelPaths, tfjsLogits, trainAndPrune, type Tf } from './models.js';
 import { peer } from './peers.js';
-
-/** What the test uses of TensorFlow.js (installed on demand, so without its types here). */
-interface Tf {
-  io: { fromMemory(artifacts: Record<string, unknown>): unknown };
-  loadLayersModel(handler: unknown): Promise<{ predict(x: unknown): { dataSync(): Float32Array } }>;
-  tensor4d(data: Float32Array, shape: number[]): { transpose(perm: number[]): unknown };
-}
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'onnx');
 const tmp = mkdtempSync(join(tmpdir(), 'prunelab-tfjs-'));
@@ -53,23 +46,6 @@ beforeAll(async () => {
 
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-async function tfjsLogits(folder: string, x: Float32Array, n: number): Promise<Float32Array> {
-  const json = JSON.parse(readFileSync(join(folder, 'model.json'), 'utf8')) as {
-    modelTopology: unknown;
-    weightsManifest: { weights: unknown }[];
-  };
-  const bytes = readFileSync(join(folder, 'weights.bin'));
-  const model = await tf!.loadLayersModel(
-    tf!.io.fromMemory({
-      modelTopology: json.modelTopology,
-      weightSpecs: json.weightsManifest[0].weights,
-      weightData: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
-    }),
-  );
-  // TensorFlow.js takes images channels-last
-  return model.predict(tf!.tensor4d(x, [n, 1, 32, 32]).transpose([0, 2, 3, 1])).dataSync();
-}
-
 describe.skipIf(!tf)('TensorFlow.js export', () => {
   for (const [name, source] of [
     ['trained', () => [trained]],
@@ -89,7 +65,7 @@ describe.skipIf(!tf)('TensorFlow.js export', () => {
       net.input.set(x);
       net.forward(N);
       const ours = net.acts[net.acts.length - 1].subarray(0, N * 10);
-      const theirs = await tfjsLogits(out, x, N);
+      const theirs = await tfjsLogits(tf!, out, x, [N, 1, 32, 32]);
       expectSameLogits(theirs, ours);
     });
   }

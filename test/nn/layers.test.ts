@@ -2,9 +2,9 @@
 // convolutions) in whole networks: finite-difference gradient checks in float64, and the PyTorch
 // golden numbers of layers-golden.json on every backend.
 import { describe, expect, it } from 'vitest';
+import { maxRel, randomInput } from './numbers.js';
 import { createReferenceKernels } from '../../src/engine/reference.js';
 import { createWasmKernels } from '../../src/engine/wasm.js';
-import { Rng } from '../../src/engine/rng.js';
 import { gradCheck } from '../../src/nn/gradcheck.js';
 import { Network, type Architecture } from '../../src/nn/network.js';
 import { layersGolden } from '../fixtures/golden.js';
@@ -36,21 +36,6 @@ const everyKind: Architecture = {
     { kind: 'dense', name: 'fc3', inFeatures: 6, outFeatures: 3 },
   ],
 };
-
-function randomInput(n: number, seed: number): Float64Array {
-  const r = new Rng(seed),
-    a = new Float64Array(n);
-  for (let i = 0; i < n; i++) a[i] = r.normal();
-  return a;
-}
-
-function maxRel(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let scale = 0,
-    worst = 0;
-  for (let i = 0; i < b.length; i++) scale = Math.max(scale, Math.abs(b[i]));
-  for (let i = 0; i < b.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
-  return worst / (scale || 1);
-}
 
 describe('finite-difference gradient checks of the new layer kinds (float64)', () => {
   const variants: [string, Architecture][] = [

@@ -1,7 +1,7 @@
 // Gradient checks by finite differences (float64), the PyTorch golden fixture, and the network's
 // bookkeeping (parameter counts, FLOPs, state round trips).
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../src/engine/rng.js';
+import { maxRel, randomInput } from './numbers.js';
 import { lenetGolden } from '../fixtures/golden.js';
 import { gradCheck } from '../../src/nn/gradcheck.js';
 import {
@@ -13,13 +13,6 @@ import {
 } from '../../src/nn/network.js';
 
 const golden = lenetGolden();
-
-function randomInput(n: number, seed: number): Float64Array {
-  const r = new Rng(seed),
-    a = new Float64Array(n);
-  for (let i = 0; i < n; i++) a[i] = r.normal();
-  return a;
-}
 
 const small: Architecture = {
   input: [2, 8, 8],
@@ -70,14 +63,6 @@ function loadGolden(net: Network) {
     net.param(`${layer}.bias`).set(t.bias.data);
   }
   net.input.set(golden.input.data);
-}
-
-function maxRel(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let scale = 0,
-    worst = 0;
-  for (let i = 0; i < b.length; i++) scale = Math.max(scale, Math.abs(b[i]));
-  for (let i = 0; i < b.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
-  return worst / (scale || 1);
 }
 
 describe('PyTorch golden fixture (lenet5-golden.json)', () => {
