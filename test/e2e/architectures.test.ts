@@ -113,6 +113,7 @@ describe("a user's own PyTorch-trained model", () => {
       '20',
       '--criterion',
       'paper,reconstruct',
+      '--no-one-shot',
       '--patterns',
       '200',
       '--out',
@@ -236,6 +237,38 @@ describe('studies of other networks on real data', () => {
     expect(model.state.get('fc1.weight')!.shape).toEqual([400, 800]);
     expect(model.state.get('fc2.weight')!.shape).toEqual([10, 400]);
   });
+
+  for (const preset of ['lenet5-relu', 'lenet5-pad', 'lenet-300-100-tanh'])
+    it(`${preset}: trains and prunes from the CLI`, () => {
+      const dir = join(tmp, preset);
+      const r = cli(
+        'study',
+        '--arch',
+        preset,
+        ...small,
+        '--epochs',
+        '3',
+        '--lr',
+        '0.05',
+        '--max-pruned',
+        '2',
+        '--criterion',
+        'magnitude,merge',
+        '--patterns',
+        '100',
+        '--out',
+        dir,
+        '--quiet',
+      );
+      expect(r.status, r.stderr).toBe(0);
+      const results = readResults(dir);
+      const arch = results.baseline.perSeed[0].architecture!;
+      expect(arch.input).toEqual(preset === 'lenet5-relu' ? [1, 32, 32] : [1, 28, 28]);
+      expect(results.runs.map((run) => run.steps.at(-1)!.hidden)).toEqual(
+        preset.startsWith('lenet5') ? [82, 82] : [98, 98],
+      );
+      expect(results.baseline.testAccuracy).toBeGreaterThan(0.3);
+    });
 
   it('trains a spec-file network with dropout to the same numbers on one thread and two', () => {
     const spec = (p: number) => {
