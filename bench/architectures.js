@@ -15,6 +15,8 @@ const IMAGES = Number(process.env.BENCH_IMAGES ?? 4000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SLICE = 1024;
 const PASSES = 6;
+/** The trainer's step: plain SGD at 0.01, as the peer's. */
+const PLAIN_SGD = { lr: 0.01, momentum: 0, weightDecay: 0 };
 const NETWORKS = [
   { name: 'lenet-300-100', goal: 1.5 },
   { name: 'lenet5-caffe', goal: 2.5 },
@@ -30,9 +32,11 @@ async function trainRate(name, threads, data) {
     for (let s = start; s < start + SLICE; s += 16) {
       const x = data.x.subarray(s * 784, (s + 16) * 784);
       const y = data.y.subarray(s, s + 16);
-      if (dp) dp.step(net, x, y, 16);
-      else serialStep(net, x, y, 16);
-      net.sgdStep(0.01);
+      if (dp) dp.trainStep(net, x, y, 16, PLAIN_SGD);
+      else {
+        serialStep(net, x, y, 16);
+        net.sgdStep(0.01);
+      }
     }
   };
   pass(0);

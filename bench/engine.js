@@ -27,6 +27,8 @@ const makeData = (n) => randomImages(n, 1024);
 // sides: the machine's speed drifts over seconds, and the best short pass is the steadiest figure.
 const SLICE = 1024;
 const PASSES = 6;
+/** The trainer's step: plain SGD at 0.01, as the peer's. */
+const PLAIN_SGD = { lr: 0.01, momentum: 0, weightDecay: 0 };
 
 /** @param {Data} data @param {(start: number) => void} pass */
 function bestPass(data, pass) {
@@ -51,9 +53,11 @@ async function trainRate(batch, threads, data) {
       const B = Math.min(batch, start + SLICE - s);
       const x = data.x.subarray(s * 1024, (s + B) * 1024);
       const y = data.y.subarray(s, s + B);
-      if (dp) dp.step(net, x, y, B);
-      else serialStep(net, x, y, B);
-      net.sgdStep(0.01);
+      if (dp) dp.trainStep(net, x, y, B, PLAIN_SGD);
+      else {
+        serialStep(net, x, y, B);
+        net.sgdStep(0.01);
+      }
     }
   });
   await dp?.close();

@@ -102,8 +102,12 @@ async function stepArithmetic() {
   };
   const train = rate(() => {
     for (let s = 0; s < n; s += 16) {
-      helper.step(net, x.subarray(s * 1024, (s + 16) * 1024), y.subarray(s, s + 16), 16);
-      net.sgdStep(0.01);
+      const images = x.subarray(s * 1024, (s + 16) * 1024);
+      helper.trainStep(net, images, y.subarray(s, s + 16), 16, {
+        lr: 0.01,
+        momentum: 0,
+        weightDecay: 0,
+      });
     }
   }, n);
   const infer = rate(() => evaluate(net, split, helper), n);

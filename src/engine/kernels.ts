@@ -119,6 +119,17 @@ export interface Kernels {
   dropoutBackward(dInp: FloatArray, dOut: FloatArray, mask: FloatArray, n: number): void;
   /** dst[i] += src[i] for i < n (the reduction of two half-batch gradients). */
   accumulate(dst: FloatArray, src: FloatArray, n: number): void;
+  /** g += g2, then sgdStep on the sum: the same numbers as accumulate then sgdStep. */
+  sgdStepSum(
+    p: FloatArray,
+    g: FloatArray,
+    g2: FloatArray,
+    v: FloatArray | null,
+    n: number,
+    lr: number,
+    mu: number,
+    wd: number,
+  ): void;
   /** g' = g + wd*p; v = mu*v + g' when mu > 0; p -= lr * (v or g'). */
   sgdStep(
     p: FloatArray,

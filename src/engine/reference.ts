@@ -181,6 +181,10 @@ export function createReferenceKernels(dtype: 'float32' | 'float64' = 'float32')
     accumulate(dst, src, n) {
       for (let i = 0; i < n; i++) dst[i] += src[i];
     },
+    sgdStepSum(p, g, g2, v, n, lr, mu, wd) {
+      this.accumulate(g, g2, n);
+      this.sgdStep(p, g, v, n, lr, mu, wd);
+    },
     sgdStep(p, g, v, n, lr, mu, wd) {
       for (let i = 0; i < n; i++) {
         let gi = g[i] + wd * p[i];

@@ -41,6 +41,7 @@ interface WasmExports {
   dropoutForward(...a: number[]): void;
   dropoutBackward(...a: number[]): void;
   sgdStep(...a: number[]): void;
+  sgdStepSum(...a: number[]): void;
   accumulate(...a: number[]): void;
   convScratchFloats(C: number, K: number, OC: number, OH: number, OW: number): number;
   setWinograd(on: number): void;
@@ -251,6 +252,8 @@ export function createWasmKernels(
     dropoutBackward: (dInp, dOut, mask, n) => x.dropoutBackward(p(dInp), p(dOut), p(mask), n),
     accumulate: (dst, src, n) => x.accumulate(p(dst), p(src), n),
     sgdStep: (pp, g, v, n, lr, mu, wd) => x.sgdStep(p(pp), p(g), p(v), n, lr, mu, wd),
+    sgdStepSum: (pp, g, g2, v, n, lr, mu, wd) =>
+      x.sgdStepSum(p(pp), p(g), p(g2), p(v), n, lr, mu, wd),
   };
   return kernels;
 }

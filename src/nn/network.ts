@@ -257,16 +257,14 @@ export class Network {
   }
 
   sgdStep(lr: number, momentum = 0, weightDecay = 0): void {
+    const v = this.velocityFor(momentum);
+    this.kernels.sgdStep(this.params, this.grads, v, this.params.length, lr, momentum, weightDecay);
+  }
+
+  /** SGD's velocity, allocated on first use with momentum (null without momentum). */
+  velocityFor(momentum: number): FloatArray | null {
     if (momentum > 0 && !this.velocity) this.velocity = this.kernels.alloc(this.params.length);
-    this.kernels.sgdStep(
-      this.params,
-      this.grads,
-      this.velocity,
-      this.params.length,
-      lr,
-      momentum,
-      weightDecay,
-    );
+    return momentum > 0 ? this.velocity : null;
   }
 
   resetOptimizer(): void {

@@ -25,6 +25,13 @@ export const CTRL = {
   /** 1: the training step draws dropout masks, with the key in dropoutKey (nn/dropout.ts). */
   dropoutOn: 9,
   dropoutKey: 10,
+  /**
+   * With UPDATE: byte offsets of the main network's gradient and SGD velocity (0: none) in the
+   * shared memory, and the first parameter the helper updates (it takes the rest).
+   */
+  mainGrads: 11,
+  velocity: 12,
+  updateFrom: 13,
   /** Never notified: the helper's 1 ms pause while it waits for its memory message. */
   pause: 15,
 } as const;
@@ -32,6 +39,8 @@ export const CTRL = {
 /** Commands written to CTRL.count instead of an image count. */
 export const EXIT = -1;
 export const REBUILD = -2;
+/** The SGD update of the parameters from updateFrom on (lr, momentum, weight decay in stats[2..4]). */
+export const UPDATE = -3;
 
 /** Floats per image reserved for returning one layer's outputs from an evaluation. */
 export const ACT_FLOATS = 512;
@@ -69,7 +78,7 @@ export interface SharedViews {
 }
 
 export function controlBufferBytes(): number {
-  return 64 + 32 + ARCH_BYTES;
+  return 64 + 48 + ARCH_BYTES;
 }
 
 export function dataBufferBytes({ params, half, inputSize }: SharedSizes): number {
@@ -86,8 +95,8 @@ export function sharedViews(
   const labelsOffset = actsOffset + 4 * half * ACT_FLOATS;
   return {
     ctrl: new Int32Array(ctrlSab, 0, 16),
-    stats: new Float64Array(ctrlSab, 64, 4),
-    archBuf: new Uint8Array(ctrlSab, 96, ARCH_BYTES),
+    stats: new Float64Array(ctrlSab, 64, 6),
+    archBuf: new Uint8Array(ctrlSab, 112, ARCH_BYTES),
     params: new Float32Array(dataSab, 0, params),
     grads: new Float32Array(dataSab, 4 * params, params),
     input: new Float32Array(dataSab, inputOffset, half * inputSize),

@@ -13,6 +13,7 @@ import {
   helperBatch,
   REBUILD,
   sharedViews,
+  UPDATE,
   spinUntilChanged,
 } from './parallel-protocol.js';
 
@@ -105,6 +106,28 @@ function compute(replica: Network, count: number): void {
   stats[1] = r.correct;
 }
 
+/**
+ * The SGD update of the shared parameters from updateFrom on: the main network's gradient plus
+ * this replica's, in one pass (the main thread updates the parameters before updateFrom).
+ */
+function update(replica: Network): void {
+  const P = replica.params.length;
+  const from = Atomics.load(ctrl, CTRL.updateFrom);
+  const buffer = replica.params.buffer;
+  const view = (offset: number) => new Float32Array(buffer, offset + 4 * from, P - from);
+  const velocity = Atomics.load(ctrl, CTRL.velocity);
+  replica.kernels.sgdStepSum(
+    replica.params.subarray(from),
+    view(Atomics.load(ctrl, CTRL.mainGrads)),
+    replica.grads.subarray(from),
+    velocity ? view(velocity) : null,
+    P - from,
+    stats[2],
+    stats[3],
+    stats[4],
+  );
+}
+
 let seen = 0;
 parentPort!.postMessage('ready');
 try {
@@ -114,6 +137,7 @@ try {
     const count = Atomics.load(ctrl, CTRL.count);
     if (count === EXIT) break;
     if (count === REBUILD) net = rebuild();
+    else if (count === UPDATE && net) update(net);
     else if (net) compute(net, count);
     Atomics.store(ctrl, CTRL.done, seen);
     Atomics.notify(ctrl, CTRL.done);

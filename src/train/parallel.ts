@@ -24,6 +24,7 @@ import {
   EXIT,
   helperBatch,
   REBUILD,
+  UPDATE,
   sharedViews,
   spinUntilChanged,
   type SharedSizes,
@@ -233,10 +234,69 @@ export class DataParallel {
 
   /** One SGD step's gradient; the second half-batch runs on the helper thread. */
   step(net: Network, x: Float32Array, y: Uint8Array, B: number): { loss: number; correct: number } {
+    const r = this.halves(net, x, y, B);
+    if (r.aux) net.kernels.accumulate(net.grads, r.aux, net.params.length);
+    return r;
+  }
+
+  /**
+   * One SGD step, gradient and update: the two half-batches' gradients are added and the
+   * parameters updated in one pass, the first part of the parameters on this thread and the rest
+   * on the helper (the same numbers as step() then net.sgdStep(): see sgdStepSum).
+   */
+  trainStep(
+    net: Network,
+    x: Float32Array,
+    y: Uint8Array,
+    B: number,
+    opt: { lr: number; momentum: number; weightDecay: number },
+  ): { loss: number; correct: number } {
+    const r = this.halves(net, x, y, B);
+    const { lr, momentum, weightDecay } = opt;
+    if (!r.aux) {
+      net.sgdStep(lr, momentum, weightDecay);
+      return r;
+    }
+    const P = net.params.length;
+    const velocity = net.velocityFor(momentum);
+    // the helper works on copies (reference kernels): this thread updates everything
+    const from = this.shared ? (P >> 3) << 2 : P; // about half, on a SIMD boundary
+    const { ctrl, stats } = this.views;
+    Atomics.store(ctrl, CTRL.mainGrads, net.grads.byteOffset);
+    Atomics.store(ctrl, CTRL.velocity, velocity?.byteOffset ?? 0);
+    Atomics.store(ctrl, CTRL.updateFrom, from);
+    stats[2] = lr;
+    stats[3] = momentum;
+    stats[4] = weightDecay;
+    const seq = from < P ? this.request(UPDATE) : null;
+    net.kernels.sgdStepSum(
+      net.params.subarray(0, from),
+      net.grads.subarray(0, from),
+      r.aux.subarray(0, from),
+      velocity?.subarray(0, from) ?? null,
+      from,
+      lr,
+      momentum,
+      weightDecay,
+    );
+    if (seq !== null) this.wait(seq);
+    return r;
+  }
+
+  /**
+   * The two half-batches' gradients: the first in net.grads, the second in `aux` (the helper's own
+   * gradient in shared memory, or a copy of it), not yet added; aux null when this thread did both.
+   */
+  private halves(
+    net: Network,
+    x: Float32Array,
+    y: Uint8Array,
+    B: number,
+  ): { loss: number; correct: number; aux: FloatArray | null } {
     const half = Math.ceil(B / 2);
     const rest = B - half;
     const size = net.inputSize;
-    if (rest === 0 || half > this.maxHalf) return serialStep(net, x, y, B);
+    if (rest === 0 || half > this.maxHalf) return { ...serialStep(net, x, y, B), aux: null };
     this.attach(net);
     const { ctrl, stats } = this.views;
     const P = net.params.length;
@@ -259,12 +319,10 @@ export class DataParallel {
     const first = net.loss(y, 0, half, true, B);
     net.backward(half);
     this.wait(seq);
-    if (shared) net.kernels.accumulate(net.grads, shared.grads, P);
-    else {
-      net.gradsAux.set(this.views.grads.subarray(0, P));
-      net.kernels.accumulate(net.grads, net.gradsAux, P);
-    }
-    return { loss: first.loss + stats[0], correct: first.correct + stats[1] };
+    let aux: FloatArray = net.gradsAux;
+    if (shared) aux = shared.grads;
+    else net.gradsAux.set(this.views.grads.subarray(0, P));
+    return { loss: first.loss + stats[0], correct: first.correct + stats[1], aux };
   }
 
   async close(): Promise<void> {

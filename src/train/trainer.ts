@@ -169,6 +169,24 @@ function evaluateWithFeatures(
   return { loss: r.loss / split.n, accuracy: r.correct / split.n };
 }
 
+/**
+ * One SGD step on a batch: with a helper, the helper's half-batch and half of the update run on its
+ * thread; the same numbers either way.
+ */
+function step(
+  net: Network,
+  x: Float32Array,
+  y: Uint8Array,
+  B: number,
+  opt: TrainOptions,
+  parallel: DataParallel | null | undefined,
+): { loss: number; correct: number } {
+  if (parallel) return parallel.trainStep(net, x, y, B, opt);
+  const r = serialStep(net, x, y, B);
+  net.sgdStep(opt.lr, opt.momentum, opt.weightDecay);
+  return r;
+}
+
 /** The error of a diverged training: where, what was seen, and a smaller rate to try. */
 function diverged(epoch: number, seen: string, lr: number): DivergenceError {
   return new DivergenceError(
@@ -220,14 +238,11 @@ export function train(
       net.dropout.key = dropout
         ? new Rng(opt.seed, STREAM.dropout, ...stream, epoch, b).next()
         : null;
-      const r = hooks.parallel
-        ? hooks.parallel.step(net, xb, labels, nb)
-        : serialStep(net, xb, labels, nb);
+      const r = step(net, xb, labels, nb, opt, hooks.parallel);
       net.dropout.key = null;
       if (!Number.isFinite(r.loss)) {
         throw diverged(epoch, `loss ${r.loss}`, opt.lr);
       }
-      net.sgdStep(opt.lr, opt.momentum, opt.weightDecay);
       lossSum += r.loss;
       correct += r.correct;
       hooks.onBatch?.(start + nb, train.n, lossSum / (start + nb));

@@ -123,6 +123,45 @@ describe('data-parallel SGD on every architecture', () => {
     });
 });
 
+/** The first index where two arrays differ, or -1 (a short failure message for long arrays). */
+function firstDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) return Math.min(a.length, b.length);
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return i;
+  return -1;
+}
+
+describe('data-parallel SGD update split between the threads', () => {
+  for (const [name, backend] of [
+    ['lenet-300-100', 'wasm'],
+    ['lenet5', 'wasm'],
+    ['lenet5', 'reference'],
+  ] as const)
+    it(`${name} (${backend}): trainStep gives the serial step and update bit for bit, with momentum and weight decay`, async () => {
+      const arch = resolveArchitecture(name, { classes: 10 });
+      const a = new Network(arch, 128, backend),
+        b = new Network(arch, 128, backend);
+      a.initialize(3);
+      b.initialize(3);
+      const opt = { lr: 0.05, momentum: 0.9, weightDecay: 1e-3 };
+      const dp = await DataParallel.create(b, 16);
+      try {
+        for (let step = 0; step < 5; step++) {
+          const B = step === 4 ? 9 : 16;
+          const { x, y } = batchData(B, step, a.inputSize);
+          const ra = serialStep(a, x, y, B);
+          a.sgdStep(opt.lr, opt.momentum, opt.weightDecay);
+          const rb = dp.trainStep(b, x, y, B, opt);
+          expect(rb.correct).toBe(ra.correct);
+          expect(firstDifference(b.grads, a.grads)).toBe(-1);
+          expect(firstDifference(b.params, a.params)).toBe(-1);
+        }
+        expect(firstDifference(b.velocityFor(0.9)!, a.velocityFor(0.9)!)).toBe(-1);
+      } finally {
+        await dp.close();
+      }
+    });
+});
+
 describe('data-parallel evaluation', () => {
   it('gives exactly the single-thread loss and accuracy', async () => {
     const net = new Network(lenet5(), 128, 'wasm');
