@@ -3,8 +3,9 @@
 // (input, preprocessing, mean, standard deviation, classes) travels with it. Written atomically.
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import { parameterCount } from '../nn/architecture.js';
-import type { Network } from '../nn/network.js';
+import { parameterCount, type Architecture } from '../nn/architecture.js';
+import { architectureFromState } from '../nn/model-io.js';
+import { Network } from '../nn/network.js';
 import { loadModelFile, readModelState } from './model-files.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { UserError } from '../util/errors.js';
@@ -20,15 +21,29 @@ export interface Exported {
   parameters: number;
 }
 
-export function exportModel(model: string, format: string, out: string): Exported {
+/** `arch`: the model's architecture when its file does not say it (--arch, resolved by the CLI). */
+export function exportModel(
+  model: string,
+  format: string,
+  out: string,
+  arch?: Architecture,
+): Exported {
   if (!(EXPORT_FORMATS as readonly string[]).includes(format)) {
     throw new UserError(`--format ${format}: choose one of ${EXPORT_FORMATS.join(', ')}`);
   }
   if (format === 'onnx' && extname(out) !== '.onnx') {
     throw new UserError(`--out ${out}: an ONNX model file ends in .onnx`);
   }
-  const { metadata } = readModelState(model);
-  const net = loadModelFile(model, 1, 'reference');
+  const { state, metadata } = readModelState(model);
+  let net: Network;
+  if (arch) {
+    net = new Network(
+      architectureFromState(state, metadata, arch.output, arch, model),
+      1,
+      'reference',
+    );
+    net.setState(state);
+  } else net = loadModelFile(model, 1, 'reference');
   const parameters = parameterCount(net.arch);
   const bytes = writeModelAs(net, format as ExportFormat, out, metadata);
   return { file: format === 'onnx' ? out : join(out, 'model.json'), bytes, parameters };

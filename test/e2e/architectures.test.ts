@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadData } from '../../src/data/index.js';
+import { loadModelFile } from '../../src/formats/model-files.js';
+import { resolveArchitecture } from '../../src/nn/arch-spec.js';
 import { loadSafetensors } from '../../src/nn/safetensors.js';
 import { Network } from '../../src/nn/network.js';
 import type { StudyResults } from '../../src/study/results.js';
@@ -138,6 +140,19 @@ describe("a user's own PyTorch-trained model", () => {
     expect(JSON.parse(pruned.metadata['prunelab.architecture'])).toMatchObject({
       input: [1, 28, 28],
     });
+  });
+
+  it('exports to ONNX with --arch, and the export reads back as the same network', () => {
+    const out = join(tmp, 'caffe.onnx');
+    const file = join(FIXTURES, 'lenet5-caffe.safetensors');
+    const r = cli('export', file, '--arch', 'lenet5-caffe', '--format', 'onnx', '--out', out);
+    expect(r.status, r.stderr).toBe(0);
+    const back = loadModelFile(out, 2);
+    const { state } = loadSafetensors(file);
+    expect(back.arch.layers.map((l) => l.kind)).toEqual(
+      resolveArchitecture('lenet5-caffe', { classes: 10 }).layers.map((l) => l.kind),
+    );
+    expect(Array.from(back.param('fc1.weight'))).toEqual(Array.from(state.get('fc1.weight')!.data));
   });
 
   it('is refused in one line when its tensors are not the architecture, naming the tensor', () => {
