@@ -76,7 +76,7 @@ export function addNetworkOptions(cmd: Command): Command {
       '--arch <name|file>',
       "the network: lenet5 (the paper's), lenet5-relu, lenet5-pad, lenet5-caffe, " +
         'lenet-300-100, lenet-300-100-tanh, mlp:784-300-100-10[:relu|tanh|sigmoid], or a JSON ' +
-        'spec file (default: lenet5; see `prunelab summary --arch NAME`)',
+        'spec file (default: lenet5; `prunelab summary NAME` shows its layers)',
     )
     .option(
       '--input <size>',
