@@ -55,7 +55,7 @@ function toFloat(r: RawImages, name: string, [C, H, W]: [number, number, number]
   if (r.height > H || r.width > W)
     throw new DataError(
       `${name}: images are ${r.width}x${r.height}, larger than the network's ${W}x${H} input; ` +
-        `choose a network for ${r.width}x${r.height} images or --input ${r.width}x${r.height}`,
+        `choose a network for ${r.width}x${r.height} images or --input ${r.height}x${r.width}`,
     );
   if (C === 3 && !r.rgb)
     throw new DataError(
