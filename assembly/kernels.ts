@@ -588,22 +588,7 @@ export function avgPool2Backward(dInp: usize, dOut: usize, planes: i32, H: i32, 
 
 // SGD: g' = g + wd * p; v = mu * v + g' (when mu > 0); p -= lr * (v or g').
 export function sgdStep(p: usize, g: usize, v: usize, n: i32, lr: f32, mu: f32, wd: f32): void {
-  const n4 = n & ~3;
-  const lrv = f32x4.splat(lr), muv = f32x4.splat(mu), wdv = f32x4.splat(wd);
-  let i = 0;
-  for (; i < n4; i += 4) {
-    const o = <usize>i << 2;
-    const pv = v128.load(p + o);
-    let gi = madd(wdv, pv, v128.load(g + o));
-    if (mu > 0) { gi = madd(muv, v128.load(v + o), gi); v128.store(v + o, gi); }
-    v128.store(p + o, f32x4.sub(pv, f32x4.mul(lrv, gi)));
-  }
-  for (; i < n; i++) {
-    const o = <usize>i << 2;
-    let gi = load<f32>(g + o) + wd * load<f32>(p + o);
-    if (mu > 0) { gi = mu * load<f32>(v + o) + gi; store<f32>(v + o, gi); }
-    store<f32>(p + o, load<f32>(p + o) - lr * gi);
-  }
+  sgdUpdate(p, g, 0, v, n, lr, mu, wd);
 }
 
 // The reduction of two half-batch gradients and the SGD step in one pass: g += g2, then exactly
@@ -611,23 +596,28 @@ export function sgdStep(p: usize, g: usize, v: usize, n: i32, lr: f32, mu: f32, 
 // the same numbers); the data-parallel helper updates one part of the parameters, the main thread
 // the other (src/train/parallel.ts).
 export function sgdStepSum(p: usize, g: usize, g2: usize, v: usize, n: i32, lr: f32, mu: f32, wd: f32): void {
+  sgdUpdate(p, g, g2, v, n, lr, mu, wd);
+}
+
+// The step of both: with g2 (not 0) the gradient is first g + g2, stored back into g.
+@inline function sgdUpdate(p: usize, g: usize, g2: usize, v: usize, n: i32, lr: f32, mu: f32, wd: f32): void {
   const n4 = n & ~3;
   const lrv = f32x4.splat(lr), muv = f32x4.splat(mu), wdv = f32x4.splat(wd);
   let i = 0;
   for (; i < n4; i += 4) {
     const o = <usize>i << 2;
-    const sum = f32x4.add(v128.load(g + o), v128.load(g2 + o));
-    v128.store(g + o, sum);
+    let gv = v128.load(g + o);
+    if (g2) { gv = f32x4.add(gv, v128.load(g2 + o)); v128.store(g + o, gv); }
     const pv = v128.load(p + o);
-    let gi = madd(wdv, pv, sum);
+    let gi = madd(wdv, pv, gv);
     if (mu > 0) { gi = madd(muv, v128.load(v + o), gi); v128.store(v + o, gi); }
     v128.store(p + o, f32x4.sub(pv, f32x4.mul(lrv, gi)));
   }
   for (; i < n; i++) {
     const o = <usize>i << 2;
-    const sum = load<f32>(g + o) + load<f32>(g2 + o);
-    store<f32>(g + o, sum);
-    let gi = sum + wd * load<f32>(p + o);
+    let gs = load<f32>(g + o);
+    if (g2) { gs += load<f32>(g2 + o); store<f32>(g + o, gs); }
+    let gi = gs + wd * load<f32>(p + o);
     if (mu > 0) { gi = mu * load<f32>(v + o) + gi; store<f32>(v + o, gi); }
     store<f32>(p + o, load<f32>(p + o) - lr * gi);
   }

@@ -8,7 +8,7 @@ import { resolveArchitecture } from '../dist/nn/arch-spec.js';
 import { Network } from '../dist/nn/network.js';
 import { DataParallel } from '../dist/train/parallel.js';
 import { serialStep } from '../dist/train/serial-step.js';
-import { randomImages } from './data.js';
+import { bestPass, randomImages } from './data.js';
 import { describePeer, runPeer, torchPeer } from './peer.js';
 
 const IMAGES = Number(process.env.BENCH_IMAGES ?? 4000);
@@ -39,14 +39,7 @@ async function trainRate(name, threads, data) {
       }
     }
   };
-  pass(0);
-  let best = 0;
-  for (let k = 1; k <= PASSES; k++) {
-    const start = (k * SLICE) % (data.n - SLICE + 1);
-    const t = performance.now();
-    pass(start);
-    best = Math.max(best, SLICE / ((performance.now() - t) / 1000));
-  }
+  const best = bestPass(data, pass, SLICE, PASSES);
   await dp?.close();
   return best;
 }

@@ -9,7 +9,7 @@ import { forwardFlops, lenet5, Network } from '../dist/nn/network.js';
 import { DataParallel } from '../dist/train/parallel.js';
 import { serialStep } from '../dist/train/serial-step.js';
 import { evaluate } from '../dist/train/trainer.js';
-import { randomImages } from './data.js';
+import { bestPass, randomImages } from './data.js';
 import { describePeer, runPeer, torchPeer } from './peer.js';
 
 /** @typedef {{ x: Float32Array, y: Uint8Array, n: number }} Data */
@@ -31,24 +31,14 @@ const PASSES = 6;
 const PLAIN_SGD = { lr: 0.01, momentum: 0, weightDecay: 0 };
 
 /** @param {Data} data @param {(start: number) => void} pass */
-function bestPass(data, pass) {
-  pass(0);
-  let best = 0;
-  for (let k = 1; k <= PASSES; k++) {
-    const start = (k * SLICE) % (data.n - SLICE + 1);
-    const t = performance.now();
-    pass(start);
-    best = Math.max(best, SLICE / ((performance.now() - t) / 1000));
-  }
-  return best;
-}
+const timed = (data, pass) => bestPass(data, pass, SLICE, PASSES);
 
 /** @param {number} batch @param {number} threads @param {Data} data */
 async function trainRate(batch, threads, data) {
   const net = new Network(arch, Math.max(batch, 128), 'wasm');
   net.initialize(1);
   const dp = threads > 1 ? await DataParallel.create(net, batch) : null;
-  const rate = bestPass(data, (start) => {
+  const rate = timed(data, (start) => {
     for (let s = start; s < start + SLICE; s += batch) {
       const B = Math.min(batch, start + SLICE - s);
       const x = data.x.subarray(s * 1024, (s + B) * 1024);
@@ -69,7 +59,7 @@ async function inferRate(data, threads) {
   const net = new Network(arch, 128, 'wasm');
   net.initialize(1);
   const dp = threads > 1 ? await DataParallel.create(net, 16) : null;
-  const rate = bestPass(data, (start) => {
+  const rate = timed(data, (start) => {
     const x = data.x.subarray(start * 1024, (start + SLICE) * 1024);
     evaluate(net, { x, y: data.y.subarray(start, start + SLICE), n: SLICE }, dp);
   });

@@ -4,8 +4,7 @@
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { parameterCount, type Architecture } from '../nn/architecture.js';
-import { architectureFromState } from '../nn/model-io.js';
-import { Network } from '../nn/network.js';
+import type { Network } from '../nn/network.js';
 import { loadModelFile, readModelState } from './model-files.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { UserError } from '../util/errors.js';
@@ -34,16 +33,8 @@ export function exportModel(
   if (format === 'onnx' && extname(out) !== '.onnx') {
     throw new UserError(`--out ${out}: an ONNX model file ends in .onnx`);
   }
-  const { state, metadata } = readModelState(model);
-  let net: Network;
-  if (arch) {
-    net = new Network(
-      architectureFromState(state, metadata, arch.output, arch, model),
-      1,
-      'reference',
-    );
-    net.setState(state);
-  } else net = loadModelFile(model, 1, 'reference');
+  const { metadata } = readModelState(model);
+  const net = loadModelFile(model, 1, 'reference', arch);
   const parameters = parameterCount(net.arch);
   const bytes = writeModelAs(net, format as ExportFormat, out, metadata);
   return { file: format === 'onnx' ? out : join(out, 'model.json'), bytes, parameters };

@@ -4,9 +4,9 @@
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import type { BackendName } from '../engine/backend.js';
-import type { State } from '../nn/architecture.js';
-import { architectureFromState } from '../nn/model-io.js';
-import { Network } from '../nn/network.js';
+import type { Architecture, State } from '../nn/architecture.js';
+import { architectureFromState, networkWithState } from '../nn/model-io.js';
+import type { Network } from '../nn/network.js';
 import { loadSafetensors } from '../nn/safetensors.js';
 import { DataError } from '../util/errors.js';
 import { readOnnx } from './onnx-import.js';
@@ -28,15 +28,17 @@ export function readModelState(file: string): { state: State; metadata: Record<s
   return { state, metadata };
 }
 
-/** The network of a model file, ready to run. */
-export function loadModelFile(file: string, batch: number, backend: BackendName = 'auto'): Network {
+/**
+ * The network of a model file, ready to run; `arch`: its architecture when the file does not say it
+ * (--arch), checked against its tensors.
+ */
+export function loadModelFile(
+  file: string,
+  batch: number,
+  backend: BackendName = 'auto',
+  arch?: Architecture,
+): Network {
   const { state, metadata } = readModelState(file);
-  const arch = architectureFromState(state, metadata, undefined, undefined, file);
-  const net = new Network(arch, batch, backend);
-  try {
-    net.setState(state);
-  } catch (e) {
-    throw new DataError(`${file}: ${(e as Error).message}`);
-  }
-  return net;
+  const checked = architectureFromState(state, metadata, undefined, arch, file);
+  return networkWithState(checked, state, batch, backend, file);
 }

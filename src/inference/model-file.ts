@@ -1,8 +1,9 @@
 // A saved model with what its metadata says about feeding it: the network, and its input (shape,
 // preprocessing, mean and standard deviation, class names) when it was saved with them.
 import { readModelInput, type ModelInput } from '../data/metadata.js';
-import { loadModelFile, readModelState } from '../formats/model-files.js';
-import { Network } from '../nn/network.js';
+import { readModelState } from '../formats/model-files.js';
+import { architectureFromState, networkWithState } from '../nn/model-io.js';
+import type { Network } from '../nn/network.js';
 import { modelArchitecture } from '../train/network-choice.js';
 import { DataError } from '../util/errors.js';
 
@@ -18,11 +19,13 @@ export function openModel(
   network?: Parameters<typeof modelArchitecture>[0],
 ): ModelFile {
   const { state, metadata } = readModelState(file);
-  const input = readModelInput(metadata);
-  if (!network) return { net: loadModelFile(file, batch), input };
-  const net = new Network(modelArchitecture(network, state, metadata, file), batch);
-  net.setState(state);
-  return { net, input };
+  const arch = network
+    ? modelArchitecture(network, state, metadata, file)
+    : architectureFromState(state, metadata, undefined, undefined, file);
+  return {
+    net: networkWithState(arch, state, batch, 'auto', file),
+    input: readModelInput(metadata),
+  };
 }
 
 /** The model's feeding instructions, or a clear error for a model saved without them. */

@@ -1,7 +1,8 @@
 // A network's description: an ordered list of layers (conv with padding and stride, dense, tanh,
-// ReLU, sigmoid, 2x2 average and max pooling) with PyTorch-style names, the input shape and the output kind; the paper's LeNet-5 as one such
-// description; and what follows from a description alone: parameter shapes, each layer's output
-// shape (checked to fit together), parameter count and FLOPs.
+// ReLU, sigmoid, 2x2 average and max pooling, dropout) with PyTorch-style names, the input shape
+// and the output kind; the paper's LeNet-5 as one such description; and what follows from a
+// description alone: parameter shapes, each layer's output shape (checked to fit together),
+// parameter count and FLOPs.
 export type ActivationKind = 'tanh' | 'relu' | 'sigmoid';
 export const ACTIVATIONS: readonly ActivationKind[] = ['tanh', 'relu', 'sigmoid'];
 

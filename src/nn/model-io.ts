@@ -72,14 +72,25 @@ export function architectureFromState(
   });
 }
 
-export function loadModel(file: string, batch: number, backend: BackendName = 'auto'): Network {
-  const { state, metadata } = loadSafetensors(file);
-  const arch = architectureFromState(state, metadata, undefined, undefined, file);
+/** A network of `arch` holding a model file's tensors; a tensor that does not fit names `source`. */
+export function networkWithState(
+  arch: Architecture,
+  state: State,
+  batch: number,
+  backend: BackendName,
+  source: string,
+): Network {
   const net = new Network(arch, batch, backend);
   try {
     net.setState(state);
   } catch (e) {
-    throw new DataError(`${file}: ${(e as Error).message}`);
+    throw new DataError(`${source}: ${(e as Error).message}`);
   }
   return net;
+}
+
+export function loadModel(file: string, batch: number, backend: BackendName = 'auto'): Network {
+  const { state, metadata } = loadSafetensors(file);
+  const arch = architectureFromState(state, metadata, undefined, undefined, file);
+  return networkWithState(arch, state, batch, backend, file);
 }

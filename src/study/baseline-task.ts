@@ -6,19 +6,20 @@ import { existsSync, statSync } from 'node:fs';
 import type { StudyConfig } from '../config.js';
 import { modelMetadata } from '../data/metadata.js';
 import { readModelState } from '../formats/model-files.js';
-import { saveModel } from '../nn/model-io.js';
+import { networkWithState, saveModel } from '../nn/model-io.js';
 import { measureSpeed } from '../nn/speed.js';
-import { forwardFlops, Network, parameterCount } from '../nn/network.js';
+import { forwardFlops, parameterCount, type Network } from '../nn/network.js';
 import { cosineSimilarityMatrix, layerActivations } from '../prune/activations.js';
 import { redundancyEstimates, type RedundancyEstimates } from '../prune/redundancy.js';
 import { denseUnits, nextDenseLayer } from '../prune/surgery.js';
 import { evalBatch, trainBaseline } from '../train/baseline.js';
 import { evaluate, type EpochRecord } from '../train/trainer.js';
 import { writeJsonAtomic } from '../util/atomic.js';
-import { ConfigError, DataError } from '../util/errors.js';
+import { ConfigError } from '../util/errors.js';
 import { readJson } from '../util/json.js';
 import { baselineModelPath, baselineResultPath } from './checkpoint.js';
-import { prunedLayer, studyArchitecture } from './plan.js';
+import { modelArchitecture } from '../train/network-choice.js';
+import { prunedLayer } from './plan.js';
 import type { BaselineResult } from './records.js';
 import { patternSet, studyData } from './study-data.js';
 import type { BaselineTask, StudyTaskRequest, TaskEvent } from './task.js';
@@ -38,12 +39,9 @@ async function trainOrLoad(
   const data = await studyData(cfg);
   if (cfg.model) {
     // the model's own architecture, or the one --arch gives a file that does not say it
-    const net = new Network(studyArchitecture(cfg, data), evalBatch(cfg.batch), cfg.backend);
-    try {
-      net.setState(readModelState(cfg.model).state);
-    } catch (e) {
-      throw new DataError(`${cfg.model}: ${(e as Error).message}`);
-    }
+    const { state, metadata } = readModelState(cfg.model);
+    const arch = modelArchitecture(cfg, state, metadata, cfg.model);
+    const net = networkWithState(arch, state, evalBatch(cfg.batch), cfg.backend, cfg.model);
     if (net.classes !== data.classes.length) {
       throw new ConfigError(
         `${cfg.model} has ${net.classes} outputs but the data has ${data.classes.length} classes`,
