@@ -1,5 +1,5 @@
 // What every page of the web view shares: fetching the API, escaping text for HTML, number
-// formats, live updates (server-sent events from the server's file watcher) and chart embedding.
+// formats, the knee table, live updates (server-sent events from the server's file watcher) and chart embedding.
 export function escapeHtml(text) {
   return String(text ?? '').replace(
     /[&<>"']/g,
@@ -28,6 +28,24 @@ export function onRunChange(onChange) {
   const events = new EventSource('/api/events');
   events.addEventListener('change', (e) => onChange(JSON.parse(e.data).run));
   return events;
+}
+
+/** The knee table of a study's results: a row per criterion. */
+export function kneeTable(r) {
+  const rows = (r.summary?.criteria ?? []).map(
+    (c) =>
+      `<tr><td>${escapeHtml(c.criterion)}</td><td class="num">${c.knee}</td>` +
+      `<td class="num">${c.kneeRange?.join('–') ?? '–'}</td>` +
+      `<td class="num">${c.oneShot?.knee ?? '–'}</td>` +
+      `<td class="num">${c.immediateDamage?.mean?.toFixed(2) ?? '–'}</td>` +
+      `<td class="num">${pct(c.steps.at(-1)?.testAccuracy.mean)}</td>` +
+      `<td class="num">${c.steps.at(-1)?.hidden ?? '–'}</td></tr>`,
+  );
+  return (
+    '<tr><th>criterion</th><th>knee</th><th>knee range</th><th>one-shot knee</th>' +
+    '<th>damage per removal (points)</th><th>last accuracy</th><th>units left</th></tr>' +
+    rows.join('')
+  );
 }
 
 const EMBED = {

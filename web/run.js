@@ -2,29 +2,12 @@
 // While the run goes on, every step written to its results.json appears here within a second or
 // two, pushed by the server (no reload, no polling).
 import { accuracySpec, damageSpec, oneShotSpec, trainingSpec } from './charts.js';
-import { draw, duration, escapeHtml, getJson, onRunChange, pct } from './common.js';
+import { draw, duration, escapeHtml, getJson, kneeTable, onRunChange, pct } from './common.js';
 
 const name = new URLSearchParams(location.search).get('name') ?? '';
 const $ = (id) => document.getElementById(id);
 document.title = `prunelab · ${name}`;
 $('name').textContent = name;
-
-function kneeTable(r) {
-  const rows = (r.summary?.criteria ?? []).map(
-    (c) =>
-      `<tr><td>${escapeHtml(c.criterion)}</td><td class="num">${c.knee}</td>` +
-      `<td class="num">${c.kneeRange?.join('–') ?? '–'}</td>` +
-      `<td class="num">${c.oneShot?.knee ?? '–'}</td>` +
-      `<td class="num">${c.immediateDamage?.mean?.toFixed(2) ?? '–'}</td>` +
-      `<td class="num">${pct(c.steps.at(-1)?.testAccuracy.mean)}</td>` +
-      `<td class="num">${c.steps.at(-1)?.hidden ?? '–'}</td></tr>`,
-  );
-  return (
-    '<tr><th>criterion</th><th>knee</th><th>knee range</th><th>one-shot knee</th>' +
-    '<th>damage per removal (points)</th><th>last accuracy</th><th>units left</th></tr>' +
-    rows.join('')
-  );
-}
 
 function stepCount(r) {
   const steps = (r.runs ?? []).reduce((n, run) => n + run.steps.length, 0);

@@ -93,6 +93,15 @@ export function loadWasmModule(): WebAssembly.Module | null {
   return cached;
 }
 
+/**
+ * Uses `module` (a build compiled by the caller, which names it) instead of reading the files: a
+ * page fetches and compiles the kernels itself and hands them to each Web Worker.
+ */
+export function useWasmModule(module: WebAssembly.Module, variant: 'simd-fma' | 'simd'): void {
+  cached = module;
+  cachedVariant = variant;
+}
+
 /** Which build loadWasmModule() took: 'simd-fma' (fused multiply-add), 'simd', or null (none). */
 export function wasmVariant(): 'simd-fma' | 'simd' | null {
   loadWasmModule();

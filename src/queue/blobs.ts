@@ -20,7 +20,8 @@ const pieceKey = (hash: string, k: number) => `${KEY_PREFIX}blob:${hash}:${k}`;
 const countKey = (hash: string) => `${KEY_PREFIX}blob:${hash}`;
 
 /** Stores `bytes` (once) and returns its hash. */
-export async function putBlob(redis: Redis, bytes: Buffer): Promise<string> {
+export async function putBlob(redis: Redis, data: Uint8Array): Promise<string> {
+  const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   const hash = sha256(bytes);
   if (await redis.exists(countKey(hash))) return hash;
   const pieces = Math.max(1, Math.ceil(bytes.length / PIECE));

@@ -9,6 +9,9 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadFashionMnist, loadMnist } from '../data/fashion-mnist.js';
+import { encodeRawDataset } from '../data/raw-file.js';
+import type { RawDataset } from '../data/types.js';
 import { UserError } from '../util/errors.js';
 import { fileInside } from './files.js';
 import { listRuns, runFiles, summarizeRun } from './runs.js';
@@ -86,6 +89,13 @@ const PAGES: Record<string, string> = {
   '/': 'index.html',
   '/run': 'run.html',
   '/compare': 'compare.html',
+  '/browser': 'browser.html',
+};
+
+/** The bundled sets the in-browser study may ask for (src/browser/study-page.ts). */
+const BROWSER_DATASETS: Record<string, () => RawDataset> = {
+  'fashion-mnist': loadFashionMnist,
+  mnist: loadMnist,
 };
 
 export async function serve(options: ServeOptions): Promise<Served> {
@@ -94,6 +104,10 @@ export async function serve(options: ServeOptions): Promise<Served> {
     throw new UserError(`${root} is not a folder; give the runs folder (default ./runs)`);
   }
   const web = join(packageRoot(), 'web');
+  // the in-browser study: its bundle (scripts/build-web.js) and the kernels it runs
+  const app = join(packageRoot(), 'dist', 'web');
+  const kernels = join(packageRoot(), 'build');
+  const datasets = new Map<string, Buffer>();
   const vendor = vendorFiles();
   const listeners = new Set<ServerResponse>();
   const stopWatching = watchRuns(root, (run) => {
@@ -110,6 +124,32 @@ export async function serve(options: ServeOptions): Promise<Served> {
     if (path.startsWith('/web/')) {
       const file = fileInside(web, path.slice('/web/'.length));
       return file ? sendFile(res, file) : send(res, 404, '{"error":"no such file"}');
+    }
+    if (path.startsWith('/app/')) {
+      const file = fileInside(app, path.slice('/app/'.length));
+      return file ? sendFile(res, file) : send(res, 404, '{"error":"no such file"}');
+    }
+    if (path === '/kernels/kernels.wasm' || path === '/kernels/kernels-fma.wasm') {
+      const file = join(kernels, path.slice('/kernels/'.length));
+      return existsSync(file)
+        ? sendFile(res, file)
+        : send(res, 404, '{"error":"run npm run build"}');
+    }
+    const dataset = /^\/api\/datasets\/([a-z-]+)$/.exec(path)?.[1];
+    if (dataset && BROWSER_DATASETS[dataset]) {
+      // decoded once (the dataset cache makes it quick), then kept for the next page
+      if (!datasets.has(dataset)) {
+        const bytes = encodeRawDataset(BROWSER_DATASETS[dataset]());
+        datasets.set(dataset, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+      }
+      const body = datasets.get(dataset)!;
+      res.writeHead(200, {
+        ...HEADERS,
+        'Content-Type': 'application/octet-stream',
+        'Content-Length': body.length,
+        'Cache-Control': 'no-store',
+      });
+      return res.end(body);
     }
     if (path.startsWith('/vendor/')) {
       const file = vendor[path.slice('/vendor/'.length)];

@@ -61,6 +61,8 @@ describe('the packed and installed package', () => {
         'dist/cli/main.js',
         'dist/study/worker.js',
         'dist/train/parallel-worker.js',
+        'dist/web/study-page.js',
+        'dist/web/task-worker.js',
         'README.md',
         'LICENSE',
         'package.json',
@@ -78,6 +80,8 @@ describe('the packed and installed package', () => {
         ),
     );
     expect(strays).toEqual([]);
+    // the browser's stand-ins for Node go in the bundle, not in the package as modules
+    expect(files.filter((f) => f.startsWith('dist/browser/'))).toEqual([]);
   });
 
   it('trains on the WebAssembly SIMD kernels', () => {
@@ -106,7 +110,9 @@ describe('the packed and installed package', () => {
         });
         server.once('exit', () => reject(new Error(`serve ended: ${text}`)));
       });
-      for (const path of ['', 'web/run.js', 'web/charts.js', 'vendor/vega-embed.min.js']) {
+      const paths = ['', 'web/run.js', 'web/charts.js', 'vendor/vega-embed.min.js', 'browser'];
+      paths.push('app/study-page.js', 'app/task-worker.js', 'kernels/kernels-fma.wasm');
+      for (const path of paths) {
         expect([path, (await fetch(url + path)).status]).toEqual([path, 200]);
       }
     } finally {
