@@ -10,7 +10,14 @@ import { useWasmModule } from '../engine/wasm.js';
 import type { StudyResults } from '../study/results.js';
 import { runStudy } from '../study/study.js';
 import type { ProgressReporter } from '../util/progress.js';
-import { readFileSync, watchFiles, writeFileSync, mkdirSync } from './shims/fs.js';
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  watchFiles,
+  writeFileSync,
+} from './shims/fs.js';
 import type { WebWorker } from './messages.js';
 import { WebWorkerPool } from './worker-pool.js';
 
@@ -83,17 +90,20 @@ export async function runBrowserStudy(options: BrowserStudyOptions): Promise<Bro
       `the browser runs the bundled sets only (fashion-mnist, mnist), not ${dataset}`,
     );
   }
+  const rawFile = `/data/${dataset}.raw`;
+  // the dataset is fetched once per page; a later study in the page reuses it
   const [kernels, data] = await Promise.all([
     compileKernels(options.kernels ?? 'auto'),
-    fetchBytes(`/api/datasets/${dataset}`),
+    existsSync(rawFile) ? readFileSync(rawFile) : fetchBytes(`/api/datasets/${dataset}`),
   ]);
   useWasmModule(kernels.module, kernels.variant);
-  const rawFile = `/data/${dataset}.raw`;
   mkdirSync('/data', { recursive: true });
   writeFileSync(rawFile, data);
+  // each study starts in an empty run folder
+  rmSync(RUN_DIR, { recursive: true, force: true });
   const cfg = parseStudyConfig({ ...options.config, dataset, rawFile, out: RUN_DIR });
   const resultsFile = `${RUN_DIR}/results.json`;
-  watchFiles((path) => {
+  const unwatch = watchFiles((path) => {
     if (path !== resultsFile || !options.onResults) return;
     options.onResults(JSON.parse(readFileSync(path, 'utf8')) as StudyResults);
   });
@@ -106,6 +116,10 @@ export async function runBrowserStudy(options: BrowserStudyOptions): Promise<Bro
     return new WorkerClass(url, { type: 'module' });
   };
   const runner = new WebWorkerPool(size, spawn, { ...kernels, files: { [rawFile]: data } });
-  const { results } = await runStudy(cfg, reporter(options), { runner });
-  return { results, kernels: kernels.variant };
+  try {
+    const { results } = await runStudy(cfg, reporter(options), { runner });
+    return { results, kernels: kernels.variant };
+  } finally {
+    unwatch();
+  }
 }

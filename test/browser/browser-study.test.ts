@@ -147,6 +147,9 @@ describe.skipIf(!hasChromium)('the study in the browser', () => {
     const env: Record<string, string> = kernels === 'simd' ? { PRUNELAB_FMA: '0' } : {};
     const cli = runCommand(command, join(tmp, 'cli-auto'), env);
     expect(numbers(results)).toEqual(numbers(cli));
+    // a second study in the same page starts afresh, to the same numbers
+    const again = await runInPage(page);
+    expect(numbers(again.results)).toEqual(numbers(cli));
     expect(errors).toEqual([]);
     expect(outside).toEqual([]);
     await page.close();

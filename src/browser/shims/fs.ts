@@ -205,9 +205,16 @@ export function restore(taken: Record<string, Uint8Array>): void {
   }
 }
 
-/** Calls `onChange` with the full path of every file written, renamed into place or removed. */
-export function watchFiles(onChange: (path: string) => void): void {
+/**
+ * Calls `onChange` with the full path of every file written, renamed into place or removed, until
+ * the returned function is called.
+ */
+export function watchFiles(onChange: (path: string) => void): () => void {
   watchers.push(onChange);
+  return () => {
+    const at = watchers.indexOf(onChange);
+    if (at >= 0) watchers.splice(at, 1);
+  };
 }
 
 export default {
