@@ -17,8 +17,9 @@ const CRITERIA = [
 ];
 const CHOSEN = new Set(['paper', 'magnitude', 'random']);
 // the CLI's defaults (the quick preset), left out of the command shown
-const DEFAULTS = { seed: 1, trainSize: 2000, epochs: 30, maxPruned: 0 };
+const DEFAULTS = { dataset: 'fashion-mnist', seed: 1, trainSize: 2000, epochs: 30, maxPruned: 0 };
 const FLAGS = {
+  dataset: '--dataset',
   seed: '--seed',
   trainSize: '--train-size',
   epochs: '--epochs',
@@ -41,7 +42,9 @@ function settings() {
   const config = {
     criterion: [...form.querySelectorAll('[name=criterion]:checked')].map((c) => c.value),
   };
-  for (const key of Object.keys(DEFAULTS)) config[key] = Number(form[key].value);
+  for (const key of Object.keys(DEFAULTS)) {
+    config[key] = key === 'dataset' ? form[key].value : Number(form[key].value);
+  }
   return config;
 }
 

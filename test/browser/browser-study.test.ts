@@ -45,7 +45,11 @@ async function open(path: string) {
 }
 
 /** Fills the form for SMALL, starts the study and waits for its end; returns its results. */
-async function runInPage(page: Page): Promise<{ results: StudyResults; kernels: string }> {
+async function runInPage(
+  page: Page,
+  dataset = 'fashion-mnist',
+): Promise<{ results: StudyResults; kernels: string }> {
+  await page.selectOption('[name=dataset]', dataset);
   for (const box of await page.locator('[name=criterion]').all()) {
     await box.setChecked((await box.getAttribute('value')) === 'paper');
   }
@@ -155,11 +159,13 @@ describe.skipIf(!hasChromium)('the study in the browser', () => {
     await page.close();
   }, 240_000);
 
-  it('runs the plain SIMD kernels when asked, with the numbers of PRUNELAB_FMA=0', async () => {
+  it('runs the plain SIMD kernels when asked, on MNIST, with the numbers of PRUNELAB_FMA=0', async () => {
     const { page, errors } = await open('browser?kernels=simd');
-    const { results, kernels } = await runInPage(page);
+    const { results, kernels } = await runInPage(page, 'mnist');
     expect(kernels).toBe('simd');
+    expect(results.data.name).toBe('mnist');
     const command = (await page.locator('#command').textContent())!;
+    expect(command).toMatch(/ --dataset mnist /);
     const cli = runCommand(command, join(tmp, 'cli-simd'), { PRUNELAB_FMA: '0' });
     expect(cli.environment.kernels).toBe('wasm-simd');
     expect(numbers(results)).toEqual(numbers(cli));
