@@ -27,7 +27,8 @@ const SCRATCH_BUDGET = 1 << 18, CHUNK_MAX = 16;
 export function convScratchFloats(C: i32, K: i32, OC: i32, OH: i32, OW: i32): i32 {
   const H = OH + K - 1, W = OW + K - 1;
   const PS = padded(OH * OW), R = C * K * K;
-  const forward = (K - 1) * 6 <= OW ? OC * ((OH * W + 7) & ~7) + OC * R + R : (2 * R + OC) * PS + OC * R + R;
+  const PT = (K - 1) * 6 <= OW ? (OH * W + 7) & ~7 : PS, blocks = 2 * (PT / 8 + OH + 1);
+  const forward = ((K - 1) * 6 <= OW ? OC * PT : (2 * R + OC) * PS) + OC * R + R + blocks;
   const backward = (R + OC) * backwardChunk(R, OC, PS) * PS + R * PS;
   const direct = forward > backward ? forward : backward;
   if (!(winograd && winogradApplies(C, H, W, K, OC))) return direct;
@@ -72,6 +73,29 @@ function im2col(col: usize, x: usize, C: i32, H: i32, W: i32, K: i32, OH: i32, O
   }
 }
 
+// The forward pass's blocks of eight positions, as pairs [p, d] (bytes apart for d) at blk: the
+// outputs p..p+3 and p+d/4..p+d/4+3. On the input's row pitch (`rows`), only the OW columns of
+// each output row that are kept: whole blocks of eight, and a row's last four columns paired with
+// the next row's (d = W floats; the last of an odd number of rows with the row above it, computed
+// twice). Otherwise (or with more than four columns left over, or one row) every position of the
+// pitch up to PT, as a run of blocks. Each output is the same sum whichever block computes it.
+function forwardBlocks(blk: usize, rows: bool, PT: i32, OH: i32, OW: i32, W: i32): i32 {
+  const full = OW & ~7, rem = OW - full;
+  let nb = 0;
+  if (!rows || rem > 4 || OH < 2) {
+    for (let p = 0; p < PT; p += 8) { store<i32>(blk + (<usize>nb << 3), p); store<i32>(blk + (<usize>nb << 3), 16, 4); nb++; }
+    return nb;
+  }
+  for (let oy = 0; oy < OH; oy++) for (let ox = 0; ox < full; ox += 8) {
+    store<i32>(blk + (<usize>nb << 3), oy * W + ox); store<i32>(blk + (<usize>nb << 3), 16, 4); nb++;
+  }
+  if (rem > 0) for (let oy = 0; oy < OH; oy += 2) {
+    const p = oy * W + full, d = oy + 1 < OH ? W : -W;
+    store<i32>(blk + (<usize>nb << 3), p); store<i32>(blk + (<usize>nb << 3), d << 2, 4); nb++;
+  }
+  return nb;
+}
+
 // Forward: out[oc] = b[oc] + W[oc, :] col, four output channels by eight positions at a time, as
 // products over rows x + off[r] of the im2col matrix; the weights of each block of four channels are
 // first packed as [R][4], so that the inner loop reads them with one pointer and immediate offsets.
@@ -96,12 +120,14 @@ export function conv2dForward(out: usize, inp: usize, w: usize, b: usize,
     const r = (c * K + ky) * K + kx;
     store<i32>(off + (<usize>r << 2), rows ? ((c * H + ky) * W + kx) << 2 : r * PS << 2);
   }
+  const blk = off + (<usize>R << 2), nb = forwardBlocks(blk, rows, PT, OH, OW, W);
   for (let n = 0; n < B; n++) {
     let x = inp + (<usize>(n * C * H * W) << 2);
     if (!rows) { im2col(col, x, C, H, W, K, OH, OW, PS, PS); x = col; }
     for (let oc = 0; oc < OC4; oc += 4) {
       const t0 = tmp + (<usize>(oc * PT) << 2), wb = pk + (<usize>(oc * R) << 2);
-      for (let p = 0; p < PT; p += 8) {
+      for (let k = 0; k < nb; k++) {
+        const p = load<i32>(blk + (<usize>k << 3)), d = <usize>load<i32>(blk + (<usize>k << 3), 4);
         let a0 = v128.load32_splat(b + (<usize>oc << 2)), a1 = v128.load32_splat(b + (<usize>(oc + 1) << 2));
         let a2 = v128.load32_splat(b + (<usize>(oc + 2) << 2)), a3 = v128.load32_splat(b + (<usize>(oc + 3) << 2));
         let c0 = a0, c1 = a1, c2 = a2, c3 = a3;
@@ -109,46 +135,50 @@ export function conv2dForward(out: usize, inp: usize, w: usize, b: usize,
         let wp = wb, op = off;
         for (let r = 0; r < R; r++) {
           const xr = xp + <usize>load<i32>(op);
-          const x0 = v128.load(xr), x1 = v128.load(xr, 16);
+          const x0 = v128.load(xr), x1 = v128.load(xr + d);
           let s = v128.load32_splat(wp); a0 = madd(s, x0, a0); c0 = madd(s, x1, c0);
           s = v128.load32_splat(wp, 4); a1 = madd(s, x0, a1); c1 = madd(s, x1, c1);
           s = v128.load32_splat(wp, 8); a2 = madd(s, x0, a2); c2 = madd(s, x1, c2);
           s = v128.load32_splat(wp, 12); a3 = madd(s, x0, a3); c3 = madd(s, x1, c3);
           op += 4; wp += 16;
         }
-        const o = t0 + (<usize>p << 2);
-        v128.store(o, a0); v128.store(o, c0, 16);
-        v128.store(o + RS, a1); v128.store(o + RS, c1, 16);
-        v128.store(o + 2 * RS, a2); v128.store(o + 2 * RS, c2, 16);
-        v128.store(o + 3 * RS, a3); v128.store(o + 3 * RS, c3, 16);
+        const o = t0 + (<usize>p << 2), e = o + d;
+        v128.store(o, a0); v128.store(e, c0);
+        v128.store(o + RS, a1); v128.store(e + RS, c1);
+        v128.store(o + 2 * RS, a2); v128.store(e + 2 * RS, c2);
+        v128.store(o + 3 * RS, a3); v128.store(e + 3 * RS, c3);
       }
     }
     let oc = OC4;
     for (; oc + 2 <= OC; oc += 2) {
       const w0 = w + (<usize>(oc * R) << 2), w1 = w0 + (<usize>R << 2), t0 = tmp + (<usize>(oc * PT) << 2), t1 = t0 + RS;
-      for (let p = 0; p < PT; p += 8) {
+      for (let k = 0; k < nb; k++) {
+        const p = load<i32>(blk + (<usize>k << 3)), d = <usize>load<i32>(blk + (<usize>k << 3), 4);
         let a0 = v128.load32_splat(b + (<usize>oc << 2)), c0 = a0, a1 = v128.load32_splat(b + (<usize>(oc + 1) << 2)), c1 = a1;
         const xp = x + (<usize>p << 2);
         for (let r = 0; r < R; r++) {
           const ro = <usize>r << 2, xr = xp + <usize>load<i32>(off + ro);
-          const x0 = v128.load(xr), x1 = v128.load(xr, 16);
+          const x0 = v128.load(xr), x1 = v128.load(xr + d);
           let s = v128.load32_splat(w0 + ro); a0 = madd(s, x0, a0); c0 = madd(s, x1, c0);
           s = v128.load32_splat(w1 + ro); a1 = madd(s, x0, a1); c1 = madd(s, x1, c1);
         }
-        v128.store(t0 + (<usize>p << 2), a0); v128.store(t0 + (<usize>p << 2), c0, 16);
-        v128.store(t1 + (<usize>p << 2), a1); v128.store(t1 + (<usize>p << 2), c1, 16);
+        const o0 = t0 + (<usize>p << 2), o1 = t1 + (<usize>p << 2);
+        v128.store(o0, a0); v128.store(o0 + d, c0);
+        v128.store(o1, a1); v128.store(o1 + d, c1);
       }
     }
     for (; oc < OC; oc++) {
       const w0 = w + (<usize>(oc * R) << 2), t0 = tmp + (<usize>(oc * PT) << 2);
-      for (let p = 0; p < PT; p += 8) {
+      for (let k = 0; k < nb; k++) {
+        const p = load<i32>(blk + (<usize>k << 3)), d = <usize>load<i32>(blk + (<usize>k << 3), 4);
         let a0 = v128.load32_splat(b + (<usize>oc << 2)), c0 = a0;
         const xp = x + (<usize>p << 2);
         for (let r = 0; r < R; r++) {
           const ro = <usize>r << 2, xr = xp + <usize>load<i32>(off + ro), s0 = v128.load32_splat(w0 + ro);
-          a0 = madd(s0, v128.load(xr), a0); c0 = madd(s0, v128.load(xr, 16), c0);
+          a0 = madd(s0, v128.load(xr), a0); c0 = madd(s0, v128.load(xr + d), c0);
         }
-        v128.store(t0 + (<usize>p << 2), a0); v128.store(t0 + (<usize>p << 2), c0, 16);
+        const o = t0 + (<usize>p << 2);
+        v128.store(o, a0); v128.store(o + d, c0);
       }
     }
     // out = tmp (or its tanh), a plane at a time when its rows are contiguous, else row by row

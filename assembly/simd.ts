@@ -23,7 +23,9 @@
 // tanh as a clamped rational function (the float approximation used by Eigen), about 1 ulp.
 @inline export function tanh4(x0: v128): v128 {
   const lim = f32x4.splat(7.90531110763549805);
-  const x = f32x4.max(f32x4.min(x0, lim), f32x4.neg(lim));
+  // pmin and pmax are one instruction each (min and max are eight on x86-64); with a constant
+  // bound they give the same bits for every input, NaN included
+  const x = f32x4.pmax(f32x4.pmin(x0, lim), f32x4.neg(lim));
   const x2 = f32x4.mul(x, x);
   let p = f32x4.splat(-2.76076847742355e-16);
   p = madd(p, x2, f32x4.splat(2.00018790482477e-13));

@@ -102,6 +102,13 @@ for (const [variant, winograd] of [
         [3, 3, 10, 40, 7, 3],
         [2, 3, 32, 64, 6, 5],
         [2, 6, 14, 30, 16, 5],
+        // on the input's row pitch: an odd number of rows, 1 to 4 columns past the blocks of eight
+        // (paired with the next row's), none, and a single row
+        [2, 1, 31, 29, 6, 5],
+        [3, 2, 28, 28, 5, 5],
+        [2, 1, 30, 31, 7, 5],
+        [1, 1, 6, 30, 3, 5],
+        [1, 1, 5, 30, 2, 5],
       ];
       for (const [B, C, H, W, OC, K] of convShapes) {
         it(`conv2d forward (plain and fused with tanh) and backward ${[B, C, H, W, OC, K].join('x')}`, () => {
