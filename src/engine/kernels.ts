@@ -9,8 +9,12 @@ export type FloatArray = Float32Array | Float64Array;
 export interface Kernels {
   readonly name: 'reference' | 'wasm';
   readonly dtype: 'float32' | 'float64';
-  /** A zeroed buffer these kernels can operate on (for wasm: a view into its linear memory). */
-  alloc(n: number): FloatArray;
+  /**
+   * A zeroed buffer these kernels can operate on (for wasm: a view into its linear memory); with
+   * `scratch`, one whose every value is written before it is read (activations), which after a
+   * reset() may hold the old network's values instead of zeros.
+   */
+  alloc(n: number, scratch?: boolean): FloatArray;
   /**
    * Forgets every buffer alloc() has handed out, so that a new network (a pruned one) is laid out
    * in the same memory instead of a new one; the old buffers must not be used again.

@@ -162,6 +162,8 @@ export function createWasmKernels(
   const limit = region ? region.end : memory.buffer.byteLength;
   const bottom = scratch + SCRATCH * 4;
   let top = bottom;
+  // the end of what networks laid out here have used: a buffer handed out below it is zeroed then
+  let dirty = bottom;
   // a shared memory's buffer object changes when it grows; views made before stay valid
   const buffers: ArrayBufferLike[] = [memory.buffer];
   const p = (a: FloatArray | null): number => {
@@ -182,18 +184,20 @@ export function createWasmKernels(
     name: 'wasm',
     dtype: 'float32',
     memory,
-    alloc(n) {
+    alloc(n, scratchOnly = false) {
       const start = (top + 15) & ~15;
       if (start + n * 4 > limit) throw new Error(`wasm arena exhausted (${n} floats requested)`);
       top = start + n * 4;
       // a grown shared memory hands out a new buffer object: remember each one views are made on
       const buffer = memory.buffer;
       if (!buffers.includes(buffer)) buffers.push(buffer);
-      return new Float32Array(buffer, start, n);
+      const view = new Float32Array(buffer, start, n);
+      // zeroed as a new memory is, so a network laid out here starts as it would in a new one
+      if (!scratchOnly && start < dirty) view.fill(0, 0, Math.min(n, (dirty - start) / 4));
+      dirty = Math.max(dirty, top);
+      return view;
     },
     reset() {
-      // zeroed as a new memory is, so a network laid out here starts as it would in a new one
-      new Uint8Array(memory.buffer, bottom, top - bottom).fill(0);
       top = bottom;
     },
     extend(floats) {

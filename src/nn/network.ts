@@ -85,8 +85,9 @@ export class Network {
     this.params = on?.params ?? this.kernels.alloc(total);
     this.grads = this.kernels.alloc(total);
     this.gradsAux = this.kernels.alloc(total);
-    this.acts = this.shapes.map((sh) => this.kernels.alloc(batch * size(sh)));
-    this.dActs = this.shapes.map((sh) => this.kernels.alloc(batch * size(sh)));
+    // every pass writes its activations and their gradients before reading them
+    this.acts = this.shapes.map((sh) => this.kernels.alloc(batch * size(sh), true));
+    this.dActs = this.shapes.map((sh) => this.kernels.alloc(batch * size(sh), true));
     this.masks = arch.layers.map((l, i) =>
       l.kind === 'dropout' ? this.kernels.alloc(batch * size(this.shapes[i])) : null,
     );

@@ -47,31 +47,84 @@ export function layerActivations(
   return { acts, grads, units };
 }
 
-/** Cosine similarity between every pair of columns of a [rows, units] matrix; units x units. */
+/**
+ * Cosine similarity between every pair of columns of a [rows, units] matrix; units x units. Each
+ * dot product is summed over the rows in order (so every value is the plain loop's, to the bit),
+ * on the columns laid out contiguously, two columns against four at a time in registers.
+ */
 export function cosineSimilarityMatrix(
   acts: Float64Array,
   rows: number,
   units: number,
 ): Float64Array {
+  const columns = new Float64Array(units * rows);
+  for (let r = 0; r < rows; r++) {
+    for (let u = 0; u < units; u++) columns[u * rows + r] = acts[r * units + u];
+  }
   const norms = new Float64Array(units);
-  for (let r = 0; r < rows; r++)
-    for (let u = 0; u < units; u++) norms[u] += acts[r * units + u] ** 2;
-  for (let u = 0; u < units; u++) norms[u] = Math.sqrt(norms[u]);
+  for (let u = 0; u < units; u++) {
+    let sum = 0;
+    for (let r = 0; r < rows; r++) sum += columns[u * rows + r] ** 2;
+    norms[u] = Math.sqrt(sum);
+  }
   const cos = new Float64Array(units * units);
-  const dot = new Float64Array(units);
-  for (let i = 0; i < units; i++) {
-    dot.fill(0);
-    for (let r = 0; r < rows; r++) {
-      const a = acts[r * units + i];
-      if (a === 0) continue;
-      const o = r * units;
-      for (let j = i; j < units; j++) dot[j] += a * acts[o + j];
+  const put = (i: number, j: number, dot: number) => {
+    const d = norms[i] * norms[j];
+    const c = d > 0 ? dot / d : 0;
+    cos[i * units + j] = c;
+    cos[j * units + i] = c;
+  };
+  for (let i = 0; i < units; i += 2) {
+    // column i + 1 (or i again, for an odd last column) against the same four
+    const second = Math.min(i + 1, units - 1);
+    const a = i * rows;
+    const b = second * rows;
+    let j = i;
+    for (; j + 4 <= units; j += 4) {
+      const c0 = j * rows;
+      const c1 = c0 + rows;
+      const c2 = c1 + rows;
+      const c3 = c2 + rows;
+      let a0 = 0;
+      let a1 = 0;
+      let a2 = 0;
+      let a3 = 0;
+      let b0 = 0;
+      let b1 = 0;
+      let b2 = 0;
+      let b3 = 0;
+      for (let r = 0; r < rows; r++) {
+        const x = columns[a + r];
+        const y = columns[b + r];
+        const v0 = columns[c0 + r];
+        const v1 = columns[c1 + r];
+        const v2 = columns[c2 + r];
+        const v3 = columns[c3 + r];
+        a0 += x * v0;
+        a1 += x * v1;
+        a2 += x * v2;
+        a3 += x * v3;
+        b0 += y * v0;
+        b1 += y * v1;
+        b2 += y * v2;
+        b3 += y * v3;
+      }
+      const sums = [a0, a1, a2, a3, b0, b1, b2, b3];
+      for (let k = 0; k < 4; k++) {
+        put(i, j + k, sums[k]);
+        if (second > i && j + k > i) put(second, j + k, sums[4 + k]);
+      }
     }
-    for (let j = i; j < units; j++) {
-      const d = norms[i] * norms[j];
-      const c = d > 0 ? dot[j] / d : 0;
-      cos[i * units + j] = c;
-      cos[j * units + i] = c;
+    for (; j < units; j++) {
+      const c = j * rows;
+      let x = 0;
+      let y = 0;
+      for (let r = 0; r < rows; r++) {
+        x += columns[a + r] * columns[c + r];
+        y += columns[b + r] * columns[c + r];
+      }
+      put(i, j, x);
+      if (second > i && j > i) put(second, j, y);
     }
   }
   return cos;

@@ -8,7 +8,12 @@ import { Worker } from 'node:worker_threads';
 import { InterruptedError } from '../util/errors.js';
 import type { TaskRunner } from './runner.js';
 import type { TaskEvent, TaskOutcome, TaskRequest } from './task.js';
-import { deserializeError, type WorkerJob, type WorkerReply } from './worker-protocol.js';
+import {
+  deserializeError,
+  type WorkerData,
+  type WorkerJob,
+  type WorkerReply,
+} from './worker-protocol.js';
 
 function workerFile(): string {
   const here = dirname(fileURLToPath(import.meta.url));
@@ -39,10 +44,15 @@ export class LocalPool implements TaskRunner {
   private nextId = 1;
   private closed = false;
 
-  constructor(readonly size: number) {
+  /** `shared`: data the tasks will ask for, already loaded here, handed to every worker. */
+  constructor(
+    readonly size: number,
+    shared?: WorkerData['data'],
+  ) {
     const file = workerFile();
     for (let i = 0; i < size; i++) {
       const slot: Slot = { worker: new Worker(file), job: null };
+      if (shared) slot.worker.postMessage({ data: shared } satisfies WorkerData);
       slot.worker.on('message', (reply: WorkerReply) => this.receive(slot, reply));
       slot.worker.on('error', (err: Error) => this.finish(slot, () => slot.job?.reject(err)));
       this.slots.push(slot);

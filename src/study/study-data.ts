@@ -1,6 +1,6 @@
-// The data a study's tasks work on: loaded once per worker thread and kept for the next task of
-// the same configuration (a study's tasks share one split), and the pattern set the criteria
-// compute activation vectors over.
+// The data a study's tasks work on: loaded once per thread (or handed over by the study's own
+// thread) and kept for the next task of the same configuration (a study's tasks share one split),
+// and the pattern set the criteria compute activation vectors over.
 import type { StudyConfig, TrainConfig } from '../config.js';
 import { dataFor } from '../train/network-choice.js';
 import { studyInputShape } from './plan.js';
@@ -9,11 +9,11 @@ import type { PreparedData, Split } from '../data/types.js';
 
 let cached: { key: string; data: PreparedData } | null = null;
 
-/** The prepared splits of `cfg`, from this thread's cache when the selection is the same. */
-export async function studyData(
-  cfg: TrainConfig & DataConfig & { model?: string },
-): Promise<PreparedData> {
-  const key = JSON.stringify([
+export type DataSelection = TrainConfig & DataConfig & { model?: string };
+
+/** What decides the prepared splits: the cache's key. */
+function selectionKey(cfg: DataSelection): string {
+  return JSON.stringify([
     cfg.dataset,
     cfg.data,
     cfg.trainSize,
@@ -31,9 +31,22 @@ export async function studyData(
     cfg.normalize,
     cfg.model,
   ]);
+}
+
+/** The prepared splits of `cfg`, from this thread's cache when the selection is the same. */
+export async function studyData(cfg: DataSelection): Promise<PreparedData> {
+  const key = selectionKey(cfg);
   if (cached?.key !== key)
     cached = { key, data: await loadData(dataFor(cfg, studyInputShape(cfg))) };
   return cached.data;
+}
+
+/**
+ * Makes `data` this thread's prepared splits of `cfg`: a study hands its worker threads the data
+ * it has loaded, so that they do not load and prepare it again.
+ */
+export function useStudyData(cfg: DataSelection, data: PreparedData): void {
+  cached = { key: selectionKey(cfg), data };
 }
 
 /** The first `cfg.patterns` training images (all when 0): the inputs of the activation vectors. */

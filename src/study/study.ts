@@ -28,6 +28,7 @@ import {
   studyName,
 } from './run-dir.js';
 import type { TaskRunner } from './runner.js';
+import type { WorkerData } from './worker-protocol.js';
 import { applyEvent, applyOutcome, initialState, type TaskFailure } from './state.js';
 import { renderStepsCsv } from './steps-csv.js';
 import { StudyProgress } from './study-progress.js';
@@ -67,11 +68,15 @@ async function chooseLearningRate(
   return { ...cfg, lr: sweep.best };
 }
 
-/** One task per core; a core left over gives each task a data-parallel helper thread. */
-function localRunner(plan: StudyPlan, threads: number) {
+/**
+ * One task per core; a core left over gives each task a data-parallel helper thread. The workers
+ * get the study's data as it is loaded here.
+ */
+function localRunner(plan: StudyPlan, threads: number, shared: WorkerData['data']) {
   const perSeed = Math.max(1, plan.after(plan.seeds[0]).length);
   const size = Math.max(1, Math.min(threads, plan.seeds.length * perSeed));
-  return { runner: new LocalPool(size), helpers: Math.floor(threads / size) >= 2 ? 1 : 0 };
+  const runner = new LocalPool(size, shared);
+  return { runner, helpers: Math.floor(threads / size) >= 2 ? 1 : 0 };
 }
 
 export async function runStudy(
@@ -132,7 +137,8 @@ async function studyIn(
   };
   progress.info(headerText(dir, cfg, data, plan, options.runner?.where ?? `${threads} thread(s)`));
   if (plan.assumed) progress.info(plan.assumed);
-  const local = options.runner ? null : localRunner(plan, threads);
+  const shared = { cfg: config, prepared: data };
+  const local = options.runner ? null : localRunner(plan, threads, shared);
   const runner = options.runner ?? local!.runner;
   const sizes = {
     train: data.train.n,

@@ -1,5 +1,5 @@
-// The messages between the local pool (pool.ts) and its worker threads (worker.ts): a job goes
-// out, its events and then its outcome or error come back. Errors cross the thread boundary as
+// The messages between the local pool (pool.ts) and its worker threads (worker.ts): the study's
+// data first (when the pool has it), then a job goes out, its events and then its outcome or error come back. Errors cross the thread boundary as
 // plain data and are rebuilt as the same kind of error, so the CLI reports them the same way.
 import {
   ConfigError,
@@ -8,11 +8,18 @@ import {
   InterruptedError,
   UserError,
 } from '../util/errors.js';
+import type { PreparedData } from '../data/types.js';
+import type { DataSelection } from './study-data.js';
 import type { TaskEvent, TaskOutcome, TaskRequest } from './task.js';
 
 export interface WorkerJob {
   id: number;
   request: TaskRequest;
+}
+
+/** Sent once, before any job: the data the study has loaded, so that the worker need not. */
+export interface WorkerData {
+  data: { cfg: DataSelection; prepared: PreparedData };
 }
 
 export interface SerializedError {

@@ -2,12 +2,23 @@
 // posts their events and outcomes back. Errors go back as messages, never as crashes.
 import { parentPort } from 'node:worker_threads';
 import { runTask } from './run-task.js';
-import { serializeError, type WorkerJob, type WorkerReply } from './worker-protocol.js';
+import { useStudyData } from './study-data.js';
+import {
+  serializeError,
+  type WorkerData,
+  type WorkerJob,
+  type WorkerReply,
+} from './worker-protocol.js';
 
 const port = parentPort!;
 const reply = (message: WorkerReply) => port.postMessage(message);
 
-port.on('message', (job: WorkerJob) => {
+port.on('message', (message: WorkerJob | WorkerData) => {
+  if ('data' in message) {
+    useStudyData(message.data.cfg, message.data.prepared);
+    return;
+  }
+  const job = message;
   runTask(job.request, (event) => reply({ id: job.id, event })).then(
     (outcome) => reply({ id: job.id, outcome }),
     (err: unknown) => reply({ id: job.id, error: serializeError(err) }),

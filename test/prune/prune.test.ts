@@ -52,6 +52,38 @@ describe('golden prune step (prune-step-golden.json)', () => {
     const cos = cosineSimilarityMatrix(acts, 64, 84);
     expect(maxAbs(Array.from(cos), g.cosine)).toBeLessThan(1e-9);
   });
+  it('the blocked cosine matrix is the plain loop, to the bit (odd sizes, zero activations)', () => {
+    const rng = new Rng(7);
+    for (const [rows, units] of [
+      [5, 7],
+      [50, 13],
+      [64, 84],
+      [3, 1],
+    ]) {
+      const acts = Float64Array.from({ length: rows * units }, () =>
+        rng.float() < 0.3 ? 0 : rng.uniform(-1, 1),
+      );
+      const cos = cosineSimilarityMatrix(acts, rows, units);
+      const norm = (u: number) => {
+        let sum = 0;
+        for (let r = 0; r < rows; r++) sum += acts[r * units + u] ** 2;
+        return Math.sqrt(sum);
+      };
+      let differences = 0;
+      for (let i = 0; i < units; i++) {
+        for (let j = 0; j < units; j++) {
+          let dot = 0;
+          for (let r = 0; r < rows; r++) {
+            const a = acts[r * units + Math.min(i, j)];
+            if (a !== 0) dot += a * acts[r * units + Math.max(i, j)];
+          }
+          const d = norm(i) * norm(j);
+          if (!Object.is(cos[i * units + j], d > 0 ? dot / d : 0)) differences++;
+        }
+      }
+      expect([rows, units, differences]).toEqual([rows, units, 0]);
+    }
+  });
   for (const name of ['paper', 'distinctiveness'] as const) {
     it(`${name}: chosen neurons, merge partner and logits after the surgery`, () => {
       const { net, removal } = pruneOnce(
