@@ -6,15 +6,8 @@ import { accuracySpec } from './charts.js';
 import { draw, kneeTable } from './common.js';
 
 const $ = (id) => document.getElementById(id);
-const CRITERIA = [
-  'paper',
-  'distinctiveness',
-  'magnitude',
-  'random',
-  'taylor',
-  'merge',
-  'reconstruct',
-];
+// the study's own code, bundled for the browser (also the list of criteria)
+const { CRITERIA, runBrowserStudy } = await import('/app/study-page.js');
 const CHOSEN = new Set(['paper', 'magnitude', 'random']);
 // the CLI's defaults (the quick preset), left out of the command shown
 const DEFAULTS = { dataset: 'fashion-mnist', seed: 1, trainSize: 2000, epochs: 30, maxPruned: 0 };
@@ -90,7 +83,6 @@ async function run(event) {
   $('status').innerHTML = '<span class="status running">running</span>';
   document.body.dataset.state = 'running';
   try {
-    const { runBrowserStudy } = await import('/app/study-page.js');
     const done = await runBrowserStudy({
       config,
       // ?kernels=simd: the plain SIMD build, as PRUNELAB_FMA=0 gives the CLI

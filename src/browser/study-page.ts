@@ -21,6 +21,9 @@ import {
 import type { WebWorker } from './messages.js';
 import { WebWorkerPool } from './worker-pool.js';
 
+/** The criteria a study can run (the page lists them). */
+export { CRITERIA } from '../config.js';
+
 export interface BrowserStudyOptions {
   /** The study's settings, as a config file gives them (parseStudyConfig). */
   config: Record<string, unknown>;

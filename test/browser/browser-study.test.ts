@@ -4,16 +4,15 @@
 // elsewhere, and its numbers equal those of the CLI command the page shows, on the fused kernels
 // and on the plain SIMD ones. A screenshot goes to test-results/browser/ (not committed).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serve, type Served } from '../../src/serve/server.js';
 import type { StudyResults } from '../../src/study/results.js';
+import { hasChromium, launchChromium, watchPage } from './chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) process.stderr.write('in-browser study tests SKIPPED: no /usr/bin/chromium\n');
 const CLI = join(__dirname, '..', '..', 'bin', 'prunelab.js');
 const SHOTS = join(__dirname, '..', '..', 'test-results', 'browser');
@@ -27,18 +26,7 @@ const SMALL = { trainSize: '300', epochs: '3', maxPruned: '5' };
 /** The page, with its console errors, failed responses and requests that left the server. */
 async function open(path: string) {
   const page = await browser.newPage();
-  const errors: string[] = [];
-  const outside: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
-  });
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('response', (r) => {
-    if (r.status() >= 400) errors.push(`${r.status()} ${r.url()}`);
-  });
-  page.on('request', (r) => {
-    if (!r.url().startsWith(served.url) && !/^(data|blob):/.test(r.url())) outside.push(r.url());
-  });
+  const { errors, outside } = watchPage(page, served.url);
   await page.setViewportSize({ width: 1200, height: 1000 });
   await page.goto(served.url + path);
   return { page, errors, outside };
@@ -103,18 +91,7 @@ beforeAll(async () => {
   const root = join(tmp, 'runs');
   mkdirSync(root);
   served = await serve({ root, port: 0 });
-  const { chromium } = await import('playwright-core');
-  browser = await chromium.launchPersistentContext(mkdtempSync(join(tmp, 'chromium-')), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-    ],
-  });
+  browser = await launchChromium(mkdtempSync(join(tmp, 'chromium-')));
 }, 120_000);
 
 afterAll(async () => {

@@ -1,11 +1,12 @@
 // The figures and the HTML report: PNGs decode at the expected size, the summary sentences carry
 // the numbers of results.json, user strings are escaped, an unfinished run reports what is done,
 // and the page renders in a real browser (Debian's Chromium via playwright-core) without errors.
-import { existsSync, mkdtempSync, readFileSync, writeFileSync, cpSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync, cpSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasChromium, launchChromium, watchPage } from '../browser/chromium.js';
 import { silentProgress } from '../../src/util/progress.js';
 import { parseStudyConfig } from '../../src/config.js';
 import { runStudy } from '../../src/study/study.js';
@@ -149,30 +150,13 @@ describe('figures and report', () => {
     );
   });
 
-  const chromium = '/usr/bin/chromium';
-  it.skipIf(!existsSync(chromium))(
+  it.skipIf(!hasChromium)(
     'renders in headless Chromium: every figure, no console errors, a screenshot',
     async () => {
-      const { chromium: pw } = await import('playwright-core');
-      const browser = await pw.launchPersistentContext(mkdtempSync(join(tmp, 'chromium-')), {
-        executablePath: chromium,
-        headless: true,
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--no-first-run',
-        ],
-      });
+      const browser = await launchChromium(mkdtempSync(join(tmp, 'chromium-')));
       try {
         const page = await browser.newPage();
-        const errors: string[] = [];
-        page.on('console', (m) => {
-          if (m.type() === 'error') errors.push(m.text());
-        });
-        page.on('pageerror', (e) => errors.push(e.message));
+        const { errors } = watchPage(page);
         await page.goto('file://' + join(dir, 'report.html'));
         const figs = await page.$$eval('figure[data-figure]', (els) =>
           els.map((e) => ({

@@ -6,7 +6,6 @@
 // test-results/serve/ (not committed) for a person to look at.
 import { spawn, spawnSync } from 'node:child_process';
 import {
-  existsSync,
   mkdirSync,
   mkdtempSync,
   readFileSync,
@@ -19,9 +18,8 @@ import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { serve, type Served } from '../../src/serve/server.js';
+import { hasChromium, launchChromium, watchPage } from '../browser/chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) process.stderr.write('web view tests SKIPPED: /usr/bin/chromium is missing\n');
 const CLI = join(__dirname, '..', '..', 'bin', 'prunelab.js');
 const SHOTS = join(__dirname, '..', '..', 'test-results', 'serve');
@@ -53,19 +51,8 @@ function stepsOnDisk(dir: string): number {
 /** A page that records console errors and every request that is not to the server. */
 async function open(path: string) {
   const page = await browser.newPage();
-  const errors: string[] = [];
-  const outside: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
-  });
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('response', (r) => {
-    if (r.status() >= 400) errors.push(`${r.status()} ${r.url()}`);
-  });
+  const { errors, outside } = watchPage(page, served.url);
   pages.push(page);
-  page.on('request', (r) => {
-    if (!r.url().startsWith(served.url) && !r.url().startsWith('data:')) outside.push(r.url());
-  });
   await page.setViewportSize({ width: 1200, height: 900 });
   await page.goto(served.url + path.replace(/^\//, ''));
   return { page, errors, outside };
@@ -119,18 +106,7 @@ beforeAll(async () => {
   writeFileSync(join(tmp, 'secret.txt'), 'outside the runs folder');
   symlinkSync(tmp, join(root, 'link-out'));
   served = await serve({ root, port: 0 });
-  const { chromium } = await import('playwright-core');
-  browser = await chromium.launchPersistentContext(mkdtempSync(join(tmp, 'chromium-')), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-    ],
-  });
+  browser = await launchChromium(mkdtempSync(join(tmp, 'chromium-')));
 }, 120_000);
 
 afterEach(async () => {
