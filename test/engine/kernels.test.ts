@@ -103,8 +103,11 @@ for (const [variant, winograd] of [
         [2, 3, 32, 64, 6, 5],
         [2, 6, 14, 30, 16, 5],
         // on the input's row pitch: an odd number of rows, 1 to 4 columns past the blocks of eight
-        // (paired with the next row's), none, and a single row
+        // (paired with the next row's; with 4 or none, written straight to the output), and a
+        // single row
         [2, 1, 31, 29, 6, 5],
+        [2, 1, 31, 32, 6, 5],
+        [2, 1, 32, 32, 7, 5],
         [3, 2, 28, 28, 5, 5],
         [2, 1, 30, 31, 7, 5],
         [1, 1, 6, 30, 3, 5],
