@@ -684,6 +684,9 @@ export function sgdStepSum(p: usize, g: usize, g2: usize, v: usize, n: i32, lr: 
 // dst += src, elementwise (the fixed-order reduction of two half-batch gradients).
 export function accumulate(dst: usize, src: usize, n: i32): void { addRow(dst, src, n); }
 
+// buf[0..n) = 0 with the bulk-memory fill.
+export function zero(buf: usize, n: i32): void { memory.fill(buf, 0, <usize>n << 2); }
+
 @inline function addRow(dst: usize, src: usize, n: i32): void {
   const n4 = n & ~3;
   let i = 0;

@@ -121,6 +121,8 @@ export interface Kernels {
   dropoutForward(out: FloatArray, inp: FloatArray, mask: FloatArray, n: number): void;
   /** dInp = dOut * mask. */
   dropoutBackward(dInp: FloatArray, dOut: FloatArray, mask: FloatArray, n: number): void;
+  /** buf[i] = 0 for every i (a gradient before its backward pass). */
+  zero(buf: FloatArray): void;
   /** dst[i] += src[i] for i < n (the reduction of two half-batch gradients). */
   accumulate(dst: FloatArray, src: FloatArray, n: number): void;
   /** g += g2, then sgdStep on the sum: the same numbers as accumulate then sgdStep. */

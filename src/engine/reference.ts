@@ -178,6 +178,9 @@ export function createReferenceKernels(dtype: 'float32' | 'float64' = 'float32')
     dropoutBackward(dInp, dOut, mask, n) {
       for (let i = 0; i < n; i++) dInp[i] = dOut[i] * mask[i];
     },
+    zero(buf) {
+      buf.fill(0);
+    },
     accumulate(dst, src, n) {
       for (let i = 0; i < n; i++) dst[i] += src[i];
     },

@@ -43,6 +43,7 @@ interface WasmExports {
   sgdStep(...a: number[]): void;
   sgdStepSum(...a: number[]): void;
   accumulate(...a: number[]): void;
+  zero(...a: number[]): void;
   convScratchFloats(C: number, K: number, OC: number, OH: number, OW: number): number;
   setWinograd(on: number): void;
 }
@@ -263,6 +264,8 @@ export function createWasmKernels(
     upsample2d: (dInp, dOut, planes, H, W, S) => x.upsample2d(p(dInp), p(dOut), planes, H, W, S),
     dropoutForward: (out, inp, mask, n) => x.dropoutForward(p(out), p(inp), p(mask), n),
     dropoutBackward: (dInp, dOut, mask, n) => x.dropoutBackward(p(dInp), p(dOut), p(mask), n),
+    // memory.fill: a JavaScript fill of a view of shared memory is about twice as slow
+    zero: (buf) => x.zero(p(buf), buf.length),
     accumulate: (dst, src, n) => x.accumulate(p(dst), p(src), n),
     sgdStep: (pp, g, v, n, lr, mu, wd) => x.sgdStep(p(pp), p(g), p(v), n, lr, mu, wd),
     sgdStepSum: (pp, g, g2, v, n, lr, mu, wd) =>

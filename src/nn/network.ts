@@ -254,7 +254,7 @@ export class Network {
   }
 
   zeroGrad(): void {
-    this.grads.fill(0);
+    this.kernels.zero(this.grads);
   }
 
   sgdStep(lr: number, momentum = 0, weightDecay = 0): void {

@@ -312,7 +312,7 @@ export class DataParallel {
     Atomics.store(ctrl, CTRL.dropoutOn, net.dropout.key === null ? 0 : 1);
     Atomics.store(ctrl, CTRL.dropoutKey, net.dropout.key ?? 0);
     const seq = this.request(rest);
-    net.grads.fill(0);
+    net.zeroGrad();
     net.input.set(x.subarray(0, half * size));
     net.dropout.first = 0;
     net.forward(half);

@@ -13,14 +13,14 @@ export function serialStep(
 ): { loss: number; correct: number } {
   const size = net.inputSize;
   const half = Math.ceil(B / 2);
-  net.grads.fill(0);
+  net.zeroGrad();
   net.input.set(x.subarray(0, half * size));
   net.dropout.first = 0;
   net.forward(half);
   const first = net.loss(y, 0, half, true, B);
   net.backward(half);
   if (B - half === 0) return first;
-  net.gradsAux.fill(0);
+  net.kernels.zero(net.gradsAux);
   net.input.set(x.subarray(half * size, B * size));
   net.dropout.first = half;
   net.forward(B - half);

@@ -369,6 +369,14 @@ for (const [variant, winograd] of [
         expectClose(v1, v2, 1e-6);
       });
 
+      it('zeroes exactly the buffer it is given', () => {
+        const [before, buf, after] = [fast.alloc(5), fast.alloc(37), fast.alloc(5)];
+        for (const b of [before, buf, after]) b.fill(-2.5);
+        fast.zero(buf);
+        expect([...buf].every((v) => Object.is(v, 0))).toBe(true);
+        expect([...before, ...after].every((v) => v === -2.5)).toBe(true);
+      });
+
       it('rejects buffers that are not its own', () => {
         const y = new Float32Array(4);
         expect(() => fast.tanhForward(y, y, 4)).toThrow(/own alloc/);
