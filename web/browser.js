@@ -1,8 +1,9 @@
 // The in-browser study page: a form for the study's settings, then the study itself, run in this
 // page by the browser bundle (dist/web/study-page.js, served under /app/) on prunelab's WebAssembly
-// kernels in Web Workers. The curve and the knee table grow with each step; the log shows what the
-// CLI would print, and the results can be downloaded as the CLI writes them.
-import { accuracySpec } from './charts.js';
+// kernels in Web Workers. The curve and the knee table grow with each step (the damage and one-shot
+// charts come at the end); the log shows what the CLI would print, and the results can be
+// downloaded as the CLI writes them.
+import { accuracySpec, damageSpec, oneShotSpec } from './charts.js';
 import { draw, kneeTable } from './common.js';
 
 const $ = (id) => document.getElementById(id);
@@ -96,6 +97,11 @@ async function run(event) {
     });
     show(done.results);
     await drawing;
+    // at the end, the damage of each removal and the curves with no retraining, as the run page
+    await Promise.all([
+      draw($('damage'), damageSpec(done.results)),
+      draw($('oneShot'), oneShotSpec(done.results)),
+    ]);
     const file = new Blob([JSON.stringify(done.results, null, 2)], { type: 'application/json' });
     $('download').href = URL.createObjectURL(file);
     $('download').hidden = false;

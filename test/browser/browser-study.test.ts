@@ -119,6 +119,10 @@ describe.skipIf(!hasChromium)('the study in the browser', () => {
     expect(seen.at(-1)).toBe('5');
     expect(results.status).toBe('complete');
     expect(results.environment.kernels).toBe(`wasm-${kernels}`);
+    for (const chart of ['accuracy', 'damage', 'oneShot']) {
+      const marks = await page.locator(`#${chart} svg .role-mark`).count();
+      expect([chart, marks > 0]).toEqual([chart, true]);
+    }
     mkdirSync(SHOTS, { recursive: true });
     await page.screenshot({ path: join(SHOTS, 'browser.png'), fullPage: true });
     const command = (await page.locator('#command').textContent())!;
