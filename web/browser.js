@@ -7,8 +7,14 @@ import { accuracySpec, damageSpec, oneShotSpec } from './charts.js';
 import { draw, kneeTable } from './common.js';
 
 const $ = (id) => document.getElementById(id);
-// the study's own code, bundled for the browser (also the list of criteria)
-const { CRITERIA, runBrowserStudy } = await import('/app/study-page.js');
+// the study's own code, bundled for the browser (also the list of criteria); a server run from
+// sources without the bundle says so
+const { CRITERIA, runBrowserStudy } = await import('/app/study-page.js').catch((err) => {
+  $('error').textContent =
+    `The in-browser study is not built here (${err.message}); run npm run build, then reload.`;
+  $('run').disabled = true;
+  return { CRITERIA: [], runBrowserStudy: null };
+});
 const CHOSEN = new Set(['paper', 'magnitude', 'random']);
 // the CLI's defaults (the quick preset), left out of the command shown
 const DEFAULTS = { dataset: 'fashion-mnist', seed: 1, trainSize: 2000, epochs: 30, maxPruned: 0 };
