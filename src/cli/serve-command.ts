@@ -37,12 +37,17 @@ export async function startServing(
 export function addServeCommand(program: Command): void {
   program
     .command('serve')
-    .description('a live web view of every run in a folder: runs, each run, compare')
+    .description(
+      'a live web view of every run in a folder: runs, each run, compare, and the study run in ' +
+        'the browser (/browser)',
+    )
     .argument('[folder]', 'the runs folder', 'runs')
     .option('--port <n>', 'the port (default 8417; 0 picks a free one)', num('--port', 'int'))
     .option('--host <host>', 'the address to listen on (default 127.0.0.1: this machine only)')
     .action(async (folder: string, opts: ServeFlags) => {
-      const served = await startServing(folder, opts, (line) => process.stdout.write(line + '\n'));
+      const say = (line: string) => process.stdout.write(line + '\n');
+      const served = await startServing(folder, opts, say);
+      say(`the paper's study in this browser: ${served.url}browser`);
       await new Promise<void>((resolve) => {
         const stop = () => resolve();
         process.once('SIGINT', stop);
