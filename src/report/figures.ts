@@ -1,6 +1,7 @@
 // The study's figures by name: each a Vega-Lite specification drawn from results.json
-// (baseline-figures.ts, pruning-figures.ts), rendered by render.ts. Each figure has a title,
-// labelled axes with units, and tells series apart by dash pattern and marker as well as colour.
+// (baseline-figures.ts, pruning-figures.ts, one-shot-figure.ts), rendered by render.ts. Each figure
+// has a title, labelled axes with units, and tells series apart by dash pattern and marker as well
+// as colour.
 import {
   classHistogramSpec,
   cosineHeatmapSpec,
@@ -8,7 +9,8 @@ import {
   trainingSpec,
   type ClassCounts,
 } from './baseline-figures.js';
-import { accuracyCurveSpec, damageSpec, oneShotSpec, parametersSpec } from './pruning-figures.js';
+import { oneShotSpec } from './one-shot-figure.js';
+import { accuracyCurveSpec, damageSpec, parametersSpec } from './pruning-figures.js';
 import { renderSvg, svgToPng } from './render.js';
 import { speedSpec } from './speed-figures.js';
 

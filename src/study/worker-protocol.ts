@@ -1,6 +1,7 @@
 // The messages between the local pool (pool.ts) and its worker threads (worker.ts): the study's
-// data first (when the pool has it), then a job goes out, its events and then its outcome or error come back. Errors cross the thread boundary as
-// plain data and are rebuilt as the same kind of error, so the CLI reports them the same way.
+// data first (when the pool has it), then a job goes out, and its events and then its outcome or
+// error come back. Errors cross the thread boundary as plain data and are rebuilt as the same kind
+// of error, so the CLI reports them the same way.
 import {
   ConfigError,
   DataError,

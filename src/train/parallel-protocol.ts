@@ -1,7 +1,9 @@
 // The contract between the main thread (parallel.ts) and the data-parallel helper thread
 // (parallel-worker.ts): the shared control block's slots, the shared data buffer's layout, the
-// replica's batch capacity and the wait both sides use. Both sides build their views from here, so
-// the layout is written once.
+// replica's batch capacity, the messages that start the helper and hand it a region, and the wait
+// both sides use. Both sides build their views from here, so the layout is written once.
+import type { MessagePort } from 'node:worker_threads';
+import type { FloatArray } from '../engine/kernels.js';
 
 /** Slots of the shared Int32 control block. */
 export const CTRL = {
@@ -116,3 +118,30 @@ export function spinUntilChanged(ctrl: Int32Array, i: number, value: number): bo
   return true;
 }
 const SPIN_MS = 0.5;
+
+/**
+ * Where an evaluation also returns one layer's outputs: acts[idx], `units` values per image, into
+ * `out`.
+ */
+export interface LayerOutputs {
+  idx: number;
+  units: number;
+  out: FloatArray;
+}
+
+/** What the helper's worker thread is started with. */
+export interface HelperData {
+  ctrlSab: SharedArrayBuffer;
+  dataSab: SharedArrayBuffer;
+  sizes: SharedSizes;
+  port: MessagePort;
+}
+
+/** The message that hands the helper the network's shared memory and its replica's region. */
+export interface RegionMessage {
+  memory: WebAssembly.Memory;
+  start: number;
+  end: number;
+  /** Byte offset of the network's parameters in the memory. */
+  params: number;
+}

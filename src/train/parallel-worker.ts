@@ -6,7 +6,6 @@
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { createWasmKernels, type WasmKernels } from '../engine/wasm.js';
 import { Network, parameterCount, type Architecture } from '../nn/network.js';
-import type { HelperData, RegionMessage } from './parallel.js';
 import {
   CTRL,
   EXIT,
@@ -15,6 +14,8 @@ import {
   sharedViews,
   UPDATE,
   spinUntilChanged,
+  type HelperData,
+  type RegionMessage,
 } from './parallel-protocol.js';
 
 const { ctrlSab, dataSab, sizes, port } = workerData as HelperData;

@@ -2,69 +2,33 @@
 // half (of the loss averaged over the whole batch) is computed into its own zeroed buffer and the
 // two are summed in a fixed order, so the numbers are the same whether one thread computes both
 // halves (serial-step.ts) or a helper worker thread computes the second half in parallel (over
-// SharedArrayBuffer, synchronised with Atomics; the layout is in parallel-protocol.ts). The helper
-// keeps a replica of the network, rebuilt synchronously by attach() whenever the network changes
-// (pruning makes a new one). With the WebAssembly kernels the replica lives in a region of the
-// network's own shared memory and its parameters are the network's: nothing is copied but the
-// inputs, and the main thread adds the replica's gradient in place. With the reference kernels,
-// parameters and gradients are copied through a SharedArrayBuffer.
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
+// SharedArrayBuffer, synchronised with Atomics; the layout is in parallel-protocol.ts, the start
+// in parallel-start.ts). The helper keeps a replica of the network, rebuilt synchronously by
+// attach() whenever the network changes (pruning makes a new one). With the WebAssembly kernels
+// the replica lives in a region of the network's own shared memory and its parameters are the
+// network's: nothing is copied but the inputs, and the main thread adds the replica's gradient in
+// place. With the reference kernels, parameters and gradients are copied through a
+// SharedArrayBuffer.
+import type { MessagePort, Worker } from 'node:worker_threads';
 import type { FloatArray } from '../engine/kernels.js';
 import type { WasmKernels } from '../engine/wasm.js';
 import { Network, parameterCount } from '../nn/network.js';
 import {
   ACT_FLOATS,
-  controlBufferBytes,
   CTRL,
-  dataBufferBytes,
   EVAL_HALF,
   EXIT,
   helperBatch,
   REBUILD,
   UPDATE,
-  sharedViews,
   spinUntilChanged,
+  type LayerOutputs,
+  type RegionMessage,
   type SharedSizes,
   type SharedViews,
 } from './parallel-protocol.js';
+import { startHelper } from './parallel-start.js';
 import { serialStep } from './serial-step.js';
-
-function helperFile(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const compiled = join(here, 'parallel-worker.js');
-  if (existsSync(compiled)) return compiled;
-  return join(here, '..', '..', 'dist', 'train', 'parallel-worker.js');
-}
-
-/**
- * Where an evaluation also returns one layer's outputs: acts[idx], `units` values per image, into
- * `out`.
- */
-export interface LayerOutputs {
-  idx: number;
-  units: number;
-  out: FloatArray;
-}
-
-/** What the helper's worker thread is started with. */
-export interface HelperData {
-  ctrlSab: SharedArrayBuffer;
-  dataSab: SharedArrayBuffer;
-  sizes: SharedSizes;
-  port: MessagePort;
-}
-
-/** The message that hands the helper the network's shared memory and its replica's region. */
-export interface RegionMessage {
-  memory: WebAssembly.Memory;
-  start: number;
-  end: number;
-  /** Byte offset of the network's parameters in the memory. */
-  params: number;
-}
 
 type Region = { start: number; end: number };
 
@@ -91,19 +55,8 @@ export class DataParallel {
       half: Math.max(Math.ceil(batch / 2), EVAL_HALF),
       inputSize: net.inputSize,
     };
-    const ctrlSab = new SharedArrayBuffer(controlBufferBytes());
-    const dataSab = new SharedArrayBuffer(dataBufferBytes(sizes));
-    const { port1, port2 } = new MessageChannel();
-    const workerData: HelperData = { ctrlSab, dataSab, sizes, port: port2 };
-    const worker = new Worker(helperFile(), { workerData, transferList: [port2] });
-    await new Promise<void>((resolve, reject) => {
-      worker.once('message', (m) => (m === 'ready' ? resolve() : reject(new Error(String(m)))));
-      worker.once('error', reject);
-    });
-    worker.unref();
-    port1.unref();
-    const views = sharedViews(ctrlSab, dataSab, sizes);
-    const helper = new DataParallel(worker, port1, views, sizes.params, sizes.half);
+    const { worker, port, views } = await startHelper(sizes);
+    const helper = new DataParallel(worker, port, views, sizes.params, sizes.half);
     helper.attach(net);
     return helper;
   }
