@@ -194,7 +194,7 @@ export function createWasmKernels(
       if (!buffers.includes(buffer)) buffers.push(buffer);
       const view = new Float32Array(buffer, start, n);
       // zeroed as a new memory is, so a network laid out here starts as it would in a new one
-      if (!scratchOnly && start < dirty) view.fill(0, 0, Math.min(n, (dirty - start) / 4));
+      if (!scratchOnly && start < dirty) x.zero(start, Math.min(n, (dirty - start) / 4));
       dirty = Math.max(dirty, top);
       return view;
     },
