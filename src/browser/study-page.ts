@@ -87,6 +87,12 @@ function reporter(options: BrowserStudyOptions): ProgressReporter {
 
 /** Runs one study in this page; resolves with its final results. */
 export async function runBrowserStudy(options: BrowserStudyOptions): Promise<BrowserStudy> {
+  if ((globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== true) {
+    throw new Error(
+      "the kernels' shared memory needs a cross-origin isolated page (COOP/COEP headers): " +
+        'open it from `prunelab serve`',
+    );
+  }
   const dataset = (options.config.dataset as string | undefined) ?? 'fashion-mnist';
   if (!DATASETS.has(dataset)) {
     throw new Error(
