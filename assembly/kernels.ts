@@ -477,15 +477,14 @@ export function denseBackward(dInp: usize, dW: usize, dB: usize, dOut: usize, in
   for (let o = 0; o < O; o++) {
     let sb: f32 = 0;
     for (let n = 0; n < B; n++) sb += load<f32>(dOut + (<usize>(n * O + o) << 2));
-    store<f32>(dB + (<usize>o << 2), load<f32>(dB + (<usize>o << 2)) + sb);
+    store<f32>(dB + (<usize>o << 2), <f32>0 + sb);
   }
-  // dW[o, i] += sum_n g[n, o] * x[n, i]: four outputs by eight inputs at a time, in registers over the batch
+  // dW[o, i] = sum_n g[n, o] * x[n, i]: four outputs by eight inputs at a time, in registers over the batch
   for (let o = 0; o < O4; o += 4) {
     const d0 = dW + (<usize>(o * I) << 2), d1 = d0 + IB, d2 = d1 + IB, d3 = d2 + IB;
     for (let i = 0; i < I8; i += 8) {
       const io = <usize>i << 2;
-      let a0 = v128.load(d0 + io), a1 = v128.load(d1 + io), a2 = v128.load(d2 + io), a3 = v128.load(d3 + io);
-      let c0 = v128.load(d0 + io, 16), c1 = v128.load(d1 + io, 16), c2 = v128.load(d2 + io, 16), c3 = v128.load(d3 + io, 16);
+      let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0, c0 = a0, c1 = a0, c2 = a0, c3 = a0;
       let gp = dOut + (<usize>o << 2), xp = inp + io;
       for (let n = 0; n < B; n++) {
         const u = v128.load(xp), v = v128.load(xp, 16);
@@ -527,13 +526,13 @@ export function denseBackward(dInp: usize, dW: usize, dB: usize, dOut: usize, in
   for (; n < B; n++) denseInputGradRow(dInp, dOut, w, I, O, n, 0);
 }
 
-// dW[o, i] += sum_n g[n, o] * x[n, i] for one output o and i from i0.
+// dW[o, i] = sum_n g[n, o] * x[n, i] for one output o and i from i0.
 @inline function denseGradRow(dW: usize, dOut: usize, inp: usize, B: i32, I: i32, O: i32, o: i32, i0: i32): void {
   const OB = <usize>O << 2, IB = <usize>I << 2, I4 = I & ~3, dwr = dW + (<usize>(o * I) << 2);
   let i = i0;
   for (; i < I4; i += 4) {
     const q = dwr + (<usize>i << 2);
-    let acc = v128.load(q);
+    let acc = f32x4.splat(0);
     let gp = dOut + (<usize>o << 2), xp = inp + (<usize>i << 2);
     for (let n = 0; n < B; n++) {
       acc = madd(v128.load32_splat(gp), v128.load(xp), acc);
@@ -543,7 +542,7 @@ export function denseBackward(dInp: usize, dW: usize, dB: usize, dOut: usize, in
   }
   for (; i < I; i++) {
     const q = dwr + (<usize>i << 2);
-    let acc = load<f32>(q);
+    let acc: f32 = 0;
     for (let n = 0; n < B; n++) acc += load<f32>(dOut + (<usize>(n * O + o) << 2)) * load<f32>(inp + (<usize>(n * I + i) << 2));
     store<f32>(q, acc);
   }

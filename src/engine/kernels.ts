@@ -34,6 +34,7 @@ export interface Kernels {
     K: number,
     tanh?: boolean,
   ): void;
+  /** Adds into dW and dB (the caller zeroes them); sets dInp when not null. */
   conv2dBackward(
     dInp: FloatArray | null,
     dW: FloatArray,
@@ -57,6 +58,7 @@ export interface Kernels {
     I: number,
     O: number,
   ): void;
+  /** Sets dW = dOut^T inp, dB = the sum of dOut over the batch and (when not null) dInp. */
   denseBackward(
     dInp: FloatArray | null,
     dW: FloatArray,

@@ -60,6 +60,8 @@ export function createReferenceKernels(dtype: 'float32' | 'float64' = 'float32')
     },
     denseBackward(dInp, dW, dB, dOut, inp, w, B, I, O) {
       if (dInp) dInp.fill(0, 0, B * I);
+      dW.fill(0, 0, O * I);
+      dB.fill(0, 0, O);
       for (let n = 0; n < B; n++)
         for (let o = 0; o < O; o++) {
           const g = dOut[n * O + o];

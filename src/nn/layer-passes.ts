@@ -124,10 +124,15 @@ export function convBackward(
   }
   const src = buffers.padded ?? io.inp;
   const dSrc = dInp && buffers.dPadded ? buffers.dPadded : dInp;
+  // the kernels add into the gradients (a chunk of images at a time): they start at zero here
+  const dW = grad(`${l.name}.weight`);
+  const dB = grad(`${l.name}.bias`);
+  k.zero(dW);
+  k.zero(dB);
   k.conv2dBackward(
     dSrc,
-    grad(`${l.name}.weight`),
-    grad(`${l.name}.bias`),
+    dW,
+    dB,
     dTarget,
     src,
     io.param(`${l.name}.weight`),
@@ -149,7 +154,7 @@ export function denseForward(k: Kernels, l: Dense, io: LayerIo): void {
   k.denseForward(io.out, io.inp, weight, bias, io.B, l.inFeatures, l.outFeatures);
 }
 
-/** Dense backward from dOut into dW, dB (added) and dInp (set, when not null). */
+/** Dense backward from dOut into dW, dB and dInp (each set; dInp when not null). */
 export function denseBackward(
   k: Kernels,
   l: Dense,

@@ -217,7 +217,8 @@ export class Network {
   }
 
   /**
-   * Backpropagates dActs[last] (set by the loss); gradients are ADDED into `grads` (or `gradsAux`).
+   * Backpropagates dActs[last] (set by the loss); the gradients are written into `grads` (or
+   * `gradsAux`), whatever they held: no zeroGrad() is needed first.
    */
   backward(B: number, into: 'grads' | 'aux' = 'grads'): void {
     const gv = into === 'grads' ? this.gv : this.gvAux;

@@ -99,7 +99,6 @@ function compute(replica: Network, count: number): void {
     }
     return;
   }
-  replica.zeroGrad();
   const r = replica.loss(labels, 0, count, true, fullBatch);
   replica.backward(count);
   if (!shared) grads.set(replica.grads.subarray(0, P));

@@ -1,5 +1,5 @@
 // Data-parallel SGD steps. Every minibatch is split into two fixed halves; the gradient of each
-// half (of the loss averaged over the whole batch) is computed into its own zeroed buffer and the
+// half (of the loss averaged over the whole batch) is computed into its own buffer and the
 // two are summed in a fixed order, so the numbers are the same whether one thread computes both
 // halves (serial-step.ts) or a helper worker thread computes the second half in parallel (over
 // SharedArrayBuffer, synchronised with Atomics; the layout is in parallel-protocol.ts, the start
@@ -265,7 +265,6 @@ export class DataParallel {
     Atomics.store(ctrl, CTRL.dropoutOn, net.dropout.key === null ? 0 : 1);
     Atomics.store(ctrl, CTRL.dropoutKey, net.dropout.key ?? 0);
     const seq = this.request(rest);
-    net.zeroGrad();
     net.input.set(x.subarray(0, half * size));
     net.dropout.first = 0;
     net.forward(half);

@@ -1,6 +1,6 @@
 // One SGD step's gradient on one thread, computed as the data-parallel helper computes it: the
 // batch split into two fixed halves, each half's gradient (of the loss averaged over the whole
-// batch) in its own zeroed buffer, the two added in a fixed order. Both the single-thread trainer
+// batch) written into its own buffer, the two added in a fixed order. Both the single-thread trainer
 // and the two-thread one (parallel.ts) give these numbers.
 import type { Network } from '../nn/network.js';
 
@@ -13,14 +13,12 @@ export function serialStep(
 ): { loss: number; correct: number } {
   const size = net.inputSize;
   const half = Math.ceil(B / 2);
-  net.zeroGrad();
   net.input.set(x.subarray(0, half * size));
   net.dropout.first = 0;
   net.forward(half);
   const first = net.loss(y, 0, half, true, B);
   net.backward(half);
   if (B - half === 0) return first;
-  net.kernels.zero(net.gradsAux);
   net.input.set(x.subarray(half * size, B * size));
   net.dropout.first = half;
   net.forward(B - half);
