@@ -116,8 +116,8 @@ export async function runBrowserStudy(options: BrowserStudyOptions): Promise<Bro
     if (path !== resultsFile || !options.onResults) return;
     options.onResults(JSON.parse(readFileSync(path, 'utf8')) as StudyResults);
   });
-  const cores = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
-  const size = options.workers ?? Math.min(4, Math.max(1, cores?.hardwareConcurrency ?? 2));
+  const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
+  const size = options.workers ?? Math.min(4, Math.max(1, nav?.hardwareConcurrency ?? 2));
   const spawn = () => {
     const url = new URL('./task-worker.js', import.meta.url);
     const WorkerClass = (globalThis as unknown as { Worker: new (u: URL, o: object) => WebWorker })
