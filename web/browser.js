@@ -17,10 +17,18 @@ const { CRITERIA, runBrowserStudy } = await import('/app/study-page.js').catch((
 });
 const CHOSEN = new Set(['paper', 'magnitude', 'random']);
 // the CLI's defaults (the quick preset), left out of the command shown
-const DEFAULTS = { dataset: 'fashion-mnist', seed: 1, trainSize: 2000, epochs: 30, maxPruned: 0 };
+const DEFAULTS = {
+  dataset: 'fashion-mnist',
+  seed: 1,
+  seeds: 1,
+  trainSize: 2000,
+  epochs: 30,
+  maxPruned: 0,
+};
 const FLAGS = {
   dataset: '--dataset',
   seed: '--seed',
+  seeds: '--seeds',
   trainSize: '--train-size',
   epochs: '--epochs',
   maxPruned: '--max-pruned',

@@ -4,6 +4,7 @@
 // [0, 1] and standardised with the model's mean and standard deviation).
 import sharp from 'sharp';
 import type { ModelInput } from '../data/metadata.js';
+import { exp } from '../engine/libm.js';
 import { DataError } from '../util/errors.js';
 import { openModel, requireInput } from './model-file.js';
 
@@ -63,9 +64,9 @@ function probabilities(
   output: 'softmax' | 'sigmoid',
 ): number[] {
   const values = Array.from(logits);
-  if (output === 'sigmoid') return values.map((z) => 1 / (1 + Math.exp(-z)));
+  if (output === 'sigmoid') return values.map((z) => 1 / (1 + exp(-z)));
   const max = Math.max(...values);
-  const exps = values.map((z) => Math.exp(z - max));
+  const exps = values.map((z) => exp(z - max));
   const sum = exps.reduce((a, b) => a + b, 0);
   return exps.map((e) => e / sum);
 }

@@ -1,7 +1,9 @@
 // The output layer's loss and its gradient: softmax cross-entropy, or one-vs-rest sigmoid binary
 // cross-entropy (the paper's "sigmoid after the last layer"), summed over a batch's images, with
-// the number of correct predictions (argmax, first on ties).
+// the number of correct predictions (argmax, first on ties). exp and log are the engine-independent
+// ones (engine/libm.ts), so a loss is the same in Node and in a browser.
 import type { FloatArray } from '../engine/kernels.js';
+import { exp, log, log1p } from '../engine/libm.js';
 import type { OutputKind } from './architecture.js';
 
 /**
@@ -33,19 +35,19 @@ export function outputLoss(
     if (output === 'softmax') {
       const m = z[o + best];
       let s = 0;
-      for (let c = 0; c < C; c++) s += Math.exp(z[o + c] - m);
-      loss += Math.log(s) + m - z[o + y];
+      for (let c = 0; c < C; c++) s += exp(z[o + c] - m);
+      loss += log(s) + m - z[o + y];
       if (dz) {
         for (let c = 0; c < C; c++) {
-          dz[o + c] = (Math.exp(z[o + c] - m) / s - (c === y ? 1 : 0)) / meanOver;
+          dz[o + c] = (exp(z[o + c] - m) / s - (c === y ? 1 : 0)) / meanOver;
         }
       }
     } else {
       for (let c = 0; c < C; c++) {
         const x = z[o + c];
         const t = c === y ? 1 : 0;
-        loss += Math.max(x, 0) - x * t + Math.log1p(Math.exp(-Math.abs(x)));
-        if (dz) dz[o + c] = (1 / (1 + Math.exp(-x)) - t) / meanOver;
+        loss += Math.max(x, 0) - x * t + log1p(exp(-Math.abs(x)));
+        if (dz) dz[o + c] = (1 / (1 + exp(-x)) - t) / meanOver;
       }
     }
   }

@@ -1,6 +1,7 @@
 // Activation vectors of a dense layer over a pattern set (its tanh outputs, one vector per neuron),
 // the cosine-similarity matrix between them, and the loss gradient with respect to them.
 import type { Split } from '../data/types.js';
+import { acos } from '../engine/libm.js';
 import type { Network } from '../nn/network.js';
 import type { DataParallel } from '../train/parallel.js';
 import { layerOutputs } from '../train/trainer.js';
@@ -154,5 +155,5 @@ export function mostSimilarPair(
  * The angle between two activation vectors, in degrees (Gedeon & Harris report distinctiveness so).
  */
 export function angleDegrees(cos: number): number {
-  return (Math.acos(Math.max(-1, Math.min(1, cos))) * 180) / Math.PI;
+  return (acos(Math.max(-1, Math.min(1, cos))) * 180) / Math.PI;
 }

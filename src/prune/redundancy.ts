@@ -3,6 +3,7 @@
 // thresholds, the effective rank of the centred activations (Roy & Vetterli 2007), the components
 // that hold 99% (and 99.9%) of their variance, and the dead or constant units. Each estimate is
 // also stated as the knee it predicts: the units that could go.
+import { exp, log } from '../engine/libm.js';
 import { angleDegrees } from './activations.js';
 import { gram, symmetricEigenvalues } from './linalg.js';
 
@@ -68,8 +69,8 @@ export function redundancyEstimates(
   );
   const singular = eigen.map(Math.sqrt);
   const total = singular.reduce((a, b) => a + b, 0);
-  const entropy = singular.reduce((h, s) => (s > 0 ? h - (s / total) * Math.log(s / total) : h), 0);
-  const effectiveRank = total > 0 ? Math.exp(entropy) : 0;
+  const entropy = singular.reduce((h, s) => (s > 0 ? h - (s / total) * log(s / total) : h), 0);
+  const effectiveRank = total > 0 ? exp(entropy) : 0;
   // Gedeon & Harris: angles between activation vectors, pairs past the thresholds, greedily
   const pairs: { i: number; j: number; angle: number }[] = [];
   for (let i = 0; i < units; i++) {

@@ -140,13 +140,15 @@ describe.skipIf(!hasChromium)('the study in the browser', () => {
     await page.close();
   }, 240_000);
 
-  it('runs the plain SIMD kernels when asked, on MNIST, with the numbers of PRUNELAB_FMA=0', async () => {
+  it('runs the plain SIMD kernels when asked, on MNIST with two seeds, with the numbers of PRUNELAB_FMA=0', async () => {
     const { page, errors } = await open('browser?kernels=simd');
+    await page.fill('[name=seeds]', '2');
     const { results, kernels } = await runInPage(page, 'mnist');
     expect(kernels).toBe('simd');
     expect(results.data.name).toBe('mnist');
     const command = (await page.locator('#command').textContent())!;
-    expect(command).toMatch(/ --dataset mnist /);
+    expect(command).toMatch(/ --dataset mnist .*--seeds 2 /);
+    expect(results.baseline.perSeed.map((b) => b.seed)).toEqual([1, 2]);
     const cli = runCommand(command, join(tmp, 'cli-simd'), { PRUNELAB_FMA: '0' });
     expect(cli.environment.kernels).toBe('wasm-simd');
     expect(numbers(results)).toEqual(numbers(cli));
