@@ -28,6 +28,13 @@ const cli = (...args: string[]) =>
 const readResults = (dir: string) =>
   JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as StudyResults;
 
+/** `prunelab study ARGS --out DIR --quiet`, which must succeed; its results. */
+function study(dir: string, ...args: string[]): StudyResults {
+  const r = cli('study', ...args, '--out', dir, '--quiet');
+  expect(r.status, r.stderr).toBe(0);
+  return readResults(dir);
+}
+
 const tmp = mkdtempSync(join(tmpdir(), 'prunelab-arch-e2e-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -89,8 +96,8 @@ describe("a user's own PyTorch-trained model", () => {
 
   it('prunes the Caffe LeNet-5 from its fc1, recording the architecture and the normalisation', () => {
     const dir = join(tmp, 'caffe-study');
-    const r = cli(
-      'study',
+    const results = study(
+      dir,
       '--model',
       join(FIXTURES, 'lenet5-caffe.safetensors'),
       '--arch',
@@ -118,12 +125,7 @@ describe("a user's own PyTorch-trained model", () => {
       '--no-one-shot',
       '--patterns',
       '200',
-      '--out',
-      dir,
-      '--quiet',
     );
-    expect(r.status, r.stderr).toBe(0);
-    const results = readResults(dir);
     expect(results.baseline.testAccuracy).toBeCloseTo(
       expected.networks['lenet5-caffe'].testAccuracy,
       6,
@@ -184,8 +186,8 @@ describe('studies of other networks on real data', () => {
   ];
   it('LeNet-300-100: every criterion, the control, the report, steps.csv', () => {
     const dir = join(tmp, 'mlp');
-    const r = cli(
-      'study',
+    const results = study(
+      dir,
       '--arch',
       'lenet-300-100',
       ...small,
@@ -197,12 +199,7 @@ describe('studies of other networks on real data', () => {
       '3',
       '--patterns',
       '100',
-      '--out',
-      dir,
-      '--quiet',
     );
-    expect(r.status, r.stderr).toBe(0);
-    const results = readResults(dir);
     expect(results.layer).toBe('fc2');
     expect(results.runs).toHaveLength(7);
     for (const run of results.runs) expect(run.steps.map((s) => s.hidden)).toEqual([97, 94]);
@@ -221,8 +218,8 @@ describe('studies of other networks on real data', () => {
 
   it('the Caffe LeNet-5 trains and prunes fc1, with the convolutions untouched', () => {
     const dir = join(tmp, 'caffe');
-    const r = cli(
-      'study',
+    const results = study(
+      dir,
       '--arch',
       'lenet5-caffe',
       '--layer',
@@ -240,12 +237,7 @@ describe('studies of other networks on real data', () => {
       'merge,taylor',
       '--patterns',
       '100',
-      '--out',
-      dir,
-      '--quiet',
     );
-    expect(r.status, r.stderr).toBe(0);
-    const results = readResults(dir);
     expect(results.baseline.testAccuracy).toBeGreaterThan(0.5);
     const model = loadSafetensors(join(dir, 'merge-s1', 'model.safetensors'));
     expect(model.state.get('conv2.weight')!.shape).toEqual([50, 20, 5, 5]);
@@ -256,8 +248,8 @@ describe('studies of other networks on real data', () => {
   for (const preset of ['lenet5-relu', 'lenet5-pad', 'lenet-300-100-tanh'])
     it(`${preset}: trains and prunes from the CLI`, () => {
       const dir = join(tmp, preset);
-      const r = cli(
-        'study',
+      const results = study(
+        dir,
         '--arch',
         preset,
         ...small,
@@ -271,12 +263,7 @@ describe('studies of other networks on real data', () => {
         'magnitude,merge',
         '--patterns',
         '100',
-        '--out',
-        dir,
-        '--quiet',
       );
-      expect(r.status, r.stderr).toBe(0);
-      const results = readResults(dir);
       const arch = results.baseline.perSeed[0].architecture!;
       expect(arch.input).toEqual(preset === 'lenet5-relu' ? [1, 32, 32] : [1, 28, 28]);
       expect(results.runs.map((run) => run.steps.at(-1)!.hidden)).toEqual(
