@@ -302,6 +302,9 @@ function convWeightGradDirect(dW: usize, dB: usize, dOut: usize, inp: usize,
 // dInp may be 0 (not needed for the first layer).
 export function conv2dBackward(dInp: usize, dW: usize, dB: usize, dOut: usize, inp: usize, w: usize,
   B: i32, C: i32, H: i32, W: i32, OC: i32, K: i32, scratch: usize): void {
+  // every path below adds into dW and dB (a chunk of images, or a group of four, at a time)
+  memory.fill(dW, 0, <usize>(OC * C * K * K) << 2);
+  memory.fill(dB, 0, <usize>OC << 2);
   if (winograd && winogradApplies(C, H, W, K, OC)) { winogradBackward(dInp, dW, dB, dOut, inp, w, B, C, H, W, OC, scratch); return; }
   const OH = H - K + 1, OW = W - K + 1, P = OH * OW, PS = padded(P), R = C * K * K, CH = backwardChunk(R, OC, PS);
   const DS = <usize>PS << 2, RB = <usize>R << 2;

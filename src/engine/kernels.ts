@@ -34,7 +34,7 @@ export interface Kernels {
     K: number,
     tanh?: boolean,
   ): void;
-  /** Adds into dW and dB (the caller zeroes them); sets dInp when not null. */
+  /** Sets dW, dB and (when not null) dInp, as denseBackward does. */
   conv2dBackward(
     dInp: FloatArray | null,
     dW: FloatArray,

@@ -34,6 +34,8 @@ export function createReferenceKernels(dtype: 'float32' | 'float64' = 'float32')
       const OH = H - K + 1,
         OW = W - K + 1;
       if (dInp) dInp.fill(0, 0, B * C * H * W);
+      dW.fill(0, 0, OC * C * K * K);
+      dB.fill(0, 0, OC);
       for (let n = 0; n < B; n++)
         for (let oc = 0; oc < OC; oc++)
           for (let oy = 0; oy < OH; oy++)

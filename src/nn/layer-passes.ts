@@ -124,15 +124,10 @@ export function convBackward(
   }
   const src = buffers.padded ?? io.inp;
   const dSrc = dInp && buffers.dPadded ? buffers.dPadded : dInp;
-  // the kernels add into the gradients (a chunk of images at a time): they start at zero here
-  const dW = grad(`${l.name}.weight`);
-  const dB = grad(`${l.name}.bias`);
-  k.zero(dW);
-  k.zero(dB);
   k.conv2dBackward(
     dSrc,
-    dW,
-    dB,
+    grad(`${l.name}.weight`),
+    grad(`${l.name}.bias`),
     dTarget,
     src,
     io.param(`${l.name}.weight`),
