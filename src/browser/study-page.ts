@@ -101,13 +101,16 @@ export async function runBrowserStudy(options: BrowserStudyOptions): Promise<Bro
   }
   const rawFile = `/data/${dataset}.raw`;
   // the dataset is fetched once per page; a later study in the page reuses it
+  const fetched = !existsSync(rawFile);
   const [kernels, data] = await Promise.all([
     compileKernels(options.kernels ?? 'auto'),
-    existsSync(rawFile) ? readFileSync(rawFile) : fetchBytes(`/api/datasets/${dataset}`),
+    fetched ? fetchBytes(`/api/datasets/${dataset}`) : readFileSync(rawFile),
   ]);
   useWasmModule(kernels.module, kernels.variant);
-  mkdirSync('/data', { recursive: true });
-  writeFileSync(rawFile, data);
+  if (fetched) {
+    mkdirSync('/data', { recursive: true });
+    writeFileSync(rawFile, data);
+  }
   // each study starts in an empty run folder
   rmSync(RUN_DIR, { recursive: true, force: true });
   const cfg = parseStudyConfig({ ...options.config, dataset, rawFile, out: RUN_DIR });
