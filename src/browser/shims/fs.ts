@@ -216,23 +216,3 @@ export function watchFiles(onChange: (path: string) => void): () => void {
     if (at >= 0) watchers.splice(at, 1);
   };
 }
-
-export default {
-  constants,
-  existsSync,
-  accessSync,
-  readFileSync,
-  writeFileSync,
-  mkdirSync,
-  readdirSync,
-  statSync,
-  rmSync,
-  unlinkSync,
-  renameSync,
-  copyFileSync,
-  realpathSync,
-  openSync,
-  writeSync,
-  fsyncSync,
-  closeSync,
-};

@@ -27,9 +27,3 @@ export function totalmem(): number {
 export function homedir(): string {
   return '/home';
 }
-
-export function tmpdir(): string {
-  return '/tmp';
-}
-
-export default { availableParallelism, cpus, platform, release, totalmem, homedir, tmpdir };

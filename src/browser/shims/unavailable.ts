@@ -44,7 +44,3 @@ export function readFile(): Promise<never> {
 export function fileURLToPath(url: string | URL): string {
   return new URL(url).pathname;
 }
-
-export function pathToFileURL(path: string): URL {
-  return new URL(`file://${path}`);
-}
