@@ -139,11 +139,6 @@ export function rmSync(path: PathLike, options?: { recursive?: boolean; force?: 
   for (const key of [...folders]) if (key === p || key.startsWith(`${p}/`)) folders.delete(key);
 }
 
-export function unlinkSync(path: PathLike): void {
-  const p = full(path);
-  if (!files.delete(p)) fail('ENOENT', 'unlink', p);
-}
-
 export function renameSync(from: PathLike, to: PathLike): void {
   const source = full(from);
   const bytes = files.get(source) ?? fail('ENOENT', 'rename', source);
