@@ -26,6 +26,8 @@ export function outputLoss(
   const images = logits.length / C;
   let loss = 0;
   let correct = 0;
+  // an image's exponentials, for its loss and then its gradient
+  const e = new Float64Array(C);
   for (let n = 0; n < images; n++) {
     const y = labels[offset + n];
     const o = n * C;
@@ -35,12 +37,13 @@ export function outputLoss(
     if (output === 'softmax') {
       const m = z[o + best];
       let s = 0;
-      for (let c = 0; c < C; c++) s += exp(z[o + c] - m);
+      for (let c = 0; c < C; c++) {
+        e[c] = exp(z[o + c] - m);
+        s += e[c];
+      }
       loss += log(s) + m - z[o + y];
       if (dz) {
-        for (let c = 0; c < C; c++) {
-          dz[o + c] = (exp(z[o + c] - m) / s - (c === y ? 1 : 0)) / meanOver;
-        }
+        for (let c = 0; c < C; c++) dz[o + c] = (e[c] / s - (c === y ? 1 : 0)) / meanOver;
       }
     } else {
       for (let c = 0; c < C; c++) {
