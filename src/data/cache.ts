@@ -64,11 +64,14 @@ export function readImageCache(
     if (createHash('sha256').update(payload).digest('hex') !== header.sha256) return null;
     const sets: Record<string, RawImages> = {};
     let off = 0;
+    // views of the file's bytes, not copies
+    const view = (start: number, length: number) =>
+      new Uint8Array(payload.buffer, payload.byteOffset + start, length);
     for (const [k, s] of Object.entries(header.index)) {
-      const labels = new Uint8Array(payload.subarray(off, off + s.n));
+      const labels = view(off, s.n);
       off += s.n;
       const size = s.n * s.height * s.width;
-      const images = new Uint8Array(payload.subarray(off, off + size));
+      const images = view(off, size);
       off += size;
       sets[k] = { ...s, labels, images };
     }

@@ -9,7 +9,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { makeDir } from '../util/folders.js';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import { writeFileAtomic } from '../util/atomic.js';
 import { DataError } from '../util/errors.js';
 import { cacheDir } from './cache.js';
@@ -42,6 +41,8 @@ export interface Decoded {
 }
 
 async function decodeOne(bytes: Buffer, size: ImageSize): Promise<Uint8Array> {
+  // sharp, a native library, loads on first use: the bundled sets never need it
+  const { default: sharp } = await import('sharp');
   const { data } = await sharp(bytes, { failOn: 'truncated' })
     .flatten({ background: { r: 0, g: 0, b: 0 } })
     .toColourspace('srgb')

@@ -8,7 +8,6 @@ import type { SplitSizes } from './split.js';
 import type { PreparedData, RawDataset, RawImages } from './types.js';
 import { decodeImages, SIDE, toGray, type ImageRecord, type ImageSize } from './images.js';
 import { scanFolder, type ImageSource } from './folder.js';
-import { scanVehicleX } from './vehicle-x.js';
 import { readNpy } from './npy.js';
 import { readRawDataset } from './raw-file.js';
 
@@ -151,7 +150,9 @@ export async function loadRaw(cfg: DataConfig): Promise<RawDataset> {
       return loadIdx(cfg.data);
     case 'folder':
       return fromImages(scanFolder(cfg.data), cfg);
-    case 'vehicle-x':
+    case 'vehicle-x': {
+      // its XML parser loads only for VehicleX
+      const { scanVehicleX } = await import('./vehicle-x.js');
       return fromImages(
         scanVehicleX(cfg.data, {
           ids: cfg.ids,
@@ -160,6 +161,7 @@ export async function loadRaw(cfg: DataConfig): Promise<RawDataset> {
         }),
         cfg,
       );
+    }
     default:
       throw new DataError(`unknown dataset "${cfg.dataset}"; choose one of ${DATASETS.join(', ')}`);
   }

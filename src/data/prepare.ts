@@ -16,9 +16,10 @@ export interface InputOptions {
 
 /** Mean and standard deviation of all the training inputs (one channel). */
 function standardisation(tr: Float32Array): { mean: number[]; std: number[] } {
-  let sum = 0,
-    sq = 0;
-  for (const v of tr) {
+  let sum = 0;
+  let sq = 0;
+  for (let i = 0; i < tr.length; i++) {
+    const v = tr[i];
     sum += v;
     sq += v * v;
   }
@@ -65,17 +66,22 @@ function toFloat(r: RawImages, name: string, [C, H, W]: [number, number, number]
     throw new DataError(
       `${name}: the network reads ${C} channels; images have 1 (gray) or 3 (RGB)`,
     );
-  const x = new Float32Array(r.n * C * H * W),
-    oy = (H - r.height) >> 1,
-    ox = (W - r.width) >> 1;
-  for (let n = 0; n < r.n; n++)
-    for (let c = 0; c < C; c++)
-      for (let y = 0; y < r.height; y++)
+  const x = new Float32Array(r.n * C * H * W);
+  const oy = (H - r.height) >> 1;
+  const ox = (W - r.width) >> 1;
+  // gray pixels are one byte apart, colour ones three (interleaved RGB)
+  const pixels = C === 1 ? r.images : r.rgb!;
+  for (let n = 0; n < r.n; n++) {
+    for (let c = 0; c < C; c++) {
+      for (let y = 0; y < r.height; y++) {
+        const from = (n * r.height + y) * r.width;
+        const to = ((n * C + c) * H + y + oy) * W + ox;
         for (let xx = 0; xx < r.width; xx++) {
-          const pixel = (n * r.height + y) * r.width + xx;
-          const value = C === 1 ? r.images[pixel] : r.rgb![3 * pixel + c];
-          x[((n * C + c) * H + y + oy) * W + xx + ox] = value / 255;
+          x[to + xx] = pixels[C * (from + xx) + c] / 255;
         }
+      }
+    }
+  }
   return x;
 }
 
@@ -120,9 +126,11 @@ export function prepare(
   ];
   const plane = H * W;
   const norm = (x: Float32Array, r: RawImages): Split => {
-    for (let i = 0; i < x.length; i++) {
-      const c = C === 1 ? 0 : Math.floor(i / plane) % C;
-      x[i] = (x[i] - mean[c]) / std[c];
+    for (let start = 0; start < x.length; start += plane) {
+      const c = (start / plane) % C;
+      const m = mean[c];
+      const s = std[c];
+      for (let i = start; i < start + plane; i++) x[i] = (x[i] - m) / s;
     }
     return { x, y: r.labels, n: r.n };
   };

@@ -2,7 +2,6 @@
 // brought to the model's input exactly as its training images were (from the model's metadata:
 // decoded with sharp, resized, grayscale or colour, zero-padded when the training images were, scaled to
 // [0, 1] and standardised with the model's mean and standard deviation).
-import sharp from 'sharp';
 import type { ModelInput } from '../data/metadata.js';
 import { exp } from '../engine/libm.js';
 import { DataError } from '../util/errors.js';
@@ -30,6 +29,8 @@ export async function imageInput(file: string, input: ModelInput): Promise<Float
     throw new DataError(`${file}: the model reads ${C} channels; images have 1 or 3`);
   const { width, height } = rawSize(input);
   let rgb: Buffer;
+  // sharp, a native library, loads on first use
+  const { default: sharp } = await import('sharp');
   try {
     rgb = await sharp(file, { failOn: 'truncated' })
       .flatten({ background: { r: 0, g: 0, b: 0 } })

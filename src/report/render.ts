@@ -1,5 +1,4 @@
 // Renders a Vega-Lite specification to SVG (vega, in Node, no browser) and an SVG to PNG (sharp).
-import sharp from 'sharp';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 
@@ -11,6 +10,8 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
 }
 
 export async function svgToPng(svg: string, scale = 2): Promise<Buffer> {
+  // sharp, a native library, loads on first use: a study's worker threads never draw
+  const { default: sharp } = await import('sharp');
   return sharp(Buffer.from(svg), { density: 72 * scale })
     .flatten({ background: '#ffffff' })
     .png()

@@ -13,6 +13,8 @@ import { cosineSimilarityMatrix, layerActivations } from '../prune/activations.j
 import { redundancyEstimates, type RedundancyEstimates } from '../prune/redundancy.js';
 import { denseUnits, nextDenseLayer } from '../prune/surgery.js';
 import { evalBatch, trainBaseline } from '../train/baseline.js';
+import { parkHelper, takeHelper } from '../train/helper-reuse.js';
+import type { DataParallel } from '../train/parallel.js';
 import { evaluate, type EpochRecord } from '../train/trainer.js';
 import { writeJsonAtomic } from '../util/atomic.js';
 import { ConfigError } from '../util/errors.js';
@@ -64,12 +66,13 @@ async function trainOrLoad(
 async function layerFacts(
   cfg: StudyConfig,
   net: Network,
+  parallel: DataParallel | null,
 ): Promise<{ cosine: number[]; redundancy: RedundancyEstimates }> {
   const data = await studyData(cfg);
   const layer = prunedLayer(cfg, net.arch);
   nextDenseLayer(net.arch, layer);
   const patterns = patternSet(cfg, data);
-  const { acts } = layerActivations(net, layer, patterns);
+  const { acts } = layerActivations(net, layer, patterns, false, parallel);
   const units = denseUnits(net.arch, layer);
   const cosine = cosineSimilarityMatrix(acts, patterns.n, units);
   return {
@@ -90,14 +93,19 @@ export async function runBaselineTask(
   const data = await studyData(cfg);
   const t0 = performance.now();
   const { net, history, bestEpoch } = await trainOrLoad(request, task, emit);
-  const { cosine, redundancy } = await layerFacts(cfg, net);
-  const test = evaluate(net, data.test);
+  // the evaluations take the helper thread the training parked (the same numbers on one thread)
+  const parallel = request.helpers > 0 ? await takeHelper(net, cfg.batch) : null;
+  const { cosine, redundancy } = await layerFacts(cfg, net, parallel);
+  const test = evaluate(net, data.test, parallel);
+  const trainAccuracy = evaluate(net, data.train, parallel).accuracy;
+  const valAccuracy = evaluate(net, data.val, parallel).accuracy;
+  await parkHelper(parallel);
   const result: BaselineResult = {
     seed,
     history,
     bestEpoch,
-    trainAccuracy: evaluate(net, data.train).accuracy,
-    valAccuracy: evaluate(net, data.val).accuracy,
+    trainAccuracy,
+    valAccuracy,
     testAccuracy: test.accuracy,
     testLoss: test.loss,
     hidden: denseUnits(net.arch, prunedLayer(cfg, net.arch)),

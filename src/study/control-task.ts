@@ -12,6 +12,7 @@ import { baselineModelPath, restoreCheckpoint, saveCheckpoint, taskFolder } from
 import { prunedLayer, stepPlan } from './plan.js';
 import type { ControlPoint } from './records.js';
 import { retrainStep, taskHelper, type RetrainContext } from './retrain.js';
+import { parkHelper } from '../train/helper-reuse.js';
 import { studyData } from './study-data.js';
 import type { ControlTask, StudyTaskRequest, TaskEvent } from './task.js';
 
@@ -55,7 +56,7 @@ export async function runControlTask(
       emit({ type: 'control-point', task, point, restored: false });
     }
   } finally {
-    await parallel?.close();
+    await parkHelper(parallel);
   }
   return points;
 }

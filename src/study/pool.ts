@@ -28,12 +28,20 @@ export class LocalPool extends WorkerSlots<Worker> {
     const file = workerFile();
     for (let i = 0; i < size; i++) {
       const worker = new Worker(file);
-      if (shared) worker.postMessage({ data: shared } satisfies WorkerData);
       this.addWorker(worker, (slot) => {
         worker.on('message', (reply: WorkerReply) => this.receive(slot, reply));
         worker.on('error', (err: Error) => this.fail(slot, err));
       });
     }
+    if (shared) this.share(shared);
+  }
+
+  /**
+   * Hands every worker data its tasks will ask for, loaded here. The workers start (and load their
+   * code) as soon as the pool is made; the data can follow, as long as it comes before the tasks.
+   */
+  share(shared: WorkerData['data']): void {
+    for (const slot of this.slots) slot.worker.postMessage({ data: shared } satisfies WorkerData);
   }
 
   protected send(worker: Worker, job: Job): void {

@@ -29,6 +29,7 @@ import { upgradeStepRecord } from './legacy.js';
 import { prunedLayer, stepPlan } from './plan.js';
 import type { BaselineResult, StepRecord } from './records.js';
 import { retrainStep, taskHelper, type RetrainContext } from './retrain.js';
+import { parkHelper } from '../train/helper-reuse.js';
 import { patternSet, studyData } from './study-data.js';
 import type { PruneTask, StudyTaskRequest, TaskEvent } from './task.js';
 import { copyFileAtomic, writeJsonAtomic } from '../util/atomic.js';
@@ -239,7 +240,7 @@ export async function runPruneTask(
       );
     }
   } finally {
-    await parallel?.close();
+    await parkHelper(parallel);
   }
   return records;
 }

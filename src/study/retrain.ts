@@ -6,13 +6,17 @@ import type { PreparedData } from '../data/types.js';
 import type { Network } from '../nn/network.js';
 import { augmentation } from '../train/augmentation.js';
 import type { FeatureCache } from '../train/features.js';
-import { DataParallel } from '../train/parallel.js';
+import { takeHelper } from '../train/helper-reuse.js';
+import type { DataParallel } from '../train/parallel.js';
 import { train, type TrainResult } from '../train/trainer.js';
 import type { TaskRequest } from './task.js';
 
-/** A helper thread for the task when it has a spare core (same numbers either way). */
+/**
+ * A helper thread for the task when it has a spare core (same numbers either way): the one the
+ * thread's last task parked, when there is one.
+ */
 export async function taskHelper(request: TaskRequest, net: Network): Promise<DataParallel | null> {
-  return request.helpers > 0 ? DataParallel.create(net, request.cfg.batch) : null;
+  return request.helpers > 0 ? takeHelper(net, request.cfg.batch) : null;
 }
 
 export interface RetrainContext {

@@ -6,6 +6,7 @@
 // the report is the caller's (src/report/), so the study knows nothing of figures.
 import { join, resolve } from 'node:path';
 import type { StudyConfig } from '../config.js';
+import type { PreparedData } from '../data/types.js';
 import { checkKernels } from '../engine/backend.js';
 import { describeData } from '../data/summary.js';
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomic.js';
@@ -28,7 +29,6 @@ import {
   studyName,
 } from './run-dir.js';
 import type { TaskRunner } from './runner.js';
-import type { WorkerData } from './worker-protocol.js';
 import { applyEvent, applyOutcome, initialState, type TaskFailure } from './state.js';
 import { renderStepsCsv } from './steps-csv.js';
 import { StudyProgress } from './study-progress.js';
@@ -69,13 +69,16 @@ async function chooseLearningRate(
 }
 
 /**
- * One task per core; a core left over gives each task a data-parallel helper thread. The workers
- * get the study's data as it is loaded here.
+ * One task per core; a core left over gives each task a data-parallel helper thread. The pool is
+ * sized from the configuration alone, as it starts before the data is loaded: a seed's tasks after
+ * its baseline are a run per criterion and the control (planStudy drops the control only when
+ * there is nothing to prune, and then a worker idles).
  */
-function localRunner(plan: StudyPlan, threads: number, shared: WorkerData['data']) {
-  const perSeed = Math.max(1, plan.after(plan.seeds[0]).length);
-  const size = Math.max(1, Math.min(threads, plan.seeds.length * perSeed));
-  const runner = new LocalPool(size, shared);
+function localRunner(cfg: StudyConfig, threads: number) {
+  const control = cfg.control && cfg.retrainEpochs > 0 ? 1 : 0;
+  const perSeed = Math.max(1, cfg.criterion.length + control);
+  const size = Math.max(1, Math.min(threads, cfg.seeds * perSeed));
+  const runner = new LocalPool(size);
   return { runner, helpers: Math.floor(threads / size) >= 2 ? 1 : 0 };
 }
 
@@ -111,12 +114,24 @@ async function studyIn(
   options: StudyOptions,
   t0: number,
 ): Promise<StudyRun> {
-  // bad data or a bad layer fail here, before anything is written
-  const data = await studyData(config);
-  const plan = planStudy(config, data);
-  const cfg = config.lrAuto ? await chooseLearningRate(config, dir, progress) : config;
+  const threads = resolveThreads(config.threads);
+  // the pool's workers start, and load their code, while the data loads here
+  const local = options.runner ? null : localRunner(config, threads);
+  const runner = options.runner ?? local!.runner;
+  let data: PreparedData;
+  let plan: StudyPlan;
+  let cfg: StudyConfig;
+  try {
+    // bad data or a bad layer fail here, before anything is written
+    data = await studyData(config);
+    plan = planStudy(config, data);
+    local?.runner.share({ cfg: config, prepared: data });
+    cfg = config.lrAuto ? await chooseLearningRate(config, dir, progress) : config;
+  } catch (err) {
+    await local?.runner.close();
+    throw err;
+  }
   if (!options.resumeDir) saveStudyConfig(dir, cfg);
-  const threads = resolveThreads(cfg.threads);
   const state = initialState(
     {
       name: studyName(dir),
@@ -137,9 +152,6 @@ async function studyIn(
   };
   progress.info(headerText(dir, cfg, data, plan, options.runner?.where ?? `${threads} thread(s)`));
   if (plan.assumed) progress.info(plan.assumed);
-  const shared = { cfg: config, prepared: data };
-  const local = options.runner ? null : localRunner(plan, threads, shared);
-  const runner = options.runner ?? local!.runner;
   const sizes = {
     train: data.train.n,
     val: data.val.n,

@@ -6,7 +6,7 @@ import type { PreparedData } from '../data/types.js';
 import { Network, type Architecture } from '../nn/network.js';
 import { configuredArchitecture } from './network-choice.js';
 import { augmentation } from './augmentation.js';
-import { DataParallel } from './parallel.js';
+import { parkHelper, takeHelper } from './helper-reuse.js';
 import { train, type EpochRecord, type TrainResult } from './trainer.js';
 
 /** Batch capacity of a network: training batches, and evaluation in chunks of at least 128. */
@@ -46,7 +46,7 @@ export async function trainBaseline(
 ): Promise<{ net: Network; result: TrainResult }> {
   const { seed, onEpoch } = options;
   const net = newNetwork(cfg, data, seed);
-  const parallel = options.helper ? await DataParallel.create(net, cfg.batch) : null;
+  const parallel = options.helper ? await takeHelper(net, cfg.batch) : null;
   let best = -1;
   try {
     const result = train(
@@ -66,6 +66,6 @@ export async function trainBaseline(
     );
     return { net, result };
   } finally {
-    await parallel?.close();
+    await parkHelper(parallel);
   }
 }

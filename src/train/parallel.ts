@@ -44,21 +44,34 @@ export class DataParallel {
     private readonly worker: Worker,
     private readonly port: MessagePort,
     private readonly views: SharedViews,
-    readonly maxParams: number,
-    readonly maxHalf: number,
+    /** The buffers' capacity: networks up to sizes.params, half-batches up to sizes.half. */
+    readonly sizes: SharedSizes,
   ) {}
 
-  /** A helper for networks up to the size of `net` and half-batches up to ceil(batch/2). */
-  static async create(net: Network, batch: number): Promise<DataParallel> {
-    const sizes: SharedSizes = {
+  /** The buffers a helper needs for networks up to the size of `net` and batches up to `batch`. */
+  static sizesFor(net: Network, batch: number): SharedSizes {
+    return {
       params: parameterCount(net.arch),
       half: Math.max(Math.ceil(batch / 2), EVAL_HALF),
       inputSize: net.inputSize,
     };
+  }
+
+  /** A helper for networks up to the size of `net` and half-batches up to ceil(batch/2). */
+  static async create(net: Network, batch: number): Promise<DataParallel> {
+    const sizes = DataParallel.sizesFor(net, batch);
     const { worker, port, views } = await startHelper(sizes);
-    const helper = new DataParallel(worker, port, views, sizes.params, sizes.half);
+    const helper = new DataParallel(worker, port, views, sizes);
     helper.attach(net);
     return helper;
+  }
+
+  /** Forgets the network (the next one attached is rebuilt in the helper); false if it failed. */
+  detach(): boolean {
+    this.attached = null;
+    this.shared = null;
+    this.arch = '';
+    return Atomics.load(this.views.ctrl, CTRL.done) >= 0;
   }
 
   private request(count: number): number {
@@ -88,7 +101,7 @@ export class DataParallel {
     const json = JSON.stringify({ arch: net.arch, backend: net.kernels.name });
     const region = this.regionFor(net);
     if (!region && !this.shared && json === this.arch) return; // copies: the same replica serves
-    if (net.params.length > this.maxParams) {
+    if (net.params.length > this.sizes.params) {
       throw new Error('network larger than the data-parallel buffers');
     }
     const ctrl = this.views.ctrl;
@@ -111,7 +124,7 @@ export class DataParallel {
     const inputOffset = Atomics.load(ctrl, CTRL.replicaInput);
     this.shared = {
       grads: new Float32Array(memory.buffer, gradsOffset, net.params.length),
-      input: new Float32Array(memory.buffer, inputOffset, this.maxHalf * net.inputSize),
+      input: new Float32Array(memory.buffer, inputOffset, this.sizes.half * net.inputSize),
     };
   }
 
@@ -122,7 +135,7 @@ export class DataParallel {
     const kernels = net.kernels as Partial<WasmKernels>;
     if (net.kernels.name !== 'wasm' || !kernels.memory || !kernels.extend) return null;
     if (!this.regions.has(kernels.memory)) {
-      const floats = Network.floats(net.arch, helperBatch(this.maxHalf));
+      const floats = Network.floats(net.arch, helperBatch(this.sizes.half));
       this.regions.set(kernels.memory, kernels.extend(floats));
     }
     return this.regions.get(kernels.memory) ?? null;
@@ -249,7 +262,7 @@ export class DataParallel {
     const half = Math.ceil(B / 2);
     const rest = B - half;
     const size = net.inputSize;
-    if (rest === 0 || half > this.maxHalf) return { ...serialStep(net, x, y, B), aux: null };
+    if (rest === 0 || half > this.sizes.half) return { ...serialStep(net, x, y, B), aux: null };
     this.attach(net);
     const { ctrl, stats } = this.views;
     const P = net.params.length;

@@ -1,5 +1,6 @@
 // The local pool of worker threads (src/study/pool.ts): its workers take the data the study hands
-// them instead of loading it again, and a task's error comes back as the same kind of error.
+// them (at their start or later) instead of loading it again, and a task's error comes back as the
+// same kind of error.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,6 +49,23 @@ describe('the local pool', () => {
       if (outcome.kind !== 'baseline') throw new Error(`a ${outcome.kind} outcome`);
       expect(outcome.baseline.history).toHaveLength(1);
       expect(outcome.baseline.testAccuracy).toBeGreaterThanOrEqual(0);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('takes the data after its workers have started, as the study hands it over', async () => {
+    const pool = new LocalPool(2);
+    try {
+      pool.share({ cfg, prepared });
+      const request = (seed: number) => ({
+        task: { kind: 'baseline' as const, seed },
+        cfg,
+        dir: join(tmp, 'later'),
+        helpers: 0,
+      });
+      const outcomes = await Promise.all([3, 4].map((seed) => pool.run(request(seed), () => {})));
+      expect(outcomes.map((o) => o.kind)).toEqual(['baseline', 'baseline']);
     } finally {
       await pool.close();
     }
