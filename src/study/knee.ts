@@ -35,20 +35,6 @@ export function effectiveTolerance(configured: number, accuracy: number, images:
   return Number.isFinite(noise) ? Math.max(0.01, noise) : 0.01;
 }
 
-/**
- * The first number of pruned neurons at which test accuracy falls below the band (null if never).
- */
-export function firstBelow(
-  points: { pruned: number; accuracy: number }[],
-  baseline: number,
-  tolerance: number,
-): number | null {
-  const p = [...points]
-    .sort((a, b) => a.pruned - b.pruned)
-    .find((x) => x.accuracy < baseline - tolerance - 1e-12);
-  return p ? p.pruned : null;
-}
-
 export function meanStd(xs: number[]): { mean: number; std: number } {
   const n = xs.length;
   if (n === 0) return { mean: NaN, std: NaN };

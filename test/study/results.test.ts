@@ -2,7 +2,7 @@
 // is still training), the knee's definition, the summary over seeds.
 import { describe, expect, it } from 'vitest';
 import { parseStudyConfig } from '../../src/config.js';
-import { effectiveTolerance, firstBelow, knee, summarize } from '../../src/study/knee.js';
+import { effectiveTolerance, knee, summarize } from '../../src/study/knee.js';
 import { upgradeStudyResults } from '../../src/study/legacy.js';
 import type { StepRecord } from '../../src/study/records.js';
 import { buildResults, STUDY_SCHEMA, type StudyResults } from '../../src/study/results.js';
@@ -44,7 +44,6 @@ describe('knee', () => {
       [6, 0.6],
     ].map(([p, a]) => ({ pruned: p, accuracy: a }));
     expect(knee(pts, 0.8, 0.01)).toBe(4);
-    expect(firstBelow(pts, 0.8, 0.01)).toBe(2);
     expect(knee(pts, 0.9, 0.01)).toBe(0);
     expect(knee(pts, 0.8, 0.25)).toBe(6);
     // against a control that rises (extra training alone), the same curve holds for less
