@@ -5,7 +5,6 @@
 // header's length (uint32, little-endian), the dataset as JSON with each typed array replaced by
 // its place in the payload, then the payload (every array starting on a 4-byte boundary).
 import { readFileSync } from 'node:fs';
-import { writeFileAtomic } from '../util/atomic.js';
 import { DataError } from '../util/errors.js';
 import type { RawDataset } from './types.js';
 
@@ -76,10 +75,6 @@ export function decodeRawDataset(bytes: Uint8Array, source: string): RawDataset 
     if (err instanceof DataError) throw err;
     throw new DataError(`${source} is not a dataset file (${(err as Error).message})`);
   }
-}
-
-export function writeRawDataset(file: string, raw: RawDataset): void {
-  writeFileAtomic(file, encodeRawDataset(raw));
 }
 
 export function readRawDataset(file: string): RawDataset {

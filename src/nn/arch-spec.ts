@@ -238,10 +238,3 @@ export function resolveArchitecture(
   checkArchitecture(arch, req.classes, spec ? `--arch ${name}` : 'the network');
   return arch;
 }
-
-/** The presets as lines of help text. */
-export function presetHelp(): string {
-  return Object.entries(PRESETS)
-    .map(([name, p]) => `  ${name.padEnd(20)} ${p.about}`)
-    .join('\n');
-}
