@@ -8,7 +8,7 @@ import { wasmVariant } from '../dist/engine/wasm.js';
 import { forwardFlops, lenet5, Network } from '../dist/nn/network.js';
 import { DataParallel } from '../dist/train/parallel.js';
 import { serialStep } from '../dist/train/serial-step.js';
-import { evaluate } from '../dist/train/trainer.js';
+import { evaluate } from '../dist/train/evaluation.js';
 import { bestPass, randomImages } from './data.js';
 import { describePeer, runPeer, torchPeer } from './peer.js';
 

@@ -16,7 +16,7 @@ import { loadModelFile } from '../dist/formats/model-files.js';
 import { lenet5, Network } from '../dist/nn/network.js';
 import { removeUnits } from '../dist/prune/surgery.js';
 import { DataParallel } from '../dist/train/parallel.js';
-import { evaluate } from '../dist/train/trainer.js';
+import { evaluate } from '../dist/train/evaluation.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const N = 4096;

@@ -17,7 +17,7 @@ import { loadData } from '../dist/data/index.js';
 import { lenet5, Network } from '../dist/nn/network.js';
 import { runStudy } from '../dist/study/study.js';
 import { DataParallel } from '../dist/train/parallel.js';
-import { evaluate } from '../dist/train/trainer.js';
+import { evaluate } from '../dist/train/evaluation.js';
 import { silentProgress } from '../dist/util/progress.js';
 import { describePeer, runPeer, torchPeer } from './peer.js';
 

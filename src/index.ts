@@ -47,7 +47,8 @@ export { loadModel, saveModel } from './nn/model-io.js';
 export { encodeSafetensors, decodeSafetensors } from './nn/safetensors.js';
 
 // training
-export { train, evaluate, type EpochRecord, type TrainResult } from './train/trainer.js';
+export { train, type EpochRecord, type TrainResult } from './train/trainer.js';
+export { evaluate } from './train/evaluation.js';
 export { trainBaseline, newNetwork, evalBatch } from './train/baseline.js';
 export { DataParallel } from './train/parallel.js';
 

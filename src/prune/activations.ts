@@ -3,8 +3,9 @@
 import type { Split } from '../data/types.js';
 import { acos } from '../engine/libm.js';
 import type { Network } from '../nn/network.js';
+import type { FeatureCache } from '../train/features.js';
 import type { DataParallel } from '../train/parallel.js';
-import { layerOutputs } from '../train/trainer.js';
+import { layerOutputs } from '../train/evaluation.js';
 
 /**
  * [patterns, units] row-major, float64. With `withGrad`, also dLoss/dActivation (loss = mean over
@@ -16,6 +17,7 @@ export function layerActivations(
   patterns: Split,
   withGrad = false,
   parallel?: DataParallel | null,
+  cache?: FeatureCache | null,
 ): { acts: Float64Array; grads: Float64Array | null; units: number } {
   const idx = net.activationIndex(layer),
     units = net.shapes[idx][0],
@@ -26,7 +28,7 @@ export function layerActivations(
   // forward only: in evaluate()'s halves, the helper thread taking one of them when there is one
   // (the same forward passes on one thread or two: see WINOGRAD_MIN_BATCH in assembly/kernels.ts)
   if (!withGrad) {
-    layerOutputs(net, patterns, { idx, units, out: acts }, parallel);
+    layerOutputs(net, patterns, { idx, units, out: acts }, parallel, cache);
     return { acts, grads: null, units };
   }
   for (let s = 0; s < patterns.n; s += cap) {

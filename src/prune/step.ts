@@ -4,6 +4,7 @@
 import type { Split } from '../data/types.js';
 import { Rng, STREAM } from '../engine/rng.js';
 import { activationAfter, type Network } from '../nn/network.js';
+import type { FeatureCache } from '../train/features.js';
 import type { DataParallel } from '../train/parallel.js';
 import { cosineSimilarityMatrix, layerActivations } from './activations.js';
 import { leastSquaresMerges } from './compensate.js';
@@ -26,6 +27,11 @@ export interface PruneOptions {
   parallel?: DataParallel | null;
   /** Lay the pruned network out in the old one's memory; the old one must not be used again. */
   inPlace?: boolean;
+  /**
+   * The pattern set's inputs of the pruned layer, kept while the layers before it are unchanged:
+   * with no retraining between removals, only the pruned layer on runs for the activations.
+   */
+  cache?: FeatureCache | null;
 }
 
 export function pruneOnce(
@@ -36,7 +42,7 @@ export function pruneOnce(
   rng: Rng,
   options: PruneOptions = {},
 ): { net: Network; removal: Removal } {
-  const { compensate = false, parallel, inPlace = false } = options;
+  const { compensate = false, parallel, inPlace = false, cache } = options;
   const units = denseUnits(net.arch, layer);
   const { acts, grads } = layerActivations(
     net,
@@ -44,6 +50,7 @@ export function pruneOnce(
     patterns,
     criterion.needsGradients,
     parallel,
+    cache,
   );
   // a unit that is 0 on every pattern adds nothing to the next layer: the cheapest removal for
   // every criterion, and exact (no compensation needed)

@@ -7,7 +7,7 @@ import { loadModel } from '../nn/model-io.js';
 import { denseUnits } from '../prune/surgery.js';
 import { evalBatch } from '../train/baseline.js';
 import { FeatureCache } from '../train/features.js';
-import { evaluate } from '../train/trainer.js';
+import { evaluate } from '../train/evaluation.js';
 import { baselineModelPath, restoreCheckpoint, saveCheckpoint, taskFolder } from './checkpoint.js';
 import { prunedLayer, stepPlan } from './plan.js';
 import type { ControlPoint } from './records.js';

@@ -10,7 +10,7 @@ import { pruneStep } from '../prune/step.js';
 import { denseUnits } from '../prune/surgery.js';
 import type { FeatureCache } from '../train/features.js';
 import type { DataParallel } from '../train/parallel.js';
-import { evaluate } from '../train/trainer.js';
+import { evaluate } from '../train/evaluation.js';
 import { stepPlan } from './plan.js';
 
 export interface OneShotPoint {
@@ -41,7 +41,8 @@ export function oneShotCurve(context: OneShotContext, baseline: Network): OneSho
   let pruned = 0;
   for (let step = 1; pruned < total; step++) {
     const count = Math.min(cfg.perStep, total - pruned);
-    const options = { compensate: cfg.compensate, parallel, inPlace: true };
+    // nothing before the pruned layer changes: its inputs are computed once (the cache)
+    const options = { compensate: cfg.compensate, parallel, inPlace: true, cache };
     const removal = pruneStep(net, layer, criterion, patterns, { count, seed, step }, options);
     net = removal.net;
     pruned += removal.removals.reduce((s, r) => s + r.removed.length, 0);

@@ -14,7 +14,8 @@ import { pruneStep } from '../prune/step.js';
 import { denseUnits } from '../prune/surgery.js';
 import { evalBatch } from '../train/baseline.js';
 import { FeatureCache } from '../train/features.js';
-import { evaluate, type TrainResult } from '../train/trainer.js';
+import { evaluate } from '../train/evaluation.js';
+import type { TrainResult } from '../train/trainer.js';
 import {
   baselineModelPath,
   baselineResultPath,
@@ -183,6 +184,8 @@ export async function runPruneTask(
           compensate: cfg.compensate,
           parallel,
           inPlace: true,
+          // without retraining the layers before the pruned one never change (the one-shot curve)
+          cache: cfg.retrainEpochs === 0 ? cache : null,
         },
       );
       net = removal.net;

@@ -2,7 +2,7 @@
 // rate from
 // the same seed, so only the rate differs). A rate that diverges is a result, not a failure.
 import { trainBaseline } from '../train/baseline.js';
-import { evaluate } from '../train/trainer.js';
+import { evaluate } from '../train/evaluation.js';
 import { DivergenceError } from '../util/errors.js';
 import type { SweepRow } from './records.js';
 import { studyData } from './study-data.js';

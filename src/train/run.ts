@@ -16,7 +16,8 @@ import { UserError } from '../util/errors.js';
 import { inOutputDir } from '../util/folders.js';
 import { silentProgress, type ProgressReporter } from '../util/progress.js';
 import { trainBaseline } from './baseline.js';
-import { evaluate, type EpochRecord } from './trainer.js';
+import { evaluate } from './evaluation.js';
+import type { EpochRecord } from './trainer.js';
 
 export const TRAIN_SCHEMA = 'prunelab.train/1';
 

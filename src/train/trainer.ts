@@ -1,16 +1,15 @@
 // Minibatch SGD with per-epoch validation, best-validation weights kept, optional early stopping,
 // and a clear stop when the loss diverges. Shuffling comes from Rng(seed, STREAM.shuffle,
-// ...stream,
-// epoch), so any epoch of any run can be replayed from the random seed alone.
+// ...stream, epoch), so any epoch of any run can be replayed from the random seed alone. The
+// evaluations are evaluation.ts'.
 import { Rng, STREAM } from '../engine/rng.js';
 import type { Network } from '../nn/network.js';
 import type { Split } from '../data/types.js';
 import { DivergenceError } from '../util/errors.js';
 import type { DataParallel } from './parallel.js';
-import type { LayerOutputs } from './parallel-protocol.js';
-import { ACT_FLOATS, EVAL_HALF } from './parallel-protocol.js';
 import { serialStep } from './serial-step.js';
 import type { FeatureCache } from './features.js';
+import { evaluate } from './evaluation.js';
 
 export interface TrainOptions {
   lr: number;
@@ -54,120 +53,6 @@ export interface TrainHooks {
   parallel?: DataParallel | null;
   /** Convolutional features for the validation passes (see features.ts). */
   cache?: FeatureCache | null;
-}
-
-export interface Evaluation {
-  loss: number;
-  accuracy: number;
-}
-
-/**
- * Mean loss and accuracy on a split. Chunks of 2 x EVAL_HALF images are evaluated as two halves
- * (on the helper thread when there is one), summed in the same order either way, so the numbers
- * do not depend on the thread count.
- */
-export function evaluate(
-  net: Network,
-  split: Split,
-  parallel?: DataParallel | null,
-  cache?: FeatureCache | null,
-): Evaluation {
-  if (cache) return evaluateWithFeatures(net, split, parallel, cache);
-  const r = fullEvaluation(net, split, parallel);
-  return { loss: r.loss / split.n, accuracy: r.correct / split.n };
-}
-
-/**
- * Layer `idx`'s outputs (`units` values per image) for every image of a split, in evaluate()'s
- * halves (the helper's half on its thread when the values fit its buffer): the same forward
- * passes, so the same numbers, on one thread or two.
- */
-export function layerOutputs(
-  net: Network,
-  split: Split,
-  outputs: LayerOutputs,
-  parallel?: DataParallel | null,
-): void {
-  fullEvaluation(net, split, outputs.units <= ACT_FLOATS ? parallel : null, outputs);
-}
-
-/**
- * The whole network on every image, in evaluate()'s halves; with `features`, also keeps one layer's
- * outputs.
- */
-function fullEvaluation(
-  net: Network,
-  split: Split,
-  parallel: DataParallel | null | undefined,
-  features?: LayerOutputs,
-): { loss: number; correct: number } {
-  if (parallel) return parallel.evaluate(net, split, features);
-  return inHalves(net, split, 0, split.x, net.inputSize, features);
-}
-
-/**
- * Layers from..last on one thread, in evaluate()'s halves, from `values` (`units` per image) as the
- * input of layer `from`; with `features`, also keeps one layer's outputs.
- */
-function inHalves(
-  net: Network,
-  split: Split,
-  from: number,
-  values: Float32Array,
-  units: number,
-  features?: LayerOutputs,
-): { loss: number; correct: number } {
-  const chunk = Math.min(2 * EVAL_HALF, 2 * Math.floor(net.batch / 2));
-  let loss = 0,
-    correct = 0;
-  for (let s = 0; s < split.n; s += chunk) {
-    const B = Math.min(chunk, split.n - s),
-      h = Math.ceil(B / 2);
-    for (const [start, n] of [
-      [s, h],
-      [s + h, B - h],
-    ]) {
-      if (n === 0) continue;
-      net.acts[from].set(values.subarray(start * units, (start + n) * units));
-      net.forwardFrom(from, n);
-      const r = net.loss(split.y, start, n, false);
-      loss += r.loss;
-      correct += r.correct;
-      if (features)
-        features.out.set(
-          net.acts[features.idx].subarray(0, n * features.units),
-          start * features.units,
-        );
-    }
-  }
-  return { loss, correct };
-}
-
-/**
- * evaluate() through a cache of one layer's inputs: when the weights before that layer are new, the
- * whole network runs (on both threads when there is a helper and the values fit its buffer) and
- * the layer's inputs are kept; when not, only the layers from it run on the kept values, in the
- * same halves and order, so the numbers are the same.
- */
-function evaluateWithFeatures(
-  net: Network,
-  split: Split,
-  parallel: DataParallel | null | undefined,
-  cache: FeatureCache,
-): Evaluation {
-  const from = cache.index(net);
-  const [c, h, w] = net.shapes[from];
-  const units = c * h * w;
-  const kept = cache.get(net, split);
-  if (kept) {
-    const r = inHalves(net, split, from, kept, units);
-    return { loss: r.loss / split.n, accuracy: r.correct / split.n };
-  }
-  const out = new Float32Array(split.n * units);
-  const helper = units <= ACT_FLOATS ? parallel : null;
-  const r = fullEvaluation(net, split, helper, { idx: from, units, out });
-  cache.set(net, split, out);
-  return { loss: r.loss / split.n, accuracy: r.correct / split.n };
 }
 
 /**

@@ -141,7 +141,7 @@ describe('prunelab study', () => {
     );
     expect(csv.length).toBeGreaterThan(1 + 6 * 3);
     // the final pruned model loads, has the pruned width, and scores what the last step recorded
-    const { evaluate } = await import('../../src/train/trainer.js');
+    const { evaluate } = await import('../../src/train/evaluation.js');
     const { loadData } = await import('../../src/data/index.js');
     const pruned = loadModel(join(tmp, 'a', 'paper-s1', 'model.safetensors'), 128);
     const last = first.runs.find((r) => r.criterion === 'paper' && r.seed === 1)!.steps.at(-1)!;

@@ -7,7 +7,7 @@ import { removeUnits } from '../../src/prune/surgery.js';
 import { FeatureCache } from '../../src/train/features.js';
 import { resolveArchitecture } from '../../src/nn/arch-spec.js';
 import { DataParallel } from '../../src/train/parallel.js';
-import { evaluate } from '../../src/train/trainer.js';
+import { evaluate } from '../../src/train/evaluation.js';
 
 function split(n: number, seed: number) {
   const r = new Rng(seed);

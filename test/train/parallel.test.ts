@@ -168,7 +168,7 @@ describe('data-parallel evaluation', () => {
     net.initialize(9);
     const { x, y } = batchData(301, 4);
     const split = { x, y, n: 301 };
-    const { evaluate } = await import('../../src/train/trainer.js');
+    const { evaluate } = await import('../../src/train/evaluation.js');
     const serial = evaluate(net, split);
     const dp = await DataParallel.create(net, 16);
     try {
