@@ -218,12 +218,13 @@ export class Network {
 
   /**
    * Backpropagates dActs[last] (set by the loss); the gradients are written into `grads` (or
-   * `gradsAux`), whatever they held: no zeroGrad() is needed first.
+   * `gradsAux`), whatever they held: no zeroGrad() is needed first. With `downTo`, only layers
+   * downTo.. run: dActs[downTo] and the gradients of those layers are set, nothing below.
    */
-  backward(B: number, into: 'grads' | 'aux' = 'grads'): void {
+  backward(B: number, into: 'grads' | 'aux' = 'grads', downTo = 0): void {
     const gv = into === 'grads' ? this.gv : this.gvAux;
     const grad = (n: string) => gv.get(n)!;
-    for (let i = this.arch.layers.length - 1; i >= 0; i--) {
+    for (let i = this.arch.layers.length - 1; i >= downTo; i--) {
       const l = this.arch.layers[i];
       const dInp = i === 0 ? null : this.dActs[i],
         dOut = this.dActs[i + 1];

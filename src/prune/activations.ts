@@ -39,7 +39,8 @@ export function layerActivations(
     if (grads) {
       net.zeroGrad();
       net.loss(patterns.y, s, B, true);
-      net.backward(B);
+      // the layers after the pruned one only: they give dActs[idx]; nothing below is needed
+      net.backward(B, 'grads', idx);
       const g = net.dActs[idx];
       // the loss gradient is of the batch mean; rescale so the sum over patterns / n is the
       // pattern-set mean

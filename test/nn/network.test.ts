@@ -112,3 +112,31 @@ describe('network bookkeeping', () => {
     expect(() => c.setState(a.getState())).toThrow(/fc2.weight/);
   });
 });
+
+describe('a partial backward pass', () => {
+  it("stops at a layer: that layer's input gradient and the gradients above it as the whole pass's, nothing below touched", () => {
+    const B = 6;
+    const whole = new Network(lenet5({ classes: 10 }), B, 'wasm');
+    const part = new Network(lenet5({ classes: 10 }), B, 'wasm');
+    whole.initialize(4);
+    part.initialize(4);
+    const x = randomInput(B * whole.inputSize, 11);
+    const labels = Array.from({ length: B }, (_, i) => (3 * i) % 10);
+    for (const net of [whole, part]) {
+      net.input.set(x);
+      net.forward(B);
+      net.loss(labels, 0, B, true);
+    }
+    const idx = whole.activationIndex('fc2');
+    whole.backward(B);
+    part.grads.fill(7);
+    part.backward(B, 'grads', idx);
+    expect(Array.from(part.dActs[idx].subarray(0, B * 84))).toEqual(
+      Array.from(whole.dActs[idx].subarray(0, B * 84)),
+    );
+    expect(Array.from(part.grad('fc3.weight'))).toEqual(Array.from(whole.grad('fc3.weight')));
+    // fc2 and everything before it were not run
+    expect(part.grad('fc2.weight').every((g) => g === 7)).toBe(true);
+    expect(part.grad('conv1.weight').every((g) => g === 7)).toBe(true);
+  });
+});
