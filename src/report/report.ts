@@ -8,6 +8,7 @@ import { STUDY_SCHEMA, type StudyResults } from '../study/results.js';
 import { resultsProblem } from '../study/results-schema.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { DataError } from '../util/errors.js';
+import type { TopLevelSpec } from 'vega-lite';
 import { FIGURES, lrSweepSpec, renderSvg, svgToPng } from './figures.js';
 import { renderHtml } from './html.js';
 import { networkSpec } from './network-figure.js';
@@ -72,38 +73,40 @@ function available(r: StudyResults): (keyof typeof FIGURES)[] {
 export async function writeReport(dir: string): Promise<string> {
   const r = readResults(dir);
   const figures: { name: string; title: string; svg: string }[] = [];
-  for (const name of available(r)) {
-    const svg = await renderSvg(FIGURES[name](r));
+  // each figure's PNG is made (by sharp, off this thread) while the next figure is drawn
+  const pngs: Promise<void>[] = [];
+  const draw = async (name: string, spec: TopLevelSpec): Promise<string> => {
+    const svg = await renderSvg(spec);
     writeFileAtomic(join(dir, 'figures', `${name}.svg`), svg);
-    writeFileAtomic(join(dir, 'figures', `${name}.png`), await svgToPng(svg));
-    figures.push({ name, title: TITLES[name], svg });
+    const png = join(dir, 'figures', `${name}.png`);
+    pngs.push(svgToPng(svg).then((bytes) => writeFileAtomic(png, bytes)));
+    return svg;
+  };
+  for (const name of available(r)) {
+    figures.push({ name, title: TITLES[name], svg: await draw(name, FIGURES[name](r)) });
   }
   const network = networkSpec(r);
   if (network) {
-    const svg = await renderSvg(network);
-    writeFileAtomic(join(dir, 'figures', 'network.svg'), svg);
-    writeFileAtomic(join(dir, 'figures', 'network.png'), await svgToPng(svg));
     figures.unshift({
       name: 'network',
       title:
         "The network (the paper's Fig. 2): each layer's output shape, and the pruned layer's " +
         'units before pruning, at the knees and at the end.',
-      svg,
+      svg: await draw('network', network),
     });
   }
   const sweepFile = join(dir, 'lr-sweep', 'results.json');
   let sweep: SweepResults | null = null;
   if (existsSync(sweepFile)) {
     sweep = JSON.parse(readFileSync(sweepFile, 'utf8')) as SweepResults;
-    const svg = await renderSvg(lrSweepSpec(sweep.table));
-    writeFileAtomic(join(dir, 'figures', 'lr-sweep.svg'), svg);
-    writeFileAtomic(join(dir, 'figures', 'lr-sweep.png'), await svgToPng(svg));
     figures.push({
       name: 'lr-sweep',
       title: "Best validation accuracy per learning rate (the paper's Table 1).",
-      svg,
+      svg: await draw('lr-sweep', lrSweepSpec(sweep.table)),
     });
   }
+  // the page last, once every figure is written
+  await Promise.all(pngs);
   const file = join(dir, 'report.html');
   writeFileAtomic(file, renderHtml(r, figures, sweep));
   return file;
