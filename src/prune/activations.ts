@@ -9,7 +9,8 @@ import { layerOutputs } from '../train/evaluation.js';
 
 /**
  * [patterns, units] row-major, float64. With `withGrad`, also dLoss/dActivation (loss = mean over
- * patterns).
+ * patterns). With a cache of the pruned layer's inputs (see PruneOptions.cache), the layers before
+ * it run only when their weights have changed.
  */
 export function layerActivations(
   net: Network,
@@ -19,36 +20,73 @@ export function layerActivations(
   parallel?: DataParallel | null,
   cache?: FeatureCache | null,
 ): { acts: Float64Array; grads: Float64Array | null; units: number } {
-  const idx = net.activationIndex(layer),
-    units = net.shapes[idx][0],
-    size = net.inputSize,
-    cap = net.batch;
-  const acts = new Float64Array(patterns.n * units),
-    grads = withGrad ? new Float64Array(patterns.n * units) : null;
+  const idx = net.activationIndex(layer);
+  const units = net.shapes[idx][0];
+  const acts = new Float64Array(patterns.n * units);
   // forward only: in evaluate()'s halves, the helper thread taking one of them when there is one
   // (the same forward passes on one thread or two: see WINOGRAD_MIN_BATCH in assembly/kernels.ts)
   if (!withGrad) {
     layerOutputs(net, patterns, { idx, units, out: acts }, parallel, cache);
     return { acts, grads: null, units };
   }
+  const grads = new Float64Array(patterns.n * units);
+  withGradients(net, idx, patterns, { acts, grads }, cache);
+  return { acts, grads, units };
+}
+
+/**
+ * The gradient path's key for a pattern set in the cache: its chunks are the network's batch, not
+ * evaluate()'s halves, so its kept inputs are its own.
+ */
+const gradientKeys = new WeakMap<Split, Split>();
+
+/**
+ * Activations acts[idx] and dLoss/dActivation in chunks of the network's batch. The backward pass
+ * runs only the layers after the pruned one: they give dActs[idx]. With a cache, the inputs of
+ * the cached layer are kept, and while the weights before it are unchanged only the layers from it
+ * run, on the same chunks.
+ */
+function withGradients(
+  net: Network,
+  idx: number,
+  patterns: Split,
+  out: { acts: Float64Array; grads: Float64Array },
+  cache?: FeatureCache | null,
+): void {
+  const units = net.shapes[idx][0];
+  const size = net.inputSize;
+  const cap = net.batch;
+  const from = cache && cache.index(net) < idx ? cache.index(net) : -1;
+  const width = from >= 0 ? net.shapes[from].reduce((a, b) => a * b, 1) : 0;
+  let key = gradientKeys.get(patterns);
+  if (!key) {
+    key = { ...patterns };
+    gradientKeys.set(patterns, key);
+  }
+  const kept = from >= 0 ? cache!.get(net, key) : null;
+  const keep = from >= 0 && !kept ? new Float32Array(patterns.n * width) : null;
   for (let s = 0; s < patterns.n; s += cap) {
     const B = Math.min(cap, patterns.n - s);
-    net.input.set(patterns.x.subarray(s * size, (s + B) * size));
-    net.forward(B);
-    acts.set(net.acts[idx].subarray(0, B * units), s * units);
-    if (grads) {
-      net.zeroGrad();
-      net.loss(patterns.y, s, B, true);
-      // the layers after the pruned one only: they give dActs[idx]; nothing below is needed
-      net.backward(B, 'grads', idx);
-      const g = net.dActs[idx];
-      // the loss gradient is of the batch mean; rescale so the sum over patterns / n is the
-      // pattern-set mean
-      for (let k = 0; k < B * units; k++) grads[s * units + k] = g[k] * B;
+    if (kept) {
+      net.acts[from].set(kept.subarray(s * width, (s + B) * width));
+      net.forwardFrom(from, B);
+    } else {
+      net.input.set(patterns.x.subarray(s * size, (s + B) * size));
+      net.forward(B);
+      keep?.set(net.acts[from].subarray(0, B * width), s * width);
     }
+    out.acts.set(net.acts[idx].subarray(0, B * units), s * units);
+    net.zeroGrad();
+    net.loss(patterns.y, s, B, true);
+    // the layers after the pruned one only: they give dActs[idx]; nothing below is needed
+    net.backward(B, 'grads', idx);
+    const g = net.dActs[idx];
+    // the loss gradient is of the batch mean; rescale so the sum over patterns / n is the
+    // pattern-set mean
+    for (let k = 0; k < B * units; k++) out.grads[s * units + k] = g[k] * B;
   }
-  if (grads) net.zeroGrad();
-  return { acts, grads, units };
+  if (keep) cache!.set(net, key, keep);
+  net.zeroGrad();
 }
 
 /**
