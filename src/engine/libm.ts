@@ -159,14 +159,7 @@ export function log(x: number): number {
   return dk * ln2_hi - (s * (f - R) - dk * ln2_lo - f);
 }
 
-const Lp1 = 6.66666666666673513e-1,
-  Lp2 = 3.999999999940941908e-1,
-  Lp3 = 2.857142874366239149e-1,
-  Lp4 = 2.222219843214978396e-1,
-  Lp5 = 1.818357216161805012e-1,
-  Lp6 = 1.531383769920937332e-1,
-  Lp7 = 1.479819860511658591e-1;
-/** log(1 + x), exact near 0 (fdlibm's s_log1p.c). */
+/** log(1 + x), exact near 0 (fdlibm's s_log1p.c; its Lg1..Lg7 are log's Lg1..Lg7). */
 export function log1p(x: number): number {
   const hx = hiWord(x);
   const ax = hx & 0x7fffffff;
@@ -227,7 +220,7 @@ export function log1p(x: number): number {
   }
   const s = f / (2.0 + f);
   const z = s * s;
-  const R = z * (Lp1 + z * (Lp2 + z * (Lp3 + z * (Lp4 + z * (Lp5 + z * (Lp6 + z * Lp7))))));
+  const R = z * (Lg1 + z * (Lg2 + z * (Lg3 + z * (Lg4 + z * (Lg5 + z * (Lg6 + z * Lg7))))));
   if (k === 0) return f - (hfsq - s * (hfsq + R));
   return k * ln2_hi - (hfsq - (s * (hfsq + R) + (k * ln2_lo + c)) - f);
 }
