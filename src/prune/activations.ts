@@ -76,7 +76,6 @@ function withGradients(
       keep?.set(net.acts[from].subarray(0, B * width), s * width);
     }
     out.acts.set(net.acts[idx].subarray(0, B * units), s * units);
-    net.zeroGrad();
     net.loss(patterns.y, s, B, true);
     // the layers after the pruned one only: they give dActs[idx]; nothing below is needed
     net.backward(B, 'grads', idx);
@@ -86,6 +85,8 @@ function withGradients(
     for (let k = 0; k < B * units; k++) out.grads[s * units + k] = g[k] * B;
   }
   if (keep) cache!.set(net, key, keep);
+  // the layers after the pruned one hold these patterns' gradients, the others older ones: none of
+  // them is a gradient of the network's training, so none is left behind
   net.zeroGrad();
 }
 
