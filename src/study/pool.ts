@@ -19,11 +19,7 @@ function workerFile(): string {
 }
 
 export class LocalPool extends WorkerSlots<Worker> {
-  /** `shared`: data the tasks will ask for, already loaded here, handed to every worker. */
-  constructor(
-    readonly size: number,
-    shared?: WorkerData['data'],
-  ) {
+  constructor(readonly size: number) {
     super();
     const file = workerFile();
     for (let i = 0; i < size; i++) {
@@ -33,7 +29,6 @@ export class LocalPool extends WorkerSlots<Worker> {
         worker.on('error', (err: Error) => this.fail(slot, err));
       });
     }
-    if (shared) this.share(shared);
   }
 
   /**

@@ -1,5 +1,5 @@
 // The local pool of worker threads (src/study/pool.ts): its workers take the data the study hands
-// them (at their start or later) instead of loading it again, and a task's error comes back as the
+// them after they have started instead of loading it again, and a task's error comes back as the
 // same kind of error.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -42,7 +42,8 @@ const prepared: PreparedData = {
 
 describe('the local pool', () => {
   it("runs a task on the study's data, handed to its workers, without loading it", async () => {
-    const pool = new LocalPool(1, { cfg, prepared });
+    const pool = new LocalPool(1);
+    pool.share({ cfg, prepared });
     try {
       const request = { task: { kind: 'baseline' as const, seed: 1 }, cfg, dir: tmp, helpers: 0 };
       const outcome = await pool.run(request, () => undefined);
@@ -54,7 +55,7 @@ describe('the local pool', () => {
     }
   });
 
-  it('takes the data after its workers have started, as the study hands it over', async () => {
+  it('hands the data to every worker: two tasks at once on two workers', async () => {
     const pool = new LocalPool(2);
     try {
       pool.share({ cfg, prepared });
