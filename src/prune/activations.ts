@@ -56,15 +56,16 @@ function withGradients(
   const units = net.shapes[idx][0];
   const size = net.inputSize;
   const cap = net.batch;
-  const from = cache && cache.index(net) < idx ? cache.index(net) : -1;
-  const width = from >= 0 ? net.shapes[from].reduce((a, b) => a * b, 1) : 0;
+  const from = cache ? cache.index(net) : -1;
+  const cached = from >= 0 && from < idx;
+  const width = cached ? cache!.width(net) : 0;
   let key = gradientKeys.get(patterns);
   if (!key) {
     key = { ...patterns };
     gradientKeys.set(patterns, key);
   }
-  const kept = from >= 0 ? cache!.get(net, key) : null;
-  const keep = from >= 0 && !kept ? new Float32Array(patterns.n * width) : null;
+  const kept = cached ? cache!.get(net, key) : null;
+  const keep = cached && !kept ? new Float32Array(patterns.n * width) : null;
   for (let s = 0; s < patterns.n; s += cap) {
     const B = Math.min(cap, patterns.n - s);
     if (kept) {

@@ -45,23 +45,11 @@ export function layerOutputs(
   parallel?: DataParallel | null,
   cache?: FeatureCache | null,
 ): void {
-  const from = cache?.index(net) ?? outputs.idx;
-  if (!cache || from >= outputs.idx) {
+  if (!cache || cache.index(net) >= outputs.idx) {
     fullEvaluation(net, split, outputs.units <= ACT_FLOATS ? parallel : null, outputs);
     return;
   }
-  const [c, h, w] = net.shapes[from];
-  const units = c * h * w;
-  let kept = cache.get(net, split);
-  if (!kept) {
-    kept = new Float32Array(split.n * units);
-    fullEvaluation(net, split, units <= ACT_FLOATS ? parallel : null, {
-      idx: from,
-      units,
-      out: kept,
-    });
-    cache.set(net, split, kept);
-  }
+  const { from, units, kept } = cachedInputs(net, split, parallel, cache);
   inHalves(net, split, from, kept, units, outputs);
 }
 
@@ -118,10 +106,36 @@ function inHalves(
 }
 
 /**
+ * The cached layer's inputs for `split` under `net`'s weights. When they are not kept, the whole
+ * network runs (on both threads when there is a helper and the values fit its buffer), the inputs
+ * are kept, and that evaluation comes back as `full`.
+ */
+function cachedInputs(
+  net: Network,
+  split: Split,
+  parallel: DataParallel | null | undefined,
+  cache: FeatureCache,
+): {
+  from: number;
+  units: number;
+  kept: Float32Array;
+  full: { loss: number; correct: number } | null;
+} {
+  const from = cache.index(net);
+  const units = cache.width(net);
+  const kept = cache.get(net, split);
+  if (kept) return { from, units, kept, full: null };
+  const out = new Float32Array(split.n * units);
+  const helper = units <= ACT_FLOATS ? parallel : null;
+  const full = fullEvaluation(net, split, helper, { idx: from, units, out });
+  cache.set(net, split, out);
+  return { from, units, kept: out, full };
+}
+
+/**
  * evaluate() through a cache of one layer's inputs: when the weights before that layer are new, the
- * whole network runs (on both threads when there is a helper and the values fit its buffer) and
- * the layer's inputs are kept; when not, only the layers from it run on the kept values, in the
- * same halves and order, so the numbers are the same.
+ * whole network runs and the layer's inputs are kept; when not, only the layers from it run on the
+ * kept values, in the same halves and order, so the numbers are the same.
  */
 function evaluateWithFeatures(
   net: Network,
@@ -129,17 +143,7 @@ function evaluateWithFeatures(
   parallel: DataParallel | null | undefined,
   cache: FeatureCache,
 ): Evaluation {
-  const from = cache.index(net);
-  const [c, h, w] = net.shapes[from];
-  const units = c * h * w;
-  const kept = cache.get(net, split);
-  if (kept) {
-    const r = inHalves(net, split, from, kept, units);
-    return { loss: r.loss / split.n, accuracy: r.correct / split.n };
-  }
-  const out = new Float32Array(split.n * units);
-  const helper = units <= ACT_FLOATS ? parallel : null;
-  const r = fullEvaluation(net, split, helper, { idx: from, units, out });
-  cache.set(net, split, out);
+  const { from, units, kept, full } = cachedInputs(net, split, parallel, cache);
+  const r = full ?? inHalves(net, split, from, kept, units);
   return { loss: r.loss / split.n, accuracy: r.correct / split.n };
 }

@@ -30,6 +30,12 @@ export class FeatureCache {
     return i;
   }
 
+  /** Values per image of the kept inputs. */
+  width(net: Network): number {
+    const [c, h, w] = net.shapes[this.index(net)];
+    return c * h * w;
+  }
+
   /** The parameters of the layers before the cached one. */
   private upstream(net: Network): FloatArray[] {
     const end = this.index(net);
