@@ -11,9 +11,9 @@ import { evaluate } from '../train/evaluation.js';
 import { baselineModelPath, restoreCheckpoint, saveCheckpoint, taskFolder } from './checkpoint.js';
 import { prunedLayer, stepPlan } from './plan.js';
 import type { ControlPoint } from './records.js';
-import { retrainStep, taskHelper, type RetrainContext } from './retrain.js';
-import { parkHelper } from '../train/helper-reuse.js';
+import { retrainStep, type RetrainContext } from './retrain.js';
 import { studyData } from './study-data.js';
+import { TaskHelper } from './task-helper.js';
 import type { ControlTask, StudyTaskRequest, TaskEvent } from './task.js';
 
 export async function runControlTask(
@@ -34,13 +34,14 @@ export async function runControlTask(
   const layer = prunedLayer(cfg, net.arch);
   const plan = stepPlan(cfg, denseUnits(net.arch, layer));
   let pruned = plan.slice(0, points.length).reduce((a, b) => a + b, 0);
-  const parallel = await taskHelper(request, net);
+  const helper = await TaskHelper.start(request, net);
   const cache = new FeatureCache(layer);
   const metadata = modelMetadata(data);
-  const context: RetrainContext = { cfg, data, seed, parallel, cache };
+  const context: RetrainContext = { cfg, data, seed, parallel: helper.parallel, cache };
   try {
     for (let step = points.length + 1; step <= plan.length; step++) {
       const started = performance.now();
+      const parallel = (context.parallel = await helper.beforeStep(net));
       pruned += plan[step - 1];
       const retrained = retrainStep(context, net, step);
       const point: ControlPoint = {
@@ -56,7 +57,7 @@ export async function runControlTask(
       emit({ type: 'control-point', task, point, restored: false });
     }
   } finally {
-    await parkHelper(parallel);
+    await helper.end();
   }
   return points;
 }

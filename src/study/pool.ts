@@ -1,11 +1,13 @@
 // The local runner: a small pool of worker threads running study tasks in parallel (one per core
 // by default). Tasks are independent (their own seed streams), so the numbers do not depend on the
-// pool's size.
+// pool's size. The cores of idle workers are lent to running tasks as helper threads
+// (spare-cores.ts).
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { WorkerData, WorkerJob, WorkerReply } from './worker-protocol.js';
+import { SpareCores } from './spare-cores.js';
+import type { WorkerData, WorkerJob, WorkerReply, WorkerStart } from './worker-protocol.js';
 import { WorkerSlots, type Job } from './worker-slots.js';
 
 function workerFile(): string {
@@ -19,11 +21,15 @@ function workerFile(): string {
 }
 
 export class LocalPool extends WorkerSlots<Worker> {
+  /** The cores of idle workers, lent to running tasks. */
+  readonly spare = new SpareCores();
+
   constructor(readonly size: number) {
     super();
     const file = workerFile();
+    const workerData: WorkerStart = { spare: this.spare.buffer };
     for (let i = 0; i < size; i++) {
-      const worker = new Worker(file);
+      const worker = new Worker(file, { workerData });
       this.addWorker(worker, (slot) => {
         worker.on('message', (reply: WorkerReply) => this.receive(slot, reply));
         worker.on('error', (err: Error) => this.fail(slot, err));
@@ -42,6 +48,10 @@ export class LocalPool extends WorkerSlots<Worker> {
   protected send(worker: Worker, job: Job): void {
     const message: WorkerJob = { id: job.id, request: job.request };
     worker.postMessage(message);
+  }
+
+  protected idleChanged(workers: number): void {
+    this.spare.setIdle(workers);
   }
 
   protected stop(worker: Worker): Promise<number> {

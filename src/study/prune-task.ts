@@ -29,8 +29,8 @@ import { effectiveTolerance } from './knee.js';
 import { upgradeStepRecord } from './legacy.js';
 import { prunedLayer, stepPlan } from './plan.js';
 import type { BaselineResult, StepRecord } from './records.js';
-import { retrainStep, taskHelper, type RetrainContext } from './retrain.js';
-import { parkHelper } from '../train/helper-reuse.js';
+import { retrainStep, type RetrainContext } from './retrain.js';
+import { TaskHelper } from './task-helper.js';
 import { patternSet, studyData } from './study-data.js';
 import type { PruneTask, StudyTaskRequest, TaskEvent } from './task.js';
 import { copyFileAtomic, writeJsonAtomic } from '../util/atomic.js';
@@ -151,10 +151,10 @@ export async function runPruneTask(
       exporter!.writeModelAs(base, format, exporter!.exportPath(folder, format, 'knee'), metadata);
     }
   }
-  const parallel = await taskHelper(request, base);
+  const helper = await TaskHelper.start(request, base);
   // a removal changes only the pruned layer and the next: the pruned layer's inputs stay valid
   const cache = new FeatureCache(layer);
-  const context: RetrainContext = { cfg, data, seed, parallel, cache };
+  const context: RetrainContext = { cfg, data, seed, parallel: helper.parallel, cache };
   const keepCurve = (curve: OneShotPoint[]) => {
     writeJsonAtomic(join(folder, ONE_SHOT), curve);
     emit({ type: 'one-shot', task, curve, restored: false });
@@ -163,15 +163,19 @@ export async function runPruneTask(
     // without retraining, the run itself is the one-shot curve (kept at its end)
     if (!savedCurve && cfg.retrainEpochs > 0 && cfg.oneShot) {
       const copy = loadModel(baselineModelPath(dir, seed), evalBatch(cfg.batch), cfg.backend);
+      const parallel = await helper.beforeStep(copy);
       const shot = { cfg, data, patterns, layer, criterion, seed, parallel, cache };
       keepCurve(oneShotCurve(shot, copy));
     }
     const total = stepPlan(cfg, denseUnits(base.arch, layer)).reduce((a, b) => a + b, 0);
     const last = records.at(-1);
     let pruned = last ? last.pruned : 0;
-    let valPrevious = last ? last.valAccuracy : evaluate(net, data.val, parallel, cache).accuracy;
+    let valPrevious = last
+      ? last.valAccuracy
+      : evaluate(net, data.val, helper.parallel, cache).accuracy;
     for (let step = records.length + 1; pruned < total; step++) {
       const started = performance.now();
+      const parallel = (context.parallel = await helper.beforeStep(net));
       const count = Math.min(cfg.perStep, total - pruned);
       // the network before this step is not used again: the pruned one takes its memory
       const removal = pruneStep(
@@ -243,7 +247,7 @@ export async function runPruneTask(
       );
     }
   } finally {
-    await parkHelper(parallel);
+    await helper.end();
   }
   return records;
 }

@@ -1,23 +1,13 @@
-// What a pruning run and the control run share: the data-parallel helper of a task, and the
-// retraining after each step (the same epochs, shuffles from the seed and the step, best-validation
-// weights kept), so the control is the same procedure as a pruning run without the removal.
+// What a pruning run and the control run share: the retraining after each step (the same epochs,
+// shuffles from the seed and the step, best-validation weights kept), so the control is the same
+// procedure as a pruning run without the removal.
 import type { StudyConfig } from '../config.js';
 import type { PreparedData } from '../data/types.js';
 import type { Network } from '../nn/network.js';
 import { augmentation } from '../train/augmentation.js';
 import type { FeatureCache } from '../train/features.js';
-import { takeHelper } from '../train/helper-reuse.js';
 import type { DataParallel } from '../train/parallel.js';
 import { train, type TrainResult } from '../train/trainer.js';
-import type { TaskRequest } from './task.js';
-
-/**
- * A helper thread for the task when it has a spare core (same numbers either way): the one the
- * thread's last task parked, when there is one.
- */
-export async function taskHelper(request: TaskRequest, net: Network): Promise<DataParallel | null> {
-  return request.helpers > 0 ? takeHelper(net, request.cfg.batch) : null;
-}
 
 export interface RetrainContext {
   cfg: StudyConfig;

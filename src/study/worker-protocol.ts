@@ -1,7 +1,8 @@
-// The messages between the local pool (pool.ts) and its worker threads (worker.ts): the study's
-// data first (when the pool has it), then a job goes out, and its events and then its outcome or
-// error come back. Errors cross the thread boundary as plain data and are rebuilt as the same kind
-// of error, so the CLI reports them the same way.
+// The messages between the local pool (pool.ts) and its worker threads (worker.ts): a worker starts
+// with the pool's counters of spare cores, takes the study's data first (when the pool has it),
+// then a job goes out, and its events and then its outcome or error come back. Errors cross the
+// thread boundary as plain data and are rebuilt as the same kind of error, so the CLI reports them
+// the same way.
 import {
   ConfigError,
   DataError,
@@ -16,6 +17,11 @@ import type { TaskEvent, TaskOutcome, TaskRequest } from './task.js';
 export interface WorkerJob {
   id: number;
   request: TaskRequest;
+}
+
+/** What a worker thread starts with: the pool's counters of spare cores (spare-cores.ts). */
+export interface WorkerStart {
+  spare: SharedArrayBuffer;
 }
 
 /** Sent once, before any job: the data the study has loaded, so that the worker need not. */

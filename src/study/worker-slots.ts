@@ -30,12 +30,17 @@ export abstract class WorkerSlots<W> implements TaskRunner {
   protected abstract send(worker: W, job: Job): void;
   /** Stops `worker` for good. */
   protected abstract stop(worker: W): Promise<unknown>;
+  /** How many workers have no job and none waiting for them, after every change (by default unused). */
+  protected idleChanged(workers: number): void {
+    void workers;
+  }
 
   /** Adds a worker to the pool; `listen` wires its replies to receive() and errors to fail(). */
   protected addWorker(worker: W, listen: (slot: Slot<W>) => void): void {
     const slot: Slot<W> = { worker, job: null };
     listen(slot);
     this.slots.push(slot);
+    this.pump();
   }
 
   run(request: TaskRequest, onEvent: (event: TaskEvent) => void): Promise<TaskOutcome> {
@@ -71,17 +76,18 @@ export abstract class WorkerSlots<W> implements TaskRunner {
   private pump(): void {
     if (this.closed) return;
     for (const slot of this.slots) {
-      if (slot.job) continue;
-      const job = this.queue.shift();
-      if (!job) return;
+      if (slot.job || !this.queue.length) continue;
+      const job = this.queue.shift()!;
       slot.job = job;
       this.send(slot.worker, job);
     }
+    this.idleChanged(this.slots.filter((slot) => !slot.job).length);
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.idleChanged(0);
     const stopped = new InterruptedError('stopped before it finished');
     const pending = [...this.queue, ...this.slots.flatMap((s) => (s.job ? [s.job] : []))];
     this.queue = [];

@@ -10,6 +10,7 @@ import { silentProgress } from '../../src/util/progress.js';
 import { parseStudyConfig } from '../../src/config.js';
 import { loadModel } from '../../src/nn/model-io.js';
 import type { StudyResults } from '../../src/study/results.js';
+import { LocalPool } from '../../src/study/pool.js';
 import { runStudy } from '../../src/study/study.js';
 
 const CLI = join(__dirname, '..', '..', 'bin', 'prunelab.js');
@@ -239,6 +240,34 @@ describe('prunelab study', () => {
     const saved = loadModel(join(tmp, 'dp2', 'taylor-s1', 'models', 'step-2.safetensors'), 128);
     expect(saved.views.get('fc2.weight')!.shape).toEqual([82, 120]);
     expect(existsSync(join(tmp, 'dp1', 'taylor-s1', 'models'))).toBe(false);
+  });
+
+  it("gives the same numbers when a run borrows an idle worker's core for a helper thread", async () => {
+    const one = {
+      trainSize: 300,
+      valSize: 100,
+      testSize: 200,
+      epochs: 2,
+      maxPruned: 3,
+      criterion: ['merge'],
+      control: false,
+      patterns: 200,
+    };
+    // two workers and one run: the idle worker's core goes to the run's helper thread
+    const pool = new LocalPool(2);
+    let lent;
+    try {
+      const cfg = parseStudyConfig({ ...one, threads: 2, out: join(tmp, 'lent') });
+      const a = (await runStudy(cfg, silentProgress, { runner: pool })).results;
+      const b = (await runStudy({ ...cfg, threads: 1, out: join(tmp, 'alone') }, silentProgress))
+        .results;
+      expect(numbers(a)).toEqual(numbers(b));
+      lent = { loans: pool.spare.loans, outstanding: pool.spare.lent };
+    } finally {
+      await pool.close();
+    }
+    expect(lent.loans).toBeGreaterThan(0);
+    expect(lent.outstanding).toBe(0);
   });
 
   it('resumes a study killed with SIGKILL to exactly the uninterrupted numbers', async () => {
