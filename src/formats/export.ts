@@ -79,7 +79,13 @@ function writeFolderAtomic(dir: string, files: Record<string, string | Uint8Arra
   } catch (err) {
     throw new UserError(`--out ${dir} cannot be created (${(err as Error).message})`);
   }
-  for (const [name, data] of Object.entries(files)) writeFileAtomic(join(tmp, name), data);
-  rmSync(dir, { recursive: true, force: true });
-  renameSync(tmp, dir);
+  try {
+    for (const [name, data] of Object.entries(files)) writeFileAtomic(join(tmp, name), data);
+    rmSync(dir, { recursive: true, force: true });
+    renameSync(tmp, dir);
+  } catch (err) {
+    // a failed write leaves neither a half-written folder nor its temp folder
+    rmSync(tmp, { recursive: true, force: true });
+    throw err;
+  }
 }
