@@ -50,7 +50,7 @@ for (const dataset of DATASETS) {
 
 /**
  * Each seed's estimates against that seed's knee (the mean over criteria of its runs): the
- * table, and whether the best estimate is within 5 units on every seed.
+ * table, and the one estimate whose largest error over the seeds is smallest, with that error.
  * @param {import('../dist/study/results.js').StudyResults} r
  */
 function perSeedEstimates(r) {
@@ -62,30 +62,47 @@ function perSeedEstimates(r) {
     ['99.9% of the variance', 'variance999'],
     ['dead or constant units', 'dead'],
   ];
+  // the one-shot knee of reconstruct, where the study ran it: an estimate made from the baseline
+  // too (removals with no training at all), listed last as in the summary
+  const oneShot = (/** @type {number} */ seed) =>
+    r.runs.find((run) => run.seed === seed && run.criterion === 'reconstruct')?.oneShotKnee ?? null;
+  const columns = names.map(([n]) => n);
+  if (r.runs.some((run) => run.criterion === 'reconstruct')) {
+    columns.push('one-shot knee of reconstruct');
+  }
   const rows = [];
-  let allWithin = true;
+  /** @type {number[][]} each seed's errors, one per column */
+  const errorsBySeed = [];
   for (const b of r.baseline.perSeed) {
     const estimate = b.redundancy;
     if (!estimate) continue;
     const knees = r.runs.filter((run) => run.seed === b.seed).map((run) => run.knee);
     if (!knees.length) continue;
     const knee = knees.reduce((a, k) => a + k, 0) / knees.length;
-    const errors = names.map(([, key]) => estimate.predictedKnee[key] - knee);
-    const best = errors.reduce((i, e, k) => (Math.abs(e) < Math.abs(errors[i]) ? k : i), 0);
-    allWithin &&= Math.abs(errors[best]) <= 5;
+    const predicted = names.map(([, key]) => estimate.predictedKnee[key]);
+    if (columns.length > names.length) predicted.push(oneShot(b.seed) ?? NaN);
+    const errors = predicted.map((p) => p - knee);
+    errorsBySeed.push(errors);
     rows.push(
-      `| ${b.seed} | ${knee.toFixed(1)} | ${errors.map((e) => e.toFixed(1)).join(' | ')} | ${names[best][0]} (${errors[best].toFixed(1)}) |`,
+      `| ${b.seed} | ${knee.toFixed(1)} | ${errors.map((e) => e.toFixed(1)).join(' | ')} |`,
     );
   }
   if (!rows.length) return [];
+  // one estimate for every seed, not the luckiest per seed: the one whose worst error is smallest
+  const worst = columns.map((_, k) => Math.max(...errorsBySeed.map((e) => Math.abs(e[k]))));
+  const best = worst.reduce((i, w, k) => (w < worst[i] ? k : i), 0);
+  const within = worst[best] <= 5;
+  const verdict =
+    `The best estimate over the seeds is ${columns[best]}: at most ${worst[best].toFixed(1)} ` +
+    `units from a seed's knee, so ${within ? '' : 'not '}within 5 units on every seed here.`;
   return [
     "Per seed, each estimate's error against that seed's knee (the mean of its criteria's knees):",
     '',
-    `| seed | knee | ${names.map(([n]) => n).join(' | ')} | best |`,
-    `| --- | --- | ${names.map(() => '---').join(' | ')} | --- |`,
+    `| seed | knee | ${columns.join(' | ')} |`,
+    `| --- | --- | ${columns.map(() => '---').join(' | ')} |`,
     ...rows,
     '',
-    `The best estimate is ${allWithin ? '' : 'not '}within 5 units of the knee on every seed here.`,
+    verdict,
   ];
 }
 
