@@ -30,7 +30,7 @@ export abstract class WorkerSlots<W> implements TaskRunner {
   protected abstract send(worker: W, job: Job): void;
   /** Stops `worker` for good. */
   protected abstract stop(worker: W): Promise<unknown>;
-  /** How many workers have no job and none waiting for them, after every change (by default unused). */
+  /** After every change: how many workers have no job and none waiting (unused by default). */
   protected idleChanged(workers: number): void {
     void workers;
   }
