@@ -1,9 +1,9 @@
 // Cores the local pool's idle workers leave free, lent to running tasks as data-parallel helper
 // threads. When a study's last tasks run on fewer workers than the pool has (three criteria on two
 // cores, or the last run of a study), a running task takes a helper for its next steps instead of
-// leaving a core idle, and gives it back when the pool hands the idle worker a new task. The numbers
-// do not change: a task computes the same on one thread or two. The pool (main thread) and the
-// tasks (its worker threads) share three counters in a SharedArrayBuffer.
+// leaving a core idle, and gives it back when the pool hands the idle worker a new task. The
+// numbers do not change: a task computes the same on one thread or two. The pool (main thread)
+// and the tasks (its worker threads) share three counters in a SharedArrayBuffer.
 
 const IDLE = 0;
 const LENT = 1;

@@ -49,7 +49,7 @@ export function writeJsonAtomic(file: string, value: unknown): void {
   writeFileAtomic(file, JSON.stringify(value, null, 2) + '\n');
 }
 
-/** Copies `from` to `to` through a temporary file beside it: `to` is the old file or the new one. */
+/** Copies `from` to `to` through a temp file beside it: `to` is the old file or the new one. */
 export function copyFileAtomic(from: string, to: string): void {
   makeDir(dirname(to));
   const tmp = tempBeside(to);

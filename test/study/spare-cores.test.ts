@@ -1,6 +1,6 @@
 // The cores of idle pool workers lent to running tasks (src/study/spare-cores.ts): a core is lent
-// only while a worker is idle, a loan is called back when the pool gives that worker a task, and the
-// local pool keeps the count of its idle workers as jobs come and go.
+// only while a worker is idle, a loan is called back when the pool gives that worker a task, and
+// the local pool keeps the count of its idle workers as jobs come and go.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
