@@ -43,6 +43,17 @@ const tinyCfg = {
   patterns: 200,
 };
 
+/** One small run of one criterion, without the control: a task alone on the pool. */
+const oneRun = {
+  trainSize: 300,
+  valSize: 100,
+  testSize: 200,
+  epochs: 2,
+  maxPruned: 3,
+  control: false,
+  patterns: 200,
+};
+
 /** The numbers of a results.json, without wall-clock times and paths. */
 function numbers(r: Pick<StudyResults, 'baseline' | 'runs' | 'control' | 'summary'>): unknown {
   const strip = (v: unknown): unknown => {
@@ -212,17 +223,7 @@ describe('prunelab study', () => {
   });
 
   it('gives the same numbers with a data-parallel helper thread (one task on two threads) as on one thread', async () => {
-    const one = {
-      trainSize: 300,
-      valSize: 100,
-      testSize: 200,
-      epochs: 2,
-      maxPruned: 3,
-      criterion: ['taylor'],
-      oneShot: false,
-      control: false,
-      patterns: 200,
-    };
+    const one = { ...oneRun, criterion: ['taylor'], oneShot: false };
     const twoThreads = parseStudyConfig({
       ...one,
       threads: 2,
@@ -243,16 +244,7 @@ describe('prunelab study', () => {
   });
 
   it("gives the same numbers when a run borrows an idle worker's core for a helper thread", async () => {
-    const one = {
-      trainSize: 300,
-      valSize: 100,
-      testSize: 200,
-      epochs: 2,
-      maxPruned: 3,
-      criterion: ['merge'],
-      control: false,
-      patterns: 200,
-    };
+    const one = { ...oneRun, criterion: ['merge'] };
     // two workers and one run: the idle worker's core goes to the run's helper thread
     const pool = new LocalPool(2);
     let lent;
