@@ -66,10 +66,9 @@ function perSeedEstimates(r) {
   // too (removals with no training at all), listed last as in the summary
   const oneShot = (/** @type {number} */ seed) =>
     r.runs.find((run) => run.seed === seed && run.criterion === 'reconstruct')?.oneShotKnee ?? null;
+  const withOneShot = r.runs.some((run) => run.criterion === 'reconstruct');
   const columns = names.map(([n]) => n);
-  if (r.runs.some((run) => run.criterion === 'reconstruct')) {
-    columns.push('one-shot knee of reconstruct');
-  }
+  if (withOneShot) columns.push('one-shot knee of reconstruct');
   const rows = [];
   /** @type {number[][]} each seed's errors, one per column */
   const errorsBySeed = [];
@@ -80,7 +79,7 @@ function perSeedEstimates(r) {
     if (!knees.length) continue;
     const knee = knees.reduce((a, k) => a + k, 0) / knees.length;
     const predicted = names.map(([, key]) => estimate.predictedKnee[key]);
-    if (columns.length > names.length) predicted.push(oneShot(b.seed) ?? NaN);
+    if (withOneShot) predicted.push(oneShot(b.seed) ?? NaN);
     const errors = predicted.map((p) => p - knee);
     errorsBySeed.push(errors);
     rows.push(

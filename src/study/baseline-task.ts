@@ -13,7 +13,7 @@ import { cosineSimilarityMatrix, layerActivations } from '../prune/activations.j
 import { redundancyEstimates, type RedundancyEstimates } from '../prune/redundancy.js';
 import { denseUnits, nextDenseLayer } from '../prune/surgery.js';
 import { evalBatch, trainBaseline } from '../train/baseline.js';
-import { parkHelper, takeHelper } from '../train/helper-reuse.js';
+import { parkHelper } from '../train/helper-reuse.js';
 import type { DataParallel } from '../train/parallel.js';
 import { evaluate } from '../train/evaluation.js';
 import type { EpochRecord } from '../train/trainer.js';
@@ -25,6 +25,7 @@ import { modelArchitecture } from '../train/network-choice.js';
 import { prunedLayer } from './plan.js';
 import type { BaselineResult } from './records.js';
 import { patternSet, studyData } from './study-data.js';
+import { ownHelper } from './task-helper.js';
 import type { BaselineTask, StudyTaskRequest, TaskEvent } from './task.js';
 
 interface Trained {
@@ -95,7 +96,7 @@ export async function runBaselineTask(
   const t0 = performance.now();
   const { net, history, bestEpoch } = await trainOrLoad(request, task, emit);
   // the evaluations take the helper thread the training parked (the same numbers on one thread)
-  const parallel = request.helpers > 0 ? await takeHelper(net, cfg.batch) : null;
+  const parallel = await ownHelper(request, net);
   const { cosine, redundancy } = await layerFacts(cfg, net, parallel);
   const test = evaluate(net, data.test, parallel);
   const trainAccuracy = evaluate(net, data.train, parallel).accuracy;

@@ -9,6 +9,14 @@ import type { DataParallel } from '../train/parallel.js';
 import { spareCores, type SpareCores } from './spare-cores.js';
 import type { StudyTaskRequest } from './task.js';
 
+/** The helper a task's request gives it from the start (the thread's parked one when it fits). */
+export async function ownHelper(
+  request: StudyTaskRequest,
+  net: Network,
+): Promise<DataParallel | null> {
+  return request.helpers > 0 ? takeHelper(net, request.cfg.batch) : null;
+}
+
 export class TaskHelper {
   private borrowed = false;
 
@@ -23,10 +31,9 @@ export class TaskHelper {
    * every step may borrow one later; one that does not has steps too short to gain from a thread.
    */
   static async start(request: StudyTaskRequest, net: Network): Promise<TaskHelper> {
-    const batch = request.cfg.batch;
-    const own = request.helpers > 0 ? await takeHelper(net, batch) : null;
+    const own = await ownHelper(request, net);
     const mayBorrow = !own && request.cfg.retrainEpochs > 0;
-    return new TaskHelper(own, batch, mayBorrow ? spareCores() : null);
+    return new TaskHelper(own, request.cfg.batch, mayBorrow ? spareCores() : null);
   }
 
   /**
