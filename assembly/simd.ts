@@ -10,7 +10,12 @@
 }
 
 @inline export function hsum(v: v128): f32 {
-  return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);
+  return (
+    f32x4.extract_lane(v, 0) +
+    f32x4.extract_lane(v, 1) +
+    f32x4.extract_lane(v, 2) +
+    f32x4.extract_lane(v, 3)
+  );
 }
 
 // [sum(a), sum(b), sum(c), sum(d)]: four horizontal sums at once, by two rounds of shuffles.
@@ -30,14 +35,14 @@
   let p = f32x4.splat(-2.76076847742355e-16);
   p = madd(p, x2, f32x4.splat(2.00018790482477e-13));
   p = madd(p, x2, f32x4.splat(-8.60467152213735e-11));
-  p = madd(p, x2, f32x4.splat(5.12229709037114e-08));
-  p = madd(p, x2, f32x4.splat(1.48572235717979e-05));
-  p = madd(p, x2, f32x4.splat(6.37261928875436e-04));
-  p = madd(p, x2, f32x4.splat(4.89352455891786e-03));
+  p = madd(p, x2, f32x4.splat(5.12229709037114e-8));
+  p = madd(p, x2, f32x4.splat(1.48572235717979e-5));
+  p = madd(p, x2, f32x4.splat(6.37261928875436e-4));
+  p = madd(p, x2, f32x4.splat(4.89352455891786e-3));
   p = f32x4.mul(p, x);
-  let q = f32x4.splat(1.19825839466702e-06);
-  q = madd(q, x2, f32x4.splat(1.18534705686654e-04));
-  q = madd(q, x2, f32x4.splat(2.26843463243900e-03));
-  q = madd(q, x2, f32x4.splat(4.89352518554385e-03));
+  let q = f32x4.splat(1.19825839466702e-6);
+  q = madd(q, x2, f32x4.splat(1.18534705686654e-4));
+  q = madd(q, x2, f32x4.splat(2.268434632439e-3));
+  q = madd(q, x2, f32x4.splat(4.89352518554385e-3));
   return f32x4.div(p, q);
 }
