@@ -1,8 +1,8 @@
-// SIMD helpers shared by the kernels (kernels.ts) and the Winograd convolutions (winograd.ts).
+// SIMD helpers shared by the kernels.
 
 // a * b + c. Built twice (package.json, build:wasm): with relaxed SIMD this is one fused
-// multiply-add where the CPU has one (twice the arithmetic per cycle on x86-64 with FMA3), without it
-// a multiply then an add; the loader (src/engine/wasm.ts) takes the fused build when the runtime
+// multiply-add where the CPU has one (twice the arithmetic per cycle on x86-64 with FMA3), without
+// it a multiply then an add; the loader (src/engine/wasm.ts) takes the fused build when the runtime
 // accepts it. Either way the kernels stay within float32 rounding of the reference kernels.
 @inline export function madd(a: v128, b: v128, c: v128): v128 {
   if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
@@ -45,4 +45,25 @@
   q = madd(q, x2, f32x4.splat(2.268434632439e-3));
   q = madd(q, x2, f32x4.splat(4.89352518554385e-3));
   return f32x4.div(p, q);
+}
+
+// Small row copies with SIMD moves: memory.copy's per-call cost dominates for rows of 10-28 floats.
+@inline export function copyRow(dst: usize, src: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4)
+    v128.store(dst + ((<usize>i) << 2), v128.load(src + ((<usize>i) << 2)));
+  for (; i < n; i++) store<f32>(dst + ((<usize>i) << 2), load<f32>(src + ((<usize>i) << 2)));
+}
+
+@inline export function addRow(dst: usize, src: usize, n: i32): void {
+  const n4 = n & ~3;
+  let i = 0;
+  for (; i < n4; i += 4) {
+    const o = (<usize>i) << 2;
+    v128.store(dst + o, f32x4.add(v128.load(dst + o), v128.load(src + o)));
+  }
+  for (; i < n; i++) {
+    const o = (<usize>i) << 2;
+    store<f32>(dst + o, load<f32>(dst + o) + load<f32>(src + o));
+  }
 }

@@ -1,8 +1,9 @@
 // Engine benchmark: LeNet-5 training images/s at batch 16 and 128, inference images/s, on 1 and 2
 // threads, and GFLOP/s; then the same in PyTorch (Debian's python3-torch on OpenBLAS, see peer.js),
 // measured in the same run, and the ratio. The two sides are measured in alternation over
-// BENCH_ROUNDS rounds (default 3) and each figure is the best of its rounds, so that a burst of load
-// from elsewhere on a shared machine does not decide the ratio. The last line is one JSON object.
+// BENCH_ROUNDS rounds (default 3) and each figure is the best of its rounds, so that a burst of
+// load from elsewhere on a shared machine does not decide the ratio. The last line is one JSON
+// object.
 import { augmentSplit } from '../dist/data/augment.js';
 import { wasmVariant } from '../dist/engine/wasm.js';
 import { forwardFlops, lenet5, Network } from '../dist/nn/network.js';

@@ -77,7 +77,11 @@ function models() {
   return files;
 }
 
-/** prunelab: images/s at batch 128 on `threads`, and one image's latency (µs). @param {string} file @param {number} threads */
+/**
+ * prunelab: images/s at batch 128 on `threads`, and one image's latency (µs).
+ * @param {string} file
+ * @param {number} threads
+ */
 async function ours(file, threads) {
   const net = loadModelFile(file, 128, 'wasm');
   const dp = threads > 1 ? await DataParallel.create(net, 128) : null;

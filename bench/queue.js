@@ -111,7 +111,9 @@ function numbers(dir) {
   return JSON.stringify(comparableResults(readFileSync(join(dir, 'results.json'), 'utf8')));
 }
 
-/** A pruning run's folder saved to Redis and loaded back (ms, medians of 20). @param {string} dir */
+/**
+ * A pruning run's folder saved to Redis and loaded back (ms, medians of 20). @param {string} dir
+ */
 async function checkpointCosts(dir) {
   const folder = join(dir, 'merge-s1');
   /** @type {number[]} */

@@ -22,7 +22,10 @@ import { silentProgress } from '../dist/util/progress.js';
 import { describePeer, runPeer, torchPeer } from './peer.js';
 
 /** @typedef {import('../dist/util/progress.js').ProgressReporter} ProgressReporter */
-/** @typedef {{ seconds: number, baselineSeconds: number, stepSeconds: number, baseline: number, final: number, threads: number }} PeerStudy */
+/**
+ * @typedef {{ seconds: number, baselineSeconds: number, stepSeconds: number, baseline: number,
+ * final: number, threads: number }} PeerStudy
+ */
 
 const reference = {
   trainSize: 2000,

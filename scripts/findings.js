@@ -1,7 +1,7 @@
 // `npm run findings`: the criterion comparison on the bundled datasets (Fashion-MNIST and MNIST),
-// every criterion, 3 seeds, with the budget-matched control; writes docs/findings.md and its figures
-// from the generated results only (rerunning reproduces every number). Set FINDINGS_REUSE=1 to
-// rewrite the text from existing runs/findings-* without rerunning.
+// every criterion, 3 seeds, with the budget-matched control; writes docs/findings.md and its
+// figures from the generated results only (rerunning reproduces every number). Set FINDINGS_REUSE=1
+// to rewrite the text from existing runs/findings-* without rerunning.
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseStudyConfig } from '../dist/config.js';

@@ -47,7 +47,9 @@ export const TrainConfigSchema = z
      * opt-in; not the paper's setting).
      */
     featuresAsImages: z.boolean().default(false),
-    /** The decoded dataset in a file (data/raw-file.ts): how a queue worker gets the study's data. */
+    /**
+     * The decoded dataset in a file (data/raw-file.ts): how a queue worker gets the study's data.
+     */
     rawFile: z.string().optional(),
     /**
      * Training-time augmentation of image datasets (the paper's): flip probability, rotation in

@@ -1,5 +1,6 @@
-// What every page of the web view shares: fetching the API, escaping text for HTML, number
-// formats, the knee table, live updates (server-sent events from the server's file watcher) and chart embedding.
+// What every page of the web view shares: fetching the API, escaping text for HTML, number formats,
+// the knee table, live updates (server-sent events from the server's file watcher) and chart
+// embedding.
 export function escapeHtml(text) {
   return String(text ?? '').replace(
     /[&<>"']/g,
@@ -23,7 +24,9 @@ export function duration(seconds) {
   return `${(seconds / 3600).toFixed(1)} h`;
 }
 
-/** Calls `onChange(run)` whenever a run's results change on disk (no polling: the server pushes). */
+/**
+ * Calls `onChange(run)` whenever a run's results change on disk (no polling: the server pushes).
+ */
 export function onRunChange(onChange) {
   const events = new EventSource('/api/events');
   events.addEventListener('change', (e) => onChange(JSON.parse(e.data).run));

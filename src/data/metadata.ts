@@ -1,7 +1,7 @@
-// What a model file says about feeding it: the input shape, how an image is brought to it, the
-// mean and standard deviation it was standardised with (per channel, comma-separated), and the
-// class names, as safetensors metadata (string values). Written with every model prunelab saves; read by `evaluate` and
-// `predict`.
+// What a model file says about feeding it: the input shape, how an image is brought to it, the mean
+// and standard deviation it was standardised with (per channel, comma-separated), and the class
+// names, as safetensors metadata (string values). Written with every model prunelab saves; read by
+// `evaluate` and `predict`.
 import type { PreparedData } from './types.js';
 
 export interface ModelInput {

@@ -1,4 +1,4 @@
-// Loader for the WebAssembly SIMD kernels (assembly/kernels.ts, built by `npm run build` twice:
+// Loader for the WebAssembly SIMD kernels (assembly/, built by `npm run build` twice:
 // build/kernels-fma.wasm uses relaxed SIMD's fused multiply-add, build/kernels.wasm plain 128-bit
 // SIMD). Each kernel set owns one shared WebAssembly.Memory sized for its network (or a region of
 // another's: the data-parallel helper's replica, see train/parallel.ts), with a bump allocator
@@ -111,7 +111,7 @@ export function wasmVariant(): 'simd-fma' | 'simd' | null {
 
 const PAGE = 65536;
 // Convolution scratch (im2col buffers) is one fixed region at the start of each kernel set's part
-// of memory; the backward pass keeps within 2^18 floats (assembly/kernels.ts), the forward pass
+// of memory; the backward pass keeps within 2^18 floats (assembly/conv-layout.ts), the forward pass
 // within 2^19 for LeNet-5 on inputs up to 3x32x64; larger convolutions get a clear error.
 const SCRATCH = 1 << 19;
 
@@ -122,8 +122,9 @@ const SCRATCH = 1 << 19;
 export interface WasmKernels extends Kernels {
   readonly memory: WebAssembly.Memory;
   /**
-   * Grows the memory by a region of `floats` floats (for a helper thread's kernels: createWasmKernels
-   * with `region`) and returns its byte range; null when it does not fit the memory's maximum.
+   * Grows the memory by a region of `floats` floats (for a helper thread's kernels:
+   * createWasmKernels with `region`) and returns its byte range; null when it does not fit the
+   * memory's maximum.
    */
   extend(floats: number): { start: number; end: number } | null;
 }
@@ -134,8 +135,8 @@ export function regionBytes(floats: number): number {
 }
 
 /**
- * Kernels over a new shared memory sized for `floats` floats of buffers (room to grow to three times
- * that, for a helper's region), or over `region` of an existing memory.
+ * Kernels over a new shared memory sized for `floats` floats of buffers (room to grow to three
+ * times that, for a helper's region), or over `region` of an existing memory.
  */
 export function createWasmKernels(
   floats: number,

@@ -1,7 +1,7 @@
-// `prunelab predict MODEL IMAGE...`: the class and class probabilities of image files, each
-// brought to the model's input exactly as its training images were (from the model's metadata:
-// decoded with sharp, resized, grayscale or colour, zero-padded when the training images were, scaled to
-// [0, 1] and standardised with the model's mean and standard deviation).
+// `prunelab predict MODEL IMAGE...`: the class and class probabilities of image files, each brought
+// to the model's input exactly as its training images were (from the model's metadata: decoded with
+// sharp, resized, grayscale or colour, zero-padded when the training images were, scaled to [0, 1]
+// and standardised with the model's mean and standard deviation).
 import type { ModelInput } from '../data/metadata.js';
 import { exp } from '../engine/libm.js';
 import { DataError } from '../util/errors.js';

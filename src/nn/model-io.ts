@@ -72,7 +72,9 @@ export function architectureFromState(
   });
 }
 
-/** A network of `arch` holding a model file's tensors; a tensor that does not fit names `source`. */
+/**
+ * A network of `arch` holding a model file's tensors; a tensor that does not fit names `source`.
+ */
 export function networkWithState(
   arch: Architecture,
   state: State,

@@ -24,7 +24,8 @@ export function layerActivations(
   const units = net.shapes[idx][0];
   const acts = new Float64Array(patterns.n * units);
   // forward only: in evaluate()'s halves, the helper thread taking one of them when there is one
-  // (the same forward passes on one thread or two: see WINOGRAD_MIN_BATCH in assembly/kernels.ts)
+  // (the same forward passes on one thread or two: see WINOGRAD_MIN_BATCH in
+  // assembly/conv-layout.ts)
   if (!withGrad) {
     layerOutputs(net, patterns, { idx, units, out: acts }, parallel, cache);
     return { acts, grads: null, units };

@@ -11,9 +11,9 @@ export interface Merge {
   /** The neuron that absorbs it. */
   into: number;
   /**
-   * 'incoming': W[into] += W[from], b[into] += b[from] (the paper's rule). 'outgoing': V[:,into] +=
-   * V[:,from] (Gedeon & Harris). 'affine': V[:,into] += alpha·V[:,from], next bias += beta·V[:,from]
-   * (least squares, see compensate.ts).
+   * 'incoming': W[into] += W[from], b[into] += b[from] (the paper's rule). 'outgoing':
+   * V[:,into] += V[:,from] (Gedeon & Harris). 'affine': V[:,into] += alpha·V[:,from], next
+   * bias += beta·V[:,from] (least squares, see compensate.ts).
    */
   kind: 'incoming' | 'outgoing' | 'affine';
   alpha?: number;

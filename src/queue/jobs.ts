@@ -57,7 +57,9 @@ export function workerKey(name: string): string {
   return `${KEY_PREFIX}worker:${name}`;
 }
 
-/** A failed job's reason: the error's kind and message, rebuilt as the same kind on the other side. */
+/**
+ * A failed job's reason: the error's kind and message, rebuilt as the same kind on the other side.
+ */
 export function failureReason(err: unknown): string {
   const { name, message } = serializeError(err);
   return `${name}: ${message}`;

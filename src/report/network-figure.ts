@@ -1,5 +1,5 @@
-// The network as a figure (the paper's Fig. 2): one box per block (a convolution or dense layer with
-// the activation and pooling that follow it), left to right from the input, with each block's
+// The network as a figure (the paper's Fig. 2): one box per block (a convolution or dense layer
+// with the activation and pooling that follow it), left to right from the input, with each block's
 // output shape; the pruned layer is marked, with its units before pruning, at the knees and at the
 // end. A Vega-Lite specification like the other figures, drawn from results.json.
 import type { TopLevelSpec } from 'vega-lite';

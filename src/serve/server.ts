@@ -1,9 +1,9 @@
 // `prunelab serve`: the HTTP server of the web view. It serves the pages (the package's web/
 // folder), the chart library (vega, vega-lite and vega-embed from the installed packages: no CDN),
-// a JSON API over the runs folder, every file of a run for download, and server-sent events when
-// a run's results change; for the in-browser study (/browser), its bundle (dist/web/), the kernels
-// and the bundled datasets decoded. Only files under the runs folder are served (files.ts); it binds
-// 127.0.0.1 unless told otherwise. The pages are apart from it, in web/.
+// a JSON API over the runs folder, every file of a run for download, and server-sent events when a
+// run's results change; for the in-browser study (/browser), its bundle (dist/web/), the kernels
+// and the bundled datasets decoded. Only files under the runs folder are served (files.ts); it
+// binds 127.0.0.1 unless told otherwise. The pages are apart from it, in web/.
 import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';

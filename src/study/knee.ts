@@ -126,7 +126,9 @@ export function summarize(
     oneShot?: OneShotPoint[];
   }[],
   tolerance: number,
-  /** The control's mean accuracy by units pruned, which the mean curve's knee is measured against. */
+  /**
+   * The control's mean accuracy by units pruned, which the mean curve's knee is measured against.
+   */
   reference?: Map<number, number>,
   /** The test set's noise (standard error of the baseline's accuracy), for the knee's range. */
   noise = 0,

@@ -62,7 +62,10 @@ export interface StudyResults {
     /** The standard error of the baseline's test accuracy. */
     testNoise: number | null;
     criteria: CriterionSummary[];
-    /** Each redundancy estimate's predicted knee (mean over seeds) and its error against each criterion's knee. */
+    /**
+     * Each redundancy estimate's predicted knee (mean over seeds) and its error against each
+     * criterion's knee.
+     */
     redundancy: RedundancyRow[];
     control: { pruned: number; epochs: number; testAccuracy: { mean: number; std: number } }[];
   };

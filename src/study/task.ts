@@ -18,7 +18,9 @@ export interface PruneTask {
   seed: number;
   criterion: CriterionName;
 }
-/** The control run: the random seed's baseline retrained as the pruning runs are, nothing removed. */
+/**
+ * The control run: the random seed's baseline retrained as the pruning runs are, nothing removed.
+ */
 export interface ControlTask {
   kind: 'control';
   seed: number;

@@ -14,7 +14,9 @@ export function evalBatch(batch: number): number {
   return Math.max(batch, 128);
 }
 
-/** The configuration's network (the paper's LeNet-5 by default) for the data's input and classes. */
+/**
+ * The configuration's network (the paper's LeNet-5 by default) for the data's input and classes.
+ */
 export function baselineArchitecture(cfg: TrainConfig, data: PreparedData): Architecture {
   return configuredArchitecture(cfg, data);
 }

@@ -41,7 +41,9 @@ export const CTRL = {
 /** Commands written to CTRL.count instead of an image count. */
 export const EXIT = -1;
 export const REBUILD = -2;
-/** The SGD update of the parameters from updateFrom on (lr, momentum, weight decay in stats[2..4]). */
+/**
+ * The SGD update of the parameters from updateFrom on (lr, momentum, weight decay in stats[2..4]).
+ */
 export const UPDATE = -3;
 
 /** Floats per image reserved for returning one layer's outputs from an evaluation. */

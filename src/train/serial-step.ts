@@ -1,7 +1,7 @@
 // One SGD step's gradient on one thread, computed as the data-parallel helper computes it: the
 // batch split into two fixed halves, each half's gradient (of the loss averaged over the whole
-// batch) written into its own buffer, the two added in a fixed order. Both the single-thread trainer
-// and the two-thread one (parallel.ts) give these numbers.
+// batch) written into its own buffer, the two added in a fixed order. Both the single-thread
+// trainer and the two-thread one (parallel.ts) give these numbers.
 import type { Network } from '../nn/network.js';
 
 /** One SGD step's gradient on the batch x[0..B), y[0..B) with both halves on this thread. */

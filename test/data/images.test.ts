@@ -144,7 +144,8 @@ describe('image folders', () => {
     );
     let worst = 0;
     for (let i = 0; i < none.length; i++) worst = Math.max(worst, Math.abs(none[i] - d.train.x[i]));
-    expect(worst).toBeLessThan(0.02); // without jitter it is the plain grayscale image (up to rounding)
+    // without jitter it is the plain grayscale image (up to rounding)
+    expect(worst).toBeLessThan(0.02);
   });
 
   it('keeps colour for a 3-channel network, at its input size, standardised per channel', async () => {

@@ -335,7 +335,8 @@ describe('prunelab study', () => {
       .split('\n')
       .map((l) => JSON.parse(l) as { event: string });
     expect(events.filter((e) => e.event === 'step').length).toBeGreaterThanOrEqual(1);
-    expect(events.some((e) => e.event === 'epoch')).toBe(false); // nothing to train: the model is given
+    // nothing to train: the model is given
+    expect(events.some((e) => e.event === 'epoch')).toBe(false);
     expect(events.at(-1)?.event).toBe('summary');
     // the summary is data, not only text
     const summary = events.at(-1) as unknown as { criteria: { criterion: string; knee: number }[] };

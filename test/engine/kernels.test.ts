@@ -123,8 +123,8 @@ for (const [variant, winograd] of [
             [b1, b2] = pair(OC, rng);
           const y1 = ref.alloc(B * OC * OH * OW),
             y2 = fast.alloc(B * OC * OH * OW);
-          // Winograd's transforms round differently: about 1e-6 relative in norm (the direct kernels 2e-7),
-          // up to 2e-4 on an element near zero of a long sum
+          // Winograd's transforms round differently: about 1e-6 relative in norm (the direct
+          // kernels 2e-7), up to 2e-4 on an element near zero of a long sum
           const close = (a: FloatArray, b: FloatArray) =>
             expectNormClose(a, b, 1e-5, winograd && K === 5 ? 1e-3 : 1e-4);
           ref.conv2dForward(y1, x1, w1, b1, B, C, H, W, OC, K);

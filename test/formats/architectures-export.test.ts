@@ -1,6 +1,6 @@
 // Every layer kind exported: networks with ReLU, sigmoid, max-pooling, padded and strided
-// convolutions, dropout (and an MLP), saved by prunelab, exported by the CLI as ONNX and as TF.js, give
-// prunelab's logits in onnxruntime-node and in TensorFlow.js (within 1e-5 of their scale).
+// convolutions, dropout (and an MLP), saved by prunelab, exported by the CLI as ONNX and as TF.js,
+// give prunelab's logits in onnxruntime-node and in TensorFlow.js (within 1e-5 of their scale).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,6 +1,6 @@
-// What --arch names: the presets (PyTorch layer names and sizes), the MLP shorthand, JSON spec files
-// (input sizes inferred, classes filled in), and each kind of bad description refused in one line
-// naming the problem.
+// What --arch names: the presets (PyTorch layer names and sizes), the MLP shorthand, JSON spec
+// files (input sizes inferred, classes filled in), and each kind of bad description refused in one
+// line naming the problem.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -232,9 +232,9 @@ describe('merge: least-squares compensation', () => {
     }
   });
 
-  // Immediate damage measured as the patterns' squared deviation from the unpruned network's logits,
-  // the quantity the least-squares fit minimises. (Cross-entropy is not guaranteed: on random nets a
-  // removal can lower it by chance, and the compensated one then need not.)
+  // Immediate damage measured as the patterns' squared deviation from the unpruned network's
+  // logits, the quantity the least-squares fit minimises. (Cross-entropy is not guaranteed: on
+  // random nets a removal can lower it by chance, and the compensated one then need not.)
   it('never does more immediate damage than removing the same neuron uncompensated (random networks)', () => {
     for (let seed = 1; seed <= 12; seed++) {
       const n = net(seed);

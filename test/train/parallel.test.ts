@@ -181,7 +181,7 @@ describe('data-parallel evaluation', () => {
 
 describe('data-parallel activation vectors', () => {
   // 131 images end in a chunk of 3: halves of 2 and 1, which take the direct convolution kernels
-  // rather than Winograd's (assembly/kernels.ts), on one thread as on two
+  // rather than Winograd's (assembly/conv-layout.ts), on one thread as on two
   for (const n of [203, 131])
     it(`equal the single-thread ones (${n} images)`, async () => {
       const { layerActivations } = await import('../../src/prune/activations.js');

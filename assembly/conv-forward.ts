@@ -1,0 +1,270 @@
+// The convolution's forward pass, out = conv(inp, w) + b (and its tanh when asked), on the direct
+// kernels (register blocks of four channels by eight positions) or on the Winograd kernels.
+import { madd, tanh4, copyRow } from './simd';
+import { tanhForward } from './pointwise';
+import { winogradApplies } from './winograd';
+import { winogradForward } from './winograd-forward';
+import { padded, WINOGRAD_MIN_BATCH, winogradOn, im2col } from './conv-layout';
+
+// The forward pass's blocks of eight positions, as [p, d, q, e] at blk (16 bytes each): the
+// positions p..p+3 and p+d/4..p+d/4+3 (d in bytes) of the computation, written to q..q+3 and
+// q+e/4..q+e/4+3. On the input's row pitch (`rows`), only the OW columns of each output row that
+// are kept: whole blocks of eight, and a row's last four columns paired with the next row's (d = W
+// floats; the last of an odd number of rows with the row above it, computed twice). When those
+// blocks cover each row exactly (OW a multiple of 4) they go straight to the output (q = oy * OW +
+// ox: `direct`). Otherwise (more than four columns left over, or one row) every position of the
+// pitch up to PT, as a run of blocks; these, and blocks of rows that end with 1 to 3 columns, go to
+// the scratch planes (q = p) and are copied to the output afterwards. Each output is the same sum
+// whichever block computes it. Returns the number of blocks.
+@inline function pairedBlocks(rows: bool, OH: i32, OW: i32): bool {
+  return rows && OW - (OW & ~7) <= 4 && OH >= 2;
+}
+
+@inline function directBlocks(rows: bool, OH: i32, OW: i32): bool {
+  return pairedBlocks(rows, OH, OW) && (OW & 3) == 0;
+}
+
+function forwardBlocks(blk: usize, rows: bool, PT: i32, OH: i32, OW: i32, W: i32): i32 {
+  const full = OW & ~7,
+    rem = OW - full;
+  let nb = 0;
+  if (!pairedBlocks(rows, OH, OW)) {
+    for (let p = 0; p < PT; p += 8) {
+      setBlock(blk, nb, p, 16, p, 16);
+      nb++;
+    }
+    return nb;
+  }
+  const direct = directBlocks(rows, OH, OW),
+    pitch = direct ? OW : W;
+  for (let oy = 0; oy < OH; oy++)
+    for (let ox = 0; ox < full; ox += 8) {
+      setBlock(blk, nb, oy * W + ox, 16, oy * pitch + ox, 16);
+      nb++;
+    }
+  if (rem > 0)
+    for (let oy = 0; oy < OH; oy += 2) {
+      const next = oy + 1 < OH ? 1 : -1;
+      setBlock(blk, nb, oy * W + full, (next * W) << 2, oy * pitch + full, (next * pitch) << 2);
+      nb++;
+    }
+  return nb;
+}
+
+@inline function setBlock(blk: usize, k: i32, p: i32, d: i32, q: i32, e: i32): void {
+  const at = blk + ((<usize>k) << 4);
+  store<i32>(at, p);
+  store<i32>(at, d, 4);
+  store<i32>(at, q, 8);
+  store<i32>(at, e, 12);
+}
+
+// Forward: out[oc] = b[oc] + W[oc, :] col, four output channels by eight positions at a time, as
+// products over rows x + off[r] of the im2col matrix; the weights of each block of four channels
+// are first packed as [R][4], so that the inner loop reads them with one pointer and immediate
+// offsets. Layers with wide rows (the first: K - 1 extra columns are at most a sixth of a row) skip
+// im2col: their outputs are computed on the input's row pitch, position p = oy * W + ox for ox < W,
+// so that im2col row r = (c, ky, kx) is the image itself shifted by (c * H + ky) * W + kx and the
+// products read the image (in L1) instead of a copy K*K times its size; the K - 1 columns past each
+// output row are computed and dropped. (Reads run up to K + 6 floats past the image, inside the
+// network's memory.) Otherwise each image is copied by im2col (positions p = oy * OW + ox, rows PS
+// floats apart).
+export function conv2dForward(
+  out: usize,
+  inp: usize,
+  w: usize,
+  b: usize,
+  B: i32,
+  C: i32,
+  H: i32,
+  W: i32,
+  OC: i32,
+  K: i32,
+  scratch: usize,
+  tanh: i32,
+): void {
+  if (winogradOn() && B >= WINOGRAD_MIN_BATCH && winogradApplies(C, H, W, K, OC)) {
+    winogradForward(out, inp, w, b, B, C, H, W, OC, scratch, tanh);
+    return;
+  }
+  const OH = H - K + 1,
+    OW = W - K + 1,
+    P = OH * OW,
+    R = C * K * K,
+    OC4 = OC & ~3,
+    rows = (K - 1) * 6 <= OW;
+  const PS = padded(P),
+    PT = rows ? (OH * W + 7) & ~7 : PS,
+    pitch = rows ? W : OW; // positions computed; output row pitch
+  const col = scratch,
+    tmp = rows ? scratch : scratch + ((<usize>(2 * R * PS)) << 2);
+  const pk = tmp + ((<usize>(OC * PT)) << 2),
+    off = pk + ((<usize>(OC * R)) << 2),
+    RS = (<usize>PT) << 2;
+  for (let oc = 0; oc < OC4; oc += 4) {
+    const dst = pk + ((<usize>(oc * R)) << 2);
+    for (let r = 0; r < R; r++)
+      for (let k = 0; k < 4; k++)
+        store<f32>(
+          dst + ((<usize>(r * 4 + k)) << 2),
+          load<f32>(w + ((<usize>((oc + k) * R + r)) << 2)),
+        );
+  }
+  for (let c = 0; c < C; c++)
+    for (let ky = 0; ky < K; ky++)
+      for (let kx = 0; kx < K; kx++) {
+        const r = (c * K + ky) * K + kx;
+        store<i32>(off + ((<usize>r) << 2), rows ? ((c * H + ky) * W + kx) << 2 : (r * PS) << 2);
+      }
+  const blk = off + ((<usize>R) << 2),
+    nb = forwardBlocks(blk, rows, PT, OH, OW, W);
+  // direct blocks write the output planes (tanh taken in registers), others the scratch planes
+  const exact = directBlocks(rows, OH, OW),
+    fuse = exact && tanh != 0,
+    PSB = exact ? (<usize>P) << 2 : RS;
+  for (let n = 0; n < B; n++) {
+    let x = inp + ((<usize>(n * C * H * W)) << 2);
+    if (!rows) {
+      im2col(col, x, C, H, W, K, OH, OW, PS, PS);
+      x = col;
+    }
+    const planes = exact ? out + ((<usize>(n * OC * P)) << 2) : tmp;
+    for (let oc = 0; oc < OC4; oc += 4) {
+      const t0 = planes + <usize>oc * PSB,
+        wb = pk + ((<usize>(oc * R)) << 2);
+      for (let k = 0; k < nb; k++) {
+        const bk = blk + ((<usize>k) << 4),
+          p = load<i32>(bk),
+          d = <usize>load<i32>(bk, 4);
+        let a0 = v128.load32_splat(b + ((<usize>oc) << 2)),
+          a1 = v128.load32_splat(b + ((<usize>(oc + 1)) << 2));
+        let a2 = v128.load32_splat(b + ((<usize>(oc + 2)) << 2)),
+          a3 = v128.load32_splat(b + ((<usize>(oc + 3)) << 2));
+        let c0 = a0,
+          c1 = a1,
+          c2 = a2,
+          c3 = a3;
+        const xp = x + ((<usize>p) << 2);
+        let wp = wb,
+          op = off;
+        for (let r = 0; r < R; r++) {
+          const xr = xp + <usize>load<i32>(op);
+          const x0 = v128.load(xr),
+            x1 = v128.load(xr + d);
+          let s = v128.load32_splat(wp);
+          a0 = madd(s, x0, a0);
+          c0 = madd(s, x1, c0);
+          s = v128.load32_splat(wp, 4);
+          a1 = madd(s, x0, a1);
+          c1 = madd(s, x1, c1);
+          s = v128.load32_splat(wp, 8);
+          a2 = madd(s, x0, a2);
+          c2 = madd(s, x1, c2);
+          s = v128.load32_splat(wp, 12);
+          a3 = madd(s, x0, a3);
+          c3 = madd(s, x1, c3);
+          op += 4;
+          wp += 16;
+        }
+        if (fuse) {
+          a0 = tanh4(a0);
+          c0 = tanh4(c0);
+          a1 = tanh4(a1);
+          c1 = tanh4(c1);
+          a2 = tanh4(a2);
+          c2 = tanh4(c2);
+          a3 = tanh4(a3);
+          c3 = tanh4(c3);
+        }
+        const o = t0 + ((<usize>load<i32>(bk, 8)) << 2),
+          e = o + <usize>load<i32>(bk, 12);
+        v128.store(o, a0);
+        v128.store(e, c0);
+        v128.store(o + PSB, a1);
+        v128.store(e + PSB, c1);
+        v128.store(o + 2 * PSB, a2);
+        v128.store(e + 2 * PSB, c2);
+        v128.store(o + 3 * PSB, a3);
+        v128.store(e + 3 * PSB, c3);
+      }
+    }
+    let oc = OC4;
+    for (; oc + 2 <= OC; oc += 2) {
+      const w0 = w + ((<usize>(oc * R)) << 2),
+        w1 = w0 + ((<usize>R) << 2),
+        t0 = planes + <usize>oc * PSB,
+        t1 = t0 + PSB;
+      for (let k = 0; k < nb; k++) {
+        const bk = blk + ((<usize>k) << 4),
+          p = load<i32>(bk),
+          d = <usize>load<i32>(bk, 4);
+        let a0 = v128.load32_splat(b + ((<usize>oc) << 2)),
+          c0 = a0,
+          a1 = v128.load32_splat(b + ((<usize>(oc + 1)) << 2)),
+          c1 = a1;
+        const xp = x + ((<usize>p) << 2);
+        for (let r = 0; r < R; r++) {
+          const ro = (<usize>r) << 2,
+            xr = xp + <usize>load<i32>(off + ro);
+          const x0 = v128.load(xr),
+            x1 = v128.load(xr + d);
+          let s = v128.load32_splat(w0 + ro);
+          a0 = madd(s, x0, a0);
+          c0 = madd(s, x1, c0);
+          s = v128.load32_splat(w1 + ro);
+          a1 = madd(s, x0, a1);
+          c1 = madd(s, x1, c1);
+        }
+        if (fuse) {
+          a0 = tanh4(a0);
+          c0 = tanh4(c0);
+          a1 = tanh4(a1);
+          c1 = tanh4(c1);
+        }
+        const q = (<usize>load<i32>(bk, 8)) << 2,
+          e = <usize>load<i32>(bk, 12);
+        v128.store(t0 + q, a0);
+        v128.store(t0 + q + e, c0);
+        v128.store(t1 + q, a1);
+        v128.store(t1 + q + e, c1);
+      }
+    }
+    for (; oc < OC; oc++) {
+      const w0 = w + ((<usize>(oc * R)) << 2),
+        t0 = planes + <usize>oc * PSB;
+      for (let k = 0; k < nb; k++) {
+        const bk = blk + ((<usize>k) << 4),
+          p = load<i32>(bk),
+          d = <usize>load<i32>(bk, 4);
+        let a0 = v128.load32_splat(b + ((<usize>oc) << 2)),
+          c0 = a0;
+        const xp = x + ((<usize>p) << 2);
+        for (let r = 0; r < R; r++) {
+          const ro = (<usize>r) << 2,
+            xr = xp + <usize>load<i32>(off + ro),
+            s0 = v128.load32_splat(w0 + ro);
+          a0 = madd(s0, v128.load(xr), a0);
+          c0 = madd(s0, v128.load(xr + d), c0);
+        }
+        if (fuse) {
+          a0 = tanh4(a0);
+          c0 = tanh4(c0);
+        }
+        const o = t0 + ((<usize>load<i32>(bk, 8)) << 2);
+        v128.store(o, a0);
+        v128.store(o + <usize>load<i32>(bk, 12), c0);
+      }
+    }
+    if (exact) continue;
+    // out = tmp (or its tanh), a plane at a time when its rows are contiguous, else row by row
+    const rowsPer = pitch == OW ? 1 : OH,
+      len = pitch == OW ? P : OW;
+    for (let o = 0; o < OC; o++)
+      for (let y = 0; y < rowsPer; y++) {
+        const dst = out + ((<usize>((n * OC + o) * P + y * OW)) << 2),
+          src = tmp + ((<usize>(o * PT + y * pitch)) << 2);
+        if (tanh) tanhForward(dst, src, len);
+        else copyRow(dst, src, len);
+      }
+  }
+}

@@ -1,0 +1,198 @@
+// The dense layer's backward pass: dW and dB set from the batch, dInp set (when asked).
+import { madd } from './simd';
+
+export function denseBackward(
+  dInp: usize,
+  dW: usize,
+  dB: usize,
+  dOut: usize,
+  inp: usize,
+  w: usize,
+  B: i32,
+  I: i32,
+  O: i32,
+): void {
+  const OB = (<usize>O) << 2,
+    IB = (<usize>I) << 2,
+    I8 = I & ~7,
+    O4 = O & ~3;
+  for (let o = 0; o < O; o++) {
+    let sb: f32 = 0;
+    for (let n = 0; n < B; n++) sb += load<f32>(dOut + ((<usize>(n * O + o)) << 2));
+    store<f32>(dB + ((<usize>o) << 2), <f32>0 + sb);
+  }
+  // dW[o, i] = sum_n g[n, o] * x[n, i]: four outputs by eight inputs at a time, in registers over
+  // the batch
+  for (let o = 0; o < O4; o += 4) {
+    const d0 = dW + ((<usize>(o * I)) << 2),
+      d1 = d0 + IB,
+      d2 = d1 + IB,
+      d3 = d2 + IB;
+    for (let i = 0; i < I8; i += 8) {
+      const io = (<usize>i) << 2;
+      let a0 = f32x4.splat(0),
+        a1 = a0,
+        a2 = a0,
+        a3 = a0,
+        c0 = a0,
+        c1 = a0,
+        c2 = a0,
+        c3 = a0;
+      let gp = dOut + ((<usize>o) << 2),
+        xp = inp + io;
+      for (let n = 0; n < B; n++) {
+        const u = v128.load(xp),
+          v = v128.load(xp, 16);
+        let s = v128.load32_splat(gp);
+        a0 = madd(s, u, a0);
+        c0 = madd(s, v, c0);
+        s = v128.load32_splat(gp, 4);
+        a1 = madd(s, u, a1);
+        c1 = madd(s, v, c1);
+        s = v128.load32_splat(gp, 8);
+        a2 = madd(s, u, a2);
+        c2 = madd(s, v, c2);
+        s = v128.load32_splat(gp, 12);
+        a3 = madd(s, u, a3);
+        c3 = madd(s, v, c3);
+        gp += OB;
+        xp += IB;
+      }
+      v128.store(d0 + io, a0);
+      v128.store(d1 + io, a1);
+      v128.store(d2 + io, a2);
+      v128.store(d3 + io, a3);
+      v128.store(d0 + io, c0, 16);
+      v128.store(d1 + io, c1, 16);
+      v128.store(d2 + io, c2, 16);
+      v128.store(d3 + io, c3, 16);
+    }
+    for (let k = 0; k < 4; k++) denseGradRow(dW, dOut, inp, B, I, O, o + k, I8);
+  }
+  for (let o = O4; o < O; o++) denseGradRow(dW, dOut, inp, B, I, O, o, 0);
+  if (dInp == 0) return;
+  // dInp[n, i] = sum_o g[n, o] * w[o, i]: four images by eight inputs at a time, in registers over
+  // the outputs
+  let n = 0;
+  for (; n + 4 <= B; n += 4) {
+    const g0 = dOut + ((<usize>(n * O)) << 2),
+      g1 = g0 + OB,
+      g2 = g1 + OB,
+      g3 = g2 + OB;
+    const e0 = dInp + ((<usize>(n * I)) << 2),
+      e1 = e0 + IB,
+      e2 = e1 + IB,
+      e3 = e2 + IB;
+    for (let i = 0; i < I8; i += 8) {
+      const io = (<usize>i) << 2;
+      let a0 = f32x4.splat(0),
+        a1 = a0,
+        a2 = a0,
+        a3 = a0,
+        c0 = a0,
+        c1 = a0,
+        c2 = a0,
+        c3 = a0;
+      let wp = w + io;
+      for (let o = 0; o < O; o++) {
+        const oo = (<usize>o) << 2,
+          u = v128.load(wp),
+          v = v128.load(wp, 16);
+        let s = v128.load32_splat(g0 + oo);
+        a0 = madd(s, u, a0);
+        c0 = madd(s, v, c0);
+        s = v128.load32_splat(g1 + oo);
+        a1 = madd(s, u, a1);
+        c1 = madd(s, v, c1);
+        s = v128.load32_splat(g2 + oo);
+        a2 = madd(s, u, a2);
+        c2 = madd(s, v, c2);
+        s = v128.load32_splat(g3 + oo);
+        a3 = madd(s, u, a3);
+        c3 = madd(s, v, c3);
+        wp += IB;
+      }
+      v128.store(e0 + io, a0);
+      v128.store(e1 + io, a1);
+      v128.store(e2 + io, a2);
+      v128.store(e3 + io, a3);
+      v128.store(e0 + io, c0, 16);
+      v128.store(e1 + io, c1, 16);
+      v128.store(e2 + io, c2, 16);
+      v128.store(e3 + io, c3, 16);
+    }
+    for (let k = 0; k < 4; k++) denseInputGradRow(dInp, dOut, w, I, O, n + k, I8);
+  }
+  for (; n < B; n++) denseInputGradRow(dInp, dOut, w, I, O, n, 0);
+}
+
+// dW[o, i] = sum_n g[n, o] * x[n, i] for one output o and i from i0.
+@inline function denseGradRow(
+  dW: usize,
+  dOut: usize,
+  inp: usize,
+  B: i32,
+  I: i32,
+  O: i32,
+  o: i32,
+  i0: i32,
+): void {
+  const OB = (<usize>O) << 2,
+    IB = (<usize>I) << 2,
+    I4 = I & ~3,
+    dwr = dW + ((<usize>(o * I)) << 2);
+  let i = i0;
+  for (; i < I4; i += 4) {
+    const q = dwr + ((<usize>i) << 2);
+    let acc = f32x4.splat(0);
+    let gp = dOut + ((<usize>o) << 2),
+      xp = inp + ((<usize>i) << 2);
+    for (let n = 0; n < B; n++) {
+      acc = madd(v128.load32_splat(gp), v128.load(xp), acc);
+      gp += OB;
+      xp += IB;
+    }
+    v128.store(q, acc);
+  }
+  for (; i < I; i++) {
+    const q = dwr + ((<usize>i) << 2);
+    let acc: f32 = 0;
+    for (let n = 0; n < B; n++)
+      acc +=
+        load<f32>(dOut + ((<usize>(n * O + o)) << 2)) *
+        load<f32>(inp + ((<usize>(n * I + i)) << 2));
+    store<f32>(q, acc);
+  }
+}
+
+// dInp[n, i] = sum_o g[n, o] * w[o, i] for one image n and i from i0.
+@inline function denseInputGradRow(
+  dInp: usize,
+  dOut: usize,
+  w: usize,
+  I: i32,
+  O: i32,
+  n: i32,
+  i0: i32,
+): void {
+  const IB = (<usize>I) << 2,
+    I4 = I & ~3,
+    d = dInp + ((<usize>(n * I)) << 2),
+    gr = dOut + ((<usize>(n * O)) << 2);
+  let i = i0;
+  for (; i < I4; i += 4) {
+    let acc = f32x4.splat(0);
+    let wp = w + ((<usize>i) << 2);
+    for (let o = 0; o < O; o++) {
+      acc = madd(v128.load32_splat(gr + ((<usize>o) << 2)), v128.load(wp), acc);
+      wp += IB;
+    }
+    v128.store(d + ((<usize>i) << 2), acc);
+  }
+  for (; i < I; i++) {
+    let acc: f32 = 0;
+    for (let o = 0; o < O; o++)
+      acc += load<f32>(gr + ((<usize>o) << 2)) * load<f32>(w + ((<usize>(o * I + i)) << 2));
+    store<f32>(d + ((<usize>i) << 2), acc);
+  }
+}

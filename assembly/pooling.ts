@@ -1,0 +1,196 @@
+// 2x2 pooling, stride 2: average (the paper's LeNet-5) and maximum; backward passes SET dInp.
+
+// 2x2 average pooling, stride 2, over `planes` planes of H x W (H, W even); four outputs at a time
+// (the pairs of two rows' sums separated by shuffles), the rest of each row one by one.
+export function avgPool2Forward(out: usize, inp: usize, planes: i32, H: i32, W: i32): void {
+  const OH = H >> 1,
+    OW = W >> 1,
+    OW4 = OW & ~3,
+    WB = (<usize>W) << 2,
+    q = f32x4.splat(0.25);
+  for (let p = 0; p < planes; p++) {
+    const ip = inp + ((<usize>(p * H * W)) << 2),
+      op = out + ((<usize>(p * OH * OW)) << 2);
+    for (let y = 0; y < OH; y++) {
+      const r0 = ip + ((<usize>(2 * y * W)) << 2),
+        r1 = r0 + WB,
+        o = op + ((<usize>(y * OW)) << 2);
+      let x = 0;
+      for (; x < OW4; x += 4) {
+        const a = r0 + ((<usize>x) << 3),
+          c = r1 + ((<usize>x) << 3);
+        const s0 = f32x4.add(v128.load(a), v128.load(c)),
+          s1 = f32x4.add(v128.load(a, 16), v128.load(c, 16));
+        v128.store(
+          o + ((<usize>x) << 2),
+          f32x4.mul(
+            f32x4.add(v128.shuffle<f32>(s0, s1, 0, 2, 4, 6), v128.shuffle<f32>(s0, s1, 1, 3, 5, 7)),
+            q,
+          ),
+        );
+      }
+      for (; x < OW; x++) {
+        const a = r0 + ((<usize>x) << 3),
+          c = r1 + ((<usize>x) << 3);
+        store<f32>(
+          o + ((<usize>x) << 2),
+          (load<f32>(a) + load<f32>(a + 4) + load<f32>(c) + load<f32>(c + 4)) * 0.25,
+        );
+      }
+    }
+  }
+}
+
+export function avgPool2Backward(dInp: usize, dOut: usize, planes: i32, H: i32, W: i32): void {
+  const OH = H >> 1,
+    OW = W >> 1,
+    OW4 = OW & ~3,
+    WB = (<usize>W) << 2,
+    q = f32x4.splat(0.25);
+  for (let p = 0; p < planes; p++) {
+    const ip = dInp + ((<usize>(p * H * W)) << 2),
+      op = dOut + ((<usize>(p * OH * OW)) << 2);
+    for (let y = 0; y < OH; y++) {
+      const r0 = ip + ((<usize>(2 * y * W)) << 2),
+        r1 = r0 + WB,
+        o = op + ((<usize>(y * OW)) << 2);
+      let x = 0;
+      for (; x < OW4; x += 4) {
+        const g = f32x4.mul(v128.load(o + ((<usize>x) << 2)), q);
+        const lo = v128.shuffle<f32>(g, g, 0, 0, 1, 1),
+          hi = v128.shuffle<f32>(g, g, 2, 2, 3, 3);
+        const a = r0 + ((<usize>x) << 3),
+          c = r1 + ((<usize>x) << 3);
+        v128.store(a, lo);
+        v128.store(a, hi, 16);
+        v128.store(c, lo);
+        v128.store(c, hi, 16);
+      }
+      for (; x < OW; x++) {
+        const g = load<f32>(o + ((<usize>x) << 2)) * 0.25;
+        const a = r0 + ((<usize>x) << 3),
+          c = r1 + ((<usize>x) << 3);
+        store<f32>(a, g);
+        store<f32>(a + 4, g);
+        store<f32>(c, g);
+        store<f32>(c + 4, g);
+      }
+    }
+  }
+}
+
+// 2x2 max pooling, stride 2, over `planes` planes of H x W (H, W even): the larger of the two rows,
+// then of each pair of columns, four outputs at a time.
+export function maxPool2Forward(out: usize, inp: usize, planes: i32, H: i32, W: i32): void {
+  const OH = H >> 1,
+    OW = W >> 1,
+    OW4 = OW & ~3,
+    rowBytes = (<usize>W) << 2;
+  for (let p = 0; p < planes; p++) {
+    const ip = inp + ((<usize>(p * H * W)) << 2),
+      op = out + ((<usize>(p * OH * OW)) << 2);
+    for (let y = 0; y < OH; y++) {
+      const r0 = ip + ((<usize>(2 * y * W)) << 2),
+        r1 = r0 + rowBytes;
+      const o = op + ((<usize>(y * OW)) << 2);
+      let x = 0;
+      for (; x < OW4; x += 4) {
+        const a = r0 + ((<usize>x) << 3),
+          c = r1 + ((<usize>x) << 3);
+        const m0 = f32x4.max(v128.load(a), v128.load(c));
+        const m1 = f32x4.max(v128.load(a, 16), v128.load(c, 16));
+        const even = v128.shuffle<f32>(m0, m1, 0, 2, 4, 6);
+        const odd = v128.shuffle<f32>(m0, m1, 1, 3, 5, 7);
+        v128.store(o + ((<usize>x) << 2), f32x4.max(even, odd));
+      }
+      for (; x < OW; x++) {
+        const a = r0 + ((<usize>x) << 3),
+          c = r1 + ((<usize>x) << 3);
+        const top = max<f32>(load<f32>(a), load<f32>(a + 4));
+        const bottom = max<f32>(load<f32>(c), load<f32>(c + 4));
+        store<f32>(o + ((<usize>x) << 2), max<f32>(top, bottom));
+      }
+    }
+  }
+}
+
+// Each output's gradient goes to the first maximum of its window in row-major order (as PyTorch
+// does on ties), found again from the forward input; the other three get 0. Four windows at a time:
+// the top-left, top-right, bottom-left and bottom-right elements of four windows as four vectors,
+// masks of "is the maximum and no earlier one is", and the gradient re-interleaved into rows.
+export function maxPool2Backward(
+  dInp: usize,
+  dOut: usize,
+  inp: usize,
+  planes: i32,
+  H: i32,
+  W: i32,
+): void {
+  const OH = H >> 1,
+    OW = W >> 1,
+    OW4 = OW & ~3,
+    rowBytes = (<usize>W) << 2;
+  for (let p = 0; p < planes; p++) {
+    const plane = (<usize>(p * H * W)) << 2,
+      op = dOut + ((<usize>(p * OH * OW)) << 2);
+    for (let y = 0; y < OH; y++) {
+      const row = plane + ((<usize>(2 * y * W)) << 2);
+      const g = op + ((<usize>(y * OW)) << 2);
+      let x = 0;
+      for (; x < OW4; x += 4) {
+        const a = inp + row + ((<usize>x) << 3),
+          c = a + rowBytes;
+        const r0 = v128.load(a),
+          r0b = v128.load(a, 16),
+          r1 = v128.load(c),
+          r1b = v128.load(c, 16);
+        const tl = v128.shuffle<f32>(r0, r0b, 0, 2, 4, 6),
+          tr = v128.shuffle<f32>(r0, r0b, 1, 3, 5, 7);
+        const bl = v128.shuffle<f32>(r1, r1b, 0, 2, 4, 6),
+          br = v128.shuffle<f32>(r1, r1b, 1, 3, 5, 7);
+        const m = f32x4.max(f32x4.max(tl, tr), f32x4.max(bl, br));
+        const isTl = f32x4.eq(tl, m);
+        const isTr = v128.andnot(f32x4.eq(tr, m), isTl);
+        const taken = v128.or(isTl, isTr);
+        const isBl = v128.andnot(f32x4.eq(bl, m), taken);
+        const isBr = v128.not(v128.or(taken, isBl));
+        const gv = v128.load(g + ((<usize>x) << 2));
+        const gTl = v128.and(gv, isTl),
+          gTr = v128.and(gv, isTr);
+        const gBl = v128.and(gv, isBl),
+          gBr = v128.and(gv, isBr);
+        const d = dInp + row + ((<usize>x) << 3),
+          e = d + rowBytes;
+        v128.store(d, v128.shuffle<f32>(gTl, gTr, 0, 4, 1, 5));
+        v128.store(d, v128.shuffle<f32>(gTl, gTr, 2, 6, 3, 7), 16);
+        v128.store(e, v128.shuffle<f32>(gBl, gBr, 0, 4, 1, 5));
+        v128.store(e, v128.shuffle<f32>(gBl, gBr, 2, 6, 3, 7), 16);
+      }
+      for (; x < OW; x++) {
+        const a = row + ((<usize>x) << 3);
+        const v0 = load<f32>(inp + a),
+          v1 = load<f32>(inp + a + 4);
+        const v2 = load<f32>(inp + a + rowBytes),
+          v3 = load<f32>(inp + a + rowBytes + 4);
+        let best = v0,
+          at: usize = 0;
+        if (v1 > best) {
+          best = v1;
+          at = 4;
+        }
+        if (v2 > best) {
+          best = v2;
+          at = rowBytes;
+        }
+        if (v3 > best) {
+          at = rowBytes + 4;
+        }
+        store<f32>(dInp + a, 0);
+        store<f32>(dInp + a + 4, 0);
+        store<f32>(dInp + a + rowBytes, 0);
+        store<f32>(dInp + a + rowBytes + 4, 0);
+        store<f32>(dInp + a + at, load<f32>(g + ((<usize>x) << 2)));
+      }
+    }
+  }
+}

@@ -1,0 +1,82 @@
+// The SGD step (with momentum and weight decay), alone or fused with the reduction of two
+// half-batch gradients, and the gradient buffers' sum and zeroing.
+import { madd, addRow } from './simd';
+
+// SGD: g' = g + wd * p; v = mu * v + g' (when mu > 0); p -= lr * (v or g').
+export function sgdStep(p: usize, g: usize, v: usize, n: i32, lr: f32, mu: f32, wd: f32): void {
+  sgdUpdate(p, g, 0, v, n, lr, mu, wd);
+}
+
+// The reduction of two half-batch gradients and the SGD step in one pass: g += g2, then exactly
+// sgdStep on the sum (the same float32 operations in the same order as accumulate then sgdStep, so
+// the same numbers); the data-parallel helper updates one part of the parameters, the main thread
+// the other (src/train/parallel.ts).
+export function sgdStepSum(
+  p: usize,
+  g: usize,
+  g2: usize,
+  v: usize,
+  n: i32,
+  lr: f32,
+  mu: f32,
+  wd: f32,
+): void {
+  sgdUpdate(p, g, g2, v, n, lr, mu, wd);
+}
+
+// The step of both: with g2 (not 0) the gradient is first g + g2, stored back into g.
+@inline function sgdUpdate(
+  p: usize,
+  g: usize,
+  g2: usize,
+  v: usize,
+  n: i32,
+  lr: f32,
+  mu: f32,
+  wd: f32,
+): void {
+  const n4 = n & ~3;
+  const lrv = f32x4.splat(lr),
+    muv = f32x4.splat(mu),
+    wdv = f32x4.splat(wd);
+  let i = 0;
+  for (; i < n4; i += 4) {
+    const o = (<usize>i) << 2;
+    let gv = v128.load(g + o);
+    if (g2) {
+      gv = f32x4.add(gv, v128.load(g2 + o));
+      v128.store(g + o, gv);
+    }
+    const pv = v128.load(p + o);
+    let gi = madd(wdv, pv, gv);
+    if (mu > 0) {
+      gi = madd(muv, v128.load(v + o), gi);
+      v128.store(v + o, gi);
+    }
+    v128.store(p + o, f32x4.sub(pv, f32x4.mul(lrv, gi)));
+  }
+  for (; i < n; i++) {
+    const o = (<usize>i) << 2;
+    let gs = load<f32>(g + o);
+    if (g2) {
+      gs += load<f32>(g2 + o);
+      store<f32>(g + o, gs);
+    }
+    let gi = gs + wd * load<f32>(p + o);
+    if (mu > 0) {
+      gi = mu * load<f32>(v + o) + gi;
+      store<f32>(v + o, gi);
+    }
+    store<f32>(p + o, load<f32>(p + o) - lr * gi);
+  }
+}
+
+// dst += src, elementwise (the fixed-order reduction of two half-batch gradients).
+export function accumulate(dst: usize, src: usize, n: i32): void {
+  addRow(dst, src, n);
+}
+
+// buf[0..n) = 0 with the bulk-memory fill.
+export function zero(buf: usize, n: i32): void {
+  memory.fill(buf, 0, (<usize>n) << 2);
+}

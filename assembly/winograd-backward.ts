@@ -1,0 +1,121 @@
+// The Winograd convolution's backward pass (winograd.ts): the output gradient transformed once,
+// then the weight gradient (dU = dM . V) and the input gradient (dV = U^T dM) in the transformed
+// domain.
+import { hsum, hsum4 } from './simd';
+import { gsT, gsTv } from './winograd-transforms';
+import { weightTransform, interleave, deinterleave } from './winograd-layout';
+import { inputTransform } from './winograd-forward';
+import { tilesPadded, align4 } from './winograd';
+import {
+  outputGradTransform,
+  productWeights,
+  productInput,
+  inputGradTransform,
+} from './winograd-gradients';
+
+export function winogradBackward(
+  dInp: usize,
+  dW: usize,
+  dB: usize,
+  dOut: usize,
+  inp: usize,
+  w: usize,
+  B: i32,
+  C: i32,
+  H: i32,
+  W: i32,
+  OC: i32,
+  scratch: usize,
+): void {
+  const OH = H - 4,
+    OW = W - 4,
+    P = OH * OW,
+    TY = OH >> 1,
+    TX = OW >> 1,
+    TP = tilesPadded(H, W);
+  const Xi = scratch,
+    U = Xi + ((<usize>(C * H * W)) << 4),
+    V = U + ((<usize>align4(36 * C * OC)) << 2);
+  const M = V + ((<usize>(36 * C * TP)) << 4),
+    E = M + ((<usize>(36 * OC * TP)) << 4),
+    tmp = E + ((<usize>(6 * W)) << 4);
+  const dYi = tmp + 64 * 16,
+    dV = dYi + ((<usize>(OC * P)) << 4),
+    dU = dV + ((<usize>(36 * C * TP)) << 4);
+  if (dInp != 0) weightTransform(U, w, C, OC, tmp);
+  memory.fill(dU, 0, (<usize>(36 * C * OC)) << 4);
+  if (TP > TY * TX)
+    for (let xi = 0; xi < 36; xi++) {
+      for (let c = 0; c < C; c++)
+        v128.store(V + ((<usize>((xi * C + c) * TP + TP - 1)) << 4), f32x4.splat(0));
+      for (let oc = 0; oc < OC; oc++)
+        v128.store(M + ((<usize>((xi * OC + oc) * TP + TP - 1)) << 4), f32x4.splat(0));
+    }
+  for (let n = 0; n < B; n++)
+    for (let oc = 0; oc < OC; oc++) {
+      // bias gradient
+      const g = dOut + ((<usize>((n * OC + oc) * P)) << 2);
+      let acc = f32x4.splat(0);
+      for (let p = 0; p < P; p += 4) acc = f32x4.add(acc, v128.load(g + ((<usize>p) << 2)));
+      store<f32>(dB + ((<usize>oc) << 2), load<f32>(dB + ((<usize>oc) << 2)) + hsum(acc));
+    }
+  for (let n0 = 0; n0 < B; n0 += 4) {
+    interleave(Xi, inp, n0, B, C * H * W);
+    interleave(dYi, dOut, n0, B, OC * P);
+    inputTransform(V, Xi, E, C, H, W, TP);
+    outputGradTransform(M, dYi, OC, OH, OW, TP);
+    productWeights(dU, M, V, C, OC, TP);
+    if (dInp == 0) continue;
+    productInput(dV, U, M, C, OC, TP);
+    const dXi = Xi; // the interleaved input is no longer needed
+    inputGradTransform(dXi, dV, E, C, H, W, TP);
+    deinterleave(dInp, dXi, n0, B, C * H * W);
+  }
+  // dW[oc, c] += G^T dU[., c, oc] G, dU summed over the lanes: four output channels at a time
+  // (their lane sums side by side in one vector), in the space of V (free by now)
+  const T = V,
+    T2 = T + 36 * 16,
+    T3 = T2 + 30 * 16;
+  const OC4 = OC & ~3;
+  for (let c = 0; c < C; c++) {
+    for (let oc = 0; oc < OC4; oc += 4) {
+      for (let xi = 0; xi < 36; xi++) {
+        const u = dU + ((<usize>((xi * C + c) * OC + oc)) << 4);
+        v128.store(
+          T + ((<usize>xi) << 4),
+          hsum4(v128.load(u), v128.load(u, 16), v128.load(u, 32), v128.load(u, 48)),
+        );
+      }
+      // t2[i][kx], then t3[ky][kx]
+      for (let i = 0; i < 6; i++)
+        gsTv(T + ((<usize>(6 * i)) << 4), 16, T2 + ((<usize>(5 * i)) << 4), 16);
+      for (let kx = 0; kx < 5; kx++) gsTv(T2 + ((<usize>kx) << 4), 80, T3 + ((<usize>kx) << 4), 80);
+      for (let l = 0; l < 4; l++) {
+        const d = dW + ((<usize>(((oc + l) * C + c) * 25)) << 2),
+          t = T3 + ((<usize>l) << 2);
+        for (let k = 0; k < 25; k++)
+          store<f32>(
+            d + ((<usize>k) << 2),
+            load<f32>(d + ((<usize>k) << 2)) + load<f32>(t + ((<usize>k) << 4)),
+          );
+      }
+    }
+    for (let oc = OC4; oc < OC; oc++) {
+      for (let xi = 0; xi < 36; xi++)
+        store<f32>(
+          tmp + ((<usize>xi) << 2),
+          hsum(v128.load(dU + ((<usize>((xi * C + c) * OC + oc)) << 4))),
+        );
+      for (let i = 0; i < 6; i++)
+        gsT(tmp + ((<usize>(6 * i)) << 2), 4, tmp + 256 + ((<usize>(5 * i)) << 2), 4); // t2[i][kx]
+      for (let kx = 0; kx < 5; kx++)
+        gsT(tmp + 256 + ((<usize>kx) << 2), 20, tmp + 512 + ((<usize>kx) << 2), 20); // t3[ky][kx]
+      const d = dW + ((<usize>((oc * C + c) * 25)) << 2);
+      for (let k = 0; k < 25; k++)
+        store<f32>(
+          d + ((<usize>k) << 2),
+          load<f32>(d + ((<usize>k) << 2)) + load<f32>(tmp + 512 + ((<usize>k) << 2)),
+        );
+    }
+  }
+}

@@ -1,0 +1,251 @@
+// The Winograd convolution's forward pass (winograd.ts): the input transform, the products in the
+// transformed domain and the output transform, four images at a time.
+import { madd, tanh4 } from './simd';
+import { bt } from './winograd-transforms';
+import { weightTransform, interleave, deinterleave } from './winograd-layout';
+import { tilesPadded, align4 } from './winograd';
+
+// V[xi][c][t] = (B^T d B)[xi] for every channel and 6x6 input block (tile t = (ty, tx) at (2ty,
+// 2tx)): first B^T down the columns of a band of six rows (E[i][x], shared by the tiles of the
+// band), then B^T along the rows of each tile.
+export function inputTransform(
+  V: usize,
+  Xi: usize,
+  E: usize,
+  C: i32,
+  H: i32,
+  W: i32,
+  TP: i32,
+): void {
+  const TY = (H - 4) >> 1,
+    TX = (W - 4) >> 1,
+    WV = (<usize>W) << 4,
+    VX = (<usize>(C * TP)) << 4;
+  for (let c = 0; c < C; c++)
+    for (let ty = 0; ty < TY; ty++) {
+      const band = Xi + <usize>((c * H + 2 * ty) * W) * 16;
+      for (let x = 0; x < W; x++) bt(band + ((<usize>x) << 4), WV, E + ((<usize>x) << 4), WV);
+      for (let tx = 0; tx < TX; tx++) {
+        const v = V + ((<usize>(c * TP + ty * TX + tx)) << 4);
+        for (let i = 0; i < 6; i++)
+          bt(E + <usize>i * WV + ((<usize>(2 * tx)) << 4), 16, v + <usize>(6 * i) * VX, VX);
+      }
+    }
+}
+
+// M[xi][oc][t] = sum_c U[xi][c][oc] V[xi][c][t]: four output channels by two tiles at a time.
+function productForward(M: usize, U: usize, V: usize, C: i32, OC: i32, TP: i32): void {
+  const VC = (<usize>TP) << 4,
+    UC = (<usize>OC) << 2,
+    MO = (<usize>TP) << 4;
+  for (let xi = 0; xi < 36; xi++) {
+    const Ux = U + ((<usize>(xi * C * OC)) << 2),
+      Vx = V + ((<usize>(xi * C * TP)) << 4),
+      Mx = M + ((<usize>(xi * OC * TP)) << 4);
+    let oc = 0;
+    for (; oc + 4 <= OC; oc += 4) {
+      for (let t = 0; t < TP; t += 2) {
+        let a0 = f32x4.splat(0),
+          a1 = a0,
+          a2 = a0,
+          a3 = a0,
+          b0 = a0,
+          b1 = a0,
+          b2 = a0,
+          b3 = a0;
+        let vp = Vx + ((<usize>t) << 4),
+          up = Ux + ((<usize>oc) << 2);
+        for (let c = 0; c < C; c++) {
+          const x0 = v128.load(vp),
+            x1 = v128.load(vp, 16);
+          let s = v128.load32_splat(up);
+          a0 = madd(s, x0, a0);
+          b0 = madd(s, x1, b0);
+          s = v128.load32_splat(up, 4);
+          a1 = madd(s, x0, a1);
+          b1 = madd(s, x1, b1);
+          s = v128.load32_splat(up, 8);
+          a2 = madd(s, x0, a2);
+          b2 = madd(s, x1, b2);
+          s = v128.load32_splat(up, 12);
+          a3 = madd(s, x0, a3);
+          b3 = madd(s, x1, b3);
+          vp += VC;
+          up += UC;
+        }
+        const m = Mx + ((<usize>(oc * TP + t)) << 4);
+        v128.store(m, a0);
+        v128.store(m, b0, 16);
+        v128.store(m + MO, a1);
+        v128.store(m + MO, b1, 16);
+        v128.store(m + 2 * MO, a2);
+        v128.store(m + 2 * MO, b2, 16);
+        v128.store(m + 3 * MO, a3);
+        v128.store(m + 3 * MO, b3, 16);
+      }
+    }
+    for (; oc < OC; oc++) {
+      for (let t = 0; t < TP; t += 2) {
+        let a0 = f32x4.splat(0),
+          b0 = a0;
+        let vp = Vx + ((<usize>t) << 4),
+          up = Ux + ((<usize>oc) << 2);
+        for (let c = 0; c < C; c++) {
+          const s = v128.load32_splat(up);
+          a0 = madd(s, v128.load(vp), a0);
+          b0 = madd(s, v128.load(vp, 16), b0);
+          vp += VC;
+          up += UC;
+        }
+        const m = Mx + ((<usize>(oc * TP + t)) << 4);
+        v128.store(m, a0);
+        v128.store(m, b0, 16);
+      }
+    }
+  }
+}
+
+// A^T's two rows applied to six values: m0 + m1 + m2 + m3 + m4, and (m1 - m2) + 2 (m3 - m4) + m5.
+@inline function at0(m0: v128, m1: v128, m2: v128, m3: v128, m4: v128): v128 {
+  return f32x4.add(f32x4.add(f32x4.add(m0, m1), f32x4.add(m2, m3)), m4);
+}
+@inline function at1(m1: v128, m2: v128, m3: v128, m4: v128, m5: v128): v128 {
+  const d = f32x4.sub(m3, m4);
+  return f32x4.add(f32x4.add(f32x4.sub(m1, m2), f32x4.add(d, d)), m5);
+}
+
+// One 2x2 block of outputs: Y = A^T M A + bias (then tanh), M's 36 values MX bytes apart (6 MX from
+// one row i to the next): A^T down each of M's six columns j (r0j, r1j), then along the two rows.
+// Written out per column: with constant indices every value stays in a register.
+@inline function outputTile(
+  m: usize,
+  MX: usize,
+  y: usize,
+  rowBytes: usize,
+  bias: v128,
+  tanh: i32,
+): void {
+  const S: usize = 6 * MX;
+  const q0 = m + 0 * MX;
+  const m00 = v128.load(q0),
+    m01 = v128.load(q0 + S),
+    m02 = v128.load(q0 + 2 * S),
+    m03 = v128.load(q0 + 3 * S),
+    m04 = v128.load(q0 + 4 * S),
+    m05 = v128.load(q0 + 5 * S);
+  const r00 = at0(m00, m01, m02, m03, m04),
+    r10 = at1(m01, m02, m03, m04, m05);
+  const q1 = m + 1 * MX;
+  const m10 = v128.load(q1),
+    m11 = v128.load(q1 + S),
+    m12 = v128.load(q1 + 2 * S),
+    m13 = v128.load(q1 + 3 * S),
+    m14 = v128.load(q1 + 4 * S),
+    m15 = v128.load(q1 + 5 * S);
+  const r01 = at0(m10, m11, m12, m13, m14),
+    r11 = at1(m11, m12, m13, m14, m15);
+  const q2 = m + 2 * MX;
+  const m20 = v128.load(q2),
+    m21 = v128.load(q2 + S),
+    m22 = v128.load(q2 + 2 * S),
+    m23 = v128.load(q2 + 3 * S),
+    m24 = v128.load(q2 + 4 * S),
+    m25 = v128.load(q2 + 5 * S);
+  const r02 = at0(m20, m21, m22, m23, m24),
+    r12 = at1(m21, m22, m23, m24, m25);
+  const q3 = m + 3 * MX;
+  const m30 = v128.load(q3),
+    m31 = v128.load(q3 + S),
+    m32 = v128.load(q3 + 2 * S),
+    m33 = v128.load(q3 + 3 * S),
+    m34 = v128.load(q3 + 4 * S),
+    m35 = v128.load(q3 + 5 * S);
+  const r03 = at0(m30, m31, m32, m33, m34),
+    r13 = at1(m31, m32, m33, m34, m35);
+  const q4 = m + 4 * MX;
+  const m40 = v128.load(q4),
+    m41 = v128.load(q4 + S),
+    m42 = v128.load(q4 + 2 * S),
+    m43 = v128.load(q4 + 3 * S),
+    m44 = v128.load(q4 + 4 * S),
+    m45 = v128.load(q4 + 5 * S);
+  const r04 = at0(m40, m41, m42, m43, m44),
+    r14 = at1(m41, m42, m43, m44, m45);
+  const q5 = m + 5 * MX;
+  const m50 = v128.load(q5),
+    m51 = v128.load(q5 + S),
+    m52 = v128.load(q5 + 2 * S),
+    m53 = v128.load(q5 + 3 * S),
+    m54 = v128.load(q5 + 4 * S),
+    m55 = v128.load(q5 + 5 * S);
+  const r05 = at0(m50, m51, m52, m53, m54),
+    r15 = at1(m51, m52, m53, m54, m55);
+  let y00 = f32x4.add(at0(r00, r01, r02, r03, r04), bias),
+    y01 = f32x4.add(at1(r01, r02, r03, r04, r05), bias);
+  let y10 = f32x4.add(at0(r10, r11, r12, r13, r14), bias),
+    y11 = f32x4.add(at1(r11, r12, r13, r14, r15), bias);
+  if (tanh) {
+    y00 = tanh4(y00);
+    y01 = tanh4(y01);
+    y10 = tanh4(y10);
+    y11 = tanh4(y11);
+  }
+  v128.store(y, y00);
+  v128.store(y, y01, 16);
+  v128.store(y + rowBytes, y10);
+  v128.store(y + rowBytes, y11, 16);
+}
+
+export function winogradForward(
+  out: usize,
+  inp: usize,
+  w: usize,
+  b: usize,
+  B: i32,
+  C: i32,
+  H: i32,
+  W: i32,
+  OC: i32,
+  scratch: usize,
+  tanh: i32,
+): void {
+  const OH = H - 4,
+    OW = W - 4,
+    P = OH * OW,
+    TY = OH >> 1,
+    TX = OW >> 1,
+    TP = tilesPadded(H, W);
+  const Xi = scratch,
+    U = Xi + ((<usize>(C * H * W)) << 4),
+    V = U + ((<usize>align4(36 * C * OC)) << 2);
+  const M = V + ((<usize>(36 * C * TP)) << 4),
+    E = M + ((<usize>(36 * OC * TP)) << 4),
+    tmp = E + ((<usize>(6 * W)) << 4);
+  const Yi = tmp + 64 * 16,
+    MX = (<usize>(OC * TP)) << 4; // Yi: outputs, interleaved (where the backward pass keeps dYi)
+  weightTransform(U, w, C, OC, tmp);
+  if (TP > TY * TX)
+    for (let xi = 0; xi < 36; xi++)
+      for (let c = 0; c < C; c++)
+        v128.store(V + ((<usize>((xi * C + c) * TP + TP - 1)) << 4), f32x4.splat(0));
+  for (let n0 = 0; n0 < B; n0 += 4) {
+    interleave(Xi, inp, n0, B, C * H * W);
+    inputTransform(V, Xi, E, C, H, W, TP);
+    productForward(M, U, V, C, OC, TP);
+    for (let oc = 0; oc < OC; oc++) {
+      const bias = v128.load32_splat(b + ((<usize>oc) << 2));
+      for (let ty = 0; ty < TY; ty++)
+        for (let tx = 0; tx < TX; tx++) {
+          outputTile(
+            M + ((<usize>(oc * TP + ty * TX + tx)) << 4),
+            MX,
+            Yi + ((<usize>(oc * P + 2 * ty * OW + 2 * tx)) << 4),
+            (<usize>OW) << 4,
+            bias,
+            tanh,
+          );
+        }
+    }
+    deinterleave(out, Yi, n0, B, OC * P);
+  }
+}

@@ -1,0 +1,216 @@
+// The pieces of the Winograd backward pass (winograd-backward.ts): the output gradient's transform,
+// the two products in the transformed domain and the input gradient's transform back.
+import { madd } from './simd';
+import { btT, atT } from './winograd-transforms';
+
+// dM[xi][oc][t] = (A dY A^T)[xi] for every output channel and 2x2 block of output gradient.
+export function outputGradTransform(
+  M: usize,
+  dYi: usize,
+  OC: i32,
+  OH: i32,
+  OW: i32,
+  TP: i32,
+): void {
+  const TY = OH >> 1,
+    TX = OW >> 1,
+    P = OH * OW,
+    MX = (<usize>(OC * TP)) << 4,
+    OWV = (<usize>OW) << 4,
+    S: usize = 6 * MX;
+  for (let oc = 0; oc < OC; oc++)
+    for (let ty = 0; ty < TY; ty++)
+      for (let tx = 0; tx < TX; tx++) {
+        const y = dYi + ((<usize>(oc * P + 2 * ty * OW + 2 * tx)) << 4),
+          m = M + ((<usize>(oc * TP + ty * TX + tx)) << 4);
+        const y00 = v128.load(y),
+          y01 = v128.load(y, 16),
+          y10 = v128.load(y + OWV),
+          y11 = v128.load(y + OWV, 16);
+        const p0 = f32x4.add(y01, y01),
+          p1 = f32x4.add(y11, y11);
+        // column j of A dY: (A^T)[.][j] applied along each row of dY, then A down the column
+        atT(y00, y10, m, S);
+        atT(f32x4.add(y00, y01), f32x4.add(y10, y11), m + MX, S);
+        atT(f32x4.sub(y00, y01), f32x4.sub(y10, y11), m + 2 * MX, S);
+        atT(f32x4.add(y00, p0), f32x4.add(y10, p1), m + 3 * MX, S);
+        atT(f32x4.sub(y00, p0), f32x4.sub(y10, p1), m + 4 * MX, S);
+        atT(y01, y11, m + 5 * MX, S);
+      }
+}
+
+// dU[xi][c][oc] += sum_t dM[xi][oc][t] V[xi][c][t], lane by lane: four output channels by two input
+// channels.
+export function productWeights(dU: usize, M: usize, V: usize, C: i32, OC: i32, TP: i32): void {
+  const MX = (<usize>(OC * TP)) << 4,
+    VX = (<usize>(C * TP)) << 4,
+    MO = (<usize>TP) << 4;
+  for (let xi = 0; xi < 36; xi++) {
+    const Mx = M + <usize>xi * MX,
+      Vx = V + <usize>xi * VX,
+      Ux = dU + ((<usize>(xi * C * OC)) << 4);
+    let c = 0;
+    for (; c + 2 <= C; c += 2) {
+      let oc = 0;
+      for (; oc + 4 <= OC; oc += 4) {
+        let a0 = f32x4.splat(0),
+          a1 = a0,
+          a2 = a0,
+          a3 = a0,
+          e0 = a0,
+          e1 = a0,
+          e2 = a0,
+          e3 = a0;
+        const v0 = Vx + ((<usize>(c * TP)) << 4),
+          v1 = v0 + MO,
+          m0 = Mx + ((<usize>(oc * TP)) << 4);
+        for (let t = 0; t < TP; t++) {
+          const o = (<usize>t) << 4,
+            x0 = v128.load(v0 + o),
+            x1 = v128.load(v1 + o);
+          let g = v128.load(m0 + o);
+          a0 = madd(g, x0, a0);
+          e0 = madd(g, x1, e0);
+          g = v128.load(m0 + MO + o);
+          a1 = madd(g, x0, a1);
+          e1 = madd(g, x1, e1);
+          g = v128.load(m0 + 2 * MO + o);
+          a2 = madd(g, x0, a2);
+          e2 = madd(g, x1, e2);
+          g = v128.load(m0 + 3 * MO + o);
+          a3 = madd(g, x0, a3);
+          e3 = madd(g, x1, e3);
+        }
+        const u0 = Ux + ((<usize>(c * OC + oc)) << 4),
+          u1 = u0 + ((<usize>OC) << 4);
+        v128.store(u0, f32x4.add(v128.load(u0), a0));
+        v128.store(u0, f32x4.add(v128.load(u0, 16), a1), 16);
+        v128.store(u0, f32x4.add(v128.load(u0, 32), a2), 32);
+        v128.store(u0, f32x4.add(v128.load(u0, 48), a3), 48);
+        v128.store(u1, f32x4.add(v128.load(u1), e0));
+        v128.store(u1, f32x4.add(v128.load(u1, 16), e1), 16);
+        v128.store(u1, f32x4.add(v128.load(u1, 32), e2), 32);
+        v128.store(u1, f32x4.add(v128.load(u1, 48), e3), 48);
+      }
+      for (; oc < OC; oc++) {
+        dUdot(Ux, Mx, Vx, c, oc, C, OC, TP);
+        dUdot(Ux, Mx, Vx, c + 1, oc, C, OC, TP);
+      }
+    }
+    for (; c < C; c++) for (let oc = 0; oc < OC; oc++) dUdot(Ux, Mx, Vx, c, oc, C, OC, TP);
+  }
+}
+
+// dV[xi][c][t] = sum_oc U[xi][c][oc] dM[xi][oc][t]: three input channels by two tiles at a time.
+export function productInput(dV: usize, U: usize, M: usize, C: i32, OC: i32, TP: i32): void {
+  const MX = (<usize>(OC * TP)) << 4,
+    VX = (<usize>(C * TP)) << 4,
+    MO = (<usize>TP) << 4,
+    UC = (<usize>OC) << 2;
+  for (let xi = 0; xi < 36; xi++) {
+    const Mx = M + <usize>xi * MX,
+      Ux = U + ((<usize>(xi * C * OC)) << 2),
+      Dx = dV + <usize>xi * VX;
+    let c = 0;
+    for (; c + 3 <= C; c += 3) {
+      const uc = Ux + ((<usize>(c * OC)) << 2);
+      for (let t = 0; t < TP; t += 2) {
+        let a0 = f32x4.splat(0),
+          b0 = a0,
+          a1 = a0,
+          b1 = a0,
+          a2 = a0,
+          b2 = a0;
+        let mp = Mx + ((<usize>t) << 4),
+          up = uc;
+        for (let oc = 0; oc < OC; oc++) {
+          const m0 = v128.load(mp),
+            m1 = v128.load(mp, 16);
+          let s = v128.load32_splat(up);
+          a0 = madd(s, m0, a0);
+          b0 = madd(s, m1, b0);
+          s = v128.load32_splat(up + UC);
+          a1 = madd(s, m0, a1);
+          b1 = madd(s, m1, b1);
+          s = v128.load32_splat(up + 2 * UC);
+          a2 = madd(s, m0, a2);
+          b2 = madd(s, m1, b2);
+          mp += MO;
+          up += 4;
+        }
+        const d = Dx + ((<usize>(c * TP + t)) << 4);
+        v128.store(d, a0);
+        v128.store(d, b0, 16);
+        v128.store(d + MO, a1);
+        v128.store(d + MO, b1, 16);
+        v128.store(d + 2 * MO, a2);
+        v128.store(d + 2 * MO, b2, 16);
+      }
+    }
+    for (; c < C; c++) {
+      const uc = Ux + ((<usize>(c * OC)) << 2);
+      for (let t = 0; t < TP; t += 2) {
+        let a0 = f32x4.splat(0),
+          b0 = a0;
+        let mp = Mx + ((<usize>t) << 4);
+        for (let oc = 0; oc < OC; oc++) {
+          const s = v128.load32_splat(uc + ((<usize>oc) << 2));
+          a0 = madd(s, v128.load(mp), a0);
+          b0 = madd(s, v128.load(mp, 16), b0);
+          mp += MO;
+        }
+        const d = Dx + ((<usize>(c * TP + t)) << 4);
+        v128.store(d, a0);
+        v128.store(d, b0, 16);
+      }
+    }
+  }
+}
+
+// dX = the sum over tiles of B dV B^T at each tile's place: B along the rows of each tile into a
+// band of six rows E (shared by the tiles of the band), then B down the band's columns into dXi.
+export function inputGradTransform(
+  dXi: usize,
+  dV: usize,
+  E: usize,
+  C: i32,
+  H: i32,
+  W: i32,
+  TP: i32,
+): void {
+  const TY = (H - 4) >> 1,
+    TX = (W - 4) >> 1,
+    VX = (<usize>(C * TP)) << 4,
+    WV = (<usize>W) << 4;
+  memory.fill(dXi, 0, (<usize>(C * H * W)) << 4);
+  for (let c = 0; c < C; c++)
+    for (let ty = 0; ty < TY; ty++) {
+      memory.fill(E, 0, (<usize>(6 * W)) << 4);
+      for (let tx = 0; tx < TX; tx++) {
+        const v = dV + ((<usize>(c * TP + ty * TX + tx)) << 4);
+        for (let i = 0; i < 6; i++)
+          btT(v + <usize>(6 * i) * VX, VX, E + <usize>i * WV + ((<usize>(2 * tx)) << 4), 16);
+      }
+      const band = dXi + <usize>((c * H + 2 * ty) * W) * 16;
+      for (let x = 0; x < W; x++) btT(E + ((<usize>x) << 4), WV, band + ((<usize>x) << 4), WV);
+    }
+}
+
+@inline function dUdot(
+  Ux: usize,
+  Mx: usize,
+  Vx: usize,
+  c: i32,
+  oc: i32,
+  C: i32,
+  OC: i32,
+  TP: i32,
+): void {
+  let a = f32x4.splat(0);
+  const v = Vx + ((<usize>(c * TP)) << 4),
+    m = Mx + ((<usize>(oc * TP)) << 4);
+  for (let t = 0; t < TP; t++)
+    a = madd(v128.load(m + ((<usize>t) << 4)), v128.load(v + ((<usize>t) << 4)), a);
+  const u = Ux + ((<usize>(c * OC + oc)) << 4);
+  v128.store(u, f32x4.add(v128.load(u), a));
+}

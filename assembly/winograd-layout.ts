@@ -1,0 +1,111 @@
+// The Winograd kernels' layouts: the weights transformed by G, the four images of a group
+// interleaved into vectors and back.
+import { gs, gsv } from './winograd-transforms';
+
+// U[xi][c][oc] = (G w[oc, c] G^T)[xi], xi = 6 i + j: four output channels at a time (side by side
+// in U, so one vector each), the rest one by one.
+export function weightTransform(U: usize, w: usize, C: i32, OC: i32, tmp: usize): void {
+  const UX = (<usize>(C * OC)) << 2,
+    WO = (<usize>(C * 25)) << 2,
+    OC4 = OC & ~3; // bytes from one xi, one oc to the next
+  const Tw = tmp,
+    T = tmp + 25 * 16;
+  for (let oc = 0; oc < OC4; oc += 4)
+    for (let c = 0; c < C; c++) {
+      const wp = w + ((<usize>((oc * C + c) * 25)) << 2);
+      for (let k = 0; k < 25; k++) {
+        const a = wp + ((<usize>k) << 2);
+        let v = f32x4.splat(load<f32>(a));
+        v = f32x4.replace_lane(v, 1, load<f32>(a + WO));
+        v = f32x4.replace_lane(v, 2, load<f32>(a + 2 * WO));
+        v = f32x4.replace_lane(v, 3, load<f32>(a + 3 * WO));
+        v128.store(Tw + ((<usize>k) << 4), v);
+      }
+      for (let ky = 0; ky < 5; ky++)
+        gsv(Tw + ((<usize>(ky * 5)) << 4), 16, T + ((<usize>(ky * 6)) << 4), 16); // T[ky][j]
+      const u = U + ((<usize>(c * OC + oc)) << 2);
+      for (let j = 0; j < 6; j++) gsv(T + ((<usize>j) << 4), 96, u + <usize>j * UX, 6 * UX);
+    }
+  for (let oc = OC4; oc < OC; oc++)
+    for (let c = 0; c < C; c++) {
+      const wp = w + ((<usize>((oc * C + c) * 25)) << 2);
+      for (let ky = 0; ky < 5; ky++)
+        gs(wp + ((<usize>(ky * 5)) << 2), 4, tmp + ((<usize>(ky * 6)) << 2), 4); // tmp[ky][j]
+      const u = U + ((<usize>(c * OC + oc)) << 2);
+      for (let j = 0; j < 6; j++) gs(tmp + ((<usize>j) << 2), 24, u + <usize>j * UX, 6 * UX);
+    }
+}
+
+// dst[k] = the 4 images n0.. of src (n floats each, `stride` floats apart) at k, as one vector;
+// zeros past B.
+export function interleave(dst: usize, src: usize, n0: i32, B: i32, n: i32): void {
+  const lanes = B - n0 < 4 ? B - n0 : 4;
+  if (lanes == 4) {
+    const s0 = src + ((<usize>(n0 * n)) << 2),
+      SB = (<usize>n) << 2;
+    let k = 0;
+    for (; k + 4 <= n; k += 4) {
+      // 4x4 transposes
+      const o = (<usize>k) << 2;
+      const a = v128.load(s0 + o),
+        b = v128.load(s0 + SB + o),
+        c = v128.load(s0 + 2 * SB + o),
+        d = v128.load(s0 + 3 * SB + o);
+      const ab0 = v128.shuffle<f32>(a, b, 0, 4, 1, 5),
+        ab1 = v128.shuffle<f32>(a, b, 2, 6, 3, 7);
+      const cd0 = v128.shuffle<f32>(c, d, 0, 4, 1, 5),
+        cd1 = v128.shuffle<f32>(c, d, 2, 6, 3, 7);
+      const q = dst + ((<usize>k) << 4);
+      v128.store(q, v128.shuffle<f32>(ab0, cd0, 0, 1, 4, 5));
+      v128.store(q, v128.shuffle<f32>(ab0, cd0, 2, 3, 6, 7), 16);
+      v128.store(q, v128.shuffle<f32>(ab1, cd1, 0, 1, 4, 5), 32);
+      v128.store(q, v128.shuffle<f32>(ab1, cd1, 2, 3, 6, 7), 48);
+    }
+    for (; k < n; k++)
+      for (let l = 0; l < 4; l++)
+        store<f32>(
+          dst + ((<usize>(k * 4 + l)) << 2),
+          load<f32>(src + ((<usize>((n0 + l) * n + k)) << 2)),
+        );
+    return;
+  }
+  for (let k = 0; k < n; k++)
+    for (let l = 0; l < 4; l++) {
+      store<f32>(
+        dst + ((<usize>(k * 4 + l)) << 2),
+        l < lanes ? load<f32>(src + ((<usize>((n0 + l) * n + k)) << 2)) : 0,
+      );
+    }
+}
+
+// The inverse of interleave: dst image n0 + l, float k = lane l of src[k], for the images present.
+export function deinterleave(dst: usize, src: usize, n0: i32, B: i32, n: i32): void {
+  const lanes = B - n0 < 4 ? B - n0 : 4;
+  const d0 = dst + ((<usize>(n0 * n)) << 2),
+    DB = (<usize>n) << 2;
+  let k = 0;
+  if (lanes == 4)
+    for (; k + 4 <= n; k += 4) {
+      // 4x4 transposes
+      const q = src + ((<usize>k) << 4);
+      const a = v128.load(q),
+        b = v128.load(q, 16),
+        c = v128.load(q, 32),
+        d = v128.load(q, 48);
+      const ab0 = v128.shuffle<f32>(a, b, 0, 4, 1, 5),
+        ab1 = v128.shuffle<f32>(a, b, 2, 6, 3, 7);
+      const cd0 = v128.shuffle<f32>(c, d, 0, 4, 1, 5),
+        cd1 = v128.shuffle<f32>(c, d, 2, 6, 3, 7);
+      const o = (<usize>k) << 2;
+      v128.store(d0 + o, v128.shuffle<f32>(ab0, cd0, 0, 1, 4, 5));
+      v128.store(d0 + DB + o, v128.shuffle<f32>(ab0, cd0, 2, 3, 6, 7));
+      v128.store(d0 + 2 * DB + o, v128.shuffle<f32>(ab1, cd1, 0, 1, 4, 5));
+      v128.store(d0 + 3 * DB + o, v128.shuffle<f32>(ab1, cd1, 2, 3, 6, 7));
+    }
+  for (let l = 0; l < lanes; l++)
+    for (let kk = k; kk < n; kk++)
+      store<f32>(
+        d0 + <usize>l * DB + ((<usize>kk) << 2),
+        load<f32>(src + ((<usize>kk) << 4) + ((<usize>l) << 2)),
+      );
+}
