@@ -4,7 +4,9 @@ import { madd, tanh4, copyRow } from './simd';
 import { tanhForward } from './pointwise';
 import { winogradApplies } from './winograd';
 import { winogradForward } from './winograd-forward';
-import { padded, WINOGRAD_MIN_BATCH, winogradOn, im2col } from './conv-layout';
+import { padded, WINOGRAD_MIN_BATCH, winogradOn, im2col, setBlock } from './conv-layout';
+import { poolBlocks, storePooled } from './conv-pool';
+import { avgPool2Forward, avgPoolPlane } from './pooling';
 
 // The forward pass's blocks of eight positions, as [p, d, q, e] at blk (16 bytes each): the
 // positions p..p+3 and p+d/4..p+d/4+3 (d in bytes) of the computation, written to q..q+3 and
@@ -24,7 +26,15 @@ import { padded, WINOGRAD_MIN_BATCH, winogradOn, im2col } from './conv-layout';
   return pairedBlocks(rows, OH, OW) && (OW & 3) == 0;
 }
 
-function forwardBlocks(blk: usize, rows: bool, PT: i32, OH: i32, OW: i32, W: i32): i32 {
+function forwardBlocks(
+  blk: usize,
+  rows: bool,
+  PT: i32,
+  OH: i32,
+  OW: i32,
+  W: i32,
+  direct: bool,
+): i32 {
   const full = OW & ~7,
     rem = OW - full;
   let nb = 0;
@@ -35,8 +45,7 @@ function forwardBlocks(blk: usize, rows: bool, PT: i32, OH: i32, OW: i32, W: i32
     }
     return nb;
   }
-  const direct = directBlocks(rows, OH, OW),
-    pitch = direct ? OW : W;
+  const pitch = direct ? OW : W;
   for (let oy = 0; oy < OH; oy++)
     for (let ox = 0; ox < full; ox += 8) {
       setBlock(blk, nb, oy * W + ox, 16, oy * pitch + ox, 16);
@@ -51,14 +60,6 @@ function forwardBlocks(blk: usize, rows: bool, PT: i32, OH: i32, OW: i32, W: i32
   return nb;
 }
 
-@inline function setBlock(blk: usize, k: i32, p: i32, d: i32, q: i32, e: i32): void {
-  const at = blk + ((<usize>k) << 4);
-  store<i32>(at, p);
-  store<i32>(at, d, 4);
-  store<i32>(at, q, 8);
-  store<i32>(at, e, 12);
-}
-
 // Forward: out[oc] = b[oc] + W[oc, :] col, four output channels by eight positions at a time, as
 // products over rows x + off[r] of the im2col matrix; the weights of each block of four channels
 // are first packed as [R][4], so that the inner loop reads them with one pointer and immediate
@@ -69,6 +70,10 @@ function forwardBlocks(blk: usize, rows: bool, PT: i32, OH: i32, OW: i32, W: i32
 // output row are computed and dropped. (Reads run up to K + 6 floats past the image, inside the
 // network's memory.) Otherwise each image is copied by im2col (positions p = oy * OW + ox, rows PS
 // floats apart).
+// With `pooled` (not 0), the 2x2 average pooling of the output (after its tanh) is written there,
+// [B, OC, OH / 2, OW / 2], the bits avgPool2Forward gives; `out` may then be 0 (evaluating: the
+// unpooled output is not kept). Direct blocks then cover two rows (conv-pool.ts) and pool in
+// registers; scratch planes are pooled after their tanh.
 export function conv2dForward(
   out: usize,
   inp: usize,
@@ -82,17 +87,22 @@ export function conv2dForward(
   K: i32,
   scratch: usize,
   tanh: i32,
+  pooled: usize,
 ): void {
-  if (winogradOn() && B >= WINOGRAD_MIN_BATCH && winogradApplies(C, H, W, K, OC)) {
-    winogradForward(out, inp, w, b, B, C, H, W, OC, scratch, tanh);
-    return;
-  }
   const OH = H - K + 1,
     OW = W - K + 1,
     P = OH * OW,
     R = C * K * K,
     OC4 = OC & ~3,
     rows = (K - 1) * 6 <= OW;
+  if (winogradOn() && B >= WINOGRAD_MIN_BATCH && winogradApplies(C, H, W, K, OC)) {
+    // pooled in the output transform only when the unpooled output is not kept
+    winogradForward(out, inp, w, b, B, C, H, W, OC, scratch, tanh, out ? 0 : pooled);
+    if (out && pooled) avgPool2Forward(pooled, out, B * OC, OH, OW);
+    return;
+  }
+  const keep = out != 0,
+    pool = pooled != 0;
   const PS = padded(P),
     PT = rows ? (OH * W + 7) & ~7 : PS,
     pitch = rows ? W : OW; // positions computed; output row pitch
@@ -116,21 +126,29 @@ export function conv2dForward(
         const r = (c * K + ky) * K + kx;
         store<i32>(off + ((<usize>r) << 2), rows ? ((c * H + ky) * W + kx) << 2 : (r * PS) << 2);
       }
+  // direct blocks write the output planes (tanh taken in registers), others the scratch planes;
+  // pooled direct blocks need pairs of rows
+  const exact = directBlocks(rows, OH, OW) && !(pool && (OH & 1) != 0),
+    inRows = exact && pool;
   const blk = off + ((<usize>R) << 2),
-    nb = forwardBlocks(blk, rows, PT, OH, OW, W);
-  // direct blocks write the output planes (tanh taken in registers), others the scratch planes
-  const exact = directBlocks(rows, OH, OW),
-    fuse = exact && tanh != 0,
-    PSB = exact ? (<usize>P) << 2 : RS;
+    counts = inRows ? poolBlocks(blk, OH, OW, W) : forwardBlocks(blk, rows, PT, OH, OW, W, exact);
+  const nb = counts & 0xffff,
+    vectorBlocks = inRows ? counts >>> 16 : nb;
+  const fuse = exact && tanh != 0,
+    PSB = exact ? (<usize>P) << 2 : RS,
+    PPB = (<usize>((OH >> 1) * (OW >> 1))) << 2,
+    rowBytes = (<usize>OW) << 2;
   for (let n = 0; n < B; n++) {
     let x = inp + ((<usize>(n * C * H * W)) << 2);
     if (!rows) {
       im2col(col, x, C, H, W, K, OH, OW, PS, PS);
       x = col;
     }
-    const planes = exact ? out + ((<usize>(n * OC * P)) << 2) : tmp;
+    const planes = exact ? out + ((<usize>(n * OC * P)) << 2) : tmp,
+      pooledPlanes = pooled + <usize>(n * OC) * PPB;
     for (let oc = 0; oc < OC4; oc += 4) {
       const t0 = planes + <usize>oc * PSB,
+        p0 = pooledPlanes + <usize>oc * PPB,
         wb = pk + ((<usize>(oc * R)) << 2);
       for (let k = 0; k < nb; k++) {
         const bk = blk + ((<usize>k) << 4),
@@ -176,16 +194,28 @@ export function conv2dForward(
           a3 = tanh4(a3);
           c3 = tanh4(c3);
         }
-        const o = t0 + ((<usize>load<i32>(bk, 8)) << 2),
-          e = o + <usize>load<i32>(bk, 12);
-        v128.store(o, a0);
-        v128.store(e, c0);
-        v128.store(o + PSB, a1);
-        v128.store(e + PSB, c1);
-        v128.store(o + 2 * PSB, a2);
-        v128.store(e + 2 * PSB, c2);
-        v128.store(o + 3 * PSB, a3);
-        v128.store(e + 3 * PSB, c3);
+        const q = (<usize>load<i32>(bk, 8)) << 2,
+          e = <usize>load<i32>(bk, 12);
+        if (keep || !exact) {
+          const o = t0 + q,
+            o2 = o + (inRows ? rowBytes : e);
+          v128.store(o, a0);
+          v128.store(o2, c0);
+          v128.store(o + PSB, a1);
+          v128.store(o2 + PSB, c1);
+          v128.store(o + 2 * PSB, a2);
+          v128.store(o2 + 2 * PSB, c2);
+          v128.store(o + 3 * PSB, a3);
+          v128.store(o2 + 3 * PSB, c3);
+        }
+        if (inRows) {
+          const pp = p0 + (e << 2),
+            rest = k >= vectorBlocks;
+          storePooled(a0, c0, pp, rest);
+          storePooled(a1, c1, pp + PPB, rest);
+          storePooled(a2, c2, pp + 2 * PPB, rest);
+          storePooled(a3, c3, pp + 3 * PPB, rest);
+        }
       }
     }
     let oc = OC4;
@@ -193,7 +223,8 @@ export function conv2dForward(
       const w0 = w + ((<usize>(oc * R)) << 2),
         w1 = w0 + ((<usize>R) << 2),
         t0 = planes + <usize>oc * PSB,
-        t1 = t0 + PSB;
+        t1 = t0 + PSB,
+        p0 = pooledPlanes + <usize>oc * PPB;
       for (let k = 0; k < nb; k++) {
         const bk = blk + ((<usize>k) << 4),
           p = load<i32>(bk),
@@ -223,15 +254,25 @@ export function conv2dForward(
         }
         const q = (<usize>load<i32>(bk, 8)) << 2,
           e = <usize>load<i32>(bk, 12);
-        v128.store(t0 + q, a0);
-        v128.store(t0 + q + e, c0);
-        v128.store(t1 + q, a1);
-        v128.store(t1 + q + e, c1);
+        if (keep || !exact) {
+          const e2 = inRows ? rowBytes : e;
+          v128.store(t0 + q, a0);
+          v128.store(t0 + q + e2, c0);
+          v128.store(t1 + q, a1);
+          v128.store(t1 + q + e2, c1);
+        }
+        if (inRows) {
+          const pp = p0 + (e << 2),
+            rest = k >= vectorBlocks;
+          storePooled(a0, c0, pp, rest);
+          storePooled(a1, c1, pp + PPB, rest);
+        }
       }
     }
     for (; oc < OC; oc++) {
       const w0 = w + ((<usize>(oc * R)) << 2),
-        t0 = planes + <usize>oc * PSB;
+        t0 = planes + <usize>oc * PSB,
+        p0 = pooledPlanes + <usize>oc * PPB;
       for (let k = 0; k < nb; k++) {
         const bk = blk + ((<usize>k) << 4),
           p = load<i32>(bk),
@@ -250,21 +291,60 @@ export function conv2dForward(
           a0 = tanh4(a0);
           c0 = tanh4(c0);
         }
-        const o = t0 + ((<usize>load<i32>(bk, 8)) << 2);
-        v128.store(o, a0);
-        v128.store(o + <usize>load<i32>(bk, 12), c0);
+        const q = (<usize>load<i32>(bk, 8)) << 2,
+          e = <usize>load<i32>(bk, 12);
+        if (keep || !exact) {
+          v128.store(t0 + q, a0);
+          v128.store(t0 + q + (inRows ? rowBytes : e), c0);
+        }
+        if (inRows) storePooled(a0, c0, p0 + (e << 2), k >= vectorBlocks);
       }
     }
     if (exact) continue;
-    // out = tmp (or its tanh), a plane at a time when its rows are contiguous, else row by row
-    const rowsPer = pitch == OW ? 1 : OH,
-      len = pitch == OW ? P : OW;
-    for (let o = 0; o < OC; o++)
+    scratchToOutput(out, pooled, tmp, n, OC, OH, OW, PT, pitch, tanh);
+  }
+}
+
+// One image's scratch planes (OC planes PT floats apart, rows `pitch` floats apart) to the output:
+// out = tmp or its tanh, a plane at a time when its rows are contiguous, else row by row; and with
+// `pooled`, its pooling (from out when it is kept, else from tmp after its tanh in place).
+function scratchToOutput(
+  out: usize,
+  pooled: usize,
+  tmp: usize,
+  n: i32,
+  OC: i32,
+  OH: i32,
+  OW: i32,
+  PT: i32,
+  pitch: i32,
+  tanh: i32,
+): void {
+  const P = OH * OW,
+    PP = (OH >> 1) * (OW >> 1);
+  const rowsPer = pitch == OW ? 1 : OH,
+    len = pitch == OW ? P : OW;
+  for (let o = 0; o < OC; o++) {
+    const plane = tmp + ((<usize>(o * PT)) << 2),
+      whole = out + ((<usize>((n * OC + o) * P)) << 2);
+    if (out)
       for (let y = 0; y < rowsPer; y++) {
-        const dst = out + ((<usize>((n * OC + o) * P + y * OW)) << 2),
-          src = tmp + ((<usize>(o * PT + y * pitch)) << 2);
+        const dst = whole + ((<usize>(y * OW)) << 2),
+          src = plane + ((<usize>(y * pitch)) << 2);
         if (tanh) tanhForward(dst, src, len);
         else copyRow(dst, src, len);
       }
+    if (!pooled) continue;
+    const dst = pooled + ((<usize>((n * OC + o) * PP)) << 2);
+    if (out) {
+      avgPoolPlane(dst, whole, OH, OW, OW);
+      continue;
+    }
+    if (tanh)
+      for (let y = 0; y < rowsPer; y++) {
+        const row = plane + ((<usize>(y * pitch)) << 2);
+        tanhForward(row, row, len);
+      }
+    avgPoolPlane(dst, plane, OH, OW, pitch);
   }
 }

@@ -1,42 +1,52 @@
 // 2x2 pooling, stride 2: average (the paper's LeNet-5) and maximum; backward passes SET dInp.
 
-// 2x2 average pooling, stride 2, over `planes` planes of H x W (H, W even); four outputs at a time
-// (the pairs of two rows' sums separated by shuffles), the rest of each row one by one.
+// 2x2 average pooling, stride 2, over `planes` planes of H x W (H, W even).
 export function avgPool2Forward(out: usize, inp: usize, planes: i32, H: i32, W: i32): void {
+  const PP = (H >> 1) * (W >> 1);
+  for (let p = 0; p < planes; p++)
+    avgPoolPlane(out + ((<usize>(p * PP)) << 2), inp + ((<usize>(p * H * W)) << 2), H, W, W);
+}
+
+// One plane's pooling, its rows `pitch` floats apart: four outputs at a time (the pairs of two
+// rows' sums separated by shuffles), the rest of each row one by one. The convolution's pooled pass
+// (conv-pool.ts) adds in the same orders.
+@inline export function avgPoolPlane(
+  out: usize,
+  inp: usize,
+  H: i32,
+  W: i32,
+  pitch: i32,
+): void {
   const OH = H >> 1,
     OW = W >> 1,
     OW4 = OW & ~3,
-    WB = (<usize>W) << 2,
+    WB = (<usize>pitch) << 2,
     q = f32x4.splat(0.25);
-  for (let p = 0; p < planes; p++) {
-    const ip = inp + ((<usize>(p * H * W)) << 2),
-      op = out + ((<usize>(p * OH * OW)) << 2);
-    for (let y = 0; y < OH; y++) {
-      const r0 = ip + ((<usize>(2 * y * W)) << 2),
-        r1 = r0 + WB,
-        o = op + ((<usize>(y * OW)) << 2);
-      let x = 0;
-      for (; x < OW4; x += 4) {
-        const a = r0 + ((<usize>x) << 3),
-          c = r1 + ((<usize>x) << 3);
-        const s0 = f32x4.add(v128.load(a), v128.load(c)),
-          s1 = f32x4.add(v128.load(a, 16), v128.load(c, 16));
-        v128.store(
-          o + ((<usize>x) << 2),
-          f32x4.mul(
-            f32x4.add(v128.shuffle<f32>(s0, s1, 0, 2, 4, 6), v128.shuffle<f32>(s0, s1, 1, 3, 5, 7)),
-            q,
-          ),
-        );
-      }
-      for (; x < OW; x++) {
-        const a = r0 + ((<usize>x) << 3),
-          c = r1 + ((<usize>x) << 3);
-        store<f32>(
-          o + ((<usize>x) << 2),
-          (load<f32>(a) + load<f32>(a + 4) + load<f32>(c) + load<f32>(c + 4)) * 0.25,
-        );
-      }
+  for (let y = 0; y < OH; y++) {
+    const r0 = inp + ((<usize>(2 * y * pitch)) << 2),
+      r1 = r0 + WB,
+      o = out + ((<usize>(y * OW)) << 2);
+    let x = 0;
+    for (; x < OW4; x += 4) {
+      const a = r0 + ((<usize>x) << 3),
+        c = r1 + ((<usize>x) << 3);
+      const s0 = f32x4.add(v128.load(a), v128.load(c)),
+        s1 = f32x4.add(v128.load(a, 16), v128.load(c, 16));
+      v128.store(
+        o + ((<usize>x) << 2),
+        f32x4.mul(
+          f32x4.add(v128.shuffle<f32>(s0, s1, 0, 2, 4, 6), v128.shuffle<f32>(s0, s1, 1, 3, 5, 7)),
+          q,
+        ),
+      );
+    }
+    for (; x < OW; x++) {
+      const a = r0 + ((<usize>x) << 3),
+        c = r1 + ((<usize>x) << 3);
+      store<f32>(
+        o + ((<usize>x) << 2),
+        (load<f32>(a) + load<f32>(a + 4) + load<f32>(c) + load<f32>(c + 4)) * 0.25,
+      );
     }
   }
 }

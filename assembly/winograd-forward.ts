@@ -116,7 +116,8 @@ function productForward(M: usize, U: usize, V: usize, C: i32, OC: i32, TP: i32):
 
 // One 2x2 block of outputs: Y = A^T M A + bias (then tanh), M's 36 values MX bytes apart (6 MX from
 // one row i to the next): A^T down each of M's six columns j (r0j, r1j), then along the two rows.
-// Written out per column: with constant indices every value stays in a register.
+// Written out per column: with constant indices every value stays in a register. With `pooled`,
+// only the block's average is stored, there: the 2x2 average pooling of the output.
 @inline function outputTile(
   m: usize,
   MX: usize,
@@ -124,6 +125,8 @@ function productForward(M: usize, U: usize, V: usize, C: i32, OC: i32, TP: i32):
   rowBytes: usize,
   bias: v128,
   tanh: i32,
+  pooled: usize,
+  rest: bool,
 ): void {
   const S: usize = 6 * MX;
   const q0 = m + 0 * MX;
@@ -190,12 +193,21 @@ function productForward(M: usize, U: usize, V: usize, C: i32, OC: i32, TP: i32):
     y10 = tanh4(y10);
     y11 = tanh4(y11);
   }
+  if (pooled) {
+    // avgPool2Forward's order of additions: vectors of columns, or the rest of a row
+    const sum = rest
+      ? f32x4.add(f32x4.add(f32x4.add(y00, y01), y10), y11)
+      : f32x4.add(f32x4.add(y00, y10), f32x4.add(y01, y11));
+    v128.store(pooled, f32x4.mul(sum, f32x4.splat(0.25)));
+    return;
+  }
   v128.store(y, y00);
   v128.store(y, y01, 16);
   v128.store(y + rowBytes, y10);
   v128.store(y + rowBytes, y11, 16);
 }
 
+// out = conv(inp, w) + b (or its tanh); with `pooled` (not 0), only its 2x2 average pooling there.
 export function winogradForward(
   out: usize,
   inp: usize,
@@ -208,6 +220,7 @@ export function winogradForward(
   OC: i32,
   scratch: usize,
   tanh: i32,
+  pooled: usize,
 ): void {
   const OH = H - 4,
     OW = W - 4,
@@ -243,9 +256,12 @@ export function winogradForward(
             (<usize>OW) << 4,
             bias,
             tanh,
+            pooled ? Yi + ((<usize>((oc * TY + ty) * TX + tx)) << 4) : 0,
+            tx >= (TX & ~3),
           );
         }
     }
-    deinterleave(out, Yi, n0, B, OC * P);
+    if (pooled) deinterleave(pooled, Yi, n0, B, OC * TY * TX);
+    else deinterleave(out, Yi, n0, B, OC * P);
   }
 }

@@ -20,9 +20,13 @@ export interface Kernels {
    * in the same memory instead of a new one; the old buffers must not be used again.
    */
   reset(): void;
-  /** With `tanh`, writes tanh of the convolution (the fused conv + tanh layer pair). */
+  /**
+   * With `tanh`, writes tanh of the convolution (the fused conv + tanh layer pair). With `pooled`,
+   * also writes its 2x2 average pooling there, to the bit what avgPool2Forward gives from `out`;
+   * `out` may then be null (evaluating: the unpooled output is not kept).
+   */
   conv2dForward(
-    out: FloatArray,
+    out: FloatArray | null,
     inp: FloatArray,
     w: FloatArray,
     b: FloatArray,
@@ -33,6 +37,7 @@ export interface Kernels {
     OC: number,
     K: number,
     tanh?: boolean,
+    pooled?: FloatArray | null,
   ): void;
   /** Sets dW, dB and (when not null) dInp, as denseBackward does. */
   conv2dBackward(

@@ -10,9 +10,10 @@ export function createReferenceKernels(dtype: 'float32' | 'float64' = 'float32')
     dtype,
     alloc: (n) => new Ctor(n),
     reset: () => {},
-    conv2dForward(out, inp, w, b, B, C, H, W, OC, K, tanh = false) {
+    conv2dForward(out, inp, w, b, B, C, H, W, OC, K, tanh = false, pooled = null) {
       const OH = H - K + 1,
         OW = W - K + 1;
+      const whole = out ?? new Ctor(B * OC * OH * OW);
       for (let n = 0; n < B; n++)
         for (let oc = 0; oc < OC; oc++)
           for (let oy = 0; oy < OH; oy++)
@@ -26,9 +27,11 @@ export function createReferenceKernels(dtype: 'float32' | 'float64' = 'float32')
                       inp[((n * C + c) * H + oy + ky) * W + ox + kx];
                   }
               const o = ((n * OC + oc) * OH + oy) * OW + ox;
-              out[o] = s;
-              if (tanh) out[o] = Math.tanh(out[o]); // exactly the unfused pair
+              whole[o] = s;
+              // exactly the unfused pair
+              if (tanh) whole[o] = Math.tanh(whole[o]);
             }
+      if (pooled) avgPool2Forward(pooled, whole, B * OC, OH, OW);
     },
     conv2dBackward(dInp, dW, dB, dOut, inp, w, B, C, H, W, OC, K) {
       const OH = H - K + 1,
@@ -80,16 +83,7 @@ export function createReferenceKernels(dtype: 'float32' | 'float64' = 'float32')
     tanhBackward(dInp, dOut, y, n) {
       for (let i = 0; i < n; i++) dInp[i] = dOut[i] * (1 - y[i] * y[i]);
     },
-    avgPool2Forward(out, inp, planes, H, W) {
-      const OH = H >> 1,
-        OW = W >> 1;
-      for (let p = 0; p < planes; p++)
-        for (let y = 0; y < OH; y++)
-          for (let x = 0; x < OW; x++) {
-            const a = p * H * W + 2 * y * W + 2 * x;
-            out[(p * OH + y) * OW + x] = (inp[a] + inp[a + 1] + inp[a + W] + inp[a + W + 1]) * 0.25;
-          }
-    },
+    avgPool2Forward,
     avgPool2Backward(dInp, dOut, planes, H, W) {
       const OH = H >> 1,
         OW = W >> 1;
@@ -206,3 +200,21 @@ export function createReferenceKernels(dtype: 'float32' | 'float64' = 'float32')
 }
 
 export type { FloatArray };
+
+// 2x2 average pooling, stride 2: the pooling layer's pass, and the pooled convolution's.
+function avgPool2Forward(
+  out: FloatArray,
+  inp: FloatArray,
+  planes: number,
+  H: number,
+  W: number,
+): void {
+  const OH = H >> 1,
+    OW = W >> 1;
+  for (let p = 0; p < planes; p++)
+    for (let y = 0; y < OH; y++)
+      for (let x = 0; x < OW; x++) {
+        const a = p * H * W + 2 * y * W + 2 * x;
+        out[(p * OH + y) * OW + x] = (inp[a] + inp[a + 1] + inp[a + W] + inp[a + W + 1]) * 0.25;
+      }
+}

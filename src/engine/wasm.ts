@@ -213,7 +213,7 @@ export function createWasmKernels(
       buffers.push(memory.buffer);
       return { start, end: start + bytes };
     },
-    conv2dForward: (out, inp, w, b, B, C, H, W, OC, K, tanh = false) =>
+    conv2dForward: (out, inp, w, b, B, C, H, W, OC, K, tanh = false, pooled = null) =>
       x.conv2dForward(
         p(out),
         p(inp),
@@ -227,6 +227,7 @@ export function createWasmKernels(
         K,
         conv(C, H, W, OC, K),
         tanh ? 1 : 0,
+        p(pooled),
       ),
     conv2dBackward: (dInp, dW, dB, dOut, inp, w, B, C, H, W, OC, K) =>
       x.conv2dBackward(

@@ -61,7 +61,7 @@ export async function evaluateModel(
   for (let s = 0; s < split.n; s += net.batch) {
     const B = Math.min(net.batch, split.n - s);
     net.input.set(split.x.subarray(s * net.inputSize, (s + B) * net.inputSize));
-    const logits = net.forward(B);
+    const logits = net.forward(B, { evaluating: true });
     loss += net.loss(split.y, s, B, false).loss;
     for (let n = 0; n < B; n++) {
       let best = 0;

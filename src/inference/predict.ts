@@ -79,7 +79,10 @@ export async function predictImages(modelFile: string, images: string[]): Promis
   const out: Prediction[] = [];
   for (const file of images) {
     net.input.set(await imageInput(file, input));
-    const p = probabilities(net.forward(1).subarray(0, net.classes), net.arch.output);
+    const p = probabilities(
+      net.forward(1, { evaluating: true }).subarray(0, net.classes),
+      net.arch.output,
+    );
     const ranked = p
       .map((probability, c) => ({ class: input.classes[c] ?? String(c), probability }))
       .sort((a, b) => b.probability - a.probability);

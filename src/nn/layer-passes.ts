@@ -70,13 +70,22 @@ export interface LayerIo {
   param: (name: string) => FloatArray;
 }
 
-/** Conv forward; with `fusedTanh` it writes tanh of the convolution into `out`. */
+/** What a convolution's pass also does: the tanh that follows it, the pooling after that. */
+export interface ConvEpilogue {
+  tanh: boolean;
+  /** The 2x2 average pooling's output (a stride-1 convolution's only), or null. */
+  pooled: FloatArray | null;
+  /** Whether `out` is written (it may not be when pooling: no backward pass will read it). */
+  keep: boolean;
+}
+
+/** Conv forward into `out` (tanh of the convolution with `then.tanh`) and `then.pooled`. */
 export function convForward(
   k: Kernels,
   l: Conv,
   io: LayerIo,
   buffers: ConvBuffers,
-  fusedTanh: boolean,
+  then: ConvEpilogue,
 ): void {
   const [c, h, w] = io.shape;
   const g = convGeometry(l, io.shape);
@@ -85,7 +94,9 @@ export function convForward(
     k.pad2d(buffers.padded, io.inp, io.B * c, h, w, g.pad);
     src = buffers.padded;
   }
-  const target = buffers.full ?? io.out;
+  if (then.pooled && buffers.full)
+    throw new Error('a strided convolution is not pooled in its pass');
+  const target = buffers.full ?? (then.keep || !then.pooled ? io.out : null);
   const weight = io.param(`${l.name}.weight`),
     bias = io.param(`${l.name}.bias`);
   k.conv2dForward(
@@ -99,7 +110,8 @@ export function convForward(
     g.paddedW,
     l.outChannels,
     l.kernel,
-    fusedTanh,
+    then.tanh,
+    then.pooled,
   );
   if (buffers.full)
     k.subsample2d(io.out, buffers.full, io.B * l.outChannels, g.fullH, g.fullW, g.stride);

@@ -5,7 +5,6 @@
 // the surviving weights over (see src/prune/surgery.ts).
 import { createKernels, type BackendName } from '../engine/backend.js';
 import type { FloatArray, Kernels } from '../engine/kernels.js';
-import { Rng, STREAM } from '../engine/rng.js';
 import {
   isActivation,
   layerShapes,
@@ -31,10 +30,16 @@ import {
   type DropoutState,
   type LayerIo,
 } from './layer-passes.js';
+import { initializeLikePyTorch } from './init.js';
 import { outputLoss } from './loss.js';
 
 // the network's description, from where most callers expect it
 export * from './architecture.js';
+
+/** `evaluating`: no backward pass follows (see Network.forwardFrom). */
+export interface ForwardOptions {
+  evaluating?: boolean;
+}
 
 export class Network {
   readonly kernels: Kernels;
@@ -94,15 +99,11 @@ export class Network {
     this.convBuffers = arch.layers.map((l, i) =>
       allocConvBuffers(this.kernels, l, this.shapes[i], batch),
     );
-    this.pv = new Map(
-      [...this.views].map(([k, v]) => [k, this.params.subarray(v.offset, v.offset + v.size)]),
-    );
-    this.gv = new Map(
-      [...this.views].map(([k, v]) => [k, this.grads.subarray(v.offset, v.offset + v.size)]),
-    );
-    this.gvAux = new Map(
-      [...this.views].map(([k, v]) => [k, this.gradsAux.subarray(v.offset, v.offset + v.size)]),
-    );
+    const named = (all: FloatArray) =>
+      new Map([...this.views].map(([k, v]) => [k, all.subarray(v.offset, v.offset + v.size)]));
+    this.pv = named(this.params);
+    this.gv = named(this.grads);
+    this.gvAux = named(this.gradsAux);
   }
 
   /**
@@ -143,20 +144,9 @@ export class Network {
     return this.acts[this.acts.length - 1];
   }
 
-  /**
-   * PyTorch's default init for conv and linear layers: weight and bias ~ U(-1/sqrt(fan_in),
-   * 1/sqrt(fan_in)).
-   */
+  /** PyTorch's default initialisation (init.ts), drawn from `seed`. */
   initialize(seed: number): void {
-    const rng = new Rng(seed, STREAM.init);
-    for (const [name, v] of this.views) {
-      // a bias takes its weight's fan-in
-      const weight = v.shape.length === 1 ? this.views.get(name.replace(/bias$/, 'weight'))! : v;
-      const fanIn = size(weight.shape.slice(1));
-      const bound = 1 / Math.sqrt(fanIn);
-      const a = this.param(name);
-      for (let i = 0; i < a.length; i++) a[i] = rng.uniform(-bound, bound);
-    }
+    initializeLikePyTorch(this.views, (name) => this.param(name), seed);
   }
 
   /**
@@ -178,26 +168,33 @@ export class Network {
     return this.arch.layers.findIndex((l) => l.kind === 'dense');
   }
 
-  /** Runs layers start.. on acts[start] (already set); forward(B) is forwardFrom(0, B). */
-  forwardFrom(start: number, B: number): FloatArray {
+  /**
+   * Runs layers start.. on acts[start] (already set); forward(B) is forwardFrom(0, B). With
+   * `evaluating` (no backward pass follows through the convolutions), a convolution pooled in its
+   * own pass keeps only its pooled output; the logits are the same to the bit either way.
+   */
+  forwardFrom(start: number, B: number, options: ForwardOptions = {}): FloatArray {
     if (B > this.batch) throw new Error(`batch ${B} exceeds capacity ${this.batch}`);
     const layers = this.arch.layers;
-    // a convolution followed by tanh runs as one fused kernel that writes the tanh output; the
-    // convolution's own output is never read (tanh's backward pass needs only its output)
-    let fused = -1;
+    // a convolution followed by tanh runs as one kernel that writes the tanh output (tanh's
+    // backward pass needs only its output), and a stride-1 one followed (after its tanh) by 2x2
+    // average pooling pools in the same pass
+    let doneUpTo = -1;
     layers.forEach((l, i) => {
-      if (i < start || i === fused) return;
+      if (i < start || i <= doneUpTo) return;
       const io = this.io(i, B);
       if (l.kind === 'conv') {
         const tanh = layers[i + 1]?.kind === 'tanh';
-        if (tanh) fused = i + 1;
-        convForward(
-          this.kernels,
-          l,
-          { ...io, out: this.acts[tanh ? i + 2 : i + 1] },
-          this.convBuffers[i]!,
+        const poolAt = tanh ? i + 2 : i + 1;
+        const buffers = this.convBuffers[i]!;
+        const pool = layers[poolAt]?.kind === 'avgpool' && !buffers.full;
+        doneUpTo = pool ? poolAt : tanh ? i + 1 : i;
+        const then = {
           tanh,
-        );
+          pooled: pool ? this.acts[poolAt + 1] : null,
+          keep: !options.evaluating,
+        };
+        convForward(this.kernels, l, { ...io, out: this.acts[poolAt] }, buffers, then);
       } else if (l.kind === 'dense') denseForward(this.kernels, l, io);
       else if (l.kind === 'dropout')
         dropoutForward(this.kernels, l, i, io, this.masks[i]!, this.dropout);
@@ -212,8 +209,8 @@ export class Network {
     return { inp: this.acts[i], out: this.acts[i + 1], shape: this.shapes[i], B, param };
   }
 
-  forward(B: number): FloatArray {
-    return this.forwardFrom(0, B);
+  forward(B: number, options: ForwardOptions = {}): FloatArray {
+    return this.forwardFrom(0, B, options);
   }
 
   /**

@@ -12,6 +12,9 @@ export interface Speed {
   imagesPerSecond: number;
 }
 
+// forward passes as evaluation runs them (the pooled convolutions keep only their pooled output)
+const EVALUATING = { evaluating: true };
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 export function measureSpeed(
@@ -23,17 +26,17 @@ export function measureSpeed(
   const size = net.inputSize;
   const batch = Math.max(1, Math.min(128, net.batch, Math.floor(images.length / size)));
   net.input.set(images.subarray(0, batch * size));
-  net.forward(1); // warm
+  net.forward(1, EVALUATING); // warm
   const single: number[] = [];
   for (let k = 0; k < latencyRuns; k++) {
     const t = performance.now();
-    net.forward(1);
+    net.forward(1, EVALUATING);
     single.push(performance.now() - t);
   }
   let fastest = Infinity;
   for (let k = 0; k < batchRuns; k++) {
     const t = performance.now();
-    net.forward(batch);
+    net.forward(batch, EVALUATING);
     fastest = Math.min(fastest, performance.now() - t);
   }
   const round = (x: number, digits: number) => Number(x.toPrecision(digits));

@@ -47,6 +47,10 @@ const gradientKeys = new WeakMap<Split, Split>();
  * the cached layer are kept, and while the weights before it are unchanged only the layers from it
  * run, on the same chunks.
  */
+// The backward pass below runs only from the pruned layer on: the convolutions' outputs before it
+// need not be kept.
+const AFTER_PRUNED = { evaluating: true };
+
 function withGradients(
   net: Network,
   idx: number,
@@ -71,10 +75,10 @@ function withGradients(
     const B = Math.min(cap, patterns.n - s);
     if (kept) {
       net.acts[from].set(kept.subarray(s * width, (s + B) * width));
-      net.forwardFrom(from, B);
+      net.forwardFrom(from, B, AFTER_PRUNED);
     } else {
       net.input.set(patterns.x.subarray(s * size, (s + B) * size));
-      net.forward(B);
+      net.forward(B, AFTER_PRUNED);
       keep?.set(net.acts[from].subarray(0, B * width), s * width);
     }
     out.acts.set(net.acts[idx].subarray(0, B * units), s * units);

@@ -91,7 +91,7 @@ function inHalves(
     ]) {
       if (n === 0) continue;
       net.acts[from].set(values.subarray(start * units, (start + n) * units));
-      net.forwardFrom(from, n);
+      net.forwardFrom(from, n, { evaluating: true });
       const r = net.loss(split.y, start, n, false);
       loss += r.loss;
       correct += r.correct;

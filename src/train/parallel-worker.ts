@@ -86,7 +86,7 @@ function compute(replica: Network, count: number): void {
   const dropout = fullBatch > 0 && Atomics.load(ctrl, CTRL.dropoutOn) === 1;
   replica.dropout.key = dropout ? Atomics.load(ctrl, CTRL.dropoutKey) >>> 0 : null;
   replica.dropout.first = fullBatch - count;
-  replica.forward(count);
+  replica.forward(count, { evaluating: fullBatch === 0 });
   if (fullBatch === 0) {
     // evaluation: forward only, with one layer's outputs when asked for
     const r = replica.loss(labels, 0, count, false);

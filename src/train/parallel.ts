@@ -177,7 +177,7 @@ export class DataParallel {
         seq = this.request(rest);
       }
       net.input.set(split.x.subarray(s * size, (s + half) * size));
-      net.forward(half);
+      net.forward(half, { evaluating: true });
       const r = net.loss(split.y, s, half, false);
       loss += r.loss;
       correct += r.correct;

@@ -162,6 +162,36 @@ for (const [variant, winograd] of [
         });
       }
 
+      for (const [B, C, H, W, OC, K] of convShapes) {
+        it(`conv2d forward pooled in its pass: the bits of conv (tanh), then pooling ${[B, C, H, W, OC, K].join('x')}`, () => {
+          const rng = new Rng(B * 1000 + C * 100 + H + W + OC + K + 7);
+          const OH = H - K + 1,
+            OW = W - K + 1,
+            whole = B * OC * OH * OW,
+            pooledSize = B * OC * (OH >> 1) * (OW >> 1);
+          for (const tanh of [false, true]) {
+            for (const k of [ref, fast]) {
+              const x = rand(k, B * C * H * W, rng),
+                w = rand(k, OC * C * K * K, rng),
+                b = rand(k, OC, rng);
+              const y = k.alloc(whole),
+                expected = k.alloc(pooledSize);
+              k.conv2dForward(y, x, w, b, B, C, H, W, OC, K, tanh);
+              k.avgPool2Forward(expected, y, B * OC, OH, OW);
+              // kept (training: the backward pass reads the unpooled output) and not kept
+              const kept = k.alloc(whole),
+                pooledKept = k.alloc(pooledSize),
+                pooled = k.alloc(pooledSize);
+              k.conv2dForward(kept, x, w, b, B, C, H, W, OC, K, tanh, pooledKept);
+              k.conv2dForward(null, x, w, b, B, C, H, W, OC, K, tanh, pooled);
+              expectSame(y, kept);
+              expectSame(expected, pooledKept);
+              expectSame(expected, pooled);
+            }
+          }
+        });
+      }
+
       for (const [B, I, O] of [
         [16, 400, 120],
         [5, 120, 84],

@@ -113,6 +113,44 @@ describe('network bookkeeping', () => {
   });
 });
 
+describe('an evaluating pass', () => {
+  // a padded convolution followed by tanh and pooling, one of odd output size, one without tanh
+  const padded: Architecture = {
+    input: [1, 12, 12],
+    output: 'softmax',
+    layers: [
+      { kind: 'conv', name: 'c1', inChannels: 1, outChannels: 5, kernel: 5, padding: 2 },
+      { kind: 'tanh' },
+      { kind: 'avgpool' },
+      { kind: 'conv', name: 'c2', inChannels: 5, outChannels: 6, kernel: 3 },
+      { kind: 'avgpool' },
+      { kind: 'dense', name: 'd1', inFeatures: 24, outFeatures: 7 },
+      { kind: 'tanh' },
+      { kind: 'dense', name: 'd2', inFeatures: 7, outFeatures: 3 },
+    ],
+  };
+  for (const backend of ['wasm', 'reference'] as const)
+    for (const [name, arch] of [
+      ['LeNet-5', lenet5()],
+      ['padded', padded],
+    ] as const)
+      it(`${backend}, ${name}: the logits and pooled outputs of the training pass, to the bit`, () => {
+        const net = new Network(arch, 16, backend);
+        net.initialize(5);
+        const pooledAt = arch.layers.flatMap((l, i) => (l.kind === 'avgpool' ? [i + 1] : []));
+        // one and two images take the direct kernels, five and sixteen Winograd's (LeNet-5's conv2)
+        for (const B of [1, 2, 5, 16]) {
+          net.input.set(randomInput(B * net.inputSize, B).map(Math.fround));
+          const logits = Array.from(net.forward(B).subarray(0, B * net.classes));
+          const pooled = pooledAt.map((i) => Array.from(net.acts[i]));
+          for (const i of pooledAt) net.acts[i].fill(0);
+          const evaluated = net.forward(B, { evaluating: true }).subarray(0, B * net.classes);
+          expect(Array.from(evaluated)).toEqual(logits);
+          expect(pooledAt.map((i) => Array.from(net.acts[i]))).toEqual(pooled);
+        }
+      });
+});
+
 describe('a partial backward pass', () => {
   it("stops at a layer: that layer's input gradient and the gradients above it as the whole pass's, nothing below touched", () => {
     const B = 6;
