@@ -11,7 +11,7 @@ export { conv2dBackward } from './conv-backward';
 export { denseForward } from './dense-forward';
 export { denseBackward } from './dense-backward';
 export { tanhForward, tanhBackward } from './pointwise';
-export { avgPool2Forward, avgPool2Backward } from './pooling';
+export { avgPool2Forward, avgPool2Backward, avgPoolTanhBackward } from './pooling';
 export { sgdStep, sgdStepSum, accumulate, zero } from './sgd';
 export { reluForward, reluBackward, sigmoidForward, sigmoidBackward } from './pointwise';
 export { maxPool2Forward, maxPool2Backward } from './pooling';

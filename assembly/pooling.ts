@@ -89,6 +89,63 @@ export function avgPool2Backward(dInp: usize, dOut: usize, planes: i32, H: i32, 
   }
 }
 
+// The backward passes of 2x2 average pooling and of the tanh before it, in one: dInp = (dOut / 4
+// spread over each window) * (1 - y^2), y tanh's output, the bits of avgPool2Backward then
+// tanhBackward (pointwise.ts) without the pooling's gradient written between them.
+export function avgPoolTanhBackward(
+  dInp: usize,
+  dOut: usize,
+  y: usize,
+  planes: i32,
+  H: i32,
+  W: i32,
+): void {
+  const OH = H >> 1,
+    OW = W >> 1,
+    OW4 = OW & ~3,
+    WB = (<usize>W) << 2,
+    q = f32x4.splat(0.25),
+    one = f32x4.splat(1);
+  for (let p = 0; p < planes; p++) {
+    const plane = (<usize>(p * H * W)) << 2,
+      op = dOut + ((<usize>(p * OH * OW)) << 2);
+    for (let row = 0; row < OH; row++) {
+      const r0 = plane + ((<usize>(2 * row * W)) << 2),
+        r1 = r0 + WB,
+        o = op + ((<usize>(row * OW)) << 2);
+      let x = 0;
+      for (; x < OW4; x += 4) {
+        const g = f32x4.mul(v128.load(o + ((<usize>x) << 2)), q);
+        const lo = v128.shuffle<f32>(g, g, 0, 0, 1, 1),
+          hi = v128.shuffle<f32>(g, g, 2, 2, 3, 3);
+        const a = r0 + ((<usize>x) << 3),
+          c = r1 + ((<usize>x) << 3);
+        tanhGrad(dInp + a, lo, y + a, one);
+        tanhGrad(dInp + a + 16, hi, y + a + 16, one);
+        tanhGrad(dInp + c, lo, y + c, one);
+        tanhGrad(dInp + c + 16, hi, y + c + 16, one);
+      }
+      for (; x < OW; x++) {
+        const g = load<f32>(o + ((<usize>x) << 2)) * 0.25;
+        const a = r0 + ((<usize>x) << 3),
+          c = r1 + ((<usize>x) << 3);
+        for (let k: usize = 0; k < 2; k++) {
+          const ya = load<f32>(y + a + 4 * k),
+            yc = load<f32>(y + c + 4 * k);
+          store<f32>(dInp + a + 4 * k, g * (1 - ya * ya));
+          store<f32>(dInp + c + 4 * k, g * (1 - yc * yc));
+        }
+      }
+    }
+  }
+}
+
+// d = g * (1 - y^2) for four values at d, y: tanhBackward's vector step.
+@inline function tanhGrad(d: usize, g: v128, y: usize, one: v128): void {
+  const yv = v128.load(y);
+  v128.store(d, f32x4.mul(g, f32x4.sub(one, f32x4.mul(yv, yv))));
+}
+
 // 2x2 max pooling, stride 2, over `planes` planes of H x W (H, W even): the larger of the two rows,
 // then of each pair of columns, four outputs at a time.
 export function maxPool2Forward(out: usize, inp: usize, planes: i32, H: i32, W: i32): void {

@@ -79,6 +79,18 @@ export interface Kernels {
   tanhBackward(dInp: FloatArray, dOut: FloatArray, y: FloatArray, n: number): void;
   avgPool2Forward(out: FloatArray, inp: FloatArray, planes: number, H: number, W: number): void;
   avgPool2Backward(dInp: FloatArray, dOut: FloatArray, planes: number, H: number, W: number): void;
+  /**
+   * The backward passes of average pooling and of the tanh before it (y its output) in one: the
+   * bits of avgPool2Backward then tanhBackward.
+   */
+  avgPoolTanhBackward(
+    dInp: FloatArray,
+    dOut: FloatArray,
+    y: FloatArray,
+    planes: number,
+    H: number,
+    W: number,
+  ): void;
   reluForward(out: FloatArray, inp: FloatArray, n: number): void;
   /** dInp = dOut where the forward output y > 0, else 0. */
   reluBackward(dInp: FloatArray, dOut: FloatArray, y: FloatArray, n: number): void;

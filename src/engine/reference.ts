@@ -98,6 +98,21 @@ export function createReferenceKernels(dtype: 'float32' | 'float64' = 'float32')
             dInp[a + W + 1] = g;
           }
     },
+    avgPoolTanhBackward(dInp, dOut, y, planes, H, W) {
+      const OH = H >> 1,
+        OW = W >> 1;
+      for (let p = 0; p < planes; p++)
+        for (let r = 0; r < OH; r++)
+          for (let x = 0; x < OW; x++) {
+            // the pooling's gradient as avgPool2Backward stores it, then tanhBackward's product
+            const g =
+              dInp instanceof Float32Array
+                ? Math.fround(dOut[(p * OH + r) * OW + x] * 0.25)
+                : dOut[(p * OH + r) * OW + x] * 0.25;
+            const a = p * H * W + 2 * r * W + 2 * x;
+            for (const i of [a, a + 1, a + W, a + W + 1]) dInp[i] = g * (1 - y[i] * y[i]);
+          }
+    },
     reluForward(out, inp, n) {
       for (let i = 0; i < n; i++) out[i] = inp[i] > 0 ? inp[i] : 0;
     },

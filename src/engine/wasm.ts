@@ -27,6 +27,7 @@ interface WasmExports {
   tanhForward(...a: number[]): void;
   tanhBackward(...a: number[]): void;
   avgPool2Forward(...a: number[]): void;
+  avgPoolTanhBackward(...a: number[]): void;
   avgPool2Backward(...a: number[]): void;
   reluForward(...a: number[]): void;
   reluBackward(...a: number[]): void;
@@ -253,6 +254,8 @@ export function createWasmKernels(
     avgPool2Forward: (out, inp, planes, H, W) => x.avgPool2Forward(p(out), p(inp), planes, H, W),
     avgPool2Backward: (dInp, dOut, planes, H, W) =>
       x.avgPool2Backward(p(dInp), p(dOut), planes, H, W),
+    avgPoolTanhBackward: (dInp, dOut, y, planes, H, W) =>
+      x.avgPoolTanhBackward(p(dInp), p(dOut), p(y), planes, H, W),
     reluForward: (out, inp, n) => x.reluForward(p(out), p(inp), n),
     reluBackward: (dInp, dOut, y, n) => x.reluBackward(p(dInp), p(dOut), p(y), n),
     sigmoidForward: (out, inp, n) => x.sigmoidForward(p(out), p(inp), n),

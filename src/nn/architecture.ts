@@ -46,6 +46,20 @@ export function activationAfter(arch: Architecture, name: string): ActivationKin
   return next && isActivation(next) ? next.kind : 'linear';
 }
 
+/**
+ * Index into a network's activations (Network.acts) of the activation output (tanh, ReLU or
+ * sigmoid) that follows the dense layer `name`, past any dropout: its activation vectors (the
+ * dense layer's output when no activation follows).
+ */
+export function activationIndexOf(arch: Architecture, name: string): number {
+  const i = arch.layers.findIndex((l) => l.kind === 'dense' && l.name === name);
+  if (i < 0) throw new Error(`no dense layer named ${name}`);
+  let k = i + 1;
+  while (arch.layers[k]?.kind === 'dropout') k++;
+  const next = arch.layers[k];
+  return next && isActivation(next) ? k + 1 : i + 1;
+}
+
 export interface LeNetOptions {
   classes?: number;
   fc1?: number;

@@ -6,7 +6,7 @@
 import { createKernels, type BackendName } from '../engine/backend.js';
 import type { FloatArray, Kernels } from '../engine/kernels.js';
 import {
-  isActivation,
+  activationIndexOf,
   layerShapes,
   paramShapes,
   size,
@@ -149,18 +149,9 @@ export class Network {
     initializeLikePyTorch(this.views, (name) => this.param(name), seed);
   }
 
-  /**
-   * Index into acts of the activation output (tanh, ReLU or sigmoid) that follows the dense layer
-   * `name`: its activation vectors.
-   */
+  /** Index into acts of the activation vectors of the dense layer `name` (architecture.ts). */
   activationIndex(name: string): number {
-    const i = this.arch.layers.findIndex((l) => l.kind === 'dense' && l.name === name);
-    if (i < 0) throw new Error(`no dense layer named ${name}`);
-    // past a dropout layer (the identity when evaluating) to the activation, if there is one
-    let k = i + 1;
-    while (this.arch.layers[k]?.kind === 'dropout') k++;
-    const next = this.arch.layers[k];
-    return next && isActivation(next) ? k + 1 : i + 1;
+    return activationIndexOf(this.arch, name);
   }
 
   /** Index into acts of the first dense layer's input: the convolutional features. */
@@ -216,17 +207,23 @@ export class Network {
   /**
    * Backpropagates dActs[last] (set by the loss); the gradients are written into `grads` (or
    * `gradsAux`), whatever they held: no zeroGrad() is needed first. With `downTo`, only layers
-   * downTo.. run: dActs[downTo] and the gradients of those layers are set, nothing below.
+   * downTo.. run: dActs[downTo] and the gradients of those layers are set, nothing below. Average
+   * pooling after tanh runs with it as one kernel (the pooling's input gradient is not written).
    */
   backward(B: number, into: 'grads' | 'aux' = 'grads', downTo = 0): void {
     const gv = into === 'grads' ? this.gv : this.gvAux;
     const grad = (n: string) => gv.get(n)!;
-    for (let i = this.arch.layers.length - 1; i >= downTo; i--) {
-      const l = this.arch.layers[i];
+    const layers = this.arch.layers;
+    for (let i = layers.length - 1; i >= downTo; i--) {
+      const l = layers[i];
       const dInp = i === 0 ? null : this.dActs[i],
         dOut = this.dActs[i + 1];
       const io = this.io(i, B);
-      if (l.kind === 'conv')
+      if (l.kind === 'avgpool' && layers[i - 1]?.kind === 'tanh' && i - 1 >= Math.max(downTo, 1)) {
+        const [c, h, w] = io.shape;
+        this.kernels.avgPoolTanhBackward(this.dActs[i - 1], dOut, io.inp, B * c, h, w);
+        i--;
+      } else if (l.kind === 'conv')
         convBackward(this.kernels, l, io, this.convBuffers[i]!, dInp, dOut, grad);
       else if (l.kind === 'dense') denseBackward(this.kernels, l, io, dInp, dOut, grad);
       else if (dInp && l.kind === 'dropout')

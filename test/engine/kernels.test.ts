@@ -279,6 +279,28 @@ for (const [variant, winograd] of [
         expectClose(d1, d2, 1e-6);
       });
 
+      for (const [planes, H, W] of [
+        [18, 28, 28],
+        [5, 10, 10],
+        [3, 6, 18],
+        [2, 4, 2],
+      ])
+        it(`average pooling and tanh backward in one pass ${planes}x${H}x${W}: the bits of the two passes`, () => {
+          const rng = new Rng(planes + H + W);
+          const n = planes * H * W;
+          for (const k of [ref, fast]) {
+            // tanh's outputs (within (-1, 1)) and the pooled output's gradient
+            const t = rand(k, n, rng),
+              g = rand(k, n / 4, rng);
+            const twoPasses = k.alloc(n),
+              onePass = k.alloc(n);
+            k.avgPool2Backward(twoPasses, g, planes, H, W);
+            k.tanhBackward(twoPasses, twoPasses, t, n);
+            k.avgPoolTanhBackward(onePass, g, t, planes, H, W);
+            expectSame(twoPasses, onePass);
+          }
+        });
+
       for (const kind of ['relu', 'sigmoid'] as const)
         it(`${kind} forward and backward, including large inputs and exact zeros`, () => {
           const rng = new Rng(kind === 'relu' ? 8 : 9);
