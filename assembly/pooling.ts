@@ -52,41 +52,7 @@ export function avgPool2Forward(out: usize, inp: usize, planes: i32, H: i32, W: 
 }
 
 export function avgPool2Backward(dInp: usize, dOut: usize, planes: i32, H: i32, W: i32): void {
-  const OH = H >> 1,
-    OW = W >> 1,
-    OW4 = OW & ~3,
-    WB = (<usize>W) << 2,
-    q = f32x4.splat(0.25);
-  for (let p = 0; p < planes; p++) {
-    const ip = dInp + ((<usize>(p * H * W)) << 2),
-      op = dOut + ((<usize>(p * OH * OW)) << 2);
-    for (let y = 0; y < OH; y++) {
-      const r0 = ip + ((<usize>(2 * y * W)) << 2),
-        r1 = r0 + WB,
-        o = op + ((<usize>(y * OW)) << 2);
-      let x = 0;
-      for (; x < OW4; x += 4) {
-        const g = f32x4.mul(v128.load(o + ((<usize>x) << 2)), q);
-        const lo = v128.shuffle<f32>(g, g, 0, 0, 1, 1),
-          hi = v128.shuffle<f32>(g, g, 2, 2, 3, 3);
-        const a = r0 + ((<usize>x) << 3),
-          c = r1 + ((<usize>x) << 3);
-        v128.store(a, lo);
-        v128.store(a, hi, 16);
-        v128.store(c, lo);
-        v128.store(c, hi, 16);
-      }
-      for (; x < OW; x++) {
-        const g = load<f32>(o + ((<usize>x) << 2)) * 0.25;
-        const a = r0 + ((<usize>x) << 3),
-          c = r1 + ((<usize>x) << 3);
-        store<f32>(a, g);
-        store<f32>(a + 4, g);
-        store<f32>(c, g);
-        store<f32>(c + 4, g);
-      }
-    }
-  }
+  spreadBackward(dInp, dOut, 0, planes, H, W, false);
 }
 
 // The backward passes of 2x2 average pooling and of the tanh before it, in one: dInp = (dOut / 4
@@ -100,12 +66,25 @@ export function avgPoolTanhBackward(
   H: i32,
   W: i32,
 ): void {
+  spreadBackward(dInp, dOut, y, planes, H, W, true);
+}
+
+// Each pooled gradient / 4 over its window (times 1 - y^2 with `tanh`): four windows at a time,
+// the rest of each row one by one.
+@inline function spreadBackward(
+  dInp: usize,
+  dOut: usize,
+  y: usize,
+  planes: i32,
+  H: i32,
+  W: i32,
+  tanh: bool,
+): void {
   const OH = H >> 1,
     OW = W >> 1,
     OW4 = OW & ~3,
     WB = (<usize>W) << 2,
-    q = f32x4.splat(0.25),
-    one = f32x4.splat(1);
+    q = f32x4.splat(0.25);
   for (let p = 0; p < planes; p++) {
     const plane = (<usize>(p * H * W)) << 2,
       op = dOut + ((<usize>(p * OH * OW)) << 2);
@@ -120,30 +99,41 @@ export function avgPoolTanhBackward(
           hi = v128.shuffle<f32>(g, g, 2, 2, 3, 3);
         const a = r0 + ((<usize>x) << 3),
           c = r1 + ((<usize>x) << 3);
-        tanhGrad(dInp + a, lo, y + a, one);
-        tanhGrad(dInp + a + 16, hi, y + a + 16, one);
-        tanhGrad(dInp + c, lo, y + c, one);
-        tanhGrad(dInp + c + 16, hi, y + c + 16, one);
+        spread4(dInp + a, lo, y, a, tanh);
+        spread4(dInp + a + 16, hi, y, a + 16, tanh);
+        spread4(dInp + c, lo, y, c, tanh);
+        spread4(dInp + c + 16, hi, y, c + 16, tanh);
       }
       for (; x < OW; x++) {
         const g = load<f32>(o + ((<usize>x) << 2)) * 0.25;
         const a = r0 + ((<usize>x) << 3),
           c = r1 + ((<usize>x) << 3);
-        for (let k: usize = 0; k < 2; k++) {
-          const ya = load<f32>(y + a + 4 * k),
-            yc = load<f32>(y + c + 4 * k);
-          store<f32>(dInp + a + 4 * k, g * (1 - ya * ya));
-          store<f32>(dInp + c + 4 * k, g * (1 - yc * yc));
+        for (let k: usize = 0; k < 8; k += 4) {
+          spread1(dInp + a + k, g, y, a + k, tanh);
+          spread1(dInp + c + k, g, y, c + k, tanh);
         }
       }
     }
   }
 }
 
-// d = g * (1 - y^2) for four values at d, y: tanhBackward's vector step.
-@inline function tanhGrad(d: usize, g: v128, y: usize, one: v128): void {
-  const yv = v128.load(y);
-  v128.store(d, f32x4.mul(g, f32x4.sub(one, f32x4.mul(yv, yv))));
+// d = g (times 1 - y^2 with `tanh`, tanhBackward's operations; y + at: tanh's output at d's place).
+@inline function spread4(d: usize, g: v128, y: usize, at: usize, tanh: bool): void {
+  if (!tanh) {
+    v128.store(d, g);
+    return;
+  }
+  const yv = v128.load(y + at);
+  v128.store(d, f32x4.mul(g, f32x4.sub(f32x4.splat(1), f32x4.mul(yv, yv))));
+}
+
+@inline function spread1(d: usize, g: f32, y: usize, at: usize, tanh: bool): void {
+  if (!tanh) {
+    store<f32>(d, g);
+    return;
+  }
+  const yv = load<f32>(y + at);
+  store<f32>(d, g * (1 - yv * yv));
 }
 
 // 2x2 max pooling, stride 2, over `planes` planes of H x W (H, W even): the larger of the two rows,
