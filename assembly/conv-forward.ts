@@ -1,5 +1,6 @@
-// The convolution's forward pass, out = conv(inp, w) + b (and its tanh when asked), on the direct
-// kernels (register blocks of four channels by eight positions) or on the Winograd kernels.
+// The convolution's forward pass, out = conv(inp, w) + b (its tanh, and its 2x2 average pooling,
+// when asked), on the direct kernels (register blocks of four channels by eight positions) or on
+// the Winograd kernels.
 import { madd, tanh4, copyRow } from './simd';
 import { tanhForward } from './pointwise';
 import { winogradApplies } from './winograd';

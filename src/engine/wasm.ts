@@ -27,8 +27,8 @@ interface WasmExports {
   tanhForward(...a: number[]): void;
   tanhBackward(...a: number[]): void;
   avgPool2Forward(...a: number[]): void;
-  avgPoolTanhBackward(...a: number[]): void;
   avgPool2Backward(...a: number[]): void;
+  avgPoolTanhBackward(...a: number[]): void;
   reluForward(...a: number[]): void;
   reluBackward(...a: number[]): void;
   sigmoidForward(...a: number[]): void;

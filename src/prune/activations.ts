@@ -41,16 +41,16 @@ export function layerActivations(
  */
 const gradientKeys = new WeakMap<Split, Split>();
 
+// withGradients' backward pass runs only from the pruned layer on: the convolutions' outputs
+// before it need not be kept.
+const AFTER_PRUNED = { evaluating: true };
+
 /**
  * Activations acts[idx] and dLoss/dActivation in chunks of the network's batch. The backward pass
  * runs only the layers after the pruned one: they give dActs[idx]. With a cache, the inputs of
  * the cached layer are kept, and while the weights before it are unchanged only the layers from it
  * run, on the same chunks.
  */
-// The backward pass below runs only from the pruned layer on: the convolutions' outputs before it
-// need not be kept.
-const AFTER_PRUNED = { evaluating: true };
-
 function withGradients(
   net: Network,
   idx: number,
