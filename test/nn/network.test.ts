@@ -129,10 +129,22 @@ describe('an evaluating pass', () => {
       { kind: 'dense', name: 'd2', inFeatures: 7, outFeatures: 3 },
     ],
   };
+  // a strided convolution (not pooled in its pass: its subsampling comes between)
+  const strided: Architecture = {
+    input: [1, 13, 13],
+    output: 'softmax',
+    layers: [
+      { kind: 'conv', name: 'c1', inChannels: 1, outChannels: 4, kernel: 3, stride: 2 },
+      { kind: 'tanh' },
+      { kind: 'avgpool' },
+      { kind: 'dense', name: 'd1', inFeatures: 36, outFeatures: 3 },
+    ],
+  };
   for (const backend of ['wasm', 'reference'] as const)
     for (const [name, arch] of [
       ['LeNet-5', lenet5()],
       ['padded', padded],
+      ['strided', strided],
     ] as const)
       it(`${backend}, ${name}: the logits and pooled outputs of the training pass, to the bit`, () => {
         const net = new Network(arch, 16, backend);
