@@ -5,61 +5,9 @@ import { madd, tanh4, copyRow } from './simd';
 import { tanhForward } from './pointwise';
 import { winogradApplies } from './winograd';
 import { winogradForward } from './winograd-forward';
-import { padded, WINOGRAD_MIN_BATCH, winogradOn, im2col, setBlock } from './conv-layout';
-import { poolBlocks, storePooled } from './conv-pool';
-import { avgPool2Forward, avgPoolPlane } from './pooling';
-
-// The forward pass's blocks of eight positions, as [p, d, q, e] at blk (16 bytes each): the
-// positions p..p+3 and p+d/4..p+d/4+3 (d in bytes) of the computation, written to q..q+3 and
-// q+e/4..q+e/4+3. On the input's row pitch (`rows`), only the OW columns of each output row that
-// are kept: whole blocks of eight, and a row's last four columns paired with the next row's (d = W
-// floats; the last of an odd number of rows with the row above it, computed twice). When those
-// blocks cover each row exactly (OW a multiple of 4) they go straight to the output (q = oy * OW +
-// ox: `direct`). Otherwise (more than four columns left over, or one row) every position of the
-// pitch up to PT, as a run of blocks; these, and blocks of rows that end with 1 to 3 columns, go to
-// the scratch planes (q = p) and are copied to the output afterwards. Each output is the same sum
-// whichever block computes it. Returns the number of blocks.
-@inline function pairedBlocks(rows: bool, OH: i32, OW: i32): bool {
-  return rows && OW - (OW & ~7) <= 4 && OH >= 2;
-}
-
-@inline function directBlocks(rows: bool, OH: i32, OW: i32): bool {
-  return pairedBlocks(rows, OH, OW) && (OW & 3) == 0;
-}
-
-function forwardBlocks(
-  blk: usize,
-  rows: bool,
-  PT: i32,
-  OH: i32,
-  OW: i32,
-  W: i32,
-  direct: bool,
-): i32 {
-  const full = OW & ~7,
-    rem = OW - full;
-  let nb = 0;
-  if (!pairedBlocks(rows, OH, OW)) {
-    for (let p = 0; p < PT; p += 8) {
-      setBlock(blk, nb, p, 16, p, 16);
-      nb++;
-    }
-    return nb;
-  }
-  const pitch = direct ? OW : W;
-  for (let oy = 0; oy < OH; oy++)
-    for (let ox = 0; ox < full; ox += 8) {
-      setBlock(blk, nb, oy * W + ox, 16, oy * pitch + ox, 16);
-      nb++;
-    }
-  if (rem > 0)
-    for (let oy = 0; oy < OH; oy += 2) {
-      const next = oy + 1 < OH ? 1 : -1;
-      setBlock(blk, nb, oy * W + full, (next * W) << 2, oy * pitch + full, (next * pitch) << 2);
-      nb++;
-    }
-  return nb;
-}
+import { padded, WINOGRAD_MIN_BATCH, winogradOn, im2col } from './conv-layout';
+import { directBlocks, forwardBlocks, poolBlocks } from './conv-blocks';
+import { avgPool2Forward, avgPoolPlane, storePooled } from './pooling';
 
 // Forward: out[oc] = b[oc] + W[oc, :] col, four output channels by eight positions at a time, as
 // products over rows x + off[r] of the im2col matrix; the weights of each block of four channels
@@ -73,7 +21,7 @@ function forwardBlocks(
 // floats apart).
 // With `pooled` (not 0), the 2x2 average pooling of the output (after its tanh) is written there,
 // [B, OC, OH / 2, OW / 2], the bits avgPool2Forward gives; `out` may then be 0 (evaluating: the
-// unpooled output is not kept). Direct blocks then cover two rows (conv-pool.ts) and pool in
+// unpooled output is not kept). Direct blocks then cover two rows (conv-blocks.ts) and pool in
 // registers; scratch planes are pooled after their tanh.
 export function conv2dForward(
   out: usize,

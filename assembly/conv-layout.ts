@@ -90,12 +90,3 @@ export function im2col(
         for (let p = P; p < PS; p++) store<f32>(row + ((<usize>p) << 2), 0);
       }
 }
-
-// A block of the forward pass's positions, [p, d, q, e] at blk + 16 k (see forwardBlocks).
-@inline export function setBlock(blk: usize, k: i32, p: i32, d: i32, q: i32, e: i32): void {
-  const at = blk + ((<usize>k) << 4);
-  store<i32>(at, p);
-  store<i32>(at, d, 4);
-  store<i32>(at, q, 8);
-  store<i32>(at, e, 12);
-}

@@ -9,7 +9,7 @@ export function avgPool2Forward(out: usize, inp: usize, planes: i32, H: i32, W: 
 
 // One plane's pooling, its rows `pitch` floats apart: four outputs at a time (the pairs of two
 // rows' sums separated by shuffles), the rest of each row one by one. The convolution's pooled pass
-// (conv-pool.ts) adds in the same orders.
+// adds in the same orders (storePooled).
 @inline export function avgPoolPlane(
   out: usize,
   inp: usize,
@@ -49,6 +49,24 @@ export function avgPool2Forward(out: usize, inp: usize, planes: i32, H: i32, W: 
       );
     }
   }
+}
+
+// The two pooled outputs of a convolution block's rows a (columns x..x+3) and c (the same columns
+// a row below; conv-forward.ts), stored at pp: (a0 + c0) + (a1 + c1) as avgPoolPlane's vectors add
+// them, or with `rest`, ((a0 + a1) + c0) + c1 as it adds the rest of a row; then times 1/4. So the
+// convolution's pooled pass gives the bits of the convolution followed by the pooling layer.
+@inline export function storePooled(a: v128, c: v128, pp: usize, rest: bool): void {
+  let s: v128;
+  if (rest) {
+    s = f32x4.add(a, v128.shuffle<f32>(a, a, 1, 0, 3, 2));
+    s = f32x4.add(s, c);
+    s = f32x4.add(s, v128.shuffle<f32>(c, c, 1, 0, 3, 2));
+  } else {
+    const v = f32x4.add(a, c);
+    s = f32x4.add(v, v128.shuffle<f32>(v, v, 1, 0, 3, 2));
+  }
+  s = f32x4.mul(s, f32x4.splat(0.25));
+  v128.store64_lane(pp, v128.shuffle<f32>(s, s, 0, 2, 0, 2), 0);
 }
 
 export function avgPool2Backward(dInp: usize, dOut: usize, planes: i32, H: i32, W: i32): void {
