@@ -1,9 +1,11 @@
 // Study benchmark. The reference configuration (2,000 training, 500 validation and 1,000 test
 // images of Fashion-MNIST, 10 baseline epochs, 1 retraining epoch per step, all 83 steps of the
-// paper's criterion, no control), end to end on both cores, timed in its phases: start-up (data,
+// paper's criterion, no control, no one-shot curves and no per-step speed measurement, which the
+// peer does not do either), end to end on both cores, timed in its phases: start-up (data,
 // workers) before the first baseline epoch, the baseline, every step's wall time, the end. A step
 // is compared with its arithmetic: one epoch of 2,000 training images plus 2,500 evaluated images
-// at the engine's own rates, measured in the same run. Then the same study in PyTorch
+// at the engine's own rates, measured in the same run. The study with the control, and with each
+// step's speed measured (the CLI's default), are timed too. Then the same study in PyTorch
 // (bench/torch_study.py, on OpenBLAS, see peer.js) at 1 and 2 threads, and the ratio; the CLI's
 // start-up time; with BENCH_PAPER=1, the paper preset's cost (baseline and 2 steps measured on
 // both sides, 83 steps projected). The last line is one JSON object.
@@ -37,8 +39,10 @@ const reference = {
   patterns: 1000,
   patience: 0,
   seeds: 1,
-  // the peer computes no one-shot curves: the same work on both sides
+  // the peer computes no one-shot curves and measures no step's inference speed: the same work on
+  // both sides (the study with the speed measured, the default, is timed as well)
   oneShot: false,
+  speed: false,
 };
 const tmp = mkdtempSync(join(tmpdir(), 'prunelab-bench-'));
 const now = () => performance.now();
@@ -170,6 +174,19 @@ const controlCfg = parseStudyConfig({ ...reference, control: true, out: join(tmp
 await runStudy(controlCfg, silentProgress);
 const withControl = (now() - t1) / 1000;
 console.log(`  with the budget-matched control as well: ${withControl.toFixed(1)} s`);
+const t2 = now();
+const speedCfg = parseStudyConfig({
+  ...reference,
+  speed: true,
+  control: false,
+  out: join(tmp, 'speed'),
+});
+await runStudy(speedCfg, silentProgress);
+const withSpeed = (now() - t2) / 1000;
+console.log(
+  `  with each step's inference speed measured as well (the default; the peer measures none): ` +
+    `${withSpeed.toFixed(1)} s`,
+);
 
 /** @type {PeerStudy[]} */
 let peerRuns = [];
@@ -190,7 +207,9 @@ if (peer) {
 const torchBest = peerRuns.length ? Math.min(...peerRuns.map((t) => t.seconds)) : null;
 if (torchBest !== null) {
   console.log(
-    `ratio (PyTorch at its best thread count / prunelab): ${(torchBest / (run.total / 1000)).toFixed(2)}x`,
+    `ratio (PyTorch at its best thread count / prunelab, the same work): ` +
+      `${(torchBest / (run.total / 1000)).toFixed(2)}x; with prunelab's speed measurement as well ` +
+      `${(torchBest / withSpeed).toFixed(2)}x`,
   );
 } else console.log('PyTorch not importable (apt-get install python3-torch for the peer)');
 
@@ -253,6 +272,7 @@ rmSync(tmp, { recursive: true, force: true });
 console.log(
   JSON.stringify({
     studySeconds: +(run.total / 1000).toFixed(2),
+    studyWithSpeedSeconds: +withSpeed.toFixed(2),
     startupSeconds: +(run.startup / 1000).toFixed(2),
     stepMeanMs: Math.round(stepMean),
     stepMedianMs: Math.round(stepMedian),
@@ -263,6 +283,7 @@ console.log(
     torchStudySeconds: torchBest && +torchBest.toFixed(2),
     peer: peer && { torch: peer.torch, blas: peer.blas, openblas: peer.openblas },
     ratio: torchBest && +(torchBest / (run.total / 1000)).toFixed(2),
+    ratioWithSpeed: torchBest && +(torchBest / withSpeed).toFixed(2),
     paper,
   }),
 );

@@ -229,6 +229,11 @@ export function addStudyOptions(cmd: Command): Command {
       'skip the one-shot curves, each criterion once with no retraining (default: with them)',
     )
     .option(
+      '--no-speed',
+      "skip measuring each step's inference speed, latency and images/s (about 5% of a " +
+        "study's time; default: measured)",
+    )
+    .option(
       '--export <formats>',
       "write every step's model (and the knee's and the final one) also as onnx and/or tfjs",
       (v: string) => list(v),

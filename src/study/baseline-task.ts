@@ -121,7 +121,7 @@ export async function runBaselineTask(
   };
   saveModel(baselineModelPath(dir, seed), net, modelMetadata(data));
   result.modelBytes = statSync(baselineModelPath(dir, seed)).size;
-  Object.assign(result, measureSpeed(net, data.test.x));
+  if (cfg.speed) Object.assign(result, measureSpeed(net, data.test.x));
   writeJsonAtomic(baselineResultPath(dir, seed), result);
   return result;
 }

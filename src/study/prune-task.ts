@@ -216,7 +216,7 @@ export async function runPruneTask(
       valPrevious = record.valAccuracy;
       const complete = pruned >= total || record.hidden <= 1;
       record.modelBytes = statSync(saveStepModel(folder, net, step, metadata)).size;
-      Object.assign(record, measureSpeed(net, data.test.x));
+      if (cfg.speed) Object.assign(record, measureSpeed(net, data.test.x));
       const inKnee = record.testAccuracy >= kneeBand;
       for (const format of cfg.export) {
         const names = [`step-${step}`, ...(inKnee ? ['knee'] : []), ...(complete ? ['final'] : [])];

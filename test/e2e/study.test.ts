@@ -216,10 +216,16 @@ describe('prunelab study', () => {
     expect(results.summary.redundancy.at(-1)?.estimate).toBe('one-shot knee of reconstruct');
   });
 
-  it('gives identical numbers for the same seed and config', async () => {
-    const cfg = parseStudyConfig({ ...tinyCfg, out: join(tmp, 'b'), threads: 1 });
+  it('gives identical numbers for the same seed and config, with or without --no-speed', async () => {
+    const cfg = parseStudyConfig({ ...tinyCfg, out: join(tmp, 'b'), threads: 1, speed: false });
     const again = (await runStudy(cfg, silentProgress)).results;
     expect(numbers(again)).toEqual(numbers(first));
+    // --no-speed: no speed measured, the sizes still recorded
+    const steps = again.runs.flatMap((run) => run.steps);
+    expect(steps.some((step) => 'latencyMs' in step || 'imagesPerSecond' in step)).toBe(false);
+    expect(again.baseline.perSeed.some((b) => 'latencyMs' in b)).toBe(false);
+    expect(steps.every((step) => (step.modelBytes ?? 0) > 0)).toBe(true);
+    expect(first.runs[0].steps.every((step) => (step.latencyMs ?? 0) > 0)).toBe(true);
   });
 
   it('gives the same numbers with a data-parallel helper thread (one task on two threads) as on one thread', async () => {
