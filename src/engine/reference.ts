@@ -80,38 +80,13 @@ export function createReferenceKernels(dtype: 'float32' | 'float64' = 'float32')
     tanhForward(out, inp, n) {
       for (let i = 0; i < n; i++) out[i] = Math.tanh(inp[i]);
     },
-    tanhBackward(dInp, dOut, y, n) {
-      for (let i = 0; i < n; i++) dInp[i] = dOut[i] * (1 - y[i] * y[i]);
-    },
+    tanhBackward,
     avgPool2Forward,
-    avgPool2Backward(dInp, dOut, planes, H, W) {
-      const OH = H >> 1,
-        OW = W >> 1;
-      for (let p = 0; p < planes; p++)
-        for (let y = 0; y < OH; y++)
-          for (let x = 0; x < OW; x++) {
-            const g = dOut[(p * OH + y) * OW + x] * 0.25,
-              a = p * H * W + 2 * y * W + 2 * x;
-            dInp[a] = g;
-            dInp[a + 1] = g;
-            dInp[a + W] = g;
-            dInp[a + W + 1] = g;
-          }
-    },
+    avgPool2Backward,
+    // by definition the two passes, one after the other
     avgPoolTanhBackward(dInp, dOut, y, planes, H, W) {
-      const OH = H >> 1,
-        OW = W >> 1;
-      for (let p = 0; p < planes; p++)
-        for (let r = 0; r < OH; r++)
-          for (let x = 0; x < OW; x++) {
-            // the pooling's gradient as avgPool2Backward stores it, then tanhBackward's product
-            const g =
-              dInp instanceof Float32Array
-                ? Math.fround(dOut[(p * OH + r) * OW + x] * 0.25)
-                : dOut[(p * OH + r) * OW + x] * 0.25;
-            const a = p * H * W + 2 * r * W + 2 * x;
-            for (const i of [a, a + 1, a + W, a + W + 1]) dInp[i] = g * (1 - y[i] * y[i]);
-          }
+      avgPool2Backward(dInp, dOut, planes, H, W);
+      tanhBackward(dInp, dInp, y, planes * H * W);
     },
     reluForward(out, inp, n) {
       for (let i = 0; i < n; i++) out[i] = inp[i] > 0 ? inp[i] : 0;
@@ -216,7 +191,8 @@ export function createReferenceKernels(dtype: 'float32' | 'float64' = 'float32')
 
 export type { FloatArray };
 
-// 2x2 average pooling, stride 2: the pooling layer's pass, and the pooled convolution's.
+// 2x2 average pooling, stride 2 (the pooling layer's pass, and the pooled convolution's), its
+// backward pass, and tanh's (both also run together: avgPoolTanhBackward).
 function avgPool2Forward(
   out: FloatArray,
   inp: FloatArray,
@@ -232,4 +208,29 @@ function avgPool2Forward(
         const a = p * H * W + 2 * y * W + 2 * x;
         out[(p * OH + y) * OW + x] = (inp[a] + inp[a + 1] + inp[a + W] + inp[a + W + 1]) * 0.25;
       }
+}
+
+function avgPool2Backward(
+  dInp: FloatArray,
+  dOut: FloatArray,
+  planes: number,
+  H: number,
+  W: number,
+): void {
+  const OH = H >> 1,
+    OW = W >> 1;
+  for (let p = 0; p < planes; p++)
+    for (let y = 0; y < OH; y++)
+      for (let x = 0; x < OW; x++) {
+        const g = dOut[(p * OH + y) * OW + x] * 0.25,
+          a = p * H * W + 2 * y * W + 2 * x;
+        dInp[a] = g;
+        dInp[a + 1] = g;
+        dInp[a + W] = g;
+        dInp[a + W + 1] = g;
+      }
+}
+
+function tanhBackward(dInp: FloatArray, dOut: FloatArray, y: FloatArray, n: number): void {
+  for (let i = 0; i < n; i++) dInp[i] = dOut[i] * (1 - y[i] * y[i]);
 }
