@@ -60,21 +60,21 @@ export function forwardBlocks(
 // it pools four at a time in one order and the rest of a row in another: those blocks come last.
 // Returns the number of blocks, and in the upper 16 bits the number of those before the rest.
 export function poolBlocks(blk: usize, OH: i32, OW: i32, W: i32): i32 {
-  const PW = OW >> 1,
-    vectorColumns = (PW & ~3) << 1;
-  let nb = 0;
+  const vectorColumns = ((OW >> 1) & ~3) << 1;
+  const before = pairedRowBlocks(blk, 0, OH, OW, W, 0, vectorColumns);
+  return pairedRowBlocks(blk, before, OH, OW, W, vectorColumns, OW) | (before << 16);
+}
+
+// The pooled pass's blocks of columns [from, to) of every pair of rows, from block nb on; returns
+// the number of blocks then.
+function pairedRowBlocks(blk: usize, nb: i32, OH: i32, OW: i32, W: i32, from: i32, to: i32): i32 {
+  const PW = OW >> 1;
   for (let oy = 0; oy < OH; oy += 2)
-    for (let ox = 0; ox < vectorColumns; ox += 4) {
+    for (let ox = from; ox < to; ox += 4) {
       setBlock(blk, nb, oy * W + ox, W << 2, oy * OW + ox, (oy >> 1) * PW + (ox >> 1));
       nb++;
     }
-  const before = nb;
-  for (let oy = 0; oy < OH; oy += 2)
-    for (let ox = vectorColumns; ox < OW; ox += 4) {
-      setBlock(blk, nb, oy * W + ox, W << 2, oy * OW + ox, (oy >> 1) * PW + (ox >> 1));
-      nb++;
-    }
-  return nb | (before << 16);
+  return nb;
 }
 
 // A block of the forward pass's positions, [p, d, q, e] at blk + 16 k (see forwardBlocks).

@@ -86,6 +86,17 @@ async function timedStudy() {
   };
 }
 
+/**
+ * Seconds the reference study takes end to end with `changes` to its configuration.
+ * @param {Record<string, unknown>} changes @param {string} name
+ */
+async function studySeconds(changes, name) {
+  const t = now();
+  const cfg = parseStudyConfig({ ...reference, ...changes, out: join(tmp, name) });
+  await runStudy(cfg, silentProgress);
+  return (now() - t) / 1000;
+}
+
 /** One step's arithmetic at the engine's rates (ms): 2,000 images trained, 2,500 evaluated. */
 async function stepArithmetic() {
   const arch = lenet5();
@@ -169,20 +180,9 @@ console.log(
 const cli = cliStartup();
 console.log(`  CLI start-up (prunelab --version): ${cli.toFixed(0)} ms`);
 
-const t1 = now();
-const controlCfg = parseStudyConfig({ ...reference, control: true, out: join(tmp, 'control') });
-await runStudy(controlCfg, silentProgress);
-const withControl = (now() - t1) / 1000;
+const withControl = await studySeconds({ control: true }, 'control');
 console.log(`  with the budget-matched control as well: ${withControl.toFixed(1)} s`);
-const t2 = now();
-const speedCfg = parseStudyConfig({
-  ...reference,
-  speed: true,
-  control: false,
-  out: join(tmp, 'speed'),
-});
-await runStudy(speedCfg, silentProgress);
-const withSpeed = (now() - t2) / 1000;
+const withSpeed = await studySeconds({ speed: true, control: false }, 'speed');
 console.log(
   `  with each step's inference speed measured as well (the default; the peer measures none): ` +
     `${withSpeed.toFixed(1)} s`,
