@@ -5,6 +5,7 @@ import { Rng } from '../../src/engine/rng.js';
 import { lenet5, Network } from '../../src/nn/network.js';
 import { removeUnits } from '../../src/prune/surgery.js';
 import { FeatureCache } from '../../src/train/features.js';
+import { createReferenceKernels } from '../../src/engine/reference.js';
 import { resolveArchitecture } from '../../src/nn/arch-spec.js';
 import { DataParallel } from '../../src/train/parallel.js';
 import { evaluate } from '../../src/train/evaluation.js';
@@ -102,5 +103,25 @@ describe("evaluation through the pruned layer's cached inputs", () => {
     evaluate(net, images, null, cache); // a third generation pushes out the first
     net.setParams(first);
     expect(cache.get(net, images)).toBeNull();
+  });
+
+  it('matches weights bit for bit, float32 and float64 alike', () => {
+    const images = split(16, 6);
+    for (const kernels of [createReferenceKernels('float64'), createReferenceKernels('float32')]) {
+      const net = new Network(lenet5(), 16, 'reference', { kernels });
+      net.initialize(4);
+      const cache = new FeatureCache('fc2');
+      evaluate(net, images, null, cache);
+      expect(cache.get(net, images), kernels.name).not.toBeNull();
+      const w = net.param('conv2.weight');
+      const kept = w[3];
+      w[3] = kept * (1 + 2 ** -40); // below float32's precision: a change only in float64
+      const changed = w[3] !== kept;
+      expect(cache.get(net, images) === null).toBe(changed);
+      w[3] = kept;
+      expect(cache.get(net, images)).not.toBeNull();
+      w[3] = kept + 1;
+      expect(cache.get(net, images)).toBeNull();
+    }
   });
 });
