@@ -62,15 +62,51 @@ export interface ArchitectureRequest {
 
 const KINDS = 'conv, dense, tanh, relu, sigmoid, avgpool, maxpool, dropout';
 
+/** The fields each layer kind takes (the spec's and PyTorch's names). */
+const LAYER_FIELDS: Record<string, string[]> = {
+  conv: ['kind', 'name', 'inChannels', 'outChannels', 'kernel', 'padding', 'stride'],
+  dense: ['kind', 'name', 'inFeatures', 'outFeatures'],
+  dropout: ['kind', 'p'],
+};
+const TOP_FIELDS = ['input', 'output', 'layers'];
+/** Names other tools give these fields (Keras, PyTorch's keyword arguments), for a hint. */
+const OTHER_NAMES: Record<string, string> = {
+  units: 'outFeatures',
+  out_features: 'outFeatures',
+  in_features: 'inFeatures',
+  filters: 'outChannels',
+  out_channels: 'outChannels',
+  in_channels: 'inChannels',
+  kernel_size: 'kernel',
+  kernelSize: 'kernel',
+  strides: 'stride',
+  rate: 'p',
+  type: 'kind',
+};
+
+/** "unknown field X" with the fields that belong there and the one probably meant. */
+function unknownField(key: string, json: unknown, path: PropertyKey[]): string {
+  const layer = path.length === 2 ? (json as { layers?: { kind?: unknown }[] }).layers : null;
+  const kind = layer?.[Number(path[1])]?.kind;
+  const fields = path.length === 0 ? TOP_FIELDS : (LAYER_FIELDS[String(kind)] ?? ['kind']);
+  const meant = OTHER_NAMES[key] ?? nearest(key, fields);
+  const owner = path.length === 0 ? 'a spec' : `a ${String(kind)} layer`;
+  const hint = meant && fields.includes(meant) ? ` (did you mean "${meant}"?)` : '';
+  return `unknown field "${key}"${hint}; ${owner} takes ${fields.join(', ')}`;
+}
+
 /** One line for a zod failure: the field's path and what is wrong. */
-function specError(file: string, err: z.ZodError): ConfigError {
-  const issue = err.issues[0];
+function specError(file: string, err: z.ZodError, json: unknown): ConfigError {
+  // a misspelt field is also a missing one: name the misspelling, the cause
+  const issue = err.issues.find((i) => i.code === 'unrecognized_keys') ?? err.issues[0];
   const path = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
   const where = path ? `field ${path.replace(/^\./, '')}` : 'the file';
-  const detail =
-    issue.code === 'invalid_union' && issue.path.at(-1) !== undefined
-      ? `unknown layer kind; use one of ${KINDS}`
-      : issue.message;
+  let detail = issue.message;
+  if (issue.code === 'invalid_union' && issue.path.at(-1) !== undefined) {
+    detail = `unknown layer kind; use one of ${KINDS}`;
+  } else if (issue.code === 'unrecognized_keys') {
+    detail = unknownField(issue.keys[0], json, issue.path);
+  }
   return new ConfigError(`architecture file ${file}: ${where}: ${detail}`);
 }
 
@@ -145,7 +181,7 @@ function readSpecFile(file: string, req: ArchitectureRequest): Architecture {
     throw new ConfigError(`architecture file ${file} is not JSON (${(e as Error).message})`);
   }
   const parsed = SpecSchema.safeParse(json);
-  if (!parsed.success) throw specError(file, parsed.error);
+  if (!parsed.success) throw specError(file, parsed.error, json);
   const spec = parsed.data;
   const given = req.input;
   const input: Shape3 | undefined = spec.input

@@ -162,6 +162,38 @@ describe('spec files', () => {
       /field layers\[0\]\.p: /,
     ],
     [
+      "Keras' name for a dense layer's size",
+      { input: [1, 4, 4], layers: [{ kind: 'dense', name: 'fc', units: 10 }] },
+      /field layers\[0\]: unknown field "units" \(did you mean "outFeatures"\?\); a dense layer takes kind, name, inFeatures, outFeatures$/,
+    ],
+    [
+      'a misspelt convolution field',
+      {
+        input: [1, 8, 8],
+        layers: [
+          { kind: 'conv', name: 'c', outChannels: 2, kernal: 3 },
+          { kind: 'dense', name: 'fc' },
+        ],
+      },
+      /unknown field "kernal" \(did you mean "kernel"\?\); a conv layer takes kind, name/,
+    ],
+    [
+      'a field on an activation',
+      {
+        input: [1, 4, 4],
+        layers: [
+          { kind: 'relu', inplace: true },
+          { kind: 'dense', name: 'fc' },
+        ],
+      },
+      /unknown field "inplace"; a relu layer takes kind$/,
+    ],
+    [
+      'an unknown top-level field',
+      { input: [1, 4, 4], layer: [], layers: [{ kind: 'dense', name: 'fc' }] },
+      /the file: unknown field "layer" \(did you mean "layers"\?\); a spec takes input, output/,
+    ],
+    [
       'no input shape',
       { layers: [{ kind: 'dense', name: 'fc' }] },
       /give the input shape as "input": \[channels, height, width\]/,
