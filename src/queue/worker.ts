@@ -95,10 +95,11 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
         `refusing the tasks of study ${data.name}: it was submitted by ` +
         `${describeBuild(data.build)}, this worker is ${describeBuild(build)}; ` +
         'start workers of the same version for it';
-      if (!refused.has(data.study)) log(line);
-      refused.add(data.study);
       await job.log(`${name}: ${line}`);
       await job.moveToDelayed(Date.now() + 5000, token);
+      // said once the task is back on the queue, so that what the line says is already true
+      if (!refused.has(data.study)) log(line);
+      refused.add(data.study);
       throw new DelayedError();
     }
     const task = data.task;
