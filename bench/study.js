@@ -6,9 +6,11 @@
 // is compared with its arithmetic: one epoch of 2,000 training images plus 2,500 evaluated images
 // at the engine's own rates, measured in the same run. The study with the control, and with each
 // step's speed measured (the CLI's default), are timed too. Then the same study in PyTorch
-// (bench/torch_study.py, on OpenBLAS, see peer.js) at 1 and 2 threads, and the ratio; the CLI's
-// start-up time; with BENCH_PAPER=1, the paper preset's cost (baseline and 2 steps measured on
-// both sides, 83 steps projected). The last line is one JSON object.
+// (bench/torch_study.py, on OpenBLAS, see peer.js) at 1 and 2 threads; then BENCH_ROUNDS - 1 more
+// rounds (default 3 in all) of prunelab's study and PyTorch's at its best thread count, one after
+// the other, and the ratio of each side's best, with each round's; the CLI's start-up time; with
+// BENCH_PAPER=1, the paper preset's cost (baseline and 2 steps measured on both sides, 83 steps
+// projected). The last line is one JSON object.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -45,6 +47,8 @@ const reference = {
   speed: false,
 };
 const tmp = mkdtempSync(join(tmpdir(), 'prunelab-bench-'));
+/** Rounds in which the two sides alternate (the first also times the study's phases). */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const now = () => performance.now();
 
 /** A ProgressReporter that notes when each epoch and step arrives. */
@@ -188,28 +192,43 @@ console.log(
     `${withSpeed.toFixed(1)} s`,
 );
 
-/** @type {PeerStudy[]} */
-let peerRuns = [];
+/** @param {PeerStudy} t */
+const describeRun = (t) =>
+  `${t.seconds.toFixed(1)} s (baseline ${t.baseline.toFixed(3)}, final ${t.final.toFixed(3)})`;
+// the two sides alternate over ROUNDS rounds, each round's ratio from the same minutes of this
+// shared machine; the first round also finds PyTorch's best thread count
+/** @type {{ ours: number, torch: number }[]} */
+const rounds = [];
 if (peer) {
   const file = join(tmp, 'data.bin');
   await writePeerData(reference, file);
   console.log(describePeer(peer));
-  peerRuns = ['1', '2'].map(
+  const first = ['1', '2'].map(
     (t) => /** @type {PeerStudy} */ (runPeer(peer, 'torch_study.py', [file, t])),
   );
-  for (const t of peerRuns) {
+  for (const t of first) console.log(`  ${t.threads} thread(s): ${describeRun(t)}`);
+  const best = first.reduce((a, b) => (b.seconds < a.seconds ? b : a));
+  rounds.push({ ours: run.total / 1000, torch: best.seconds });
+  for (let round = 2; round <= ROUNDS; round++) {
+    const ours = await studySeconds({ control: false }, `round-${round}`);
+    const args = [file, String(best.threads)];
+    const torch = /** @type {PeerStudy} */ (runPeer(peer, 'torch_study.py', args));
     console.log(
-      `  ${t.threads} thread(s): ${t.seconds.toFixed(1)} s (baseline ${t.baseline.toFixed(3)}, ` +
-        `final ${t.final.toFixed(3)})`,
+      `  round ${round}: prunelab ${ours.toFixed(1)} s, PyTorch (${best.threads} thread(s)) ` +
+        describeRun(torch),
     );
+    rounds.push({ ours, torch: torch.seconds });
   }
 }
-const torchBest = peerRuns.length ? Math.min(...peerRuns.map((t) => t.seconds)) : null;
+const oursBest = rounds.length ? Math.min(...rounds.map((r) => r.ours)) : run.total / 1000;
+const torchBest = rounds.length ? Math.min(...rounds.map((r) => r.torch)) : null;
+const roundRatios = rounds.map((r) => +(r.torch / r.ours).toFixed(2));
 if (torchBest !== null) {
   console.log(
     `ratio (PyTorch at its best thread count / prunelab, the same work): ` +
-      `${(torchBest / (run.total / 1000)).toFixed(2)}x; with prunelab's speed measurement as well ` +
-      `${(torchBest / withSpeed).toFixed(2)}x`,
+      `${(torchBest / oursBest).toFixed(2)}x, the best of each side over ${rounds.length} ` +
+      `rounds (per round: ${roundRatios.map((r) => `${r.toFixed(2)}x`).join(', ')}); ` +
+      `with prunelab's speed measurement as well ${(torchBest / withSpeed).toFixed(2)}x`,
   );
 } else console.log('PyTorch not importable (apt-get install python3-torch for the peer)');
 
@@ -282,7 +301,9 @@ console.log(
     studyWithControlSeconds: +withControl.toFixed(2),
     torchStudySeconds: torchBest && +torchBest.toFixed(2),
     peer: peer && { torch: peer.torch, blas: peer.blas, openblas: peer.openblas },
-    ratio: torchBest && +(torchBest / (run.total / 1000)).toFixed(2),
+    ratio: torchBest && +(torchBest / oursBest).toFixed(2),
+    roundRatios,
+    rounds,
     ratioWithSpeed: torchBest && +(torchBest / withSpeed).toFixed(2),
     paper,
   }),
