@@ -151,6 +151,47 @@ function damageSplit(r, criterion) {
   return { before: describe(before), after: describe(after) };
 }
 
+/**
+ * Per seed, reconstruct's one-shot knee against the best other criterion's (the issue's goal:
+ * at least twice every other's), as one sentence; empty when reconstruct did not run.
+ * @param {import('../dist/study/results.js').StudyResults} r
+ */
+function oneShotLead(r) {
+  const seeds = [...new Set(r.runs.map((run) => run.seed))];
+  const parts = [];
+  /** @type {number[]} */
+  const ratios = [];
+  /** @type {number[]} */
+  const bests = [];
+  for (const seed of seeds) {
+    const runs = r.runs.filter((run) => run.seed === seed && run.oneShotKnee !== undefined);
+    const ours = runs.find((run) => run.criterion === 'reconstruct');
+    const others = runs.filter((run) => run.criterion !== 'reconstruct');
+    if (!ours || !others.length) continue;
+    const best = others.reduce((a, b) => ((b.oneShotKnee ?? 0) > (a.oneShotKnee ?? 0) ? b : a));
+    const ratio = (ours.oneShotKnee ?? 0) / Math.max(best.oneShotKnee ?? 0, 1);
+    ratios.push(ratio);
+    bests.push(best.oneShotKnee ?? 0);
+    parts.push(
+      `seed ${seed} ${ours.oneShotKnee} against ${best.oneShotKnee} (\`${best.criterion}\`, ` +
+        `${ratio.toFixed(2)}x)`,
+    );
+  }
+  if (!parts.length) return '';
+  const twice = ratios.every((x) => x >= 2);
+  // a run removes at most all units but one: twice a knee above half of that cannot be reached
+  const most = r.baseline.hidden - 1;
+  const unreachable = bests.filter((k) => 2 * k > most);
+  const why = unreachable.length
+    ? ` (twice ${Math.min(...unreachable)} or more is beyond the ${most} units a run can remove)`
+    : '';
+  return (
+    `- **\`reconstruct\`'s one-shot knee against the best other criterion's**, per seed: ` +
+    `${parts.join('; ')}: ${twice ? '' : 'not '}twice every other criterion's on every ` +
+    `seed${why}.`
+  );
+}
+
 /** @param {number} x */
 const pct = (x) => (100 * x).toFixed(1);
 const lines = [
@@ -187,6 +228,7 @@ for (const [dataset, r] of Object.entries(results)) {
       .sort((a, b) => (b.oneShot?.knee ?? 0) - (a.oneShot?.knee ?? 0))
       .map((c) => `\`${c.criterion}\` ${c.oneShot?.knee ?? '–'}`)
       .join(', ')}.`,
+    oneShotLead(r),
     ctl
       ? `- **Control**: the unpruned network trained for the same ${ctl.epochs} extra epochs ends at ${ctl.testAccuracy.mean.toFixed(3)} (${ctl.testAccuracy.mean >= r.baseline.testAccuracy ? '+' : ''}${pct(ctl.testAccuracy.mean - r.baseline.testAccuracy)} points). ${ctl.testAccuracy.mean - r.baseline.testAccuracy > r.summary.tolerance ? 'The baseline was not converged: extra training alone improves it, which is why the knees are measured against the control.' : 'The baseline had converged, so the pruning curves are not inflated by extra training.'}`
       : '',
