@@ -117,6 +117,7 @@ describe("evaluation through the pruned layer's cached inputs", () => {
       const kept = w[3];
       w[3] = kept * (1 + 2 ** -40); // below float32's precision: a change only in float64
       const changed = w[3] !== kept;
+      expect(changed).toBe(w instanceof Float64Array);
       expect(cache.get(net, images) === null).toBe(changed);
       w[3] = kept;
       expect(cache.get(net, images)).not.toBeNull();
