@@ -72,7 +72,7 @@ function perSeedEstimates(r) {
   const rows = [];
   /** @type {number[][]} each seed's errors, one per column */
   const errorsBySeed = [];
-  /** @type {number[][]} the same against the median of the seed's knees */
+  /** @type {number[][]} the same against the median of each random seed's criteria's knees */
   const errorsByMedian = [];
   for (const b of r.baseline.perSeed) {
     const estimate = b.redundancy;
@@ -84,7 +84,7 @@ function perSeedEstimates(r) {
     if (withOneShot) predicted.push(oneShot(b.seed) ?? NaN);
     const errors = predicted.map((p) => p - knee);
     errorsBySeed.push(errors);
-    const median = medianOf(knees);
+    const median = quantile(knees, 0.5);
     errorsByMedian.push(predicted.map((p) => p - median));
     rows.push(
       `| ${b.seed} | ${knee.toFixed(1)} | ${errors.map((e) => e.toFixed(1)).join(' | ')} |`,
@@ -117,11 +117,12 @@ function perSeedEstimates(r) {
   ];
 }
 
-/** @param {number[]} xs */
-function medianOf(xs) {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+/**
+ * The value at fraction `f` of `xs` sorted (the lower one between two).
+ * @param {number[]} xs @param {number} f
+ */
+function quantile(xs, f) {
+  return [...xs].sort((a, b) => a - b)[Math.floor(f * (xs.length - 1))];
 }
 
 /**
@@ -144,8 +145,7 @@ function damageSplit(r, criterion) {
   /** @param {number[]} xs */
   const describe = (xs) => {
     if (!xs.length) return '–';
-    const q = (/** @type {number} */ f) =>
-      [...xs].sort((a, b) => a - b)[Math.floor(f * (xs.length - 1))];
+    const q = (/** @type {number} */ f) => quantile(xs, f);
     return `${q(0.5).toFixed(2)} (${q(0.25).toFixed(2)} to ${q(0.75).toFixed(2)})`;
   };
   return { before: describe(before), after: describe(after) };

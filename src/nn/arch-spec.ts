@@ -62,13 +62,14 @@ export interface ArchitectureRequest {
 
 const KINDS = 'conv, dense, tanh, relu, sigmoid, avgpool, maxpool, dropout';
 
-/** The fields each layer kind takes (the spec's and PyTorch's names). */
-const LAYER_FIELDS: Record<string, string[]> = {
-  conv: ['kind', 'name', 'inChannels', 'outChannels', 'kernel', 'padding', 'stride'],
-  dense: ['kind', 'name', 'inFeatures', 'outFeatures'],
-  dropout: ['kind', 'p'],
-};
-const TOP_FIELDS = ['input', 'output', 'layers'];
+/** The fields each layer kind takes, read from the schema. */
+const LAYER_FIELDS = new Map<string, string[]>();
+for (const option of LayerSchema.options) {
+  const kind = option.shape.kind;
+  const kinds = kind instanceof z.ZodLiteral ? [...kind.values] : kind.options;
+  for (const name of kinds) LAYER_FIELDS.set(String(name), Object.keys(option.shape));
+}
+const TOP_FIELDS = Object.keys(SpecSchema.shape);
 /** Names other tools give these fields (Keras, PyTorch's keyword arguments), for a hint. */
 const OTHER_NAMES: Record<string, string> = {
   units: 'outFeatures',
@@ -88,7 +89,7 @@ const OTHER_NAMES: Record<string, string> = {
 function unknownField(key: string, json: unknown, path: PropertyKey[]): string {
   const layer = path.length === 2 ? (json as { layers?: { kind?: unknown }[] }).layers : null;
   const kind = layer?.[Number(path[1])]?.kind;
-  const fields = path.length === 0 ? TOP_FIELDS : (LAYER_FIELDS[String(kind)] ?? ['kind']);
+  const fields = path.length === 0 ? TOP_FIELDS : (LAYER_FIELDS.get(String(kind)) ?? ['kind']);
   const meant = OTHER_NAMES[key] ?? nearest(key, fields);
   const owner = path.length === 0 ? 'a spec' : `a ${String(kind)} layer`;
   const hint = meant && fields.includes(meant) ? ` (did you mean "${meant}"?)` : '';
