@@ -210,7 +210,8 @@ export function addStudyOptions(cmd: Command): Command {
     )
     .option(
       '--tolerance <t>',
-      'accuracy drop that still counts as "no loss" for the knee (default: 0.01)',
+      'accuracy drop that still counts as "no loss" for the knee (default: 0, the test ' +
+        "set's noise, at least 0.01)",
       num('--tolerance', 'float'),
     )
     .option(

@@ -96,6 +96,17 @@ function unknownField(key: string, json: unknown, path: PropertyKey[]): string {
   return `unknown field "${key}"${hint}; ${owner} takes ${fields.join(', ')}`;
 }
 
+/** For a kind other tools have and prunelab does without: what to write instead. */
+function kindHint(json: unknown, path: PropertyKey[]): string {
+  const layers = (json as { layers?: { kind?: unknown }[] }).layers;
+  const given = layers?.[Number(path[1])]?.kind;
+  const kind = typeof given === 'string' ? given.toLowerCase() : '';
+  if (kind === 'flatten') return ' (a dense layer flattens its input: leave flatten out)';
+  if (kind === 'linear') return ' (a linear layer is "dense")';
+  if (kind.startsWith('conv')) return ' (a convolution is "conv")';
+  return '';
+}
+
 /** One line for a zod failure: the field's path and what is wrong. */
 function specError(file: string, err: z.ZodError, json: unknown): ConfigError {
   // a misspelt field is also a missing one: name the misspelling, the cause
@@ -103,8 +114,10 @@ function specError(file: string, err: z.ZodError, json: unknown): ConfigError {
   const path = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
   const where = path ? `field ${path.replace(/^\./, '')}` : 'the file';
   let detail = issue.message;
-  if (issue.code === 'invalid_union' && issue.path.at(-1) !== undefined) {
-    detail = `unknown layer kind; use one of ${KINDS}`;
+  if (issue.path[0] === 'input') {
+    detail = 'expected [channels, height, width] of positive integers, e.g. [1, 32, 32]';
+  } else if (issue.code === 'invalid_union' && issue.path.at(-1) !== undefined) {
+    detail = `unknown layer kind; use one of ${KINDS}${kindHint(json, issue.path)}`;
   } else if (issue.code === 'unrecognized_keys') {
     detail = unknownField(issue.keys[0], json, issue.path);
   }

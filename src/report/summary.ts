@@ -1,5 +1,5 @@
 // The plain-words summary of a study, generated from results.json (never typed in).
-import type { CriterionSummary } from '../study/knee.js';
+import { highestRise, type CriterionSummary } from '../study/knee.js';
 import type { StudyResults } from '../study/results.js';
 
 /** What the curve of one criterion does against the tolerance band. */
@@ -32,6 +32,19 @@ function controlSentence(r: StudyResults): string | null {
     `The budget-matched control (the unpruned network trained for the same ${last.epochs} extra ` +
     `epochs) reaches ${last.testAccuracy.mean.toFixed(3)}, ${direction} ` +
     `${Math.abs(100 * change).toFixed(1)} points from the baseline: ${meaning}`
+  );
+}
+
+/** With no control: a climb above the baseline beyond the tolerance, said plainly. */
+function riseSentence(r: StudyResults): string | null {
+  const rise = highestRise(r.summary.criteria, r.baseline.testAccuracy);
+  if (!rise || rise.points <= r.summary.tolerance * 100) return null;
+  return (
+    `There is no control, and the retrained curves climb up to ${rise.points.toFixed(1)} points ` +
+    `above the baseline (\`${rise.criterion}\` at ${rise.pruned} pruned): the baseline was not ` +
+    'converged, so "within the tolerance of the baseline" flatters the pruning. Train the ' +
+    'baseline longer, or run the study with its control (the default), which the knees are then ' +
+    'measured against.'
   );
 }
 
@@ -70,7 +83,7 @@ export function summarySentences(r: StudyResults): string[] {
         `\`${byDamage[0].criterion}\` does the least immediate damage.`,
     );
   }
-  const control = controlSentence(r);
+  const control = controlSentence(r) ?? riseSentence(r);
   if (control) out.push(control);
   if (r.status !== 'complete') {
     out.push(`This run is ${r.status}: the figures and tables show the steps finished so far.`);

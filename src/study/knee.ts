@@ -182,3 +182,28 @@ export function summarize(
     ),
   };
 }
+
+/** The retrained curves' highest mean accuracy above a reference, with where it was reached. */
+export interface Rise {
+  points: number;
+  criterion: string;
+  pruned: number;
+}
+
+/**
+ * How far the retrained mean curves climb above `reference` (the baseline's test accuracy), or
+ * null if none does. With no control, a climb beyond the tolerance says the baseline was not
+ * converged: the knees measured against it then flatter the pruning.
+ */
+export function highestRise(criteria: CriterionSummary[], reference: number): Rise | null {
+  let best: Rise | null = null;
+  for (const c of criteria) {
+    for (const s of c.steps) {
+      const points = 100 * (s.testAccuracy.mean - reference);
+      if (points > 0 && (!best || points > best.points)) {
+        best = { points, criterion: c.criterion, pruned: s.pruned };
+      }
+    }
+  }
+  return best;
+}

@@ -2,6 +2,7 @@
 // table), as pure functions of the plan and the results.
 import type { StudyConfig } from '../config.js';
 import type { PreparedData } from '../data/types.js';
+import { highestRise } from './knee.js';
 import type { StudyPlan } from './plan.js';
 import type { StudyResults } from './results.js';
 
@@ -56,6 +57,14 @@ export function summaryText(r: StudyResults, dir: string): string {
     );
   }
   const points = (r.summary.tolerance * 100).toFixed(1);
+  const rise = control ? null : highestRise(r.summary.criteria, r.baseline.testAccuracy);
+  if (rise && rise.points > r.summary.tolerance * 100) {
+    lines.push(
+      `warning: accuracy climbs ${rise.points.toFixed(1)} points above the baseline while ` +
+        `pruning (${rise.criterion} at ${rise.pruned} pruned): the baseline was not converged, ` +
+        'so knees against it flatter the pruning; train it longer, or keep the control',
+    );
+  }
   lines.push(
     `knee = most neurons pruned with test accuracy within ${points} points of ` +
       (control ? 'the control' : 'the baseline') +

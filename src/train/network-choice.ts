@@ -7,6 +7,7 @@ import type { PreparedData } from '../data/types.js';
 import { resolveArchitecture, type ArchitectureRequest } from '../nn/arch-spec.js';
 import type { Architecture, Shape3, State } from '../nn/architecture.js';
 import { architectureFromState } from '../nn/model-io.js';
+import { ConfigError } from '../util/errors.js';
 
 type NetworkConfig = Pick<TrainConfig, 'arch' | 'input' | 'channels' | 'output' | 'normalize'>;
 
@@ -50,13 +51,41 @@ export function modelArchitecture(
   metadata: Record<string, string>,
   file: string,
 ): Architecture {
-  if (!cfg.arch) return architectureFromState(state, metadata, cfg.output, undefined, file);
+  if (!cfg.arch) {
+    const arch = architectureFromState(state, metadata, cfg.output, undefined, file);
+    const said = Boolean(metadata['prunelab.architecture']);
+    checkInputRequest(cfg, arch.input, said ? file : `${file} (read as the paper's LeNet-5)`, said);
+    return arch;
+  }
   const request = { output: cfg.output, input: inputRequest(cfg) };
   const draft = resolveArchitecture(cfg.arch, request);
   const last = draft.layers.at(-1);
   const rows = last && 'name' in last ? state.get(`${last.name}.weight`)?.shape[0] : undefined;
   const arch = resolveArchitecture(cfg.arch, { ...request, classes: rows });
   return architectureFromState(state, metadata, cfg.output, arch, file);
+}
+
+/** --input or --channels asking for another input than a model file's own: a usage error. */
+function checkInputRequest(cfg: NetworkConfig, own: Shape3, file: string, said: boolean): void {
+  const asked = inputRequest(cfg);
+  if (!asked) return;
+  const [channels, height, width] = own;
+  const sizeDiffers =
+    asked.height !== undefined && (asked.height !== height || asked.width !== width);
+  if (sizeDiffers) {
+    throw new ConfigError(
+      `${file} takes ${height}x${width} images, not --input ${asked.height}x${asked.width}; ` +
+        (said
+          ? 'leave out --input (the model decides its input)'
+          : 'give its architecture with --arch (lenet5-pad: the padded 28x28 LeNet-5)'),
+    );
+  }
+  if (asked.channels !== undefined && asked.channels !== channels) {
+    throw new ConfigError(
+      `${file} takes ${channels}-channel images, not --channels ${asked.channels}; ` +
+        'leave out --channels (the model decides its input)',
+    );
+  }
 }
 
 /** The data selection of `cfg`, prepared for a network reading `inputShape`. */

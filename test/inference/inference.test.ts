@@ -64,6 +64,24 @@ describe('evaluate', () => {
     expect(r.stdout).toMatch(new RegExp(`accuracy ${testAccuracy.toFixed(4)}`));
     expect(r.stdout).toMatch(/Ankle boot/);
   });
+
+  it("refuses --input or --channels that are not the model's own, with exit code 2", () => {
+    const evaluate = (...flags: string[]) =>
+      spawnSync(process.execPath, [CLI, 'evaluate', model, '--test-size', '200', ...flags], {
+        encoding: 'utf8',
+      });
+    const size = evaluate('--input', '28');
+    expect(size.status).toBe(2);
+    expect(size.stderr.trim()).toBe(
+      `prunelab: ${model} takes 32x32 images, not --input 28x28; leave out --input (the model ` +
+        'decides its input)',
+    );
+    const colour = evaluate('--channels', '3');
+    expect(colour.status).toBe(2);
+    expect(colour.stderr).toContain('takes 1-channel images, not --channels 3');
+    // the model's own input, said again, is no conflict
+    expect(evaluate('--input', '32x32', '--channels', '1').status).toBe(0);
+  });
 });
 
 describe('predict', () => {

@@ -194,6 +194,21 @@ describe('spec files', () => {
       /the file: unknown field "layer" \(did you mean "layers"\?\); a spec takes input, output/,
     ],
     [
+      'an input shape written as an object',
+      { input: { channels: 1, height: 4, width: 4 }, layers: [{ kind: 'dense', name: 'fc' }] },
+      /field input: expected \[channels, height, width\] of positive integers, e\.g\. \[1, 32, 32\]$/,
+    ],
+    [
+      "Keras' flatten layer",
+      { input: [1, 4, 4], layers: [{ kind: 'flatten' }, { kind: 'dense', name: 'fc' }] },
+      /unknown layer kind; use one of .*dropout \(a dense layer flattens its input: leave flatten out\)$/,
+    ],
+    [
+      "PyTorch's name for a dense layer",
+      { input: [1, 4, 4], layers: [{ kind: 'Linear', name: 'fc' }] },
+      /\(a linear layer is "dense"\)$/,
+    ],
+    [
       'no input shape',
       { layers: [{ kind: 'dense', name: 'fc' }] },
       /give the input shape as "input": \[channels, height, width\]/,

@@ -88,6 +88,45 @@ describe('figures and report', () => {
     expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
   });
 
+  it('warns, with no control, when the retrained curves climb above the baseline', async () => {
+    const { summaryText } = await import('../../src/study/summary-text.js');
+    const tolerance = results.summary.tolerance;
+    const withRise = (points: number): StudyResults => ({
+      ...results,
+      summary: {
+        ...results.summary,
+        control: [],
+        criteria: results.summary.criteria.map((c, i) => ({
+          ...c,
+          steps: c.steps.map((s, j) => ({
+            ...s,
+            testAccuracy: {
+              ...s.testAccuracy,
+              mean:
+                i === 1 && j === 2
+                  ? results.baseline.testAccuracy + points / 100
+                  : Math.min(s.testAccuracy.mean, results.baseline.testAccuracy),
+            },
+          })),
+        })),
+      },
+    });
+    const climbing = withRise(100 * tolerance + 4);
+    const where = `\`${results.summary.criteria[1].criterion}\` at 3 pruned`;
+    const climb = (100 * tolerance + 4).toFixed(1);
+    expect(summarySentences(climbing).join(' ')).toContain(
+      `There is no control, and the retrained curves climb up to ${climb} points above the ` +
+        `baseline (${where})`,
+    );
+    expect(summaryText(climbing, 'run')).toContain(`warning: accuracy climbs ${climb} points`);
+    // within the tolerance: nothing to warn about
+    const flat = withRise(100 * tolerance - 0.1);
+    expect(summarySentences(flat).join(' ')).not.toContain('There is no control');
+    expect(summaryText(flat, 'run')).not.toContain('warning');
+    // with a control, the control's sentence says it instead
+    expect(summarySentences(results).join(' ')).not.toContain('There is no control');
+  });
+
   it("ends the damage figure's axis at the layer's units, and says 'one seed' for one seed", async () => {
     const { damageSpec } = await import('../../src/report/figures.js');
     const { renderHtml } = await import('../../src/report/html.js');
