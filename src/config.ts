@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError } from './util/errors.js';
 import { nearest } from './util/nearest.js';
+import { notFoundMessage } from './util/missing-file.js';
 
 export const CRITERIA = [
   'paper',
@@ -181,7 +182,7 @@ export function readConfigFile(file: string | undefined): Record<string, unknown
   try {
     text = readFileSync(file, 'utf8');
   } catch {
-    throw new ConfigError(`config file ${file} not found`);
+    throw new ConfigError(notFoundMessage('config file', file));
   }
   try {
     const v: unknown = JSON.parse(text);

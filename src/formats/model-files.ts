@@ -9,6 +9,7 @@ import { architectureFromState, networkWithState } from '../nn/model-io.js';
 import type { Network } from '../nn/network.js';
 import { loadSafetensors } from '../nn/safetensors.js';
 import { DataError } from '../util/errors.js';
+import { notFoundMessage } from '../util/missing-file.js';
 import { readOnnx } from './onnx-import.js';
 
 export function isOnnx(file: string): boolean {
@@ -22,7 +23,7 @@ export function readModelState(file: string): { state: State; metadata: Record<s
   try {
     bytes = readFileSync(file);
   } catch {
-    throw new DataError(`model file ${file} not found`);
+    throw new DataError(notFoundMessage('model file', file));
   }
   const { state, metadata } = readOnnx(bytes, file);
   return { state, metadata };

@@ -17,6 +17,7 @@ import {
   type Shape3,
 } from './architecture.js';
 import { mlp, mlpInput, PRESETS } from './presets.js';
+import { notFoundMessage } from '../util/missing-file.js';
 
 const positive = z.number().int().min(1);
 
@@ -167,6 +168,8 @@ export function checkArchitecture(
   arch: Architecture,
   classes: number | undefined,
   source: string,
+  /** What to change when the classes do not match. */
+  classesFix = 'leave out its outFeatures (one output per class)',
 ): void {
   const names = arch.layers.flatMap((l) => ('name' in l ? [l.name] : []));
   const twice = names.find((n, i) => names.indexOf(n) !== i);
@@ -183,7 +186,7 @@ export function checkArchitecture(
   if (classes !== undefined && last.outFeatures !== classes)
     throw new ConfigError(
       `${source}: the last layer ${last.name} has ${last.outFeatures} outputs but the data has ` +
-        `${classes} classes`,
+        `${classes} classes; ${classesFix}`,
     );
 }
 
@@ -276,7 +279,7 @@ export function resolveArchitecture(
   if (name in PRESETS) arch = fromPreset(name, req);
   else if (name.startsWith('mlp:')) arch = parseMlp(name, req);
   else if (name.endsWith('.json') || existsSync(name)) {
-    if (!existsSync(name)) throw new ConfigError(`architecture file ${name} not found`);
+    if (!existsSync(name)) throw new ConfigError(notFoundMessage('architecture file', name));
     arch = readSpecFile(name, req);
   } else {
     const guess = nearest(name, Object.keys(PRESETS));
@@ -285,6 +288,7 @@ export function resolveArchitecture(
         `${Object.keys(PRESETS).join(', ')}, mlp:784-300-100-10:relu, or a JSON spec file`,
     );
   }
-  checkArchitecture(arch, req.classes, spec ? `--arch ${name}` : 'the network');
+  const classesFix = name.startsWith('mlp:') ? `end its sizes with ${req.classes}` : undefined;
+  checkArchitecture(arch, req.classes, spec ? `--arch ${name}` : 'the network', classesFix);
   return arch;
 }

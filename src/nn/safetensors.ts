@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../util/atomic.js';
 import { DataError } from '../util/errors.js';
+import { notFoundMessage } from '../util/missing-file.js';
 import type { State } from './network.js';
 
 export function encodeSafetensors(state: State, metadata: Record<string, string> = {}): Uint8Array {
@@ -120,7 +121,7 @@ export function loadSafetensors(file: string): { state: State; metadata: Record<
   try {
     buf = readFileSync(file);
   } catch {
-    throw new DataError(`model file ${file} not found`);
+    throw new DataError(notFoundMessage('model file', file));
   }
   return decodeSafetensors(buf, file);
 }

@@ -76,7 +76,9 @@ describe('the MLP shorthand', () => {
     expect(() => resolve('mlp:784-x-10')).toThrow(/write an MLP as mlp:IN-HIDDEN/);
     expect(() => resolve('mlp:784-10:swish')).toThrow(/unknown activation "swish"/);
     expect(() => resolve('mlp:500-10')).toThrow(/say which images 500 inputs are with --input/);
-    expect(() => resolve('mlp:784-100-5')).toThrow(/fc2 has 5 outputs but the data has 10 classes/);
+    expect(() => resolve('mlp:784-100-5')).toThrow(
+      /fc2 has 5 outputs but the data has 10 classes; end its sizes with 10$/,
+    );
   });
 });
 
@@ -192,6 +194,11 @@ describe('spec files', () => {
       'an unknown top-level field',
       { input: [1, 4, 4], layer: [], layers: [{ kind: 'dense', name: 'fc' }] },
       /the file: unknown field "layer" \(did you mean "layers"\?\); a spec takes input, output/,
+    ],
+    [
+      'a last layer sized for other classes',
+      { input: [1, 4, 4], layers: [{ kind: 'dense', name: 'fc', outFeatures: 3 }] },
+      /fc has 3 outputs but the data has 10 classes; leave out its outFeatures \(one output per class\)$/,
     ],
     [
       'an input shape written as an object',
