@@ -98,7 +98,11 @@ export const StudyConfigSchema = TrainConfigSchema.extend({
    * Accuracy drop that still counts as no loss, for the knee; 0: the test set's binomial standard
    * error at the baseline's accuracy, at least 0.01 (a finer band would be noise).
    */
-  tolerance: z.number().min(0).max(1).default(0),
+  tolerance: z
+    .number()
+    .min(0)
+    .max(1, 'a fraction of accuracy, at most 1 (0.02 for 2 points)')
+    .default(0),
   /** Size of the pattern set for activation vectors, taken from the training set; 0 = all of it. */
   patterns: z.number().int().min(0).default(0),
   model: z.string().optional(),
@@ -161,9 +165,20 @@ function flagName(path: PropertyKey[]): string {
 }
 
 /** One line naming each wrong option; an unknown one with the nearest known option. */
+/** A value outside a fixed set (a criterion, a preset): the value, the set, the nearest. */
+function unknownValue(issue: z.core.$ZodIssueInvalidValue): string {
+  const choices = issue.values.map(String);
+  const given = typeof issue.input === 'string' ? issue.input : null;
+  if (given === null) return `choose one of ${choices.join(', ')}`;
+  const guess = nearest(given, choices);
+  const hint = guess ? ` (did you mean ${guess}?)` : '';
+  return `unknown value "${given}"${hint}; choose one of ${choices.join(', ')}`;
+}
+
 export function formatZodError(err: z.ZodError, known: readonly string[] = []): string {
   return err.issues
     .map((i) => {
+      if (i.code === 'invalid_value') return `${flagName(i.path)}: ${unknownValue(i)}`;
       if (i.code !== 'unrecognized_keys') return `${flagName(i.path)}: ${i.message}`;
       return i.keys
         .map((key) => {
@@ -198,7 +213,7 @@ export function readConfigFile(file: string | undefined): Record<string, unknown
 }
 
 export function parseTrainConfig(input: Record<string, unknown>): TrainConfig {
-  const r = TrainConfigSchema.safeParse(input);
+  const r = TrainConfigSchema.safeParse(input, { reportInput: true });
   if (!r.success) {
     const known = Object.keys(TrainConfigSchema.shape);
     throw new ConfigError(`invalid configuration: ${formatZodError(r.error, known)}`);
@@ -232,7 +247,7 @@ export function parseStudyConfig(raw: Record<string, unknown>): StudyConfig {
     delete presetValues.valSize;
     delete presetValues.testSize;
   }
-  const r = StudyConfigSchema.safeParse({ ...presetValues, ...input });
+  const r = StudyConfigSchema.safeParse({ ...presetValues, ...input }, { reportInput: true });
   if (!r.success) {
     const known = Object.keys(StudyConfigSchema.shape);
     throw new ConfigError(`invalid configuration: ${formatZodError(r.error, known)}`);

@@ -2,7 +2,7 @@
 // Flags are parsed by commander (options.ts), validated by the zod schemas in src/config.ts, and
 // user errors end with one clear line and exit code 2 (130 after Ctrl-C).
 import { basename, dirname, resolve } from 'node:path';
-import { Command, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { parseStudyConfig, parseTrainConfig } from '../config.js';
 import type { Evaluation, SplitName } from '../inference/evaluate.js';
 import { writeJsonAtomic } from '../util/atomic.js';
@@ -145,7 +145,9 @@ export function createCli(): Command {
         'prune a dense layer one neuron at a time, retrain, and see how many were redundant',
     )
     .version(packageVersion())
-    .showHelpAfterError('(run with --help for the options)');
+    .showHelpAfterError('(run with --help for the options)')
+    // usage errors exit with 2, as every other usage error here does (see main)
+    .exitOverride();
 
   const trainOptions = (cmd: Command, out: string) =>
     addRunOptions(
@@ -278,6 +280,11 @@ export async function main(argv: string[]): Promise<void> {
   try {
     await createCli().parseAsync(argv);
   } catch (err) {
+    if (err instanceof CommanderError) {
+      // commander has printed its message (or the help, or the version)
+      process.exitCode = err.exitCode === 0 ? 0 : 2;
+      return;
+    }
     if (!(err instanceof UserError)) throw err;
     const interrupted = err instanceof InterruptedError;
     process.stderr.write(`${interrupted ? '\n' : ''}prunelab: ${err.message}\n`);

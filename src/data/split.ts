@@ -112,8 +112,9 @@ export function splitDataset(
   const missing = raw.classes.filter((_, c) => !present.has(c));
   if (missing.length)
     throw new DataError(
-      `${raw.name}: class ${missing.map((m) => JSON.stringify(m)).join(', ')} has too few ` +
-        `images for the requested split (none left for training)`,
+      `${raw.name}: no training image of ${missing.length > 1 ? 'classes' : 'class'} ` +
+        `${missing.map((m) => JSON.stringify(m)).join(', ')}: take a larger --train-size (at ` +
+        `least one image per class) or give ${missing.length > 1 ? 'those classes' : 'it'} more images`,
     );
   if (val.n === 0 || test.n === 0)
     throw new DataError(

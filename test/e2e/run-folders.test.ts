@@ -156,4 +156,29 @@ describe('smaller refusals and warnings', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/unknown option "retrain-epoch"; did you mean "retrain-epochs"/);
   });
+
+  it('names an unknown criterion with the nearest, and a tolerance given in points', () => {
+    const criterion = cli('study', '--criterion', 'paper,magnitde');
+    expect(criterion.status).toBe(2);
+    expect(criterion.stderr.trim()).toBe(
+      'prunelab: invalid configuration: --criterion: unknown value "magnitde" (did you mean ' +
+        'magnitude?); choose one of paper, distinctiveness, magnitude, random, taylor, merge, ' +
+        'reconstruct',
+    );
+    const tolerance = cli('study', '--tolerance', '2');
+    expect(tolerance.status).toBe(2);
+    expect(tolerance.stderr).toMatch(
+      /--tolerance: a fraction of accuracy, at most 1 \(0\.02 for 2/,
+    );
+  });
+
+  it("exits with 2 on commander's usage errors too, and 0 for --help and --version", () => {
+    for (const args of [['study', '--foo'], ['study', '--lr', 'abc'], ['export'], ['bogus']]) {
+      const r = cli(...args);
+      expect(r.status, args.join(' ')).toBe(2);
+      expect(r.stderr, args.join(' ')).toMatch(/^error: /);
+    }
+    expect(cli('study', '--help').status).toBe(0);
+    expect(cli('--version').status).toBe(0);
+  });
 });
