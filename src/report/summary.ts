@@ -3,17 +3,22 @@ import { highestRise, type CriterionSummary } from '../study/knee.js';
 import type { StudyResults } from '../study/results.js';
 
 /** What the curve of one criterion does against the tolerance band. */
-function kneeClause(c: CriterionSummary, points: string, hidden: number): string {
-  const within = `within ${points} point${points === '1' ? '' : 's'}`;
+function kneeClause(
+  c: CriterionSummary,
+  points: string,
+  hidden: number,
+  reference: string,
+): string {
+  const within = `within ${points} point${points === '1' ? '' : 's'} of ${reference}`;
   const below = c.steps.find((s) => s.pruned > c.knee && s.n === c.seeds);
   if (!below) {
-    return `with \`${c.criterion}\` it stays ${within} through all ${c.knee} of ${hidden} neurons pruned so far`;
+    return `with \`${c.criterion}\` test accuracy stays ${within} through all ${c.knee} of ${hidden} neurons pruned so far`;
   }
   if (c.knee === 0) {
-    return `with \`${c.criterion}\` it falls below at the first step (${below.pruned} pruned)`;
+    return `with \`${c.criterion}\` test accuracy falls below at the first step (${below.pruned} pruned)`;
   }
   return (
-    `it stays ${within} until ${c.knee} of ${hidden} neurons are pruned with \`${c.criterion}\` ` +
+    `test accuracy stays ${within} until ${c.knee} of ${hidden} neurons are pruned with \`${c.criterion}\` ` +
     `(falls below at ${below.pruned})`
   );
 }
@@ -59,15 +64,18 @@ export function summarySentences(r: StudyResults): string[] {
         ? ` (± ${r.baseline.testAccuracySpread.toFixed(3)} over ${r.config.seeds} seeds)`
         : '';
     const opening = `Baseline test accuracy is ${r.baseline.testAccuracy.toFixed(3)}${spread}; `;
+    // the knees are measured against the control where there is one
+    const reference = r.summary.control.length ? "the control's" : 'the baseline';
     if (criteria.length === 1) {
-      out.push(opening + kneeClause(criteria[0], points, r.baseline.hidden) + '.');
+      out.push(opening + kneeClause(criteria[0], points, r.baseline.hidden, reference) + '.');
     } else {
       const byKnee = [...criteria].sort((a, b) => a.knee - b.knee);
       const low = byKnee[0];
       const high = byKnee[byKnee.length - 1];
       out.push(
         opening +
-          `test accuracy stays within ${points} point${points === '1' ? '' : 's'} of it until ` +
+          `test accuracy stays within ${points} point${points === '1' ? '' : 's'} of ` +
+          `${reference} until ` +
           `between ${low.knee} (\`${low.criterion}\`) and ${high.knee} (\`${high.criterion}\`) of ` +
           `the ${r.baseline.hidden} neurons are pruned: the knees of the table below.`,
       );

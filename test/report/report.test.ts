@@ -74,11 +74,11 @@ describe('figures and report', () => {
       expect(text).toContain(`\`${c.criterion}\``);
       expect(text).toContain(`${c.immediateDamage.mean.toFixed(2)} points with \`${c.criterion}\``);
     }
-    // one sentence for the knees: their range, the table has each
+    // one sentence for the knees: their range, the table has each, against the control
     const byKnee = [...results.summary.criteria].sort((a, b) => a.knee - b.knee);
     const [low, high] = [byKnee[0], byKnee[byKnee.length - 1]];
     expect(text).toContain(
-      `until between ${low.knee} (\`${low.criterion}\`) and ${high.knee} (\`${high.criterion}\`) ` +
+      `of the control's until between ${low.knee} (\`${low.criterion}\`) and ${high.knee} (\`${high.criterion}\`) ` +
         'of the 84 neurons are pruned',
     );
     const html = readFileSync(join(dir, 'report.html'), 'utf8');
@@ -119,6 +119,7 @@ describe('figures and report', () => {
         `baseline (${where})`,
     );
     expect(summaryText(climbing, 'run')).toContain(`warning: accuracy climbs ${climb} points`);
+    expect(summarySentences(climbing).join(' ')).toMatch(/points of the baseline until between/);
     // within the tolerance: nothing to warn about
     const flat = withRise(100 * tolerance - 0.1);
     expect(summarySentences(flat).join(' ')).not.toContain('There is no control');
