@@ -39,6 +39,15 @@ const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
 
 const AUGMENTATION = ['augment', 'flip', 'rotation', 'brightness', 'contrast', 'saturation'];
 
+/** What a 0 stands for in the options where it means "decide for me": what was decided. */
+const ZERO_MEANS: Record<string, (r: StudyResults) => string> = {
+  tolerance: (r) => `the test set's noise, ${f(100 * r.summary.tolerance, 1)} points`,
+  threads: (r) => `one per core (${String(r.environment.threads ?? r.environment.cores)})`,
+  maxPruned: (r) => `all but one (${r.baseline.hidden - 1})`,
+  patterns: () => 'every training image',
+  trainSize: (r) => `all that remain (${r.data.sizes.train})`,
+};
+
 /** The configuration as it was applied: augmentation shows as such only for image datasets. */
 function configRows(r: StudyResults): string[][] {
   const augmented = ['folder', 'vehicle-x'].includes(String(r.config.dataset)) && r.config.augment;
@@ -46,7 +55,8 @@ function configRows(r: StudyResults): string[][] {
     if (!augmented && AUGMENTATION.includes(k)) {
       return [k, k === 'augment' ? 'not applied (only image datasets are augmented)' : '–'];
     }
-    return [k, Array.isArray(v) ? v.join(', ') : String(v)];
+    if (Array.isArray(v)) return [k, v.length ? v.join(', ') : 'none'];
+    return [k, v === 0 && k in ZERO_MEANS ? `0: ${ZERO_MEANS[k](r)}` : String(v)];
   });
 }
 

@@ -67,7 +67,13 @@ export function speedSpec(r: StudyResults): TopLevelSpec {
             ? { type: 'line', strokeWidth: 1.2, point: { size: 10 } }
             : { type: 'point', size: 16, filled: true, opacity: 0.7 },
         encoding: {
-          x: { field, type: 'quantitative', title, scale: { zero: false } },
+          // the file shrinks to the right, as the parameters do in the size figure
+          x: {
+            field,
+            type: 'quantitative',
+            title,
+            scale: { zero: false, reverse: field === 'kb' },
+          },
           y: { field: 'acc', type: 'quantitative', title: 'test accuracy', scale: { zero: false } },
           detail: { field: 'seed' },
           order: { field: 'pruned', type: 'quantitative' },
@@ -89,7 +95,8 @@ export function speedSpec(r: StudyResults): TopLevelSpec {
     title: {
       text: 'Test accuracy against model size and measured latency',
       subtitle:
-        "each step's model file and one image's forward pass on this machine; knees circled",
+        "each step's model file (shrinking to the right) and one image's forward pass on this " +
+        'machine; knees circled',
     },
     config,
     data: { values: rows(r) },

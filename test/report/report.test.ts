@@ -85,6 +85,11 @@ describe('figures and report', () => {
     expect(html).toContain(results.baseline.testAccuracy.toFixed(3));
     // the bundled sets are not augmented: the configuration says so instead of "flip 0.5"
     expect(html).toContain('<td>augment</td><td>not applied (only image datasets are augmented)');
+    // a 0 that means "decide for me" shows what was decided
+    const noise = (100 * results.summary.tolerance).toFixed(1);
+    expect(html).toContain(`<td>tolerance</td><td>0: the test set&#39;s noise, ${noise} points`);
+    expect(html).toMatch(/<td>threads<\/td><td>0: one per core \(\d+\)/);
+    expect(html).toContain('<td>saveSteps</td><td>none');
     expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
   });
 
