@@ -6,6 +6,7 @@ import type { SweepRow } from '../study/records.js';
 import type { StudyResults } from '../study/results.js';
 import type { StudyDataSummary } from '../study/state.js';
 import { config } from './figure-style.js';
+import { similarityOrder } from './similarity-order.js';
 
 /** The baseline's training and validation accuracy and loss per epoch (the paper's Fig. 3). */
 export function trainingSpec(r: StudyResults): TopLevelSpec {
@@ -112,32 +113,51 @@ export function classHistogramSpec(r: ClassCounts): TopLevelSpec {
 const HEATMAP_SIDE = 100;
 
 /**
- * Neuron-by-neuron cosine similarity of the baseline layer's activation vectors; for a layer of
- * more than 100 units (LeNet-300-100's 300, the Caffe LeNet-5's 500), the mean over blocks of
- * b x b neurons, so the figure stays a readable (and small) 100 x 100 grid.
+ * Neuron-by-neuron cosine similarity of the baseline layer's activation vectors, the units ordered
+ * so that similar ones sit together (similarity-order.ts: redundant groups show as dark blocks on
+ * the diagonal); for a layer of more than 100 units (LeNet-300-100's 300, the Caffe LeNet-5's
+ * 500), the mean over blocks of b x b places in that order, so the figure stays a readable (and
+ * small) 100 x 100 grid. The tooltip names the units of a cell.
  */
 export function cosineHeatmapSpec(r: StudyResults): TopLevelSpec {
   const n = r.baseline.hidden;
+  const cosine = r.baseline.cosine;
+  const order = similarityOrder(cosine, n);
+  const ordered = order.some((unit, place) => unit !== place);
   const block = Math.ceil(n / HEATMAP_SIDE);
   const sums = new Map<string, { i: number; j: number; sum: number; count: number }>();
-  for (let i = 0; i < n; i++)
-    for (let j = 0; j < n; j++) {
-      const bi = Math.floor(i / block) * block,
-        bj = Math.floor(j / block) * block;
+  for (let pi = 0; pi < n; pi++)
+    for (let pj = 0; pj < n; pj++) {
+      const bi = Math.floor(pi / block) * block;
+      const bj = Math.floor(pj / block) * block;
       const key = `${bi},${bj}`;
       const cell = sums.get(key) ?? { i: bi, j: bj, sum: 0, count: 0 };
-      cell.sum += r.baseline.cosine[i * n + j];
+      cell.sum += cosine[order[pi] * n + order[pj]];
       cell.count++;
       sums.set(key, cell);
     }
-  const rows = [...sums.values()].map((c) => ({ i: c.i, j: c.j, cos: c.sum / c.count }));
-  const tick = 10 * block;
+  const units = (place: number) =>
+    block > 1 ? `${block} units from ${order[place]}` : String(order[place]);
+  const rows = [...sums.values()].map((c) => ({
+    i: c.i,
+    j: c.j,
+    cos: c.sum / c.count,
+    row: units(c.i),
+    column: units(c.j),
+  }));
   const blocks = block > 1 ? `; mean over blocks of ${block}x${block} neurons` : '';
+  const title = ordered ? 'neurons, similar ones together' : 'neuron';
+  // with the units reordered, a position is not a unit's number: no tick labels
+  const axis = ordered
+    ? { labels: false, ticks: false }
+    : { values: Array.from({ length: Math.ceil(n / (10 * block)) }, (_, k) => k * 10 * block) };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title: {
       text: `Cosine similarity of ${r.layer} activation vectors`,
-      subtitle: `baseline network, over the pattern set; |cos| near 1 = redundant pair${blocks}`,
+      subtitle:
+        'baseline network, over the pattern set; near 1 or -1 (red or blue): a redundant pair' +
+        blocks,
     },
     config,
     width: 360,
@@ -145,24 +165,19 @@ export function cosineHeatmapSpec(r: StudyResults): TopLevelSpec {
     data: { values: rows },
     mark: 'rect',
     encoding: {
-      x: {
-        field: 'j',
-        type: 'ordinal',
-        title: 'neuron',
-        axis: { values: Array.from({ length: Math.ceil(n / tick) }, (_, k) => k * tick) },
-      },
-      y: {
-        field: 'i',
-        type: 'ordinal',
-        title: 'neuron',
-        axis: { values: Array.from({ length: Math.ceil(n / tick) }, (_, k) => k * tick) },
-      },
+      x: { field: 'j', type: 'ordinal', title, axis },
+      y: { field: 'i', type: 'ordinal', title, axis },
       color: {
         field: 'cos',
         type: 'quantitative',
         title: 'cosine',
-        scale: { scheme: 'greys', domain: [-1, 1] },
+        scale: { scheme: 'redblue', domain: [-1, 1], reverse: true },
       },
+      tooltip: [
+        { field: 'row', title: 'unit' },
+        { field: 'column', title: 'and unit' },
+        { field: 'cos', title: 'cosine', format: '.3f' },
+      ],
     },
   } as unknown as TopLevelSpec;
 }
