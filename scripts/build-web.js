@@ -1,7 +1,9 @@
 // Bundles the in-browser study (dist/browser/study-page.js and its Web Worker, task-worker.js)
-// into dist/web/ with rolldown, for `prunelab serve`. The study's own modules go in unchanged;
-// the Node modules they import are mapped to the browser stand-ins in src/browser/shims/ (an
-// in-memory file system, the navigator's facts, and clear errors for what only the CLI does).
+// into dist/web/ with rolldown, for `prunelab serve`, with the figures' colours
+// (dist/report/figure-style.js) that the web view's charts share with the report. The study's
+// own modules go in unchanged; the Node modules they import are mapped to the browser stand-ins
+// in src/browser/shims/ (an in-memory file system, the navigator's facts, and clear errors for
+// what only the CLI does).
 // Runs after build-ts (npm run build), so a fresh `npm ci` yields a working server.
 import { existsSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -24,7 +26,11 @@ const alias = {
   sharp: shim('sharp'),
 };
 
-const entries = ['dist/browser/study-page.js', 'dist/browser/task-worker.js'];
+const entries = [
+  'dist/browser/study-page.js',
+  'dist/browser/task-worker.js',
+  'dist/report/figure-style.js',
+];
 const out = 'dist/web';
 const stamp = join(out, 'study-page.js');
 const newestEntry = Math.max(...entries.map((file) => statSync(file).mtimeMs));
@@ -37,7 +43,7 @@ if (
 } else {
   rmSync(out, { recursive: true, force: true });
   await build({
-    input: { 'study-page': entries[0], 'task-worker': entries[1] },
+    input: { 'study-page': entries[0], 'task-worker': entries[1], 'figure-style': entries[2] },
     platform: 'browser',
     resolve: { alias },
     output: { dir: out, format: 'esm', minify: true, entryFileNames: '[name].js' },

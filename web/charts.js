@@ -3,6 +3,8 @@
 // hover a point for its step, the neuron removed, its partner, the score and the accuracy before
 // and after retraining; click the legend to show one criterion; drag to pan, wheel to zoom), the
 // accuracy right after each removal, the one-shot curves, and the baseline's training.
+import { colorRange } from '/app/figure-style.js';
+
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 const WIDTH = 'container';
 
@@ -51,6 +53,28 @@ const legendPick = { name: 'pick', select: { type: 'point', fields: ['series'] }
 const zoom = { name: 'zoom', select: 'interval', bind: 'scales' };
 const x = { field: 'pruned', type: 'quantitative', title: 'neurons pruned' };
 const color = { field: 'series', type: 'nominal', title: null };
+
+/**
+ * The criteria's colours as in the report (the control black): a criterion keeps its colour on
+ * every chart of the page, whichever series a chart shows; the control in the legend of the chart
+ * that draws it.
+ */
+function criterionColor(r, withControl = false) {
+  const names = [
+    ...new Set([
+      ...(r.summary?.criteria ?? []).map((c) => c.criterion),
+      ...(r.runs ?? []).map((run) => run.criterion),
+    ]),
+  ];
+  if (withControl && (r.control ?? []).length) names.push('control');
+  return { ...color, scale: { domain: names, range: colorRange(names) } };
+}
+
+/** The report's colours of the training curves. */
+const splitColor = {
+  ...color,
+  scale: { domain: ['training', 'validation'], range: ['#1b9e77', '#333333'] },
+};
 const faded = { condition: { param: 'pick', value: 1 }, value: 0.1 };
 
 const showBand = {
@@ -60,7 +84,7 @@ const showBand = {
 };
 
 /** The seeds' spread around each criterion's mean curve, shown or hidden by a checkbox. */
-function bandLayer(band) {
+function bandLayer(band, bandColor) {
   return {
     data: { values: band },
     mark: { type: 'area' },
@@ -68,7 +92,7 @@ function bandLayer(band) {
       x,
       y: { field: 'lo', type: 'quantitative' },
       y2: { field: 'hi' },
-      color,
+      color: bandColor,
       opacity: { condition: { test: 'showBand', value: 0.15 }, value: 0 },
     },
   };
@@ -116,7 +140,7 @@ export function accuracySpec(r) {
     height: 340,
     params: band.length ? [showBand] : [],
     layer: [
-      ...(band.length ? [bandLayer(band)] : []),
+      ...(band.length ? [bandLayer(band, criterionColor(r, true))] : []),
       {
         data: { values: rows },
         params: [legendPick, zoom],
@@ -129,7 +153,7 @@ export function accuracySpec(r) {
             title: 'test accuracy',
             scale: { zero: false },
           },
-          color,
+          color: criterionColor(r, true),
           detail: { field: 'seed' },
           opacity: faded,
           tooltip: [
@@ -166,7 +190,7 @@ export function damageSpec(r) {
         title: 'test accuracy before retraining',
         scale: { zero: false },
       },
-      color,
+      color: criterionColor(r),
       opacity: faded,
       tooltip: [
         { field: 'series', title: 'run' },
@@ -202,7 +226,7 @@ export function oneShotSpec(r) {
     encoding: {
       x,
       y: { field: 'testAccuracy', type: 'quantitative', title: 'test accuracy' },
-      color,
+      color: criterionColor(r),
       detail: { field: 'seed' },
       opacity: faded,
       tooltip: [
@@ -234,7 +258,7 @@ export function trainingSpec(r) {
     encoding: {
       x: { field: 'epoch', type: 'quantitative' },
       y: { field: 'accuracy', type: 'quantitative', scale: { zero: false } },
-      color,
+      color: splitColor,
       detail: { field: 'seed' },
       opacity: faded,
       tooltip: [

@@ -1,5 +1,6 @@
 // The figures' shared look: a dash pattern, a marker and a colour per series (so that a figure
-// stays readable in black-and-white print), fonts and sizes.
+// stays readable in black-and-white print), fonts and sizes. The web view's charts (web/charts.js)
+// take their colours from here too (bundled into dist/web/ by scripts/build-web.js).
 
 export const DASH: Record<string, number[]> = {
   paper: [1, 0],
@@ -30,8 +31,20 @@ export const PALETTE = [
   '#a6761d',
   '#e6ab02',
 ];
+/** Each criterion's own colour, in every figure of every study and in the web view. */
+export const COLOR: Record<string, string> = {
+  paper: PALETTE[0],
+  distinctiveness: PALETTE[1],
+  magnitude: PALETTE[2],
+  random: PALETTE[3],
+  taylor: PALETTE[4],
+  merge: PALETTE[5],
+  reconstruct: PALETTE[6],
+  control: '#000000',
+};
+/** The colours of `names`: a criterion's own, else (a run's name) the palette in turn. */
 export const colorRange = (names: string[]) =>
-  names.map((n, i) => (n === 'control' ? '#000000' : PALETTE[i % PALETTE.length]));
+  names.map((n, i) => COLOR[n] ?? PALETTE[i % PALETTE.length]);
 export const config = {
   font: 'DejaVu Sans, Arial, sans-serif',
   view: { stroke: null },

@@ -169,6 +169,35 @@ describe.skipIf(!hasChromium)('prunelab serve', () => {
     await broken.page.close();
   });
 
+  it("gives each criterion the report's colour on every chart of the page", async () => {
+    const { page, errors } = await open('/run?name=fashion-a');
+    await page.waitForSelector('#oneShot svg.marks');
+    const legends = await page.evaluate(() =>
+      ['accuracy', 'damage', 'oneShot'].map((id) => {
+        const chart = document.getElementById(id)!;
+        // a line's legend symbol is stroked, a point's filled
+        const paint = (p: Element) =>
+          [p.getAttribute('fill'), p.getAttribute('stroke')].find(
+            (c) => c && c !== 'transparent' && c !== 'none',
+          );
+        const fills = [...chart.querySelectorAll('.role-legend-symbol path')].map(paint);
+        const labels = [...chart.querySelectorAll('.role-legend-label text')].map(
+          (t) => t.textContent,
+        );
+        return Object.fromEntries(labels.map((label, i) => [label, fills[i]]));
+      }),
+    );
+    const { COLOR } = await import('../../src/report/figure-style.js');
+    expect(legends[0]).toEqual({
+      merge: COLOR.merge,
+      random: COLOR.random,
+      control: COLOR.control,
+    });
+    expect(legends[1]).toEqual({ merge: COLOR.merge, random: COLOR.random });
+    expect(legends[2]).toEqual({ merge: COLOR.merge, random: COLOR.random });
+    expect(errors).toEqual([]);
+  });
+
   it('shows a study started now, and each new step within two seconds', async () => {
     const runs = await open('/');
     await runs.page.waitForSelector('tr[data-run="fashion-a"]');
