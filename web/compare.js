@@ -1,14 +1,24 @@
 // Compare: two or more runs (other datasets, seeds, learning rates) on one chart and in one
-// table of knees. The address (?run=a&run=b) reproduces the selection.
+// table of knees. The address (?run=a&run=b, or ?runs=a,b) reproduces the selection.
 import { compareSpec } from './charts.js';
 import { draw, escapeHtml, getJson, onRunChange, pct } from './common.js';
 
-const names = new URLSearchParams(location.search).getAll('run');
+const query = new URLSearchParams(location.search);
+const names = [
+  ...query.getAll('run'),
+  ...query.getAll('runs').flatMap((list) => list.split(',')),
+].filter((name) => name !== '');
 const $ = (id) => document.getElementById(id);
 $('link').href = location.href;
 $('link').textContent = location.href;
 
 async function load() {
+  if (!names.length) {
+    $('error').textContent =
+      'No runs to compare: tick two or more on the runs page and press "compare selected", ' +
+      'or give them in the address: /compare?run=NAME&run=NAME';
+    return;
+  }
   const runs = [];
   const errors = [];
   for (const name of names) {

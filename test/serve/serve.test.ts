@@ -264,6 +264,13 @@ describe.skipIf(!hasChromium)('prunelab serve', () => {
     expect(errors).toEqual([]);
     expect(outside).toEqual([]);
     await page.close();
+    // the same selection as a list, and no selection said in words instead of an empty chart
+    const list = await open('/compare?runs=fashion-a,fashion-b');
+    await list.page.waitForFunction(() => document.body.dataset.shownRuns === '2');
+    const none = await open('/compare');
+    await none.page.waitForFunction(() => document.getElementById('error')!.textContent !== '');
+    expect(await none.page.locator('#error').innerText()).toMatch(/^No runs to compare: tick two/);
+    expect(none.errors).toEqual([]);
   });
 
   it('serves nothing outside the runs folder', async () => {
