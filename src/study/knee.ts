@@ -65,8 +65,11 @@ export interface CriterionSummary {
   kneePerSeed: { mean: number; std: number };
   /** Mean drop of test accuracy caused by a removal, before retraining (percentage points). */
   immediateDamage: { mean: number; std: number };
-  /** The curve with no retraining at all: its mean over seeds, and knees as above. */
-  oneShot: {
+  /**
+   * The curve with no retraining at all: its mean over seeds, and knees as above; absent when no
+   * run has one (--no-one-shot).
+   */
+  oneShot?: {
     steps: {
       pruned: number;
       hidden: number;
@@ -97,7 +100,7 @@ function summarizeOneShot(
   tolerance: number,
   baseTolerance: number,
   baseMean: number,
-): CriterionSummary['oneShot'] {
+): NonNullable<CriterionSummary['oneShot']> {
   const steps = byPruned(runs.map((r) => r.oneShot)).map(([pruned, points]) => ({
     pruned,
     hidden: points[0].hidden,
@@ -174,12 +177,16 @@ export function summarize(
     ],
     kneePerSeed: meanStd(runs.map((r) => r.knee)),
     immediateDamage: meanStd(damage),
-    oneShot: summarizeOneShot(
-      runs.map((r) => ({ oneShot: r.oneShot ?? [], baseline: r.baseline })),
-      tolerance,
-      tol,
-      base.mean,
-    ),
+    ...(runs.some((r) => r.oneShot?.length)
+      ? {
+          oneShot: summarizeOneShot(
+            runs.map((r) => ({ oneShot: r.oneShot ?? [], baseline: r.baseline })),
+            tolerance,
+            tol,
+            base.mean,
+          ),
+        }
+      : {}),
   };
 }
 

@@ -53,7 +53,8 @@ export interface StudyResults {
     knee: number;
     baselineKnee: number;
     oneShot: OneShotPoint[];
-    oneShotKnee: number;
+    /** Absent when the run has no one-shot curve (--no-one-shot). */
+    oneShotKnee?: number;
   }[];
   control: { seed: number; complete: boolean; steps: ControlPoint[] }[];
   summary: {
@@ -183,7 +184,9 @@ export function buildResults(state: StudyState): StudyResults {
     // against the baseline: the step whose model is kept as knee.safetensors
     baselineKnee: knee(curve(r.steps), baselineOf(r.seed) ?? NaN, tolerance),
     oneShot: r.oneShot,
-    oneShotKnee: knee(curve(r.oneShot), baselineOf(r.seed) ?? NaN, tolerance),
+    ...(r.oneShot.length
+      ? { oneShotKnee: knee(curve(r.oneShot), baselineOf(r.seed) ?? NaN, tolerance) }
+      : {}),
   }));
   const controlMean = controlSummary(state);
   const reference = controlMean.length

@@ -68,7 +68,10 @@ export function summaryText(r: StudyResults, dir: string): string {
   lines.push(
     `knee = most neurons pruned with test accuracy within ${points} points of ` +
       (control ? 'the control' : 'the baseline') +
-      ` (one-shot: of the baseline, with no retraining at all); results in ${dir}`,
+      (r.summary.criteria.some((c) => c.oneShot)
+        ? ' (one-shot: of the baseline, with no retraining at all)'
+        : '') +
+      `; results in ${dir}`,
   );
   return lines.join('\n');
 }

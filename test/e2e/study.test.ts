@@ -12,6 +12,7 @@ import { loadModel } from '../../src/nn/model-io.js';
 import type { StudyResults } from '../../src/study/results.js';
 import { LocalPool } from '../../src/study/pool.js';
 import { runStudy } from '../../src/study/study.js';
+import { summaryText } from '../../src/study/summary-text.js';
 
 const CLI = join(__dirname, '..', '..', 'bin', 'prunelab.js');
 const tiny = [
@@ -170,7 +171,7 @@ describe('prunelab study', () => {
       expect(run.oneShot.at(-1)!.pruned).toBeGreaterThanOrEqual(6);
       expect(run.oneShotKnee).toBeGreaterThanOrEqual(0);
     }
-    for (const c of first.summary.criteria) expect(c.oneShot.knee).toBeGreaterThanOrEqual(0);
+    for (const c of first.summary.criteria) expect(c.oneShot?.knee ?? -1).toBeGreaterThanOrEqual(0);
     const estimates = first.baseline.perSeed[0].redundancy!;
     expect(estimates.units).toBe(84);
     expect(estimates.components99).toBeGreaterThan(0);
@@ -241,8 +242,11 @@ describe('prunelab study', () => {
     const b = (await runStudy(oneThread, silentProgress)).results;
     expect(numbers(a)).toEqual(numbers(b));
     expect(a.runs[0].steps).toHaveLength(3);
-    // --no-one-shot: no curve without retraining
+    // --no-one-shot: no curve without retraining, and no one-shot knee (not a knee of 0)
     expect(a.runs[0].oneShot).toEqual([]);
+    expect(a.runs[0].oneShotKnee).toBeUndefined();
+    expect(a.summary.criteria[0].oneShot).toBeUndefined();
+    expect(summaryText(a, 'dp2')).toMatch(/\ntaylor +\d+ +- /);
     // --save-steps 2 keeps that step's model
     const saved = loadModel(join(tmp, 'dp2', 'taylor-s1', 'models', 'step-2.safetensors'), 128);
     expect(saved.views.get('fc2.weight')!.shape).toEqual([82, 120]);
