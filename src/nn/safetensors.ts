@@ -41,6 +41,15 @@ interface TensorEntry {
 /** A safetensors header: tensors by name, and the optional string metadata. */
 type SafetensorsHeader = Record<string, TensorEntry | Record<string, string>>;
 
+/**
+ * A torch.save file: a zip archive (PyTorch 1.6 and later) or a bare pickle (protocol 2 or more
+ * starts with 0x80).
+ */
+function isTorchSave(b: Buffer): boolean {
+  const zip = b[0] === 0x50 && b[1] === 0x4b && b[2] === 0x03 && b[3] === 0x04;
+  return zip || (b[0] === 0x80 && b[1] >= 2 && b[1] <= 5);
+}
+
 export function decodeSafetensors(
   buf: Uint8Array,
   what = 'safetensors data',
@@ -48,13 +57,28 @@ export function decodeSafetensors(
   const b = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
   if (b.length < 8) throw new DataError(`${what} is too short to be a safetensors file`);
   const hl = Number(b.readBigUInt64LE(0));
-  if (hl > b.length - 8)
-    throw new DataError(`${what} is not a safetensors file (bad header length)`);
-  let header: SafetensorsHeader;
-  try {
-    header = JSON.parse(b.subarray(8, 8 + hl).toString()) as SafetensorsHeader;
-  } catch {
-    throw new DataError(`${what} has a corrupt safetensors header`);
+  let header: SafetensorsHeader | null = null;
+  if (hl <= b.length - 8) {
+    try {
+      header = JSON.parse(b.subarray(8, 8 + hl).toString()) as SafetensorsHeader;
+    } catch {
+      header = null;
+    }
+  }
+  if (!header) {
+    // not safetensors: say what it is when it is PyTorch's own format
+    if (isTorchSave(b)) {
+      throw new DataError(
+        `${what} is a PyTorch checkpoint (torch.save), which prunelab does not unpickle; save ` +
+          'the state dict as safetensors (from safetensors.torch import save_file; save_file(' +
+          "model.state_dict(), 'model.safetensors')) or export ONNX (torch.onnx.export)",
+      );
+    }
+    throw new DataError(
+      hl > b.length - 8
+        ? `${what} is not a safetensors file (bad header length)`
+        : `${what} has a corrupt safetensors header`,
+    );
   }
   const base = 8 + hl,
     state: State = new Map();
