@@ -1,7 +1,7 @@
 // The line for a file that is not there, with the path probably meant: a study's runs are folders
 // named criterion-sSEED (runs/x/paper-s1/knee.safetensors), and a name may be misspelt.
 import { existsSync, readdirSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, extname, join } from 'node:path';
 import { nearest } from './nearest.js';
 
 /** The existing path closest to `file`, or null. */
@@ -9,7 +9,10 @@ export function meantPath(file: string): string | null {
   const folder = dirname(file);
   const name = basename(file);
   if (!existsSync(folder)) return seedRun(folder, name);
-  const guess = nearest(name, entries(folder));
+  // a file of another kind is not what was meant: an image for a model, a model for a spec
+  const kind = extname(name).toLowerCase();
+  const candidates = entries(folder).filter((e) => extname(e).toLowerCase() === kind);
+  const guess = nearest(name, candidates);
   return guess ? join(folder, guess) : null;
 }
 

@@ -35,6 +35,12 @@ describe('notFoundMessage', () => {
     );
   });
 
+  it('suggests only a file of the same kind', () => {
+    writeFileSync(join(dir, 'rs.png'), '');
+    const model = join(dir, 'rs.onnx');
+    expect(notFoundMessage('model file', model)).toBe(`model file ${model} not found`);
+  });
+
   it('says only "not found" when nothing is close', () => {
     const far = join(dir, 'paper-s1', 'completely-different.onnx');
     expect(notFoundMessage('model file', far)).toBe(`model file ${far} not found`);
