@@ -5,12 +5,12 @@ import { basename, join, resolve } from 'node:path';
 import { parseStudyConfig, type StudyConfig } from '../config.js';
 import { writeJsonAtomic } from '../util/atomic.js';
 import { UserError } from '../util/errors.js';
+import { timestampedRunDir } from '../util/folders.js';
 import { readJson } from '../util/json.js';
 
-/** `runs/<preset>-<yyyymmdd-hhmmss>` under the working directory. */
+/** `runs/<preset>-<yyyymmdd-hhmmss>` under the working directory (see timestampedRunDir). */
 export function defaultStudyDir(cfg: StudyConfig): string {
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  return join('runs', `${cfg.preset}-${stamp}`);
+  return timestampedRunDir(cfg.preset);
 }
 
 /** The folder a new study writes to; refuses one that already holds a study. */

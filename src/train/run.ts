@@ -13,7 +13,7 @@ import { saveModel } from '../nn/model-io.js';
 import { writeJsonAtomic } from '../util/atomic.js';
 import { environment, resolveThreads } from '../util/env.js';
 import { UserError } from '../util/errors.js';
-import { inOutputDir } from '../util/folders.js';
+import { inOutputDir, timestampedRunDir } from '../util/folders.js';
 import { silentProgress, type ProgressReporter } from '../util/progress.js';
 import { trainBaseline } from './baseline.js';
 import { evaluate } from './evaluation.js';
@@ -41,8 +41,7 @@ function refuseExistingRun(dir: string): void {
 
 /** `runs/train-<yyyymmdd-hhmmss>`: a training run's folder when --out is not given. */
 export function defaultTrainDir(): string {
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  return join('runs', `train-${stamp}`);
+  return timestampedRunDir('train');
 }
 
 /**

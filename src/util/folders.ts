@@ -68,3 +68,15 @@ export async function inOutputDir<T>(
     throw err;
   }
 }
+
+/**
+ * `runs/<prefix>-<yyyymmdd-hhmmss>` (UTC) under the working directory, for a run given no --out;
+ * `-2`, `-3`, ... after it when a run started in the same second has the name.
+ */
+export function timestampedRunDir(prefix: string, now = new Date(), root = 'runs'): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  const base = join(root, `${prefix}-${stamp}`);
+  let dir = base;
+  for (let n = 2; existsSync(dir); n++) dir = `${base}-${n}`;
+  return dir;
+}

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { copyFileAtomic, writeFileAtomic, writeJsonAtomic } from '../../src/util/atomic.js';
 import { UserError } from '../../src/util/errors.js';
-import { checkOutputDir, inOutputDir, makeDir } from '../../src/util/folders.js';
+import { checkOutputDir, inOutputDir, makeDir, timestampedRunDir } from '../../src/util/folders.js';
 import { readJson } from '../../src/util/json.js';
 import { nearest } from '../../src/util/nearest.js';
 
@@ -85,6 +85,20 @@ describe('folders', () => {
     ).rejects.toThrow();
     expect(existsSync(kept)).toBe(true);
     expect(await inOutputDir(join(tmp, 'fine'), '--out', () => Promise.resolve(7))).toBe(7);
+  });
+});
+
+describe('timestampedRunDir', () => {
+  it('names a run by its start, and takes the next free name within the same second', () => {
+    const root = join(tmp, 'stamped');
+    const now = new Date('2026-12-02T09:03:15.781Z');
+    const first = timestampedRunDir('quick', now, root);
+    expect(first).toBe(join(root, 'quick-20261202-090315'));
+    mkdirSync(first, { recursive: true });
+    const second = timestampedRunDir('quick', now, root);
+    expect(second).toBe(join(root, 'quick-20261202-090315-2'));
+    mkdirSync(second);
+    expect(timestampedRunDir('quick', now, root)).toBe(join(root, 'quick-20261202-090315-3'));
   });
 });
 
