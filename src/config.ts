@@ -164,7 +164,6 @@ function flagName(path: PropertyKey[]): string {
   return '--' + kebab(String(path[0] ?? ''));
 }
 
-/** One line naming each wrong option; an unknown one with the nearest known option. */
 /** A value outside a fixed set (a criterion, a preset): the value, the set, the nearest. */
 function unknownValue(issue: z.core.$ZodIssueInvalidValue): string {
   const choices = issue.values.map(String);
@@ -175,6 +174,7 @@ function unknownValue(issue: z.core.$ZodIssueInvalidValue): string {
   return `unknown value "${given}"${hint}; choose one of ${choices.join(', ')}`;
 }
 
+/** One line naming each wrong option; an unknown one with the nearest known option. */
 export function formatZodError(err: z.ZodError, known: readonly string[] = []): string {
   return err.issues
     .map((i) => {

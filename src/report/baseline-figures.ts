@@ -114,10 +114,10 @@ const HEATMAP_SIDE = 100;
 
 /**
  * Neuron-by-neuron cosine similarity of the baseline layer's activation vectors, the units ordered
- * so that similar ones sit together (similarity-order.ts: redundant groups show as dark blocks on
- * the diagonal); for a layer of more than 100 units (LeNet-300-100's 300, the Caffe LeNet-5's
- * 500), the mean over blocks of b x b places in that order, so the figure stays a readable (and
- * small) 100 x 100 grid. The tooltip names the units of a cell.
+ * so that similar ones sit together (similarity-order.ts: redundant groups show as red or blue
+ * blocks on the diagonal); for a layer of more than 100 units (LeNet-300-100's 300, the Caffe
+ * LeNet-5's 500), the mean over blocks of b x b places in that order, so the figure stays a
+ * readable (and small) 100 x 100 grid. The tooltip names the units of a cell.
  */
 export function cosineHeatmapSpec(r: StudyResults): TopLevelSpec {
   const n = r.baseline.hidden;
@@ -136,8 +136,12 @@ export function cosineHeatmapSpec(r: StudyResults): TopLevelSpec {
       cell.count++;
       sums.set(key, cell);
     }
-  const units = (place: number) =>
-    block > 1 ? `${block} units from ${order[place]}` : String(order[place]);
+  // a cell's units: one, or a block's (a few named, then how many more)
+  const units = (place: number) => {
+    const members = order.slice(place, place + block);
+    const named = members.slice(0, 6).join(', ');
+    return members.length > 6 ? `${named} and ${members.length - 6} more` : named;
+  };
   const rows = [...sums.values()].map((c) => ({
     i: c.i,
     j: c.j,
