@@ -141,6 +141,15 @@ async function fromImages(src: ImageSource, cfg: DataConfig): Promise<RawDataset
 
 export async function loadRaw(cfg: DataConfig): Promise<RawDataset> {
   if (cfg.rawFile) return readRawDataset(cfg.rawFile);
+  const bundled = cfg.dataset === 'fashion-mnist' || cfg.dataset === 'mnist';
+  if (bundled && cfg.data) {
+    // a folder given for a bundled set would be ignored: say what reads it instead
+    throw new DataError(
+      `--data ${cfg.data} is not read by --dataset ${cfg.dataset} (bundled with prunelab); ` +
+        'say what the folder holds: --dataset folder (a subfolder per class), idx (MNIST-format ' +
+        'files, e.g. the full 70,000 MNIST images) or vehicle-x',
+    );
+  }
   switch (cfg.dataset) {
     case 'fashion-mnist':
       return loadFashionMnist();

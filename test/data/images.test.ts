@@ -248,6 +248,10 @@ describe('image folders', () => {
   });
 
   it('names a missing folder, an empty class and a class too small for the split', async () => {
+    // a folder given without saying what it holds is not silently dropped for the bundled set
+    await expect(loadData({ ...cfg({ data: folder }), seed: 1 })).rejects.toThrow(
+      /--data .* is not read by --dataset fashion-mnist \(bundled with prunelab\); say what the folder holds: --dataset folder/,
+    );
     await expect(
       loadData({ ...cfg({ dataset: 'folder', data: join(root, 'nope') }), seed: 1 }),
     ).rejects.toThrow(/does not exist; check the path given to --data/);
