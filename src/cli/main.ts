@@ -2,10 +2,8 @@
 // Flags are parsed by commander (options.ts), validated by the zod schemas in src/config.ts, and
 // user errors end with one clear line and exit code 2 (130 after Ctrl-C).
 import { basename, dirname, resolve } from 'node:path';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { parseStudyConfig, parseTrainConfig } from '../config.js';
-import type { Evaluation, SplitName } from '../inference/evaluate.js';
-import { writeJsonAtomic } from '../util/atomic.js';
 import { makeDir } from '../util/folders.js';
 import type { DataSummary } from '../data/summary.js';
 import { runLrSweep } from '../study/lr-sweep.js';
@@ -30,6 +28,7 @@ import { outputMode, Progress } from './progress.js';
 import { addQueueCommands, queueRunner } from './queue-commands.js';
 import { addExportCommand } from './export-command.js';
 import { addSummaryCommand } from './summary-command.js';
+import { addEvaluateCommand } from './evaluate-command.js';
 import { addServeCommand, startServing } from './serve-command.js';
 
 type Options = Record<string, unknown>;
@@ -97,23 +96,6 @@ async function studyAction(opts: Options, cmd: Command): Promise<void> {
         `and continue with --resume ${dir}; when it is an option, start a new study`,
     );
   }
-}
-
-function evaluationText(e: Evaluation): string {
-  const width = Math.max(5, ...e.classes.map((c) => c.length));
-  const name = (c: string) => c.padEnd(width).slice(0, width);
-  const rows = e.perClass.map(
-    (p, c) =>
-      `  ${name(p.class)} ${String(p.images).padStart(6)} ${p.accuracy.toFixed(4).padStart(8)}  ` +
-      e.confusion[c].map((n) => String(n).padStart(5)).join(''),
-  );
-  return [
-    `${e.model} on ${e.dataset} (${e.split}, ${e.images} images): accuracy ` +
-      `${e.accuracy.toFixed(4)}, loss ${e.loss.toFixed(4)}`,
-    `  ${'class'.padEnd(width)} ${'images'.padStart(6)} ${'accuracy'.padStart(8)}  ` +
-      'predicted as (columns in class order)',
-    ...rows,
-  ].join('\n');
 }
 
 function dataSummaryText(s: DataSummary, out: string): string {
@@ -220,31 +202,7 @@ export function createCli(): Command {
     await runLrSweep(cfg, lrs, new Progress(outputMode(opts)), cfg.out ?? 'runs/lr-sweep');
   });
 
-  addNetworkOptions(
-    addDataOptions(
-      program
-        .command('evaluate')
-        .description(
-          "a saved model's accuracy, loss, per-class accuracy and confusion matrix on a dataset",
-        )
-        .argument('<model>', 'a model file (model.safetensors, knee.safetensors, .onnx, ...)'),
-    ),
-  )
-    .addOption(
-      new Option('--split <name>', 'which split (default: test)').choices(['train', 'val', 'test']),
-    )
-    .option('--out <file>', 'also write the evaluation as JSON to this file')
-    .option('--config <file>', 'JSON file of options, keys as the flags (flags override it)')
-    .option('--log-json', 'print the evaluation as one JSON object')
-    .action(async (model: string, opts: Options, cmd: Command) => {
-      const { out, split, ...rest } = opts;
-      const cfg = parseTrainConfig(collect(rest, cmd));
-      const { evaluateModel } = await import('../inference/evaluate.js');
-      const result = await evaluateModel(model, cfg, (split as SplitName | undefined) ?? 'test');
-      if (typeof out === 'string') writeJsonAtomic(out, result);
-      if (opts.logJson) process.stdout.write(JSON.stringify(result) + '\n');
-      else process.stdout.write(evaluationText(result) + '\n');
-    });
+  addEvaluateCommand(program);
 
   program
     .command('predict')

@@ -30,7 +30,6 @@ export interface DataConfig extends SplitSizes {
   normalize?: number[];
 }
 
-/** Decodes an image source into a raw dataset: a pool to split, or the split its folders give. */
 /**
  * The VehicleX feature release with --features-as-images: each 2048-value vector as a 1x32x64
  * input.
@@ -81,6 +80,7 @@ function imageDecoding(size: ImageSize, channels: number): string {
   return `decoded with sharp, resized to ${size.width}x${size.height} (stretched to fill), ${colour}`;
 }
 
+/** Decodes an image source into a raw dataset: a pool to split, or the split its folders give. */
 async function fromImages(src: ImageSource, cfg: DataConfig): Promise<RawDataset> {
   if (src.features) return fromFeatures(src);
   const [channels = 1, height = SIDE, width = SIDE] = cfg.inputShape ?? [];

@@ -24,6 +24,8 @@ export interface Evaluation {
   perClass: { class: string; images: number; accuracy: number }[];
   /** confusion[true class][predicted class]: image counts. */
   confusion: number[][];
+  /** The run whose split was used (the model's own study or training run), when one was found. */
+  splitOf?: string;
 }
 
 /** The split's images as the model expects them: standardised with its own mean and std. */

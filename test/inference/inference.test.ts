@@ -65,6 +65,21 @@ describe('evaluate', () => {
     expect(r.stdout).toMatch(/Ankle boot/);
   });
 
+  it("scores a run's model on the run's own split when no size flag is given", () => {
+    const evaluate = (...flags: string[]) =>
+      spawnSync(process.execPath, [CLI, 'evaluate', model, ...flags], { encoding: 'utf8' });
+    const test = evaluate();
+    expect(test.status, test.stderr).toBe(0);
+    expect(test.stdout).toContain(
+      `(test, 200 images of the split of ${join(tmp, 'run')}): accuracy ${testAccuracy.toFixed(4)}`,
+    );
+    // the validation split is the run's 100 images, not a default-sized one holding training images
+    const val = evaluate('--split', 'val', '--log-json');
+    const result = JSON.parse(val.stdout) as { images: number; splitOf: string };
+    expect(result.images).toBe(100);
+    expect(result.splitOf).toBe(join(tmp, 'run'));
+  });
+
   it("refuses --input or --channels that are not the model's own, with exit code 2", () => {
     const evaluate = (...flags: string[]) =>
       spawnSync(process.execPath, [CLI, 'evaluate', model, '--test-size', '200', ...flags], {
