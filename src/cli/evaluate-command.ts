@@ -1,5 +1,5 @@
 // `prunelab evaluate MODEL`: a saved model's accuracy, loss, per-class accuracy and confusion
-// matrix, on the split of the run the model came from (src/inference/run-data.ts) unless flags
+// matrix, on the split of the run the model came from (src/data/run-split.ts) unless flags
 // choose other data.
 import { Option, type Command } from 'commander';
 import { parseTrainConfig } from '../config.js';
@@ -47,7 +47,7 @@ export function addEvaluateCommand(program: Command): void {
     .action(async (model: string, opts: Options, cmd: Command) => {
       const { out, split, ...rest } = opts;
       // the model's own run's split, where flags do not say otherwise
-      const { runDataSelection } = await import('../inference/run-data.js');
+      const { runDataSelection } = await import('../data/run-split.js');
       const own = runDataSelection(model);
       const cfg = parseTrainConfig({ ...own?.selection, ...collect(rest, cmd) });
       const { evaluateModel } = await import('../inference/evaluate.js');

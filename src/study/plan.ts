@@ -3,6 +3,7 @@
 // criterion and the control). Checked before any data is trained on or any file is written.
 import type { StudyConfig, TrainConfig } from '../config.js';
 import type { PreparedData } from '../data/types.js';
+import { splitMismatch } from '../data/run-split.js';
 import type { Architecture, Shape3 } from '../nn/network.js';
 import { readModelState } from '../formats/model-files.js';
 import { denseUnits, nextDenseLayer } from '../prune/surgery.js';
@@ -69,6 +70,8 @@ export function assumedArchitecture(cfg: StudyConfig, arch: Architecture): strin
 export interface StudyPlan {
   /** The line saying what was assumed of a --model file without an architecture, or null. */
   assumed: string | null;
+  /** A warning when the study's split differs from the one the --model was trained on, or null. */
+  splitWarning: string | null;
   layer: string;
   /** Units of the layer before pruning. */
   hidden: number;
@@ -102,6 +105,7 @@ export function planStudy(cfg: StudyConfig, data: PreparedData): StudyPlan {
   const withControl = cfg.control && cfg.retrainEpochs > 0 && steps.length > 0;
   return {
     assumed: assumedArchitecture(cfg, arch),
+    splitWarning: cfg.model ? splitMismatch(cfg.model, cfg) : null,
     layer,
     hidden,
     steps,

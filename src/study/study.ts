@@ -152,6 +152,7 @@ async function studyIn(
   };
   progress.info(headerText(dir, cfg, data, plan, options.runner?.where ?? `${threads} thread(s)`));
   if (plan.assumed) progress.info(plan.assumed);
+  if (plan.splitWarning) progress.info(plan.splitWarning);
   const sizes = {
     train: data.train.n,
     val: data.val.n,

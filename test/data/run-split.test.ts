@@ -5,9 +5,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runDataSelection } from '../../src/inference/run-data.js';
+import { runDataSelection, splitMismatch } from '../../src/data/run-split.js';
 
-const tmp = mkdtempSync(join(tmpdir(), 'prunelab-run-data-'));
+const tmp = mkdtempSync(join(tmpdir(), 'prunelab-run-split-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const write = (file: string, value: unknown) => {
@@ -41,5 +41,31 @@ describe('runDataSelection', () => {
     const loose = join(tmp, 'elsewhere', 'deep', 'er', 'model.safetensors');
     write(join(tmp, 'elsewhere', 'config.json'), { theme: 'dark' });
     expect(runDataSelection(loose)).toBeNull();
+  });
+
+  it('warns a study of a model whose run drew its test images with another seed or data', () => {
+    const run = join(tmp, 'baseline');
+    write(join(run, 'results.json'), {
+      schema: 'prunelab.train/1',
+      config: { dataset: 'fashion-mnist', trainSize: 2000, testSize: 1000, seed: 1 },
+    });
+    const model = join(run, 'model.safetensors');
+    const same = {
+      dataset: 'fashion-mnist',
+      trainSize: 2000,
+      valSize: 500,
+      testSize: 1000,
+      seed: 1,
+    };
+    expect(splitMismatch(model, same)).toBeNull();
+    expect(splitMismatch(model, { ...same, seed: 2 })).toBe(
+      `warning: ${model} was trained on the split of ${run} (seed 1); this study's (seed 2) may ` +
+        "test it on images it trained on: give the run's --dataset, --data and --seed for the " +
+        'same test images',
+    );
+    expect(splitMismatch(model, { ...same, dataset: 'mnist' })).toMatch(
+      /\(dataset fashion-mnist\); this study's \(dataset mnist\)/,
+    );
+    expect(splitMismatch(join(tmp, 'no-run', 'model.safetensors'), same)).toBeNull();
   });
 });

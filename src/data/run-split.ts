@@ -60,3 +60,27 @@ export function runDataSelection(model: string): RunData | null {
   }
   return null;
 }
+
+/** The options whose difference gives other test images: the data and the split's random seed. */
+const TEST_SET = ['dataset', 'data', 'seed', 'ids', 'firstIds'] as const;
+
+/**
+ * A warning when a study of `model` draws its test images otherwise than the run that trained the
+ * model: they may then include images the model was trained on. Null when they agree or when the
+ * model comes from no run.
+ */
+export function splitMismatch(model: string, selection: Record<string, unknown>): string | null {
+  const own = runDataSelection(model);
+  if (!own) return null;
+  const differ = TEST_SET.filter(
+    (key) => own.selection[key] !== undefined && own.selection[key] !== selection[key],
+  );
+  if (!differ.length) return null;
+  const theirs = differ.map((key) => `${key} ${String(own.selection[key])}`).join(', ');
+  const ours = differ.map((key) => `${key} ${String(selection[key])}`).join(', ');
+  return (
+    `warning: ${model} was trained on the split of ${own.run} (${theirs}); this study's ` +
+    `(${ours}) may test it on images it trained on: give the run's --dataset, --data and --seed ` +
+    'for the same test images'
+  );
+}
