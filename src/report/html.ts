@@ -1,6 +1,7 @@
 // The self-contained HTML report (no network, no scripts, no external fonts): summary, figures
 // (inline SVG), knee and per-step tables, config, environment and timings. A pure function of the
 // results and the rendered figures; every user-provided string is escaped.
+import { meanCurveTolerance } from '../study/knee.js';
 import type { SweepResults } from '../study/lr-sweep.js';
 import type { StudyResults } from '../study/results.js';
 import { summarySentences } from './summary.js';
@@ -109,9 +110,13 @@ function introduction(r: StudyResults): string {
 }
 
 function kneeExplanation(r: StudyResults): string {
+  const wide = meanCurveTolerance(r.summary.criteria, r.summary.tolerance);
   const seeds =
     r.config.seeds > 1
-      ? " (or within the seeds' spread of the baseline, if larger; the mean curve over seeds is used)"
+      ? wide > r.summary.tolerance
+        ? ` for one seed's curve, and ${f(wide * 100, 1)} points (the seeds' spread of the ` +
+          'baseline, which is larger) for the mean curve over seeds in the table'
+        : " (the mean curve over seeds in the table; the seeds' spread of the baseline is smaller)"
       : '';
   const against = r.summary.control.length
     ? "the control's accuracy at the same point (the unpruned network after the same extra " +

@@ -1,5 +1,5 @@
 // The plain-words summary of a study, generated from results.json (never typed in).
-import { highestRise, type CriterionSummary } from '../study/knee.js';
+import { highestRise, meanCurveTolerance, type CriterionSummary } from '../study/knee.js';
 import type { StudyResults } from '../study/results.js';
 
 /** What the curve of one criterion does against the tolerance band. */
@@ -55,7 +55,8 @@ function riseSentence(r: StudyResults): string | null {
 
 export function summarySentences(r: StudyResults): string[] {
   const out: string[] = [];
-  const tolerance = r.summary.tolerance * 100;
+  // the knees are the mean curves': their band may be the seeds' spread of the baseline
+  const tolerance = meanCurveTolerance(r.summary.criteria, r.summary.tolerance) * 100;
   const points = tolerance.toFixed(tolerance % 1 ? 1 : 0);
   const criteria = r.summary.criteria;
   if (criteria.length) {

@@ -57,9 +57,11 @@ export interface CriterionSummary {
   }[];
   /**
    * Knee of the mean curve against the mean baseline, with tolerance max(tolerance, the seeds'
-   * baseline spread).
+   * baseline spread): kneeTolerance.
    */
   knee: number;
+  /** The tolerance of the mean curve's knees (absent in results written before it was kept). */
+  kneeTolerance?: number;
   /** The knee with the band moved by the test set's noise (one standard error) either way. */
   kneeRange: [number, number];
   kneePerSeed: { mean: number; std: number };
@@ -171,6 +173,7 @@ export function summarize(
     seeds: runs.length,
     steps,
     knee: knee(mean, base.mean, tol, reference),
+    kneeTolerance: tol,
     kneeRange: [
       knee(mean, base.mean, Math.max(0, tol - noise), reference),
       knee(mean, base.mean, tol + noise, reference),
@@ -213,4 +216,12 @@ export function highestRise(criteria: CriterionSummary[], reference: number): Ri
     }
   }
   return best;
+}
+
+/**
+ * The tolerance of the mean curves' knees: the study's, or wider where several seeds' baselines
+ * spread more than it (see summarize).
+ */
+export function meanCurveTolerance(criteria: CriterionSummary[], tolerance: number): number {
+  return Math.max(tolerance, ...criteria.map((c) => c.kneeTolerance ?? tolerance));
 }

@@ -72,6 +72,7 @@ const criterionSummary = z.looseObject({
   ),
   knee: count,
   kneeRange: z.tuple([count, count]).optional(),
+  kneeTolerance: z.number().optional(),
   kneePerSeed: meanStd,
   immediateDamage: meanStd,
   oneShot: z

@@ -2,7 +2,7 @@
 // table), as pure functions of the plan and the results.
 import type { StudyConfig } from '../config.js';
 import type { PreparedData } from '../data/types.js';
-import { highestRise } from './knee.js';
+import { highestRise, meanCurveTolerance } from './knee.js';
 import type { StudyPlan } from './plan.js';
 import type { StudyResults } from './results.js';
 
@@ -57,6 +57,12 @@ export function summaryText(r: StudyResults, dir: string): string {
     );
   }
   const points = (r.summary.tolerance * 100).toFixed(1);
+  const wide = meanCurveTolerance(r.summary.criteria, r.summary.tolerance);
+  const band =
+    wide > r.summary.tolerance
+      ? `${(wide * 100).toFixed(1)} points (the seeds' spread of the baseline; the test set's ` +
+        `noise is ${points})`
+      : `${points} points`;
   const rise = control ? null : highestRise(r.summary.criteria, r.baseline.testAccuracy);
   if (rise && rise.points > r.summary.tolerance * 100) {
     lines.push(
@@ -66,7 +72,7 @@ export function summaryText(r: StudyResults, dir: string): string {
     );
   }
   lines.push(
-    `knee = most neurons pruned with test accuracy within ${points} points of ` +
+    `knee = most neurons pruned with test accuracy within ${band} of ` +
       (control ? 'the control' : 'the baseline') +
       (r.summary.criteria.some((c) => c.oneShot)
         ? ' (one-shot: of the baseline, with no retraining at all)'
