@@ -3,7 +3,7 @@
 // hover a point for its step, the neuron removed, its partner, the score and the accuracy before
 // and after retraining; click the legend to show one criterion; drag to pan, wheel to zoom), the
 // accuracy right after each removal, the one-shot curves, and the baseline's training.
-import { colorRange } from '/app/figure-style.js';
+import { colorRange, SPLIT_COLORS } from '/app/figure-style.js';
 
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 const WIDTH = 'container';
@@ -71,10 +71,7 @@ function criterionColor(r, withControl = false) {
 }
 
 /** The report's colours of the training curves. */
-const splitColor = {
-  ...color,
-  scale: { domain: ['training', 'validation'], range: ['#1b9e77', '#333333'] },
-};
+const splitColor = { ...color, scale: SPLIT_COLORS };
 const faded = { condition: { param: 'pick', value: 1 }, value: 0.1 };
 
 const showBand = {

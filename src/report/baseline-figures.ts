@@ -5,7 +5,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import type { SweepRow } from '../study/records.js';
 import type { StudyResults } from '../study/results.js';
 import type { StudyDataSummary } from '../study/state.js';
-import { config } from './figure-style.js';
+import { config, SPLIT_COLORS } from './figure-style.js';
 import { similarityOrder } from './similarity-order.js';
 
 /** The baseline's training and validation accuracy and loss per epoch (the paper's Fig. 3). */
@@ -28,7 +28,7 @@ export function trainingSpec(r: StudyResults): TopLevelSpec {
         field: 'split',
         type: 'nominal',
         title: 'split',
-        scale: { domain: ['training', 'validation'], range: ['#1b9e77', '#333333'] },
+        scale: SPLIT_COLORS,
         legend: { symbolType: 'stroke', symbolStrokeWidth: 2, symbolSize: 300 },
       },
       strokeDash: {

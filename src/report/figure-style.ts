@@ -42,6 +42,8 @@ export const COLOR: Record<string, string> = {
   reconstruct: PALETTE[6],
   control: '#000000',
 };
+/** The baseline's training curves: the training split's colour and the validation split's. */
+export const SPLIT_COLORS = { domain: ['training', 'validation'], range: [PALETTE[0], '#333333'] };
 /** The colours of `names`: a criterion's own, else (a run's name) the palette in turn. */
 export const colorRange = (names: string[]) =>
   names.map((n, i) => COLOR[n] ?? PALETTE[i % PALETTE.length]);
