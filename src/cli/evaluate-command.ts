@@ -46,17 +46,21 @@ export function addEvaluateCommand(program: Command): void {
     .option('--log-json', 'print the evaluation as one JSON object')
     .action(async (model: string, opts: Options, cmd: Command) => {
       const { out, split, ...rest } = opts;
-      // the model's own run's split, where flags do not say otherwise
-      const { runDataSelection } = await import('../data/run-split.js');
-      const own = runDataSelection(model);
-      const cfg = parseTrainConfig({ ...own?.selection, ...collect(rest, cmd) });
+      // the model's own run's split, where flags do not say otherwise; other data (--dataset,
+      // --data) takes none of it, and a split with any option changed is no longer the run's
+      const { runDataSelection, SPLIT_OPTIONS } = await import('../data/run-split.js');
+      const given = collect(rest, cmd);
+      const found = runDataSelection(model);
+      const own = found && !('dataset' in given || 'data' in given) ? found : null;
+      const cfg = parseTrainConfig({ ...own?.selection, ...given });
+      const same = own && SPLIT_OPTIONS.every((key) => !(key in given));
       const { evaluateModel } = await import('../inference/evaluate.js');
       const evaluation = await evaluateModel(
         model,
         cfg,
         (split as SplitName | undefined) ?? 'test',
       );
-      const result = own ? { ...evaluation, splitOf: own.run } : evaluation;
+      const result = same ? { ...evaluation, splitOf: own.run } : evaluation;
       if (typeof out === 'string') writeJsonAtomic(out, result);
       if (opts.logJson) process.stdout.write(JSON.stringify(result) + '\n');
       else process.stdout.write(evaluationText(result) + '\n');

@@ -6,7 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { readJson } from '../util/json.js';
 
 /** The options that decide the splits (see DataConfig), as a run records them. */
-const SELECTION = [
+export const SPLIT_OPTIONS = [
   'dataset',
   'data',
   'trainSize',
@@ -50,7 +50,7 @@ export function runDataSelection(model: string): RunData | null {
     const config = runConfig(dir);
     if (config) {
       const selection = Object.fromEntries(
-        SELECTION.filter((key) => config[key] !== undefined).map((key) => [key, config[key]]),
+        SPLIT_OPTIONS.filter((key) => config[key] !== undefined).map((key) => [key, config[key]]),
       );
       return { run: dir, selection };
     }

@@ -78,6 +78,15 @@ describe('evaluate', () => {
     const result = JSON.parse(val.stdout) as { images: number; splitOf: string };
     expect(result.images).toBe(100);
     expect(result.splitOf).toBe(join(tmp, 'run'));
+    // a changed option keeps the rest of the run's split but no longer calls it the run's
+    const smaller = evaluate('--test-size', '100');
+    expect(smaller.stdout).toMatch(/ \(test, 100 images\): accuracy /);
+    // other data takes nothing of the run's split
+    const other = evaluate('--dataset', 'mnist', '--test-size', '50', '--log-json');
+    expect(other.status, other.stderr).toBe(0);
+    const onMnist = JSON.parse(other.stdout) as { dataset: string; images: number };
+    expect([onMnist.dataset, onMnist.images]).toEqual(['mnist', 50]);
+    expect(other.stdout).not.toContain('splitOf');
   });
 
   it("refuses --input or --channels that are not the model's own, with exit code 2", () => {
