@@ -1,7 +1,8 @@
 // The data a model was trained and pruned on, found beside it: a model of a study or a training
 // run is evaluated on that run's own split (dataset, sizes and random seed) unless flags say
-// otherwise. With the defaults instead, `evaluate --split val` of a study's model drew a larger
-// validation set than the study's, holding images the study had trained on.
+// otherwise (with the defaults instead, `evaluate --split val` of a study's model drew a larger
+// validation set than the study's, holding images the study had trained on), and a study of the
+// model is warned when it draws its test images otherwise.
 import { dirname, join, resolve } from 'node:path';
 import { readJson } from '../util/json.js';
 
