@@ -110,12 +110,14 @@ export function splitDataset(
   } else throw new DataError(`${raw.name}: no images`);
   const present = new Set(train.labels);
   const missing = raw.classes.filter((_, c) => !present.has(c));
-  if (missing.length)
+  if (missing.length) {
+    const several = missing.length > 1;
     throw new DataError(
-      `${raw.name}: no training image of ${missing.length > 1 ? 'classes' : 'class'} ` +
+      `${raw.name}: no training image of ${several ? 'classes' : 'class'} ` +
         `${missing.map((m) => JSON.stringify(m)).join(', ')}: take a larger --train-size (at ` +
-        `least one image per class) or give ${missing.length > 1 ? 'those classes' : 'it'} more images`,
+        `least one image per class) or give ${several ? 'those classes' : 'it'} more images`,
     );
+  }
   if (val.n === 0 || test.n === 0)
     throw new DataError(
       `${raw.name}: the validation and test splits need at least one image each (--val-size, ` +

@@ -11,15 +11,19 @@ function kneeClause(
 ): string {
   const within = `within ${points} point${points === '1' ? '' : 's'} of ${reference}`;
   const below = c.steps.find((s) => s.pruned > c.knee && s.n === c.seeds);
+  const criterion = `\`${c.criterion}\``;
   if (!below) {
-    return `with \`${c.criterion}\` test accuracy stays ${within} through all ${c.knee} of ${hidden} neurons pruned so far`;
+    return (
+      `with ${criterion} test accuracy stays ${within} through all ${c.knee} of ${hidden} ` +
+      'neurons pruned so far'
+    );
   }
   if (c.knee === 0) {
-    return `with \`${c.criterion}\` test accuracy falls below at the first step (${below.pruned} pruned)`;
+    return `with ${criterion} test accuracy falls below at the first step (${below.pruned} pruned)`;
   }
   return (
-    `test accuracy stays ${within} until ${c.knee} of ${hidden} neurons are pruned with \`${c.criterion}\` ` +
-    `(falls below at ${below.pruned})`
+    `test accuracy stays ${within} until ${c.knee} of ${hidden} neurons are pruned with ` +
+    `${criterion} (falls below at ${below.pruned})`
   );
 }
 
