@@ -3,9 +3,11 @@
 // domain.
 import { hsum, hsum4 } from './simd';
 import { gsT, gsTv } from './winograd-transforms';
+import { gsTv8 } from './winograd-transforms8';
+import { outputGradTransform4 } from './winograd-tiles4';
 import { weightTransform, interleave, deinterleave } from './winograd-layout';
 import { inputTransform } from './winograd-forward';
-import { tilesPadded, align4 } from './winograd';
+import { tilesPadded, align4, tileSide, TMP_VECTORS } from './winograd';
 import {
   outputGradTransform,
   productWeights,
@@ -30,22 +32,25 @@ export function winogradBackward(
   const OH = H - 4,
     OW = W - 4,
     P = OH * OW,
-    TY = OH >> 1,
-    TX = OW >> 1,
-    TP = tilesPadded(H, W);
+    m = tileSide(H, W),
+    A = m + 4,
+    XI = A * A,
+    TY = OH / m,
+    TX = OW / m,
+    TP = tilesPadded(H, W, m);
   const Xi = scratch,
     U = Xi + ((<usize>(C * H * W)) << 4),
-    V = U + ((<usize>align4(36 * C * OC)) << 2);
-  const M = V + ((<usize>(36 * C * TP)) << 4),
-    E = M + ((<usize>(36 * OC * TP)) << 4),
-    tmp = E + ((<usize>(6 * W)) << 4);
-  const dYi = tmp + 64 * 16,
+    V = U + ((<usize>align4(XI * C * OC)) << 2);
+  const M = V + ((<usize>(XI * C * TP)) << 4),
+    E = M + ((<usize>(XI * OC * TP)) << 4),
+    tmp = E + ((<usize>(A * W)) << 4);
+  const dYi = tmp + TMP_VECTORS * 16,
     dV = dYi + ((<usize>(OC * P)) << 4),
-    dU = dV + ((<usize>(36 * C * TP)) << 4);
-  if (dInp != 0) weightTransform(U, w, C, OC, tmp);
-  memory.fill(dU, 0, (<usize>(36 * C * OC)) << 4);
+    dU = dV + ((<usize>(XI * C * TP)) << 4);
+  if (dInp != 0) weightTransform(U, w, C, OC, tmp, m);
+  memory.fill(dU, 0, (<usize>(XI * C * OC)) << 4);
   if (TP > TY * TX)
-    for (let xi = 0; xi < 36; xi++) {
+    for (let xi = 0; xi < XI; xi++) {
       for (let c = 0; c < C; c++)
         v128.store(V + ((<usize>((xi * C + c) * TP + TP - 1)) << 4), f32x4.splat(0));
       for (let oc = 0; oc < OC; oc++)
@@ -62,17 +67,23 @@ export function winogradBackward(
   for (let n0 = 0; n0 < B; n0 += 4) {
     interleave(Xi, inp, n0, B, C * H * W);
     interleave(dYi, dOut, n0, B, OC * P);
-    inputTransform(V, Xi, E, C, H, W, TP);
-    outputGradTransform(M, dYi, OC, OH, OW, TP);
-    productWeights(dU, M, V, C, OC, TP);
+    inputTransform(V, Xi, E, C, H, W, TP, m);
+    if (m == 4) outputGradTransform4(M, dYi, OC, OH, OW, TP, tmp);
+    else outputGradTransform(M, dYi, OC, OH, OW, TP);
+    productWeights(dU, M, V, C, OC, TP, XI);
     if (dInp == 0) continue;
-    productInput(dV, U, M, C, OC, TP);
+    productInput(dV, U, M, C, OC, TP, XI);
     const dXi = Xi; // the interleaved input is no longer needed
-    inputGradTransform(dXi, dV, E, C, H, W, TP);
+    inputGradTransform(dXi, dV, E, C, H, W, TP, m);
     deinterleave(dInp, dXi, n0, B, C * H * W);
   }
-  // dW[oc, c] += G^T dU[., c, oc] G, dU summed over the lanes: four output channels at a time
-  // (their lane sums side by side in one vector), in the space of V (free by now)
+  if (m == 4) weightGradient8(dW, dU, V, C, OC);
+  else weightGradient(dW, dU, V, tmp, C, OC);
+}
+
+// dW[oc, c] += G^T dU[., c, oc] G, dU summed over the lanes: four output channels at a time
+// (their lane sums side by side in one vector), in the space of V (free by now)
+function weightGradient(dW: usize, dU: usize, V: usize, tmp: usize, C: i32, OC: i32): void {
   const T = V,
     T2 = T + 36 * 16,
     T3 = T2 + 30 * 16;
@@ -90,15 +101,7 @@ export function winogradBackward(
       for (let i = 0; i < 6; i++)
         gsTv(T + ((<usize>(6 * i)) << 4), 16, T2 + ((<usize>(5 * i)) << 4), 16);
       for (let kx = 0; kx < 5; kx++) gsTv(T2 + ((<usize>kx) << 4), 80, T3 + ((<usize>kx) << 4), 80);
-      for (let l = 0; l < 4; l++) {
-        const d = dW + ((<usize>(((oc + l) * C + c) * 25)) << 2),
-          t = T3 + ((<usize>l) << 2);
-        for (let k = 0; k < 25; k++)
-          store<f32>(
-            d + ((<usize>k) << 2),
-            load<f32>(d + ((<usize>k) << 2)) + load<f32>(t + ((<usize>k) << 4)),
-          );
-      }
+      addLanes(dW, T3, oc, c, C, 4);
     }
     for (let oc = OC4; oc < OC; oc++) {
       for (let xi = 0; xi < 36; xi++)
@@ -117,5 +120,43 @@ export function winogradBackward(
           load<f32>(d + ((<usize>k) << 2)) + load<f32>(tmp + 512 + ((<usize>k) << 2)),
         );
     }
+  }
+}
+
+// weightGradient for F(4x4, 5x5): the output channels four at a time, the last group's missing
+// ones zero and not stored.
+function weightGradient8(dW: usize, dU: usize, V: usize, C: i32, OC: i32): void {
+  const T = V,
+    T2 = T + 64 * 16,
+    T3 = T2 + 40 * 16,
+    zero = f32x4.splat(0);
+  for (let c = 0; c < C; c++)
+    for (let oc = 0; oc < OC; oc += 4) {
+      const lanes = OC - oc < 4 ? OC - oc : 4;
+      for (let xi = 0; xi < 64; xi++) {
+        const u = dU + ((<usize>((xi * C + c) * OC + oc)) << 4);
+        const u1 = lanes > 1 ? v128.load(u, 16) : zero,
+          u2 = lanes > 2 ? v128.load(u, 32) : zero,
+          u3 = lanes > 3 ? v128.load(u, 48) : zero;
+        v128.store(T + ((<usize>xi) << 4), hsum4(v128.load(u), u1, u2, u3));
+      }
+      for (let i = 0; i < 8; i++)
+        gsTv8(T + ((<usize>(8 * i)) << 4), 16, T2 + ((<usize>(5 * i)) << 4), 16);
+      for (let kx = 0; kx < 5; kx++)
+        gsTv8(T2 + ((<usize>kx) << 4), 80, T3 + ((<usize>kx) << 4), 80);
+      addLanes(dW, T3, oc, c, C, lanes);
+    }
+}
+
+// dW[oc + l, c] += lane l of T3's 25 vectors, for l < lanes.
+@inline function addLanes(dW: usize, T3: usize, oc: i32, c: i32, C: i32, lanes: i32): void {
+  for (let l = 0; l < lanes; l++) {
+    const d = dW + ((<usize>(((oc + l) * C + c) * 25)) << 2),
+      t = T3 + ((<usize>l) << 2);
+    for (let k = 0; k < 25; k++)
+      store<f32>(
+        d + ((<usize>k) << 2),
+        load<f32>(d + ((<usize>k) << 2)) + load<f32>(t + ((<usize>k) << 4)),
+      );
   }
 }

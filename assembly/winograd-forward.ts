@@ -2,12 +2,14 @@
 // transformed domain and the output transform, four images at a time.
 import { madd, tanh4 } from './simd';
 import { bt } from './winograd-transforms';
+import { bt8 } from './winograd-transforms8';
+import { outputTile4 } from './winograd-tiles4';
 import { weightTransform, interleave, deinterleave } from './winograd-layout';
-import { tilesPadded, align4 } from './winograd';
+import { tilesPadded, align4, tileSide, TMP_VECTORS } from './winograd';
 
-// V[xi][c][t] = (B^T d B)[xi] for every channel and 6x6 input block (tile t = (ty, tx) at (2ty,
-// 2tx)): first B^T down the columns of a band of six rows (E[i][x], shared by the tiles of the
-// band), then B^T along the rows of each tile.
+// V[xi][c][t] = (B^T d B)[xi] for every channel and ALPHA x ALPHA input block (tile t = (ty, tx) at
+// (m ty, m tx), ALPHA = m + 4): first B^T down the columns of a band of ALPHA rows (E[i][x], shared
+// by the tiles of the band), then B^T along the rows of each tile.
 export function inputTransform(
   V: usize,
   Xi: usize,
@@ -16,29 +18,39 @@ export function inputTransform(
   H: i32,
   W: i32,
   TP: i32,
+  m: i32,
 ): void {
-  const TY = (H - 4) >> 1,
-    TX = (W - 4) >> 1,
+  const A = m + 4,
+    TY = (H - 4) / m,
+    TX = (W - 4) / m,
     WV = (<usize>W) << 4,
     VX = (<usize>(C * TP)) << 4;
   for (let c = 0; c < C; c++)
     for (let ty = 0; ty < TY; ty++) {
-      const band = Xi + <usize>((c * H + 2 * ty) * W) * 16;
-      for (let x = 0; x < W; x++) bt(band + ((<usize>x) << 4), WV, E + ((<usize>x) << 4), WV);
+      const band = Xi + <usize>((c * H + m * ty) * W) * 16;
+      for (let x = 0; x < W; x++) {
+        const s = band + ((<usize>x) << 4),
+          e = E + ((<usize>x) << 4);
+        if (m == 4) bt8(s, WV, e, WV);
+        else bt(s, WV, e, WV);
+      }
       for (let tx = 0; tx < TX; tx++) {
         const v = V + ((<usize>(c * TP + ty * TX + tx)) << 4);
-        for (let i = 0; i < 6; i++)
-          bt(E + <usize>i * WV + ((<usize>(2 * tx)) << 4), 16, v + <usize>(6 * i) * VX, VX);
+        for (let i = 0; i < A; i++) {
+          const e = E + <usize>i * WV + ((<usize>(m * tx)) << 4);
+          if (m == 4) bt8(e, 16, v + <usize>(A * i) * VX, VX);
+          else bt(e, 16, v + <usize>(A * i) * VX, VX);
+        }
       }
     }
 }
 
 // M[xi][oc][t] = sum_c U[xi][c][oc] V[xi][c][t]: four output channels by two tiles at a time.
-function productForward(M: usize, U: usize, V: usize, C: i32, OC: i32, TP: i32): void {
+function productForward(M: usize, U: usize, V: usize, C: i32, OC: i32, TP: i32, XI: i32): void {
   const VC = (<usize>TP) << 4,
     UC = (<usize>OC) << 2,
     MO = (<usize>TP) << 4;
-  for (let xi = 0; xi < 36; xi++) {
+  for (let xi = 0; xi < XI; xi++) {
     const Ux = U + ((<usize>(xi * C * OC)) << 2),
       Vx = V + ((<usize>(xi * C * TP)) << 4),
       Mx = M + ((<usize>(xi * OC * TP)) << 4);
@@ -225,32 +237,41 @@ export function winogradForward(
   const OH = H - 4,
     OW = W - 4,
     P = OH * OW,
-    TY = OH >> 1,
-    TX = OW >> 1,
-    TP = tilesPadded(H, W);
+    m = tileSide(H, W),
+    A = m + 4,
+    XI = A * A,
+    TY = OH / m,
+    TX = OW / m,
+    TP = tilesPadded(H, W, m);
   const Xi = scratch,
     U = Xi + ((<usize>(C * H * W)) << 4),
-    V = U + ((<usize>align4(36 * C * OC)) << 2);
-  const M = V + ((<usize>(36 * C * TP)) << 4),
-    E = M + ((<usize>(36 * OC * TP)) << 4),
-    tmp = E + ((<usize>(6 * W)) << 4);
-  const Yi = tmp + 64 * 16,
+    V = U + ((<usize>align4(XI * C * OC)) << 2);
+  const M = V + ((<usize>(XI * C * TP)) << 4),
+    E = M + ((<usize>(XI * OC * TP)) << 4),
+    tmp = E + ((<usize>(A * W)) << 4);
+  const Yi = tmp + TMP_VECTORS * 16,
     MX = (<usize>(OC * TP)) << 4; // Yi: outputs, interleaved (where the backward pass keeps dYi)
-  weightTransform(U, w, C, OC, tmp);
+  weightTransform(U, w, C, OC, tmp, m);
   if (TP > TY * TX)
-    for (let xi = 0; xi < 36; xi++)
+    for (let xi = 0; xi < XI; xi++)
       for (let c = 0; c < C; c++)
         v128.store(V + ((<usize>((xi * C + c) * TP + TP - 1)) << 4), f32x4.splat(0));
   for (let n0 = 0; n0 < B; n0 += 4) {
     interleave(Xi, inp, n0, B, C * H * W);
-    inputTransform(V, Xi, E, C, H, W, TP);
-    productForward(M, U, V, C, OC, TP);
+    inputTransform(V, Xi, E, C, H, W, TP, m);
+    productForward(M, U, V, C, OC, TP, XI);
+    const pooledSize = m == 4 ? OC * (OH >> 1) * (OW >> 1) : OC * TY * TX;
     for (let oc = 0; oc < OC; oc++) {
       const bias = v128.load32_splat(b + ((<usize>oc) << 2));
       for (let ty = 0; ty < TY; ty++)
         for (let tx = 0; tx < TX; tx++) {
+          const mt = M + ((<usize>(oc * TP + ty * TX + tx)) << 4);
+          if (m == 4) {
+            outputTile4(mt, MX, Yi, oc, ty, tx, OH, OW, bias, tanh, pooled != 0, tmp);
+            continue;
+          }
           outputTile(
-            M + ((<usize>(oc * TP + ty * TX + tx)) << 4),
+            mt,
             MX,
             Yi + ((<usize>(oc * P + 2 * ty * OW + 2 * tx)) << 4),
             (<usize>OW) << 4,
@@ -261,7 +282,7 @@ export function winogradForward(
           );
         }
     }
-    if (pooled) deinterleave(pooled, Yi, n0, B, OC * TY * TX);
+    if (pooled) deinterleave(pooled, Yi, n0, B, pooledSize);
     else deinterleave(out, Yi, n0, B, OC * P);
   }
 }

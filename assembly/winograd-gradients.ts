@@ -2,6 +2,7 @@
 // the two products in the transformed domain and the input gradient's transform back.
 import { madd } from './simd';
 import { btT, atT } from './winograd-transforms';
+import { btT8 } from './winograd-transforms8';
 
 // dM[xi][oc][t] = (A dY A^T)[xi] for every output channel and 2x2 block of output gradient.
 export function outputGradTransform(
@@ -41,11 +42,19 @@ export function outputGradTransform(
 
 // dU[xi][c][oc] += sum_t dM[xi][oc][t] V[xi][c][t], lane by lane: four output channels by two input
 // channels.
-export function productWeights(dU: usize, M: usize, V: usize, C: i32, OC: i32, TP: i32): void {
+export function productWeights(
+  dU: usize,
+  M: usize,
+  V: usize,
+  C: i32,
+  OC: i32,
+  TP: i32,
+  XI: i32,
+): void {
   const MX = (<usize>(OC * TP)) << 4,
     VX = (<usize>(C * TP)) << 4,
     MO = (<usize>TP) << 4;
-  for (let xi = 0; xi < 36; xi++) {
+  for (let xi = 0; xi < XI; xi++) {
     const Mx = M + <usize>xi * MX,
       Vx = V + <usize>xi * VX,
       Ux = dU + ((<usize>(xi * C * OC)) << 4);
@@ -102,12 +111,20 @@ export function productWeights(dU: usize, M: usize, V: usize, C: i32, OC: i32, T
 }
 
 // dV[xi][c][t] = sum_oc U[xi][c][oc] dM[xi][oc][t]: three input channels by two tiles at a time.
-export function productInput(dV: usize, U: usize, M: usize, C: i32, OC: i32, TP: i32): void {
+export function productInput(
+  dV: usize,
+  U: usize,
+  M: usize,
+  C: i32,
+  OC: i32,
+  TP: i32,
+  XI: i32,
+): void {
   const MX = (<usize>(OC * TP)) << 4,
     VX = (<usize>(C * TP)) << 4,
     MO = (<usize>TP) << 4,
     UC = (<usize>OC) << 2;
-  for (let xi = 0; xi < 36; xi++) {
+  for (let xi = 0; xi < XI; xi++) {
     const Mx = M + <usize>xi * MX,
       Ux = U + ((<usize>(xi * C * OC)) << 2),
       Dx = dV + <usize>xi * VX;
@@ -168,7 +185,8 @@ export function productInput(dV: usize, U: usize, M: usize, C: i32, OC: i32, TP:
 }
 
 // dX = the sum over tiles of B dV B^T at each tile's place: B along the rows of each tile into a
-// band of six rows E (shared by the tiles of the band), then B down the band's columns into dXi.
+// band of ALPHA = m + 4 rows E (shared by the tiles of the band), then B down the band's columns
+// into dXi.
 export function inputGradTransform(
   dXi: usize,
   dV: usize,
@@ -177,22 +195,32 @@ export function inputGradTransform(
   H: i32,
   W: i32,
   TP: i32,
+  m: i32,
 ): void {
-  const TY = (H - 4) >> 1,
-    TX = (W - 4) >> 1,
+  const A = m + 4,
+    TY = (H - 4) / m,
+    TX = (W - 4) / m,
     VX = (<usize>(C * TP)) << 4,
     WV = (<usize>W) << 4;
   memory.fill(dXi, 0, (<usize>(C * H * W)) << 4);
   for (let c = 0; c < C; c++)
     for (let ty = 0; ty < TY; ty++) {
-      memory.fill(E, 0, (<usize>(6 * W)) << 4);
+      memory.fill(E, 0, (<usize>(A * W)) << 4);
       for (let tx = 0; tx < TX; tx++) {
         const v = dV + ((<usize>(c * TP + ty * TX + tx)) << 4);
-        for (let i = 0; i < 6; i++)
-          btT(v + <usize>(6 * i) * VX, VX, E + <usize>i * WV + ((<usize>(2 * tx)) << 4), 16);
+        for (let i = 0; i < A; i++) {
+          const e = E + <usize>i * WV + ((<usize>(m * tx)) << 4);
+          if (m == 4) btT8(v + <usize>(A * i) * VX, VX, e, 16);
+          else btT(v + <usize>(A * i) * VX, VX, e, 16);
+        }
       }
-      const band = dXi + <usize>((c * H + 2 * ty) * W) * 16;
-      for (let x = 0; x < W; x++) btT(E + ((<usize>x) << 4), WV, band + ((<usize>x) << 4), WV);
+      const band = dXi + <usize>((c * H + m * ty) * W) * 16;
+      for (let x = 0; x < W; x++) {
+        const e = E + ((<usize>x) << 4),
+          d = band + ((<usize>x) << 4);
+        if (m == 4) btT8(e, WV, d, WV);
+        else btT(e, WV, d, WV);
+      }
     }
 }
 

@@ -1,10 +1,16 @@
 // The Winograd kernels' layouts: the weights transformed by G, the four images of a group
 // interleaved into vectors and back.
 import { gs, gsv } from './winograd-transforms';
+import { gsv8 } from './winograd-transforms8';
 
-// U[xi][c][oc] = (G w[oc, c] G^T)[xi], xi = 6 i + j: four output channels at a time (side by side
-// in U, so one vector each), the rest one by one.
-export function weightTransform(U: usize, w: usize, C: i32, OC: i32, tmp: usize): void {
+// U[xi][c][oc] = (G w[oc, c] G^T)[xi], xi = 6 i + j (8 i + j for tiles of side m = 4): four
+// output channels at a time (side by side in U, so one vector each), the rest one by one (for m = 4
+// in a vector of their own).
+export function weightTransform(U: usize, w: usize, C: i32, OC: i32, tmp: usize, m: i32): void {
+  if (m == 4) {
+    weightTransform8(U, w, C, OC, tmp);
+    return;
+  }
   const UX = (<usize>(C * OC)) << 2,
     WO = (<usize>(C * 25)) << 2,
     OC4 = OC & ~3; // bytes from one xi, one oc to the next
@@ -34,6 +40,45 @@ export function weightTransform(U: usize, w: usize, C: i32, OC: i32, tmp: usize)
       const u = U + ((<usize>(c * OC + oc)) << 2);
       for (let j = 0; j < 6; j++) gs(tmp + ((<usize>j) << 2), 24, u + <usize>j * UX, 6 * UX);
     }
+}
+
+// weightTransform for F(4x4, 5x5): the output channels four at a time, the last group's missing ones
+// zero and not stored.
+function weightTransform8(U: usize, w: usize, C: i32, OC: i32, tmp: usize): void {
+  const UX = (<usize>(C * OC)) << 2,
+    WO = (<usize>(C * 25)) << 2;
+  const Tw = tmp,
+    T = tmp + 25 * 16,
+    R = T + 40 * 16; // Tw[ky][kx], T[ky][j], R[i][j]
+  for (let oc = 0; oc < OC; oc += 4) {
+    const lanes = OC - oc < 4 ? OC - oc : 4;
+    for (let c = 0; c < C; c++) {
+      const wp = w + ((<usize>((oc * C + c) * 25)) << 2);
+      for (let k = 0; k < 25; k++) {
+        const a = wp + ((<usize>k) << 2);
+        let v = f32x4.splat(0);
+        v = f32x4.replace_lane(v, 0, load<f32>(a));
+        if (lanes > 1) v = f32x4.replace_lane(v, 1, load<f32>(a + WO));
+        if (lanes > 2) v = f32x4.replace_lane(v, 2, load<f32>(a + 2 * WO));
+        if (lanes > 3) v = f32x4.replace_lane(v, 3, load<f32>(a + 3 * WO));
+        v128.store(Tw + ((<usize>k) << 4), v);
+      }
+      for (let ky = 0; ky < 5; ky++)
+        gsv8(Tw + ((<usize>(ky * 5)) << 4), 16, T + ((<usize>(ky * 8)) << 4), 16);
+      const u = U + ((<usize>(c * OC + oc)) << 2);
+      if (lanes == 4) {
+        for (let j = 0; j < 8; j++) gsv8(T + ((<usize>j) << 4), 128, u + <usize>j * UX, 8 * UX);
+        continue;
+      }
+      for (let j = 0; j < 8; j++) gsv8(T + ((<usize>j) << 4), 128, R + ((<usize>j) << 4), 128);
+      for (let xi = 0; xi < 64; xi++)
+        for (let l = 0; l < lanes; l++)
+          store<f32>(
+            u + <usize>xi * UX + ((<usize>l) << 2),
+            load<f32>(R + ((<usize>xi) << 4) + ((<usize>l) << 2)),
+          );
+    }
+  }
 }
 
 // dst[k] = the 4 images n0.. of src (n floats each, `stride` floats apart) at k, as one vector;

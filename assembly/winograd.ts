@@ -1,5 +1,7 @@
 // 5x5 convolutions (stride 1, no padding, even output sides, four or more input channels: LeNet-5's
-// second layer) by the Winograd minimal filtering algorithm F(2x2, 5x5) (Lavin & Gray, 2016): each
+// second layer) by the Winograd minimal filtering algorithm F(2x2, 5x5) (Lavin & Gray, 2016), or
+// F(4x4, 5x5) where the output sides are multiples of 4 (tileSide below; its transforms in
+// winograd-transforms8.ts, 64 multiplications per 4x4 block instead of 400). F(2x2, 5x5): each
 // 2x2 block of outputs is A^T [sum_c (G g G^T) . (B^T d B)] A over a 6x6 block of input, 36
 // multiplications per channel pair instead of 100. The backward pass works in the same transformed
 // domain: dU = sum over tiles of dM . V gives the weight gradient as G^T dU G, and dV = U^T dM the
@@ -17,12 +19,13 @@
 // Four images at a time, one per SIMD lane: a group's inputs are first interleaved ([C, H, W] of
 // 4-image vectors), so every transform is the scalar algorithm on vectors and no shuffles are
 // needed. Batches that are not a multiple of 4 leave lanes of zeros. Scratch layout (bytes from
-// `scratch`, every part 16-aligned), T = tiles per image, TP = T rounded up to even:
-//   Xi [C*H*W] vectors, U [36][C][OC] floats, V [36][C][TP] vectors, M [36][OC][TP] vectors,
-//   E [6][W] vectors, tmp 64 vectors, Yi or dYi [OC*OH*OW] vectors (outputs or their gradient,
-//   interleaved); backward also dV [36][C][TP] and dU [36][C][OC] vectors.
+// `scratch`, every part 16-aligned), T = tiles per image, TP = T rounded up to even, XI = 36 or 64:
+//   Xi [C*H*W] vectors, U [XI][C][OC] floats, V [XI][C][TP] vectors, M [XI][OC][TP] vectors,
+//   E [ALPHA][W] vectors, tmp TMP_VECTORS vectors, Yi or dYi [OC*OH*OW] vectors (outputs or their
+//   gradient, interleaved); backward also dV [XI][C][TP] and dU [XI][C][OC] vectors.
 //
-// The room: this file (when it applies, its scratch), winograd-transforms.ts (the 1-D transforms),
+// The room: this file (when it applies, its scratch), winograd-transforms.ts and
+// winograd-transforms8.ts (the 1-D transforms), winograd-tiles4.ts (F(4x4, 5x5)'s output tiles),
 // winograd-layout.ts (weights transformed, images interleaved), winograd-forward.ts,
 // winograd-backward.ts and winograd-gradients.ts (the backward pass's pieces).
 
@@ -40,25 +43,39 @@ export function winogradApplies(C: i32, H: i32, W: i32, K: i32, OC: i32): bool {
   );
 }
 
-@inline export function tilesPadded(H: i32, W: i32): i32 {
-  return (((H - 4) >> 1) * ((W - 4) >> 1) + 1) & ~1;
+// The side m of an output tile: 4, F(4x4, 5x5), where both output sides are multiples of 4 (the
+// Caffe LeNet-5's second convolution, 8x8), else 2, F(2x2, 5x5) (LeNet-5's, 10x10). The tile's
+// input block is m + 4 on a side, ALPHA below, and there are ALPHA^2 transformed values (XI).
+@inline export function tileSide(H: i32, W: i32): i32 {
+  return ((H - 4) & 3) == 0 && ((W - 4) & 3) == 0 ? 4 : 2;
+}
+
+// Tiles per image rounded up to even (the products take two at a time).
+@inline export function tilesPadded(H: i32, W: i32, m: i32): i32 {
+  return (((H - 4) / m) * ((W - 4) / m) + 1) & ~1;
 }
 @inline export function align4(n: i32): i32 {
   return (n + 3) & ~3;
 }
 
+// Vectors of `tmp` (winograd-forward.ts, winograd-backward.ts).
+export const TMP_VECTORS = 160;
+
 export function winogradScratchFloats(C: i32, H: i32, W: i32, OC: i32): i32 {
-  const TP = tilesPadded(H, W),
+  const m = tileSide(H, W),
+    A = m + 4,
+    XI = A * A,
+    TP = tilesPadded(H, W, m),
     P = (H - 4) * (W - 4);
   return (
     4 * C * H * W +
-    align4(36 * C * OC) +
-    4 * 36 * C * TP +
-    4 * 36 * OC * TP +
-    4 * 6 * W +
-    4 * 64 +
+    align4(XI * C * OC) +
+    4 * XI * C * TP +
+    4 * XI * OC * TP +
+    4 * A * W +
+    4 * TMP_VECTORS +
     4 * OC * P +
-    4 * 36 * C * TP +
-    4 * 36 * C * OC
+    4 * XI * C * TP +
+    4 * XI * C * OC
   );
 }
