@@ -42,8 +42,8 @@ export function weightTransform(U: usize, w: usize, C: i32, OC: i32, tmp: usize,
     }
 }
 
-// weightTransform for F(4x4, 5x5): the output channels four at a time, the last group's missing ones
-// zero and not stored.
+// weightTransform for F(4x4, 5x5): the output channels four at a time, the last group's missing
+// ones zero and not stored.
 function weightTransform8(U: usize, w: usize, C: i32, OC: i32, tmp: usize): void {
   const UX = (<usize>(C * OC)) << 2,
     WO = (<usize>(C * 25)) << 2;

@@ -4,9 +4,9 @@ import { tanh4 } from './simd';
 import { at8, atT8 } from './winograd-transforms8';
 
 // One 4x4 block of outputs of channel oc, tile (ty, tx): Y = A^T M A + bias (then tanh), M's 64
-// values MX bytes apart (xi = 8 i + j), written into the interleaved outputs Yi; with `pooled`, only
-// the four 2x2 averages, where the pooled outputs go, added in avgPool2Forward's orders (vectors of
-// four columns, or the rest of a row one by one). tmp: 48 vectors.
+// values MX bytes apart (xi = 8 i + j), written into the interleaved outputs Yi; with `pooled`,
+// only the four 2x2 averages, where the pooled outputs go, added in avgPool2Forward's orders
+// (vectors of four columns, or the rest of a row one by one). tmp: 48 vectors.
 @inline export function outputTile4(
   mt: usize,
   MX: usize,
