@@ -7,7 +7,8 @@ import { gsTv8 } from './winograd-transforms8';
 import { outputGradTransform4 } from './winograd-tiles4';
 import { weightTransform, interleave, deinterleave } from './winograd-layout';
 import { inputTransform } from './winograd-forward';
-import { tilesPadded, align4, tileSide, TMP_VECTORS } from './winograd';
+import { tilesPadded, tileSide, scratchPart } from './winograd';
+import { PART_U, PART_V, PART_M, PART_E, PART_TMP, PART_Y, PART_DV, PART_DU } from './winograd';
 import {
   outputGradTransform,
   productWeights,
@@ -39,14 +40,14 @@ export function winogradBackward(
     TX = OW / m,
     TP = tilesPadded(H, W, m);
   const Xi = scratch,
-    U = Xi + ((<usize>(C * H * W)) << 4),
-    V = U + ((<usize>align4(XI * C * OC)) << 2);
-  const M = V + ((<usize>(XI * C * TP)) << 4),
-    E = M + ((<usize>(XI * OC * TP)) << 4),
-    tmp = E + ((<usize>(A * W)) << 4);
-  const dYi = tmp + TMP_VECTORS * 16,
-    dV = dYi + ((<usize>(OC * P)) << 4),
-    dU = dV + ((<usize>(XI * C * TP)) << 4);
+    U = scratch + scratchPart(PART_U, C, H, W, OC),
+    V = scratch + scratchPart(PART_V, C, H, W, OC),
+    M = scratch + scratchPart(PART_M, C, H, W, OC),
+    E = scratch + scratchPart(PART_E, C, H, W, OC),
+    tmp = scratch + scratchPart(PART_TMP, C, H, W, OC);
+  const dYi = scratch + scratchPart(PART_Y, C, H, W, OC),
+    dV = scratch + scratchPart(PART_DV, C, H, W, OC),
+    dU = scratch + scratchPart(PART_DU, C, H, W, OC);
   if (dInp != 0) weightTransform(U, w, C, OC, tmp, m);
   memory.fill(dU, 0, (<usize>(XI * C * OC)) << 4);
   if (TP > TY * TX)

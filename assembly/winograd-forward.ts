@@ -5,7 +5,8 @@ import { bt } from './winograd-transforms';
 import { bt8 } from './winograd-transforms8';
 import { outputTile4 } from './winograd-tiles4';
 import { weightTransform, interleave, deinterleave } from './winograd-layout';
-import { tilesPadded, align4, tileSide, TMP_VECTORS } from './winograd';
+import { tilesPadded, tileSide, scratchPart } from './winograd';
+import { PART_U, PART_V, PART_M, PART_E, PART_TMP, PART_Y } from './winograd';
 
 // V[xi][c][t] = (B^T d B)[xi] for every channel and ALPHA x ALPHA input block (tile t = (ty, tx) at
 // (m ty, m tx), ALPHA = m + 4): first B^T down the columns of a band of ALPHA rows (E[i][x], shared
@@ -244,13 +245,13 @@ export function winogradForward(
     TX = OW / m,
     TP = tilesPadded(H, W, m);
   const Xi = scratch,
-    U = Xi + ((<usize>(C * H * W)) << 4),
-    V = U + ((<usize>align4(XI * C * OC)) << 2);
-  const M = V + ((<usize>(XI * C * TP)) << 4),
-    E = M + ((<usize>(XI * OC * TP)) << 4),
-    tmp = E + ((<usize>(A * W)) << 4);
-  const Yi = tmp + TMP_VECTORS * 16,
-    MX = (<usize>(OC * TP)) << 4; // Yi: outputs, interleaved (where the backward pass keeps dYi)
+    U = scratch + scratchPart(PART_U, C, H, W, OC),
+    V = scratch + scratchPart(PART_V, C, H, W, OC),
+    M = scratch + scratchPart(PART_M, C, H, W, OC),
+    E = scratch + scratchPart(PART_E, C, H, W, OC),
+    tmp = scratch + scratchPart(PART_TMP, C, H, W, OC);
+  const Yi = scratch + scratchPart(PART_Y, C, H, W, OC), // outputs, interleaved
+    MX = (<usize>(OC * TP)) << 4;
   weightTransform(U, w, C, OC, tmp, m);
   if (TP > TY * TX)
     for (let xi = 0; xi < XI; xi++)

@@ -61,21 +61,42 @@ export function winogradApplies(C: i32, H: i32, W: i32, K: i32, OC: i32): bool {
 // Vectors of `tmp` (winograd-forward.ts, winograd-backward.ts).
 export const TMP_VECTORS = 160;
 
-export function winogradScratchFloats(C: i32, H: i32, W: i32, OC: i32): i32 {
+// The scratch's parts, in the order of the layout above; PART_END is its size.
+export const PART_U = 1,
+  PART_V = 2,
+  PART_M = 3,
+  PART_E = 4,
+  PART_TMP = 5,
+  PART_Y = 6,
+  PART_DV = 7,
+  PART_DU = 8,
+  PART_END = 9;
+
+// The byte offset of a part of the scratch from its start (Xi, part 0, is at 0).
+@inline export function scratchPart(part: i32, C: i32, H: i32, W: i32, OC: i32): usize {
   const m = tileSide(H, W),
     A = m + 4,
     XI = A * A,
-    TP = tilesPadded(H, W, m),
-    P = (H - 4) * (W - 4);
-  return (
-    4 * C * H * W +
-    align4(XI * C * OC) +
-    4 * XI * C * TP +
-    4 * XI * OC * TP +
-    4 * A * W +
-    4 * TMP_VECTORS +
-    4 * OC * P +
-    4 * XI * C * TP +
-    4 * XI * C * OC
-  );
+    TP = tilesPadded(H, W, m);
+  let at: usize = (<usize>(C * H * W)) << 4;
+  if (part == PART_U) return at;
+  at += (<usize>align4(XI * C * OC)) << 2;
+  if (part == PART_V) return at;
+  at += (<usize>(XI * C * TP)) << 4;
+  if (part == PART_M) return at;
+  at += (<usize>(XI * OC * TP)) << 4;
+  if (part == PART_E) return at;
+  at += (<usize>(A * W)) << 4;
+  if (part == PART_TMP) return at;
+  at += TMP_VECTORS * 16;
+  if (part == PART_Y) return at;
+  at += (<usize>(OC * (H - 4) * (W - 4))) << 4;
+  if (part == PART_DV) return at;
+  at += (<usize>(XI * C * TP)) << 4;
+  if (part == PART_DU) return at;
+  return at + ((<usize>(XI * C * OC)) << 4);
+}
+
+export function winogradScratchFloats(C: i32, H: i32, W: i32, OC: i32): i32 {
+  return <i32>(scratchPart(PART_END, C, H, W, OC) >> 2);
 }
