@@ -261,7 +261,6 @@ export function winogradForward(
     interleave(Xi, inp, n0, B, C * H * W);
     inputTransform(V, Xi, E, C, H, W, TP, m);
     productForward(M, U, V, C, OC, TP, XI);
-    const pooledSize = m == 4 ? OC * (OH >> 1) * (OW >> 1) : OC * TY * TX;
     for (let oc = 0; oc < OC; oc++) {
       const bias = v128.load32_splat(b + ((<usize>oc) << 2));
       for (let ty = 0; ty < TY; ty++)
@@ -283,7 +282,7 @@ export function winogradForward(
           );
         }
     }
-    if (pooled) deinterleave(pooled, Yi, n0, B, pooledSize);
+    if (pooled) deinterleave(pooled, Yi, n0, B, OC * (OH >> 1) * (OW >> 1));
     else deinterleave(out, Yi, n0, B, OC * P);
   }
 }

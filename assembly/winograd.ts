@@ -13,8 +13,9 @@
 //   G   = [1/4 0 0 0 0; 1/6 1/6 1/6 1/6 1/6; 1/6 -1/6 1/6 -1/6 1/6;
 //          1/24 1/12 1/6 1/3 2/3; 1/24 -1/12 1/6 -1/3 2/3; 0 0 0 0 1]
 //   A^T = [1 1 1 1 1 0; 0 1 -1 2 -2 1]
-// Results differ from the direct convolution by float32 rounding (about 1e-6 relative; tested
-// against the reference kernels).
+// Results differ from the direct convolution by float32 rounding (about 1e-6 relative, 4e-6 for
+// F(4x4, 5x5), whose points reach 1/2 and whose G has 2/9 and 1/90; tested against the reference
+// kernels).
 //
 // Four images at a time, one per SIMD lane: a group's inputs are first interleaved ([C, H, W] of
 // 4-image vectors), so every transform is the scalar algorithm on vectors and no shuffles are

@@ -102,11 +102,12 @@ for (const [variant, winograd] of [
         [3, 3, 10, 40, 7, 3],
         [2, 3, 32, 64, 6, 5],
         [2, 6, 14, 30, 16, 5],
-        // F(4x4, 5x5): output sides multiples of 4 (the Caffe LeNet-5's second layer; odd batches
-        // and output channels past a multiple of four)
+        // F(4x4, 5x5): output sides multiples of 4 (the Caffe LeNet-5's second layer; odd batches,
+        // output channels past a multiple of four, an odd number of tiles)
         [8, 20, 12, 12, 50, 5],
         [5, 5, 8, 12, 7, 5],
         [3, 4, 12, 16, 6, 5],
+        [6, 4, 8, 16, 5, 5],
         // on the input's row pitch: an odd number of rows, 1 to 4 columns past the blocks of eight
         // (paired with the next row's; with 4 or none, written straight to the output), and a
         // single row
