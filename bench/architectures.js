@@ -7,7 +7,7 @@
 import { resolveArchitecture } from '../dist/nn/arch-spec.js';
 import { Network } from '../dist/nn/network.js';
 import { DataParallel } from '../dist/train/parallel.js';
-import { serialStep } from '../dist/train/serial-step.js';
+import { serialTrainStep } from '../dist/train/serial-step.js';
 import { bestPass, randomImages } from './data.js';
 import { describePeer, runPeer, torchPeer } from './peer.js';
 
@@ -33,10 +33,7 @@ async function trainRate(name, threads, data) {
       const x = data.x.subarray(s * 784, (s + 16) * 784);
       const y = data.y.subarray(s, s + 16);
       if (dp) dp.trainStep(net, x, y, 16, PLAIN_SGD);
-      else {
-        serialStep(net, x, y, 16);
-        net.sgdStep(0.01);
-      }
+      else serialTrainStep(net, x, y, 16, PLAIN_SGD);
     }
   };
   const best = bestPass(data, pass, SLICE, PASSES);

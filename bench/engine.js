@@ -8,7 +8,7 @@ import { augmentSplit } from '../dist/data/augment.js';
 import { wasmVariant } from '../dist/engine/wasm.js';
 import { forwardFlops, lenet5, Network } from '../dist/nn/network.js';
 import { DataParallel } from '../dist/train/parallel.js';
-import { serialStep } from '../dist/train/serial-step.js';
+import { serialTrainStep } from '../dist/train/serial-step.js';
 import { evaluate } from '../dist/train/evaluation.js';
 import { bestPass, randomImages } from './data.js';
 import { describePeer, runPeer, torchPeer } from './peer.js';
@@ -45,10 +45,7 @@ async function trainRate(batch, threads, data) {
       const x = data.x.subarray(s * 1024, (s + B) * 1024);
       const y = data.y.subarray(s, s + B);
       if (dp) dp.trainStep(net, x, y, B, PLAIN_SGD);
-      else {
-        serialStep(net, x, y, B);
-        net.sgdStep(0.01);
-      }
+      else serialTrainStep(net, x, y, B, PLAIN_SGD);
     }
   });
   await dp?.close();

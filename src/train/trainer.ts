@@ -7,7 +7,7 @@ import type { Network } from '../nn/network.js';
 import type { Split } from '../data/types.js';
 import { DivergenceError } from '../util/errors.js';
 import type { DataParallel } from './parallel.js';
-import { serialStep } from './serial-step.js';
+import { serialTrainStep } from './serial-step.js';
 import type { FeatureCache } from './features.js';
 import { evaluate } from './evaluation.js';
 
@@ -68,9 +68,7 @@ function step(
   parallel: DataParallel | null | undefined,
 ): { loss: number; correct: number } {
   if (parallel) return parallel.trainStep(net, x, y, B, opt);
-  const r = serialStep(net, x, y, B);
-  net.sgdStep(opt.lr, opt.momentum, opt.weightDecay);
-  return r;
+  return serialTrainStep(net, x, y, B, opt);
 }
 
 /** The error of a diverged training: where, what was seen, and a smaller rate to try. */
