@@ -28,7 +28,7 @@ import {
   type SharedViews,
 } from './parallel-protocol.js';
 import { startHelper } from './parallel-start.js';
-import { serialStep } from './serial-step.js';
+import { serialStep, type SgdOptions } from './serial-step.js';
 
 type Region = { start: number; end: number };
 
@@ -215,7 +215,7 @@ export class DataParallel {
     x: Float32Array,
     y: Uint8Array,
     B: number,
-    opt: { lr: number; momentum: number; weightDecay: number },
+    opt: SgdOptions,
   ): { loss: number; correct: number } {
     const r = this.halves(net, x, y, B);
     const { lr, momentum, weightDecay } = opt;
