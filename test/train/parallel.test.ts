@@ -5,18 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { lenet5, Network } from '../../src/nn/network.js';
 import { DataParallel } from '../../src/train/parallel.js';
 import { serialStep } from '../../src/train/serial-step.js';
-import { Rng } from '../../src/engine/rng.js';
+import { randomBatch as batchData } from './random-batch.js';
 import { removeUnits } from '../../src/prune/surgery.js';
 import { resolveArchitecture } from '../../src/nn/arch-spec.js';
-
-function batchData(B: number, seed: number, inputSize = 1024) {
-  const r = new Rng(seed),
-    x = new Float32Array(B * inputSize),
-    y = new Uint8Array(B);
-  for (let i = 0; i < x.length; i++) x[i] = r.normal();
-  for (let i = 0; i < B; i++) y[i] = r.int(10);
-  return { x, y };
-}
 
 describe('data-parallel SGD', () => {
   // with the WebAssembly kernels the helper's replica shares the network's memory; with the

@@ -4,22 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { Network } from '../../src/nn/network.js';
 import { resolveArchitecture } from '../../src/nn/arch-spec.js';
 import { serialStep, serialTrainStep } from '../../src/train/serial-step.js';
-import { Rng } from '../../src/engine/rng.js';
+import { randomBatch } from './random-batch.js';
 
 /** The first index where a and b differ in bits (-1: none): a short message when they do. */
 function firstDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
   if (a.length !== b.length) return Math.min(a.length, b.length);
   for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return i;
   return -1;
-}
-
-function batch(B: number, seed: number, size: number) {
-  const r = new Rng(seed),
-    x = new Float32Array(B * size),
-    y = new Uint8Array(B);
-  for (let i = 0; i < x.length; i++) x[i] = r.normal();
-  for (let i = 0; i < B; i++) y[i] = r.int(10);
-  return { x, y };
 }
 
 describe('serialTrainStep', () => {
@@ -32,7 +23,7 @@ describe('serialTrainStep', () => {
       separate.initialize(3);
       const opt = { lr: 0.05, momentum: 0.9, weightDecay: 0.001 };
       for (const [step, B] of [16, 7, 16, 1, 16].entries()) {
-        const { x, y } = batch(B, step, 784);
+        const { x, y } = randomBatch(B, step, 784);
         const a = serialTrainStep(fused, x, y, B, opt);
         const b = serialStep(separate, x, y, B);
         separate.sgdStep(opt.lr, opt.momentum, opt.weightDecay);
