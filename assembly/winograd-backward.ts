@@ -4,7 +4,6 @@
 import { hsum, hsum4 } from './simd';
 import { gsT, gsTv } from './winograd-transforms';
 import { gsTv8 } from './winograd-transforms8';
-import { outputGradTransform4 } from './winograd-tiles4';
 import { weightTransform, interleave, deinterleave } from './winograd-layout';
 import { inputTransform } from './winograd-forward';
 import { tilesPadded, tileSide, scratchPart } from './winograd';
@@ -69,8 +68,7 @@ export function winogradBackward(
     interleave(Xi, inp, n0, B, C * H * W);
     interleave(dYi, dOut, n0, B, OC * P);
     inputTransform(V, Xi, E, C, H, W, TP, m);
-    if (m == 4) outputGradTransform4(M, dYi, OC, OH, OW, TP, tmp);
-    else outputGradTransform(M, dYi, OC, OH, OW, TP);
+    outputGradTransform(M, dYi, OC, OH, OW, TP, m, tmp);
     productWeights(dU, M, V, C, OC, TP, XI);
     if (dInp == 0) continue;
     productInput(dV, U, M, C, OC, TP, XI);

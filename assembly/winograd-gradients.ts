@@ -3,8 +3,10 @@
 import { madd } from './simd';
 import { btT, atT } from './winograd-transforms';
 import { btT8 } from './winograd-transforms8';
+import { outputGradTile4 } from './winograd-tiles4';
 
-// dM[xi][oc][t] = (A dY A^T)[xi] for every output channel and 2x2 block of output gradient.
+// dM[xi][oc][t] = (A dY A^T)[xi] for every output channel and m x m block of output gradient
+// (m = 4: winograd-tiles4.ts).
 export function outputGradTransform(
   M: usize,
   dYi: usize,
@@ -12,9 +14,11 @@ export function outputGradTransform(
   OH: i32,
   OW: i32,
   TP: i32,
+  m: i32,
+  tmp: usize,
 ): void {
-  const TY = OH >> 1,
-    TX = OW >> 1,
+  const TY = OH / m,
+    TX = OW / m,
     P = OH * OW,
     MX = (<usize>(OC * TP)) << 4,
     OWV = (<usize>OW) << 4,
@@ -22,8 +26,12 @@ export function outputGradTransform(
   for (let oc = 0; oc < OC; oc++)
     for (let ty = 0; ty < TY; ty++)
       for (let tx = 0; tx < TX; tx++) {
-        const y = dYi + ((<usize>(oc * P + 2 * ty * OW + 2 * tx)) << 4),
-          m = M + ((<usize>(oc * TP + ty * TX + tx)) << 4);
+        const y = dYi + ((<usize>(oc * P + m * ty * OW + m * tx)) << 4),
+          mt = M + ((<usize>(oc * TP + ty * TX + tx)) << 4);
+        if (m == 4) {
+          outputGradTile4(y, OWV, mt, MX, tmp);
+          continue;
+        }
         const y00 = v128.load(y),
           y01 = v128.load(y, 16),
           y10 = v128.load(y + OWV),
@@ -31,12 +39,12 @@ export function outputGradTransform(
         const p0 = f32x4.add(y01, y01),
           p1 = f32x4.add(y11, y11);
         // column j of A dY: (A^T)[.][j] applied along each row of dY, then A down the column
-        atT(y00, y10, m, S);
-        atT(f32x4.add(y00, y01), f32x4.add(y10, y11), m + MX, S);
-        atT(f32x4.sub(y00, y01), f32x4.sub(y10, y11), m + 2 * MX, S);
-        atT(f32x4.add(y00, p0), f32x4.add(y10, p1), m + 3 * MX, S);
-        atT(f32x4.sub(y00, p0), f32x4.sub(y10, p1), m + 4 * MX, S);
-        atT(y01, y11, m + 5 * MX, S);
+        atT(y00, y10, mt, S);
+        atT(f32x4.add(y00, y01), f32x4.add(y10, y11), mt + MX, S);
+        atT(f32x4.sub(y00, y01), f32x4.sub(y10, y11), mt + 2 * MX, S);
+        atT(f32x4.add(y00, p0), f32x4.add(y10, p1), mt + 3 * MX, S);
+        atT(f32x4.sub(y00, p0), f32x4.sub(y10, p1), mt + 4 * MX, S);
+        atT(y01, y11, mt + 5 * MX, S);
       }
 }
 

@@ -1,5 +1,5 @@
 // F(4x4, 5x5)'s output tiles (winograd.ts): the forward pass's output transform, Y = A^T M A, and
-// the backward pass's output-gradient transform, dM = A dY A^T, on 4x4 blocks of four images.
+// the backward pass's output-gradient transform, dM = A dY A^T, on one 4x4 block of four images.
 import { tanh4 } from './simd';
 import { at8, atT8 } from './winograd-transforms8';
 
@@ -65,42 +65,30 @@ import { at8, atT8 } from './winograd-transforms8';
     }
 }
 
-// dM[xi][oc][t] = (A dY A^T)[xi] for every output channel and 4x4 block of output gradient: A along
-// each of the block's four rows (into tmp, 32 vectors), then down each of the eight columns.
-export function outputGradTransform4(
-  M: usize,
-  dYi: usize,
-  OC: i32,
-  OH: i32,
-  OW: i32,
-  TP: i32,
+// One 4x4 block of output gradient y (rows OWV bytes apart) into dM at mt (values MX bytes apart,
+// xi = 8 i + j): A along each of the block's four rows (into tmp, 32 vectors), then down each of
+// the eight columns.
+@inline export function outputGradTile4(
+  y: usize,
+  OWV: usize,
+  mt: usize,
+  MX: usize,
   tmp: usize,
 ): void {
-  const TY = OH >> 2,
-    TX = OW >> 2,
-    P = OH * OW,
-    MX = (<usize>(OC * TP)) << 4,
-    OWV = (<usize>OW) << 4;
-  for (let oc = 0; oc < OC; oc++)
-    for (let ty = 0; ty < TY; ty++)
-      for (let tx = 0; tx < TX; tx++) {
-        const y = dYi + ((<usize>(oc * P + 4 * ty * OW + 4 * tx)) << 4),
-          m = M + ((<usize>(oc * TP + ty * TX + tx)) << 4);
-        for (let i = 0; i < 4; i++) {
-          const r = y + <usize>i * OWV;
-          const y0 = v128.load(r),
-            y1 = v128.load(r, 16),
-            y2 = v128.load(r, 32),
-            y3 = v128.load(r, 48);
-          atT8(y0, y1, y2, y3, tmp + ((<usize>i) << 7), 16);
-        }
-        for (let b = 0; b < 8; b++) {
-          const c = tmp + ((<usize>b) << 4);
-          const r0 = v128.load(c),
-            r1 = v128.load(c, 128),
-            r2 = v128.load(c, 256),
-            r3 = v128.load(c, 384);
-          atT8(r0, r1, r2, r3, m + <usize>b * MX, 8 * MX);
-        }
-      }
+  for (let i = 0; i < 4; i++) {
+    const r = y + <usize>i * OWV;
+    const y0 = v128.load(r),
+      y1 = v128.load(r, 16),
+      y2 = v128.load(r, 32),
+      y3 = v128.load(r, 48);
+    atT8(y0, y1, y2, y3, tmp + ((<usize>i) << 7), 16);
+  }
+  for (let b = 0; b < 8; b++) {
+    const c = tmp + ((<usize>b) << 4);
+    const r0 = v128.load(c),
+      r1 = v128.load(c, 128),
+      r2 = v128.load(c, 256),
+      r3 = v128.load(c, 384);
+    atT8(r0, r1, r2, r3, mt + <usize>b * MX, 8 * MX);
+  }
 }
