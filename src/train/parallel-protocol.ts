@@ -36,7 +36,20 @@ export const CTRL = {
   updateFrom: 13,
   /** Never notified: the helper's 1 ms pause while it waits for its memory message. */
   pause: 15,
+  /** With SPLIT (split-layer.ts): how far each side's step has come, for the other to wait on. */
+  mainReached: 16,
+  helperReached: 17,
+  /** Byte offsets of the replica's first-layer outputs and their gradient (set by the helper). */
+  replicaOutputs: 18,
+  replicaOutputGrads: 19,
+  /** With SPLIT: byte offsets of the main network's input, first-layer outputs and gradient. */
+  mainInput: 20,
+  mainOutputs: 21,
+  mainOutputGrads: 22,
 } as const;
+
+/** Slots in the control block. */
+const CTRL_SLOTS = 32;
 
 /** Commands written to CTRL.count instead of an image count. */
 export const EXIT = -1;
@@ -45,6 +58,11 @@ export const REBUILD = -2;
  * The SGD update of the parameters from updateFrom on (lr, momentum, weight decay in stats[2..4]).
  */
 export const UPDATE = -3;
+/**
+ * A training step with the first layer's units split between the threads (split-layer.ts): batch
+ * size in fullBatch, the main network's buffers in mainInput.., the update's settings as UPDATE's.
+ */
+export const SPLIT = -4;
 
 /** Floats per image reserved for returning one layer's outputs from an evaluation. */
 export const ACT_FLOATS = 512;
@@ -82,7 +100,7 @@ export interface SharedViews {
 }
 
 export function controlBufferBytes(): number {
-  return 64 + 48 + ARCH_BYTES;
+  return 4 * CTRL_SLOTS + 48 + ARCH_BYTES;
 }
 
 export function dataBufferBytes({ params, half, inputSize }: SharedSizes): number {
@@ -98,9 +116,9 @@ export function sharedViews(
   const actsOffset = inputOffset + 4 * half * inputSize;
   const labelsOffset = actsOffset + 4 * half * ACT_FLOATS;
   return {
-    ctrl: new Int32Array(ctrlSab, 0, 16),
-    stats: new Float64Array(ctrlSab, 64, 6),
-    archBuf: new Uint8Array(ctrlSab, 112, ARCH_BYTES),
+    ctrl: new Int32Array(ctrlSab, 0, CTRL_SLOTS),
+    stats: new Float64Array(ctrlSab, 4 * CTRL_SLOTS, 6),
+    archBuf: new Uint8Array(ctrlSab, 4 * CTRL_SLOTS + 48, ARCH_BYTES),
     params: new Float32Array(dataSab, 0, params),
     grads: new Float32Array(dataSab, 4 * params, params),
     input: new Float32Array(dataSab, inputOffset, half * inputSize),

@@ -6,12 +6,14 @@
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { createWasmKernels, type WasmKernels } from '../engine/wasm.js';
 import { Network, parameterCount, type Architecture } from '../nn/network.js';
+import { helperSplitStep } from './split-layer.js';
 import {
   CTRL,
   EXIT,
   helperBatch,
   REBUILD,
   sharedViews,
+  SPLIT,
   UPDATE,
   spinUntilChanged,
   type HelperData,
@@ -19,11 +21,8 @@ import {
 } from './parallel-protocol.js';
 
 const { ctrlSab, dataSab, sizes, port } = workerData as HelperData;
-const { ctrl, stats, archBuf, params, grads, input, acts, labels } = sharedViews(
-  ctrlSab,
-  dataSab,
-  sizes,
-);
+const views = sharedViews(ctrlSab, dataSab, sizes);
+const { ctrl, stats, archBuf, params, grads, input, acts, labels } = views;
 const capacity = helperBatch(sizes.half);
 
 let net: Network | null = null;
@@ -70,6 +69,8 @@ function rebuild(): Network {
   const replica = new Network(arch, capacity, 'wasm', { kernels, params: sharedParams });
   Atomics.store(ctrl, CTRL.replicaGrads, replica.grads.byteOffset);
   Atomics.store(ctrl, CTRL.replicaInput, replica.input.byteOffset);
+  Atomics.store(ctrl, CTRL.replicaOutputs, replica.acts[1].byteOffset);
+  Atomics.store(ctrl, CTRL.replicaOutputGrads, replica.dActs[1].byteOffset);
   return replica;
 }
 
@@ -138,6 +139,7 @@ try {
     if (count === EXIT) break;
     if (count === REBUILD) net = rebuild();
     else if (count === UPDATE && net) update(net);
+    else if (count === SPLIT && net) helperSplitStep(net, views, seen);
     else if (net) compute(net, count);
     Atomics.store(ctrl, CTRL.done, seen);
     Atomics.notify(ctrl, CTRL.done);

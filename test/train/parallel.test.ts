@@ -8,6 +8,7 @@ import { serialStep } from '../../src/train/serial-step.js';
 import { randomBatch as batchData } from './random-batch.js';
 import { removeUnits } from '../../src/prune/surgery.js';
 import { resolveArchitecture } from '../../src/nn/arch-spec.js';
+import { firstDifference } from './bits.js';
 
 describe('data-parallel SGD', () => {
   // with the WebAssembly kernels the helper's replica shares the network's memory; with the
@@ -20,7 +21,7 @@ describe('data-parallel SGD', () => {
       b.initialize(5);
       const dp = await DataParallel.create(b, 16);
       try {
-        expect((dp as unknown as { shared: unknown }).shared !== null).toBe(backend === 'wasm');
+        expect(dp.sharesMemory).toBe(backend === 'wasm');
         let na = a,
           nb = b;
         for (let step = 0; step < 6; step++) {
@@ -28,7 +29,7 @@ describe('data-parallel SGD', () => {
             na = removeUnits(na, 'fc2', [7, 40]);
             nb = removeUnits(nb, 'fc2', [7, 40]);
             dp.attach(nb);
-            expect((dp as unknown as { shared: unknown }).shared !== null).toBe(backend === 'wasm');
+            expect(dp.sharesMemory).toBe(backend === 'wasm');
           }
           const B = step === 5 ? 11 : 16;
           const { x, y } = batchData(B, step);
@@ -113,13 +114,6 @@ describe('data-parallel SGD on every architecture', () => {
       }
     });
 });
-
-/** The first index where two arrays differ, or -1 (a short failure message for long arrays). */
-function firstDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) return Math.min(a.length, b.length);
-  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return i;
-  return -1;
-}
 
 describe('data-parallel SGD update split between the threads', () => {
   for (const [name, backend] of [

@@ -5,13 +5,7 @@ import { Network } from '../../src/nn/network.js';
 import { resolveArchitecture } from '../../src/nn/arch-spec.js';
 import { serialStep, serialTrainStep } from '../../src/train/serial-step.js';
 import { randomBatch } from './random-batch.js';
-
-/** The first index where a and b differ in bits (-1: none): a short message when they do. */
-function firstDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) return Math.min(a.length, b.length);
-  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return i;
-  return -1;
-}
+import { firstDifference } from './bits.js';
 
 describe('serialTrainStep', () => {
   for (const backend of ['wasm', 'reference'] as const)

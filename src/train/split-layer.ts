@@ -1,0 +1,307 @@
+// The two threads' training step for networks whose first layer is dense (MLPs such as
+// LeNet-300-100): that layer's units are split between the threads, and the rest of the network
+// runs data-parallel as in parallel.ts. An MLP's first layer holds most of its parameters and
+// arithmetic. Split by units, each thread reads, differentiates and updates only its own rows of
+// the layer's weights, and the threads exchange the layer's outputs and output gradients (a few
+// thousand values a step) instead of its gradient (hundreds of thousands). Where cores exchange
+// memory slowly, that exchange cost more than the second thread saved (README, Performance).
+// Every value is computed by the same kernels on the same operands in the same order as on one
+// thread (serial-step.ts), so the numbers are the same to the bit.
+//
+// A step runs on both threads at once; side 0 is the main thread, with the batch's first half of
+// the images, side 1 the helper, with the rest:
+//  1. the first layer's outputs of the side's units for the whole batch, each image's written into
+//     the buffer of the side that takes it on;  (each side waits for the other)
+//  2. the rest of the network, forward and backward, on the side's images, and the first layer's
+//     bias gradient from them;  (each side waits for the other)
+//  3. the weight gradient of the side's units from both halves' output gradients, and the SGD
+//     update of the side's part of the parameters.
+import type { FloatArray } from '../engine/kernels.js';
+import type { Network } from '../nn/network.js';
+import { CTRL, SPLIT, type SharedViews } from './parallel-protocol.js';
+import type { SgdOptions } from './serial-step.js';
+
+/** 0: the main thread, with the batch's first half; 1: the helper, with the rest. */
+export type Side = 0 | 1;
+
+/** How a network's first layer and parameters are shared out between the two sides. */
+export interface SplitPlan {
+  /** The first layer's weight and bias names. */
+  weight: string;
+  bias: string;
+  inputs: number;
+  units: number;
+  /** Side 0 has units [0, split), side 1 [split, units): a multiple of 4, the kernels' blocks. */
+  split: number;
+  /** Side 1 updates parameters [split * inputs, middle), side 0 those before and after. */
+  middle: number;
+  params: number;
+}
+
+/** The plan for `net`, or null when its first layer is not a dense one to split. */
+export function splitPlan(net: Network): SplitPlan | null {
+  const first = net.arch.layers[0];
+  if (first.kind !== 'dense' || first.outFeatures < 8) return null;
+  const weight = `${first.name}.weight`;
+  if (net.views.get(weight)?.offset !== 0) return null;
+  const inputs = first.inFeatures;
+  const units = first.outFeatures;
+  const params = net.params.length;
+  const rest = params - units * inputs;
+  // each range starts on a multiple of 4 and ends on one or at the end, so the update's vector
+  // and scalar parts fall where they do in one pass over all parameters
+  const middle = Math.min(params, Math.ceil((units * inputs + rest / 2) / 4) * 4);
+  return {
+    weight,
+    bias: `${first.name}.bias`,
+    inputs,
+    units,
+    split: Math.round(units / 8) * 4,
+    middle,
+    params,
+  };
+}
+
+/** The side's units of the first layer: [from, to). */
+function unitsOf(plan: SplitPlan, side: Side): [number, number] {
+  return side === 0 ? [0, plan.split] : [plan.split, plan.units];
+}
+
+/** The images of a batch of B each side takes on: [first, count]. */
+function imagesOf(B: number, side: Side): [number, number] {
+  const half = Math.ceil(B / 2);
+  return side === 0 ? [0, half] : [half, B - half];
+}
+
+/** Both sides' buffers a step reads or writes, indexed by side. */
+export interface SplitBuffers {
+  /** The whole batch's inputs (the main network's input buffer). */
+  input: FloatArray;
+  /** Each side's first-layer outputs (its acts[1]) and their gradient (dActs[1]), its images. */
+  outputs: [FloatArray, FloatArray];
+  outputGrads: [FloatArray, FloatArray];
+  /** Each half-batch's gradient: the first half's is the main network's, the rest the helper's. */
+  grads: [FloatArray, FloatArray];
+}
+
+/**
+ * Whether a side's first-layer outputs buffer of `room` floats holds its scratch for a step of B
+ * images (phases 1 and 3).
+ */
+export function splitFits(room: number, plan: SplitPlan, side: Side, B: number): boolean {
+  const [from, to] = unitsOf(plan, side);
+  const width = to - from;
+  return B * width <= room && (Math.ceil(B / 2) + 1) * width <= room;
+}
+
+/** Phase 1: the side's units' outputs for the whole batch, sent to the side of each image. */
+function forwardUnits(own: Network, plan: SplitPlan, side: Side, bufs: SplitBuffers, B: number) {
+  const { inputs, units } = plan;
+  const [from, to] = unitsOf(plan, side);
+  const width = to - from;
+  // own.dActs[1] is free until this side's backward pass
+  const rows = own.dActs[1];
+  const weight = own.param(plan.weight).subarray(from * inputs, to * inputs);
+  const bias = own.param(plan.bias).subarray(from, to);
+  own.kernels.denseForward(rows, bufs.input, weight, bias, B, inputs, width);
+  const half = Math.ceil(B / 2);
+  for (let n = 0; n < B; n++) {
+    const out = n < half ? bufs.outputs[0] : bufs.outputs[1];
+    const row = n < half ? n : n - half;
+    out.set(rows.subarray(n * width, (n + 1) * width), row * units + from);
+  }
+}
+
+/** Phase 2: the rest of the network on the side's images, and the first layer's bias gradient. */
+function restOfNetwork(
+  own: Network,
+  plan: SplitPlan,
+  side: Side,
+  B: number,
+  labels: Uint8Array,
+): { loss: number; correct: number } {
+  const [first, count] = imagesOf(B, side);
+  own.dropout.first = first;
+  own.forwardFrom(1, count);
+  const r = own.loss(labels, 0, count, true, B);
+  own.backward(count, 'grads', 1);
+  // with no inputs, the dense backward kernel sets only the bias gradient, as on one thread
+  const bias = own.grad(plan.bias);
+  own.kernels.denseBackward(
+    null,
+    own.grads,
+    bias,
+    own.dActs[1],
+    own.input,
+    own.params,
+    count,
+    0,
+    plan.units,
+  );
+  own.dropout.first = 0;
+  return r;
+}
+
+/** Phase 3: the weight gradient of the side's units, from each half-batch into its buffer. */
+function unitGradients(own: Network, plan: SplitPlan, side: Side, bufs: SplitBuffers, B: number) {
+  const { inputs, units } = plan;
+  const [from, to] = unitsOf(plan, side);
+  const width = to - from;
+  // own.acts[1] is read by no one now: the gathered output gradients, then a bias gradient that
+  // is not kept (phase 2 set it)
+  const scratch = own.acts[1];
+  for (const half of [0, 1] as const) {
+    const [first, count] = imagesOf(B, half);
+    const rows = scratch.subarray(0, count * width);
+    const grads = bufs.outputGrads[half];
+    for (let n = 0; n < count; n++)
+      rows.set(grads.subarray(n * units + from, n * units + to), n * width);
+    const unused = scratch.subarray(count * width, (count + 1) * width);
+    const x = bufs.input.subarray(first * inputs, (first + count) * inputs);
+    const dW = bufs.grads[half].subarray(from * inputs, to * inputs);
+    own.kernels.denseBackward(null, dW, unused, rows, x, own.params, count, inputs, width);
+  }
+}
+
+/** Phase 3: the two halves' gradients added and the side's parameters updated, in one pass. */
+function updateSide(
+  own: Network,
+  plan: SplitPlan,
+  side: Side,
+  bufs: SplitBuffers,
+  velocity: FloatArray | null,
+  opt: SgdOptions,
+) {
+  const { split, inputs, middle, params } = plan;
+  const ranges =
+    side === 0
+      ? [
+          [0, split * inputs],
+          [middle, params],
+        ]
+      : [[split * inputs, middle]];
+  for (const [from, to] of ranges) {
+    if (to <= from) continue;
+    const part = (a: FloatArray) => a.subarray(from, to);
+    own.kernels.sgdStepSum(
+      part(own.params),
+      part(bufs.grads[0]),
+      part(bufs.grads[1]),
+      velocity && part(velocity),
+      to - from,
+      opt.lr,
+      opt.momentum,
+      opt.weightDecay,
+    );
+  }
+}
+
+/**
+ * Marks that this side has reached `point` of its step and waits until the other side has too
+ * (spinning: both threads are busy with the same step); throws if the helper failed.
+ */
+function meet(ctrl: Int32Array, side: Side, point: number): void {
+  Atomics.store(ctrl, side === 0 ? CTRL.mainReached : CTRL.helperReached, point);
+  const theirs = side === 0 ? CTRL.helperReached : CTRL.mainReached;
+  let spins = 0;
+  while (Atomics.load(ctrl, theirs) < point) {
+    if (Atomics.load(ctrl, CTRL.done) < 0)
+      throw new Error('the data-parallel helper thread failed');
+    if (++spins > 1 << 16) Atomics.wait(ctrl, CTRL.pause, 0, 1);
+  }
+}
+
+/** One step on one side, after the main thread has handed the helper its buffers. */
+export function splitStep(
+  own: Network,
+  plan: SplitPlan,
+  side: Side,
+  step: { bufs: SplitBuffers; B: number; labels: Uint8Array; seq: number; ctrl: Int32Array },
+  velocity: FloatArray | null,
+  opt: SgdOptions,
+): { loss: number; correct: number } {
+  const { bufs, B, labels, seq, ctrl } = step;
+  forwardUnits(own, plan, side, bufs, B);
+  meet(ctrl, side, 2 * seq + 1);
+  const r = restOfNetwork(own, plan, side, B, labels);
+  meet(ctrl, side, 2 * seq + 2);
+  unitGradients(own, plan, side, bufs, B);
+  updateSide(own, plan, side, bufs, velocity, opt);
+  return r;
+}
+
+/** What the main thread's side of a split step needs of the helper (parallel.ts). */
+export interface HelperLink {
+  views: SharedViews;
+  /** The replica's first-layer outputs, their gradient and its gradient buffer. */
+  replica: { outputs: FloatArray; outputGrads: FloatArray; grads: FloatArray };
+  request(command: number): number;
+  wait(seq: number): void;
+}
+
+/** The main thread's split step: hands the helper the step, runs side 0, waits for side 1. */
+export function mainSplitStep(
+  link: HelperLink,
+  net: Network,
+  plan: SplitPlan,
+  batch: { x: Float32Array; y: Uint8Array; B: number },
+  opt: SgdOptions,
+): { loss: number; correct: number } {
+  const { x, y, B } = batch;
+  const { ctrl, stats, labels } = link.views;
+  const half = Math.ceil(B / 2);
+  net.input.set(x.subarray(0, B * plan.inputs));
+  labels.set(y.subarray(half, B));
+  const velocity = net.velocityFor(opt.momentum);
+  const offsets: [number, number][] = [
+    [CTRL.fullBatch, B],
+    [CTRL.dropoutOn, net.dropout.key === null ? 0 : 1],
+    [CTRL.dropoutKey, net.dropout.key ?? 0],
+    [CTRL.mainInput, net.input.byteOffset],
+    [CTRL.mainOutputs, net.acts[1].byteOffset],
+    [CTRL.mainOutputGrads, net.dActs[1].byteOffset],
+    [CTRL.mainGrads, net.grads.byteOffset],
+    [CTRL.velocity, velocity?.byteOffset ?? 0],
+  ];
+  for (const [slot, value] of offsets) Atomics.store(ctrl, slot, value);
+  stats[2] = opt.lr;
+  stats[3] = opt.momentum;
+  stats[4] = opt.weightDecay;
+  const seq = link.request(SPLIT);
+  const bufs: SplitBuffers = {
+    input: net.input,
+    outputs: [net.acts[1], link.replica.outputs],
+    outputGrads: [net.dActs[1], link.replica.outputGrads],
+    grads: [net.grads, link.replica.grads],
+  };
+  const r = splitStep(net, plan, 0, { bufs, B, labels: y, seq, ctrl }, velocity, opt);
+  link.wait(seq);
+  return { loss: r.loss + stats[0], correct: r.correct + stats[1] };
+}
+
+/** The helper's split step on its replica (parallel-worker.ts), request `seq`. */
+export function helperSplitStep(replica: Network, views: SharedViews, seq: number): void {
+  const { ctrl, stats, labels } = views;
+  const plan = splitPlan(replica);
+  if (!plan) throw new Error('split step requested for a network whose first layer is not dense');
+  const B = Atomics.load(ctrl, CTRL.fullBatch);
+  const half = Math.ceil(B / 2);
+  const buffer = replica.params.buffer;
+  const view = (slot: number, n: number) => new Float32Array(buffer, Atomics.load(ctrl, slot), n);
+  const outputs = half * plan.units;
+  const bufs: SplitBuffers = {
+    input: view(CTRL.mainInput, B * plan.inputs),
+    outputs: [view(CTRL.mainOutputs, outputs), replica.acts[1]],
+    outputGrads: [view(CTRL.mainOutputGrads, outputs), replica.dActs[1]],
+    grads: [view(CTRL.mainGrads, plan.params), replica.grads],
+  };
+  const dropout = Atomics.load(ctrl, CTRL.dropoutOn) === 1;
+  replica.dropout.key = dropout ? Atomics.load(ctrl, CTRL.dropoutKey) >>> 0 : null;
+  const velocity = Atomics.load(ctrl, CTRL.velocity) ? view(CTRL.velocity, plan.params) : null;
+  const opt = { lr: stats[2], momentum: stats[3], weightDecay: stats[4] };
+  const step = { bufs, B, labels, seq, ctrl };
+  // the loss and count are read by the main thread only after this request is done
+  const r = splitStep(replica, plan, 1, step, velocity, opt);
+  stats[0] = r.loss;
+  stats[1] = r.correct;
+}
