@@ -264,6 +264,8 @@ export function mainSplitStep(
     [CTRL.velocity, velocity?.byteOffset ?? 0],
   ];
   for (const [slot, value] of offsets) Atomics.store(ctrl, slot, value);
+  // (a step that failed on this side left its mark at the end)
+  Atomics.store(ctrl, CTRL.mainReached, 0);
   stats[2] = opt.lr;
   stats[3] = opt.momentum;
   stats[4] = opt.weightDecay;
@@ -274,7 +276,15 @@ export function mainSplitStep(
     outputGrads: [net.dActs[1], link.replica.outputGrads],
     grads: [net.grads, link.replica.grads],
   };
-  const r = splitStep(net, plan, 0, { bufs, B, labels: y, seq, ctrl }, velocity, opt);
+  let r: { loss: number; correct: number };
+  try {
+    r = splitStep(net, plan, 0, { bufs, B, labels: y, seq, ctrl }, velocity, opt);
+  } catch (err) {
+    // the helper must not wait for this side for ever: let it finish, ready for the next request
+    Atomics.store(ctrl, CTRL.mainReached, 2 ** 31 - 1);
+    if (Atomics.load(ctrl, CTRL.done) >= 0) link.wait(seq);
+    throw err;
+  }
   link.wait(seq);
   return { loss: r.loss + stats[0], correct: r.correct + stats[1] };
 }

@@ -54,6 +54,17 @@ describe('prunelab train', () => {
     expect(again.testAccuracy).toBe(first.testAccuracy);
   });
 
+  it('trains LeNet-300-100 to the same numbers on two threads (its first layer split) as on one', async () => {
+    const mlp = { ...cfg, arch: 'lenet-300-100', epochs: 2, lr: 0.1 };
+    const two = await runTrain({ ...mlp, threads: 2 }, silentProgress);
+    const one = await runTrain({ ...mlp, threads: 1 }, silentProgress);
+    expect(two.history.map((h) => [h.trainLoss, h.valAccuracy])).toEqual(
+      one.history.map((h) => [h.trainLoss, h.valAccuracy]),
+    );
+    expect(two.testAccuracy).toBe(one.testAccuracy);
+    expect(two.testAccuracy).toBeGreaterThan(0.65);
+  });
+
   it('saves weights that read back to identical logits, under PyTorch names and layouts', async () => {
     const net = loadModel(join(tmp, 'a', 'model.safetensors'), 16, 'wasm');
     const data = await loadData({ ...cfg, seed: 1 });
