@@ -197,19 +197,26 @@ function updateSide(
 }
 
 /**
- * Marks that this side has reached `point` of its step and waits until the other side has too
- * (spinning: both threads are busy with the same step); throws if the helper failed.
+ * Marks that this side has reached `point` of its step and waits until the other side has too:
+ * spinning for a while (both threads are busy with the same step), then sleeping until notified;
+ * throws if the helper failed.
  */
 function meet(ctrl: Int32Array, side: Side, point: number): void {
-  Atomics.store(ctrl, side === 0 ? CTRL.mainReached : CTRL.helperReached, point);
+  const mine = side === 0 ? CTRL.mainReached : CTRL.helperReached;
   const theirs = side === 0 ? CTRL.helperReached : CTRL.mainReached;
-  let spins = 0;
-  while (Atomics.load(ctrl, theirs) < point) {
+  Atomics.store(ctrl, mine, point);
+  Atomics.notify(ctrl, mine);
+  const end = performance.now() + SPIN_MS;
+  for (;;) {
+    const reached = Atomics.load(ctrl, theirs);
+    if (reached >= point) return;
     if (Atomics.load(ctrl, CTRL.done) < 0)
       throw new Error('the data-parallel helper thread failed');
-    if (++spins > 1 << 16) Atomics.wait(ctrl, CTRL.pause, 0, 1);
+    if (performance.now() > end) Atomics.wait(ctrl, theirs, reached, 100);
   }
 }
+/** How long a side spins before it sleeps, waiting for the other (as spinUntilChanged). */
+const SPIN_MS = 0.5;
 
 /** One step on one side, after the main thread has handed the helper its buffers. */
 export function splitStep(
