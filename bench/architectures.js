@@ -22,23 +22,36 @@ const NETWORKS = [
   { name: 'lenet5-caffe', goal: 2.5 },
 ];
 
-/** Best of PASSES timed passes over SLICE images at batch 16, after a warm-up pass. */
-/** @param {string} name @param {number} threads @param {ReturnType<typeof randomImages>} data */
-async function trainRate(name, threads, data) {
-  const net = new Network(resolveArchitecture(name, { classes: 10 }), 128, 'wasm');
-  net.initialize(1);
-  const dp = threads > 1 ? await DataParallel.create(net, 16) : null;
+/**
+ * Each network on one thread and on two, made once and kept over the rounds, as a study's tasks
+ * keep their thread's helper (src/train/helper-reuse.ts): a new helper thread's JavaScript is
+ * still warming up over its first passes.
+ * @param {string} name
+ */
+async function trainers(name) {
+  const arch = resolveArchitecture(name, { classes: 10 });
+  const one = new Network(arch, 128, 'wasm');
+  const two = new Network(arch, 128, 'wasm');
+  one.initialize(1);
+  two.initialize(1);
+  return { one, two, dp: await DataParallel.create(two, 16) };
+}
+
+/**
+ * Best of PASSES timed passes over SLICE images at batch 16, after a warm-up pass.
+ * @param {Awaited<ReturnType<typeof trainers>>} t @param {number} threads
+ * @param {ReturnType<typeof randomImages>} data
+ */
+function trainRate(t, threads, data) {
   const pass = (/** @type {number} */ start) => {
     for (let s = start; s < start + SLICE; s += 16) {
       const x = data.x.subarray(s * 784, (s + 16) * 784);
       const y = data.y.subarray(s, s + 16);
-      if (dp) dp.trainStep(net, x, y, 16, PLAIN_SGD);
-      else serialTrainStep(net, x, y, 16, PLAIN_SGD);
+      if (threads > 1) t.dp.trainStep(t.two, x, y, 16, PLAIN_SGD);
+      else serialTrainStep(t.one, x, y, 16, PLAIN_SGD);
     }
   };
-  const best = bestPass(data, pass, SLICE, PASSES);
-  await dp?.close();
-  return best;
+  return bestPass(data, pass, SLICE, PASSES);
 }
 
 const peer = torchPeer();
@@ -48,8 +61,9 @@ for (const { name, goal } of NETWORKS) {
   let ours = 0;
   let theirs = 0;
   const ratios = [];
+  const t = await trainers(name);
   for (let round = 0; round < ROUNDS; round++) {
-    const mine = Math.max(await trainRate(name, 1, data), await trainRate(name, 2, data));
+    const mine = Math.max(trainRate(t, 1, data), trainRate(t, 2, data));
     ours = Math.max(ours, mine);
     if (!peer) continue;
     const args = [name, String(IMAGES), String(SLICE), String(PASSES)];
@@ -60,7 +74,10 @@ for (const { name, goal } of NETWORKS) {
     theirs = Math.max(theirs, best);
     ratios.push(mine / best);
   }
-  report.push({ name, goal, ours, theirs: peer ? theirs : null, ratios });
+  // whether two threads split the first layer's units (src/train/split-layer.ts)
+  const split = t.dp.splitSteps > 0;
+  await t.dp.close();
+  report.push({ name, goal, ours, theirs: peer ? theirs : null, ratios, split });
 }
 console.log(`training at batch 16 on 1x28x28, images/s, best of ${ROUNDS} rounds and 1-2 threads`);
 if (peer) console.log(`peer: ${describePeer(peer)}, same run`);
@@ -69,7 +86,8 @@ for (const r of report) {
   const rounds = r.ratios.map((x) => x.toFixed(2) + 'x').join(', ');
   console.log(
     `${r.name.padEnd(14)} prunelab ${r.ours.toFixed(0).padStart(6)}  PyTorch ` +
-      `${r.theirs ? r.theirs.toFixed(0).padStart(6) : '     -'}  ${ratio}; per round: ${rounds}`,
+      `${r.theirs ? r.theirs.toFixed(0).padStart(6) : '     -'}  ${ratio}; per round: ${rounds}` +
+      (r.split ? '; two threads split the first layer' : ''),
   );
 }
 console.log(
@@ -81,6 +99,7 @@ console.log(
       ratio: r.theirs && +(r.ours / r.theirs).toFixed(2),
       roundRatios: r.ratios.map((x) => +x.toFixed(2)),
       goal: r.goal,
+      splitFirstLayer: r.split,
     })),
   ),
 );
