@@ -1,8 +1,9 @@
 // The data-parallel helper thread (see parallel.ts; the shared layout is parallel-protocol.ts):
 // waits on the shared control block, computes the gradient of the second half-batch on its replica
-// of the network (or evaluates it), and signals completion. The replica runs in a region of the
-// main network's shared WebAssembly memory (parameters shared, its gradient read in place by the
-// main thread), or, with the reference kernels, on copies.
+// of the network (or evaluates it; or runs its side of a split step, split-layer.ts), and signals
+// completion. The replica runs in a region of the main network's shared WebAssembly memory
+// (parameters shared, its gradient read in place by the main thread), or, with the reference
+// kernels, on copies.
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { createWasmKernels, type WasmKernels } from '../engine/wasm.js';
 import { Network, parameterCount, type Architecture } from '../nn/network.js';

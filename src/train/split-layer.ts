@@ -289,6 +289,7 @@ export function mainSplitStep(
   } catch (err) {
     // the helper must not wait for this side for ever: let it finish, ready for the next request
     Atomics.store(ctrl, CTRL.mainReached, 2 ** 31 - 1);
+    Atomics.notify(ctrl, CTRL.mainReached);
     if (Atomics.load(ctrl, CTRL.done) >= 0) link.wait(seq);
     throw err;
   }
