@@ -3,8 +3,9 @@
 // runs data-parallel as in parallel.ts. An MLP's first layer holds most of its parameters and
 // arithmetic. Split by units, each thread reads, differentiates and updates only its own rows of
 // the layer's weights, and the threads exchange the layer's outputs and output gradients (a few
-// thousand values a step) instead of its gradient (hundreds of thousands). Where cores exchange
-// memory slowly, that exchange cost more than the second thread saved (README, Performance).
+// thousand values a step) instead of its gradient and weights (hundreds of thousands each; the
+// later layers' gradients are exchanged as before). Where cores exchange memory slowly, that
+// exchange cost more than the second thread saved (README, Performance).
 // Every value is computed by the same kernels on the same operands in the same order as on one
 // thread (serial-step.ts), so the numbers are the same to the bit.
 //
