@@ -137,7 +137,8 @@ export function spinUntilChanged(ctrl: Int32Array, i: number, value: number): bo
   while (Atomics.load(ctrl, i) === value) if (performance.now() > end) return false;
   return true;
 }
-const SPIN_MS = 0.5;
+/** How long a thread spins before it sleeps, waiting for the other (here and in split-layer.ts). */
+export const SPIN_MS = 0.5;
 
 /**
  * Where an evaluation also returns one layer's outputs: acts[idx], `units` values per image, into

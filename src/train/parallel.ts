@@ -34,6 +34,9 @@ export class DataParallel {
   /** Training steps run with the first layer's units split (split-layer.ts), for tests. */
   splitSteps = 0;
 
+  /** Whether an MLP's first layer may be split (PRUNELAB_SPLIT_LAYER=0: not, for comparisons). */
+  private readonly splitLayer = process.env.PRUNELAB_SPLIT_LAYER !== '0';
+
   private constructor(private readonly link: HelperThread) {}
 
   /** The buffers' capacity: networks up to sizes.params, half-batches up to sizes.half. */
@@ -194,7 +197,7 @@ export class DataParallel {
   private splitFor(net: Network, B: number): (HelperLink & { plan: SplitPlan }) | null {
     const half = Math.ceil(B / 2);
     if (B - half === 0 || half > this.sizes.half || B > net.batch) return null;
-    if (process.env.PRUNELAB_SPLIT_LAYER === '0') return null;
+    if (!this.splitLayer) return null;
     const { link } = this;
     link.attach(net);
     const replica = link.shared;

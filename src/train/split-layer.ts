@@ -19,7 +19,7 @@
 //     update of the side's part of the parameters.
 import type { FloatArray } from '../engine/kernels.js';
 import type { Network } from '../nn/network.js';
-import { CTRL, SPLIT, type SharedViews } from './parallel-protocol.js';
+import { CTRL, SPIN_MS, SPLIT, type SharedViews } from './parallel-protocol.js';
 import type { SgdOptions } from './serial-step.js';
 
 /** 0: the main thread, with the batch's first half; 1: the helper, with the rest. */
@@ -216,8 +216,6 @@ function meet(ctrl: Int32Array, side: Side, point: number): void {
     if (performance.now() > end) Atomics.wait(ctrl, theirs, reached, 100);
   }
 }
-/** How long a side spins before it sleeps, waiting for the other (as spinUntilChanged). */
-const SPIN_MS = 0.5;
 
 /** One step on one side, after the main thread has handed the helper its buffers. */
 export function splitStep(
