@@ -70,12 +70,29 @@ export function denseBackward(
     for (let k = 0; k < 4; k++) denseGradRow(dW, dOut, inp, B, I, O, o + k, I8);
   }
   for (let o = O4; o < O; o++) denseGradRow(dW, dOut, inp, B, I, O, o, 0);
-  if (dInp == 0) return;
-  // dInp[n, i] = sum_o g[n, o] * w[o, i]: four images by eight inputs at a time, in registers over
-  // the outputs
+  if (dInp != 0) denseInputGrad(dInp, dOut, O, w, B, I, O, 0);
+}
+
+// dInp[n, i] = sum_o g[n, o] * w[o, i] for the O outputs whose weight rows start at w and whose
+// gradients start at dOut, rows OS floats apart (O, or more for a range of a layer's outputs);
+// with `add`, added to what dInp holds (the two ranges of a split layer: nn/layer-passes.ts). Four
+// images by eight inputs at a time, in registers over the outputs.
+export function denseInputGrad(
+  dInp: usize,
+  dOut: usize,
+  OS: i32,
+  w: usize,
+  B: i32,
+  I: i32,
+  O: i32,
+  add: i32,
+): void {
+  const OB = (<usize>OS) << 2,
+    IB = (<usize>I) << 2,
+    I8 = I & ~7;
   let n = 0;
   for (; n + 4 <= B; n += 4) {
-    const g0 = dOut + ((<usize>(n * O)) << 2),
+    const g0 = dOut + ((<usize>(n * OS)) << 2),
       g1 = g0 + OB,
       g2 = g1 + OB,
       g3 = g2 + OB;
@@ -112,18 +129,23 @@ export function denseBackward(
         c3 = madd(s, v, c3);
         wp += IB;
       }
-      v128.store(e0 + io, a0);
-      v128.store(e1 + io, a1);
-      v128.store(e2 + io, a2);
-      v128.store(e3 + io, a3);
-      v128.store(e0 + io, c0, 16);
-      v128.store(e1 + io, c1, 16);
-      v128.store(e2 + io, c2, 16);
-      v128.store(e3 + io, c3, 16);
+      put(e0 + io, a0, add);
+      put(e1 + io, a1, add);
+      put(e2 + io, a2, add);
+      put(e3 + io, a3, add);
+      put(e0 + io + 16, c0, add);
+      put(e1 + io + 16, c1, add);
+      put(e2 + io + 16, c2, add);
+      put(e3 + io + 16, c3, add);
     }
-    for (let k = 0; k < 4; k++) denseInputGradRow(dInp, dOut, w, I, O, n + k, I8);
+    for (let k = 0; k < 4; k++) denseInputGradRow(dInp, dOut, OS, w, I, O, n + k, I8, add);
   }
-  for (; n < B; n++) denseInputGradRow(dInp, dOut, w, I, O, n, 0);
+  for (; n < B; n++) denseInputGradRow(dInp, dOut, OS, w, I, O, n, 0, add);
+}
+
+// v stored at p, or added to what p holds (old + v).
+@inline function put(p: usize, v: v128, add: i32): void {
+  v128.store(p, add ? f32x4.add(v128.load(p), v) : v);
 }
 
 // dW[o, i] = sum_n g[n, o] * x[n, i] for one output o and i from i0.
@@ -169,16 +191,18 @@ export function denseBackward(
 @inline function denseInputGradRow(
   dInp: usize,
   dOut: usize,
+  OS: i32,
   w: usize,
   I: i32,
   O: i32,
   n: i32,
   i0: i32,
+  add: i32,
 ): void {
   const IB = (<usize>I) << 2,
     I4 = I & ~3,
     d = dInp + ((<usize>(n * I)) << 2),
-    gr = dOut + ((<usize>(n * O)) << 2);
+    gr = dOut + ((<usize>(n * OS)) << 2);
   let i = i0;
   for (; i < I4; i += 4) {
     let acc = f32x4.splat(0);
@@ -187,12 +211,13 @@ export function denseBackward(
       acc = madd(v128.load32_splat(gr + ((<usize>o) << 2)), v128.load(wp), acc);
       wp += IB;
     }
-    v128.store(d + ((<usize>i) << 2), acc);
+    put(d + ((<usize>i) << 2), acc, add);
   }
   for (; i < I; i++) {
     let acc: f32 = 0;
     for (let o = 0; o < O; o++)
       acc += load<f32>(gr + ((<usize>o) << 2)) * load<f32>(w + ((<usize>(o * I + i)) << 2));
-    store<f32>(d + ((<usize>i) << 2), acc);
+    const q = d + ((<usize>i) << 2);
+    store<f32>(q, add ? load<f32>(q) + acc : acc);
   }
 }

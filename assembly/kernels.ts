@@ -9,7 +9,7 @@ export { convScratchFloats, setWinograd } from './conv-layout';
 export { conv2dForward } from './conv-forward';
 export { conv2dBackward } from './conv-backward';
 export { denseForward } from './dense-forward';
-export { denseBackward } from './dense-backward';
+export { denseBackward, denseInputGrad } from './dense-backward';
 export { tanhForward, tanhBackward } from './pointwise';
 export { avgPool2Forward, avgPool2Backward, avgPoolTanhBackward } from './pooling';
 export { sgdStep, sgdStepSum, accumulate, zero } from './sgd';

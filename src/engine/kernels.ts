@@ -75,6 +75,22 @@ export interface Kernels {
     I: number,
     O: number,
   ): void;
+  /**
+   * Sets (with `add`, adds to) dInp the input gradient through O outputs of a dense layer: their
+   * gradients start dOut's rows, which are OS floats apart (a range of a layer's outputs: OS is the
+   * layer's width), and their weight rows start w. A chain over the O outputs in order, as
+   * denseBackward's own input gradient (a range of the whole layer, nn/layer-passes.ts).
+   */
+  denseInputGrad(
+    dInp: FloatArray,
+    dOut: FloatArray,
+    OS: number,
+    w: FloatArray,
+    B: number,
+    I: number,
+    O: number,
+    add: boolean,
+  ): void;
   tanhForward(out: FloatArray, inp: FloatArray, n: number): void;
   tanhBackward(dInp: FloatArray, dOut: FloatArray, y: FloatArray, n: number): void;
   avgPool2Forward(out: FloatArray, inp: FloatArray, planes: number, H: number, W: number): void;

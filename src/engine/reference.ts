@@ -77,6 +77,14 @@ export function createReferenceKernels(dtype: 'float32' | 'float64' = 'float32')
           }
         }
     },
+    denseInputGrad(dInp, dOut, OS, w, B, I, O, add) {
+      for (let n = 0; n < B; n++)
+        for (let i = 0; i < I; i++) {
+          let s = 0;
+          for (let o = 0; o < O; o++) s += dOut[n * OS + o] * w[o * I + i];
+          dInp[n * I + i] = add ? dInp[n * I + i] + s : s;
+        }
+    },
     tanhForward(out, inp, n) {
       for (let i = 0; i < n; i++) out[i] = Math.tanh(inp[i]);
     },

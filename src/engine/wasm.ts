@@ -24,6 +24,7 @@ interface WasmExports {
   conv2dBackward(...a: number[]): void;
   denseForward(...a: number[]): void;
   denseBackward(...a: number[]): void;
+  denseInputGrad(...a: number[]): void;
   tanhForward(...a: number[]): void;
   tanhBackward(...a: number[]): void;
   avgPool2Forward(...a: number[]): void;
@@ -249,6 +250,8 @@ export function createWasmKernels(
     denseForward: (out, inp, w, b, B, I, O) => x.denseForward(p(out), p(inp), p(w), p(b), B, I, O),
     denseBackward: (dInp, dW, dB, dOut, inp, w, B, I, O) =>
       x.denseBackward(p(dInp), p(dW), p(dB), p(dOut), p(inp), p(w), B, I, O),
+    denseInputGrad: (dInp, dOut, OS, w, B, I, O, add) =>
+      x.denseInputGrad(p(dInp), p(dOut), OS, p(w), B, I, O, add ? 1 : 0),
     tanhForward: (out, inp, n) => x.tanhForward(p(out), p(inp), n),
     tanhBackward: (dInp, dOut, y, n) => x.tanhBackward(p(dInp), p(dOut), p(y), n),
     avgPool2Forward: (out, inp, planes, H, W) => x.avgPool2Forward(p(out), p(inp), planes, H, W),

@@ -6,6 +6,7 @@
 import type { FloatArray, Kernels } from '../engine/kernels.js';
 import { size, type LayerSpec, type Shape3 } from './architecture.js';
 import { dropoutMask } from './dropout.js';
+import { unitSplit } from './unit-split.js';
 
 type Conv = Extract<LayerSpec, { kind: 'conv' }>;
 
@@ -161,7 +162,11 @@ export function denseForward(k: Kernels, l: Dense, io: LayerIo): void {
   k.denseForward(io.out, io.inp, weight, bias, io.B, l.inFeatures, l.outFeatures);
 }
 
-/** Dense backward from dOut into dW, dB and dInp (each set; dInp when not null). */
+/**
+ * Dense backward from dOut into dW, dB and dInp (each set; dInp when not null). For the layer two
+ * threads `split` (unit-split.ts), dInp is the sum over the first thread's units plus the sum over
+ * the rest, as the two threads form it.
+ */
 export function denseBackward(
   k: Kernels,
   l: Dense,
@@ -169,11 +174,22 @@ export function denseBackward(
   dInp: FloatArray | null,
   dOut: FloatArray,
   grad: (name: string) => FloatArray,
+  split = false,
 ): void {
   const dW = grad(`${l.name}.weight`),
     dB = grad(`${l.name}.bias`);
   const weight = io.param(`${l.name}.weight`);
-  k.denseBackward(dInp, dW, dB, dOut, io.inp, weight, io.B, l.inFeatures, l.outFeatures);
+  const I = l.inFeatures,
+    O = l.outFeatures;
+  const units = split ? unitSplit(O) : 0;
+  if (!dInp || units <= 0 || units >= O) {
+    k.denseBackward(dInp, dW, dB, dOut, io.inp, weight, io.B, I, O);
+    return;
+  }
+  k.denseBackward(null, dW, dB, dOut, io.inp, weight, io.B, I, O);
+  k.denseInputGrad(dInp, dOut, O, weight, io.B, I, units, false);
+  const rest = weight.subarray(units * I);
+  k.denseInputGrad(dInp, dOut.subarray(units), O, rest, io.B, I, O - units, true);
 }
 
 /** The step's dropout: its key (null: evaluating, dropout is the identity) and images' offset. */

@@ -32,6 +32,7 @@ import {
 } from './layer-passes.js';
 import { initializeLikePyTorch } from './init.js';
 import { outputLoss } from './loss.js';
+import { hiddenSplitLayer } from './unit-split.js';
 
 // the network's description, from where most callers expect it
 export * from './architecture.js';
@@ -64,6 +65,8 @@ export class Network {
    */
   readonly dropout: DropoutState = { key: null, first: 0 };
   private velocity: FloatArray | null = null;
+  /** The index of the hidden dense layer two threads split (unit-split.ts), or -1. */
+  readonly splitLayer: number;
 
   /**
    * `on.kernels`: run on these kernels (and in their memory) instead of new ones; `on.params`: with
@@ -77,6 +80,7 @@ export class Network {
     on?: { kernels: Kernels; params?: FloatArray },
   ) {
     this.shapes = layerShapes(arch);
+    this.splitLayer = hiddenSplitLayer(arch);
     const pshapes = paramShapes(arch);
     let total = 0;
     for (const p of pshapes) {
@@ -160,11 +164,11 @@ export class Network {
   }
 
   /**
-   * Runs layers start.. on acts[start] (already set); forward(B) is forwardFrom(0, B). With
+   * Runs layers start..end on acts[start] (already set); forward(B) is forwardFrom(0, B). With
    * `evaluating` (no backward pass follows through the convolutions), a convolution pooled in its
    * own pass keeps only its pooled output; the logits are the same to the bit either way.
    */
-  forwardFrom(start: number, B: number, options: ForwardOptions = {}): FloatArray {
+  forwardFrom(start: number, B: number, options: ForwardOptions = {}, end = Infinity): FloatArray {
     if (B > this.batch) throw new Error(`batch ${B} exceeds capacity ${this.batch}`);
     const layers = this.arch.layers;
     // a convolution followed by tanh runs as one kernel that writes the tanh output (tanh's
@@ -172,7 +176,7 @@ export class Network {
     // average pooling pools in the same pass
     let doneUpTo = -1;
     layers.forEach((l, i) => {
-      if (i < start || i <= doneUpTo) return;
+      if (i < start || i <= doneUpTo || i >= end) return;
       const io = this.io(i, B);
       if (l.kind === 'conv') {
         const tanh = layers[i + 1]?.kind === 'tanh';
@@ -205,16 +209,16 @@ export class Network {
   }
 
   /**
-   * Backpropagates dActs[last] (set by the loss); the gradients are written into `grads` (or
-   * `gradsAux`), whatever they held: no zeroGrad() is needed first. With `downTo`, only layers
-   * downTo.. run: dActs[downTo] and the gradients of those layers are set, nothing below. Average
-   * pooling after tanh runs with it as one kernel (the pooling's input gradient is not written).
+   * Backpropagates dActs[last] (set by the loss) into `grads` (or `gradsAux`), overwriting them
+   * (no zeroGrad() needed). With `downTo`, only layers downTo.. run (dActs[downTo] and their
+   * gradients set, nothing below); with `from`, layers from.. down from dActs[from + 1]. Average
+   * pooling after tanh runs with it as one kernel (its input gradient is not written).
    */
-  backward(B: number, into: 'grads' | 'aux' = 'grads', downTo = 0): void {
+  backward(B: number, into: 'grads' | 'aux' = 'grads', downTo = 0, from = Infinity): void {
     const gv = into === 'grads' ? this.gv : this.gvAux;
     const grad = (n: string) => gv.get(n)!;
     const layers = this.arch.layers;
-    for (let i = layers.length - 1; i >= downTo; i--) {
+    for (let i = Math.min(layers.length - 1, from); i >= downTo; i--) {
       const l = layers[i];
       const dInp = i === 0 ? null : this.dActs[i],
         dOut = this.dActs[i + 1];
@@ -225,7 +229,8 @@ export class Network {
         i--;
       } else if (l.kind === 'conv')
         convBackward(this.kernels, l, io, this.convBuffers[i]!, dInp, dOut, grad);
-      else if (l.kind === 'dense') denseBackward(this.kernels, l, io, dInp, dOut, grad);
+      else if (l.kind === 'dense')
+        denseBackward(this.kernels, l, io, dInp, dOut, grad, i === this.splitLayer);
       else if (dInp && l.kind === 'dropout')
         dropoutBackward(this.kernels, io, this.masks[i]!, this.dropout, dInp, dOut);
       else if (dInp) plainBackward(this.kernels, l, io, dInp, dOut);

@@ -16,7 +16,7 @@ import {
   type SharedSizes,
   type SharedViews,
 } from './parallel-protocol.js';
-import type { HelperLink } from './split-layer.js';
+import type { HelperLink } from './split-sync.js';
 
 type Region = { start: number; end: number };
 
@@ -97,12 +97,17 @@ export class HelperThread {
     }
     const view = (slot: number, n: number) =>
       new Float32Array(memory.buffer, Atomics.load(ctrl, slot), n);
-    const outputs = helperBatch(this.sizes.half) * (net.acts[1].length / net.batch);
+    // the buffers of the layer a step may split (parallel-worker.ts), sized as the replica's
+    const at = Math.max(net.splitLayer, 0);
+    const floats = (i: number) => helperBatch(this.sizes.half) * (net.acts[i].length / net.batch);
+    const outputs = floats(at + 1);
     this.shared = {
       grads: view(CTRL.replicaGrads, net.params.length),
       input: view(CTRL.replicaInput, this.sizes.half * net.inputSize),
       outputs: view(CTRL.replicaOutputs, outputs),
       outputGrads: view(CTRL.replicaOutputGrads, outputs),
+      inputs: view(CTRL.replicaInputs, floats(at)),
+      partials: view(CTRL.replicaPartials, floats(Math.min(at + 2, net.arch.layers.length))),
     };
   }
 

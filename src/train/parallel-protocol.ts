@@ -39,13 +39,24 @@ export const CTRL = {
   /** With SPLIT (split-layer.ts): how far each side's step has come, for the other to wait on. */
   mainReached: 16,
   helperReached: 17,
-  /** Byte offsets of the replica's first-layer outputs and their gradient (set by the helper). */
+  /**
+   * Byte offsets of the replica's split layer's outputs and their gradient (set by the helper; the
+   * first layer's, or the hidden one's that HIDDEN splits: nn/unit-split.ts).
+   */
   replicaOutputs: 18,
   replicaOutputGrads: 19,
-  /** With SPLIT: byte offsets of the main network's input, first-layer outputs and gradient. */
+  /**
+   * With SPLIT: byte offsets of the main network's input, first-layer outputs and gradient; with
+   * HIDDEN, of the split layer's inputs, outputs and their gradient.
+   */
   mainInput: 20,
   mainOutputs: 21,
   mainOutputGrads: 22,
+  /** With HIDDEN: byte offsets of the main network's partial input gradients (split-hidden.ts). */
+  mainPartials: 23,
+  /** Byte offsets of the replica's split layer's inputs and partial input gradients. */
+  replicaInputs: 24,
+  replicaPartials: 25,
 } as const;
 
 /** Slots in the control block. */
@@ -63,6 +74,11 @@ export const UPDATE = -3;
  * size in fullBatch, the main network's buffers in mainInput.., the update's settings as UPDATE's.
  */
 export const SPLIT = -4;
+/**
+ * A training step with a hidden dense layer's units split between the threads (split-hidden.ts):
+ * the main network's buffers in mainInput.. and mainPartials, the rest as SPLIT's.
+ */
+export const HIDDEN = -5;
 
 /** Floats per image reserved for returning one layer's outputs from an evaluation. */
 export const ACT_FLOATS = 512;

@@ -7,6 +7,7 @@
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { createWasmKernels, type WasmKernels } from '../engine/wasm.js';
 import { Network, parameterCount, type Architecture } from '../nn/network.js';
+import { helperHiddenStep } from './split-hidden.js';
 import { helperSplitStep } from './split-layer.js';
 import {
   CTRL,
@@ -15,6 +16,7 @@ import {
   REBUILD,
   sharedViews,
   SPLIT,
+  HIDDEN,
   UPDATE,
   spinUntilChanged,
   type HelperData,
@@ -70,8 +72,16 @@ function rebuild(): Network {
   const replica = new Network(arch, capacity, 'wasm', { kernels, params: sharedParams });
   Atomics.store(ctrl, CTRL.replicaGrads, replica.grads.byteOffset);
   Atomics.store(ctrl, CTRL.replicaInput, replica.input.byteOffset);
-  Atomics.store(ctrl, CTRL.replicaOutputs, replica.acts[1].byteOffset);
-  Atomics.store(ctrl, CTRL.replicaOutputGrads, replica.dActs[1].byteOffset);
+  // the buffers of the layer a step may split between the threads: the first, or a hidden one
+  const at = Math.max(replica.splitLayer, 0);
+  Atomics.store(ctrl, CTRL.replicaOutputs, replica.acts[at + 1].byteOffset);
+  Atomics.store(ctrl, CTRL.replicaOutputGrads, replica.dActs[at + 1].byteOffset);
+  Atomics.store(ctrl, CTRL.replicaInputs, replica.acts[at].byteOffset);
+  Atomics.store(
+    ctrl,
+    CTRL.replicaPartials,
+    replica.acts[Math.min(at + 2, replica.arch.layers.length)].byteOffset,
+  );
   return replica;
 }
 
@@ -141,6 +151,7 @@ try {
     if (count === REBUILD) net = rebuild();
     else if (count === UPDATE && net) update(net);
     else if (count === SPLIT && net) helperSplitStep(net, views, seen);
+    else if (count === HIDDEN && net) helperHiddenStep(net, views, seen);
     else if (net) compute(net, count);
     Atomics.store(ctrl, CTRL.done, seen);
     Atomics.notify(ctrl, CTRL.done);

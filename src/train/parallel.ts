@@ -22,13 +22,9 @@ import {
 } from './parallel-protocol.js';
 import { startHelper } from './parallel-start.js';
 import { serialStep, type SgdOptions } from './serial-step.js';
-import {
-  mainSplitStep,
-  splitFits,
-  splitPlan,
-  type HelperLink,
-  type SplitPlan,
-} from './split-layer.js';
+import { hiddenFits, hiddenPlan, mainHiddenStep, type HiddenPlan } from './split-hidden.js';
+import { mainSplitStep, splitFits, splitPlan, type SplitPlan } from './split-layer.js';
+import type { HelperLink } from './split-sync.js';
 
 export class DataParallel {
   /** Training steps run with the first layer's units split (split-layer.ts), for tests. */
@@ -158,6 +154,11 @@ export class DataParallel {
       this.splitSteps++;
       return mainSplitStep(split, net, split.plan, { x, y, B }, opt);
     }
+    const hidden = this.hiddenFor(net, B);
+    if (hidden) {
+      this.splitSteps++;
+      return mainHiddenStep(hidden, net, hidden.plan, { x, y, B }, opt);
+    }
     const r = this.halves(net, x, y, B);
     const { lr, momentum, weightDecay } = opt;
     if (!r.aux) {
@@ -207,6 +208,34 @@ export class DataParallel {
     const request = (command: number) => link.request(command);
     const wait = (seq: number) => link.wait(seq);
     return { views: link.views, replica, plan, request, wait };
+  }
+
+  /**
+   * The helper link of a hidden split step (split-hidden.ts) for `net` and a batch of B, or null:
+   * no hidden layer to split, the replica runs on copies, or the buffers are too small.
+   */
+  private hiddenFor(
+    net: Network,
+    B: number,
+  ): (HelperLink & { plan: HiddenPlan; input: Float32Array }) | null {
+    const half = Math.ceil(B / 2);
+    if (B - half === 0 || half > this.sizes.half || B > net.batch) return null;
+    if (!this.splitLayer || net.splitLayer < 0) return null;
+    const { link } = this;
+    link.attach(net);
+    const replica = link.shared;
+    const plan = replica && hiddenPlan(net);
+    if (!plan) return null;
+    const k = plan.index;
+    const room = { outputs: net.acts[k + 1].length, partials: net.acts[k + 2].length };
+    if (!hiddenFits(room, plan, B)) return null;
+    if (
+      !hiddenFits({ outputs: replica.outputs.length, partials: replica.partials.length }, plan, B)
+    )
+      return null;
+    const request = (command: number) => link.request(command);
+    const wait = (seq: number) => link.wait(seq);
+    return { views: link.views, replica, plan, request, wait, input: replica.input };
   }
 
   /**

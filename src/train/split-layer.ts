@@ -19,11 +19,17 @@
 //     update of the side's part of the parameters.
 import type { FloatArray } from '../engine/kernels.js';
 import type { Network } from '../nn/network.js';
-import { CTRL, SPIN_MS, SPLIT, type SharedViews } from './parallel-protocol.js';
+import { CTRL, SPLIT, type SharedViews } from './parallel-protocol.js';
+import {
+  helperSide,
+  imagesOf,
+  mainSide,
+  meet,
+  MEETS_PER_STEP,
+  updateRanges,
+} from './split-sync.js';
+import type { HelperLink, Side } from './split-sync.js';
 import type { SgdOptions } from './serial-step.js';
-
-/** 0: the main thread, with the batch's first half; 1: the helper, with the rest. */
-export type Side = 0 | 1;
 
 /** How a network's first layer and parameters are shared out between the two sides. */
 export interface SplitPlan {
@@ -66,12 +72,6 @@ export function splitPlan(net: Network): SplitPlan | null {
 /** The side's units of the first layer: [from, to). */
 function unitsOf(plan: SplitPlan, side: Side): [number, number] {
   return side === 0 ? [0, plan.split] : [plan.split, plan.units];
-}
-
-/** The images of a batch of B each side takes on: [first, count]. */
-function imagesOf(B: number, side: Side): [number, number] {
-  const half = Math.ceil(B / 2);
-  return side === 0 ? [0, half] : [half, B - half];
 }
 
 /** Both sides' buffers a step reads or writes, indexed by side. */
@@ -164,59 +164,6 @@ function unitGradients(own: Network, plan: SplitPlan, side: Side, bufs: SplitBuf
   }
 }
 
-/** Phase 3: the two halves' gradients added and the side's parameters updated, in one pass. */
-function updateSide(
-  own: Network,
-  plan: SplitPlan,
-  side: Side,
-  bufs: SplitBuffers,
-  velocity: FloatArray | null,
-  opt: SgdOptions,
-) {
-  const { split, inputs, middle, params } = plan;
-  const ranges =
-    side === 0
-      ? [
-          [0, split * inputs],
-          [middle, params],
-        ]
-      : [[split * inputs, middle]];
-  for (const [from, to] of ranges) {
-    if (to <= from) continue;
-    const part = (a: FloatArray) => a.subarray(from, to);
-    own.kernels.sgdStepSum(
-      part(own.params),
-      part(bufs.grads[0]),
-      part(bufs.grads[1]),
-      velocity && part(velocity),
-      to - from,
-      opt.lr,
-      opt.momentum,
-      opt.weightDecay,
-    );
-  }
-}
-
-/**
- * Marks that this side has reached `point` of its step and waits until the other side has too:
- * spinning for a while (both threads are busy with the same step), then sleeping until notified;
- * throws if the helper failed.
- */
-function meet(ctrl: Int32Array, side: Side, point: number): void {
-  const mine = side === 0 ? CTRL.mainReached : CTRL.helperReached;
-  const theirs = side === 0 ? CTRL.helperReached : CTRL.mainReached;
-  Atomics.store(ctrl, mine, point);
-  Atomics.notify(ctrl, mine);
-  const end = performance.now() + SPIN_MS;
-  for (;;) {
-    const reached = Atomics.load(ctrl, theirs);
-    if (reached >= point) return;
-    if (Atomics.load(ctrl, CTRL.done) < 0)
-      throw new Error('the data-parallel helper thread failed');
-    if (performance.now() > end) Atomics.wait(ctrl, theirs, reached, 100);
-  }
-}
-
 /** One step on one side, after the main thread has handed the helper its buffers. */
 export function splitStep(
   own: Network,
@@ -228,21 +175,21 @@ export function splitStep(
 ): { loss: number; correct: number } {
   const { bufs, B, labels, seq, ctrl } = step;
   forwardUnits(own, plan, side, bufs, B);
-  meet(ctrl, side, 2 * seq + 1);
+  meet(ctrl, side, MEETS_PER_STEP * seq + 1);
   const r = restOfNetwork(own, plan, side, B, labels);
-  meet(ctrl, side, 2 * seq + 2);
+  meet(ctrl, side, MEETS_PER_STEP * seq + 2);
   unitGradients(own, plan, side, bufs, B);
-  updateSide(own, plan, side, bufs, velocity, opt);
+  // phase 3: side 1 updates its rows and the middle of the rest, side 0 the others
+  const { split, inputs, middle, params } = plan;
+  const ranges: [number, number][] =
+    side === 0
+      ? [
+          [0, split * inputs],
+          [middle, params],
+        ]
+      : [[split * inputs, middle]];
+  updateRanges(own, ranges, bufs.grads, velocity, opt);
   return r;
-}
-
-/** What the main thread's side of a split step needs of the helper (parallel.ts). */
-export interface HelperLink {
-  views: SharedViews;
-  /** The replica's first-layer outputs, their gradient and its gradient buffer. */
-  replica: { outputs: FloatArray; outputGrads: FloatArray; grads: FloatArray };
-  request(command: number): number;
-  wait(seq: number): void;
 }
 
 /** The main thread's split step: hands the helper the step, runs side 0, waits for side 1. */
@@ -254,71 +201,39 @@ export function mainSplitStep(
   opt: SgdOptions,
 ): { loss: number; correct: number } {
   const { x, y, B } = batch;
-  const { ctrl, stats, labels } = link.views;
+  const { ctrl, labels } = link.views;
   const half = Math.ceil(B / 2);
   net.input.set(x.subarray(0, B * plan.inputs));
   labels.set(y.subarray(half, B));
-  const velocity = net.velocityFor(opt.momentum);
-  const offsets: [number, number][] = [
-    [CTRL.fullBatch, B],
-    [CTRL.dropoutOn, net.dropout.key === null ? 0 : 1],
-    [CTRL.dropoutKey, net.dropout.key ?? 0],
+  const buffers: [number, number][] = [
     [CTRL.mainInput, net.input.byteOffset],
     [CTRL.mainOutputs, net.acts[1].byteOffset],
     [CTRL.mainOutputGrads, net.dActs[1].byteOffset],
-    [CTRL.mainGrads, net.grads.byteOffset],
-    [CTRL.velocity, velocity?.byteOffset ?? 0],
   ];
-  for (const [slot, value] of offsets) Atomics.store(ctrl, slot, value);
-  // (a step that failed on this side left its mark at the end)
-  Atomics.store(ctrl, CTRL.mainReached, 0);
-  stats[2] = opt.lr;
-  stats[3] = opt.momentum;
-  stats[4] = opt.weightDecay;
-  const seq = link.request(SPLIT);
   const bufs: SplitBuffers = {
     input: net.input,
     outputs: [net.acts[1], link.replica.outputs],
     outputGrads: [net.dActs[1], link.replica.outputGrads],
     grads: [net.grads, link.replica.grads],
   };
-  let r: { loss: number; correct: number };
-  try {
-    r = splitStep(net, plan, 0, { bufs, B, labels: y, seq, ctrl }, velocity, opt);
-  } catch (err) {
-    // the helper must not wait for this side for ever: let it finish, ready for the next request
-    Atomics.store(ctrl, CTRL.mainReached, 2 ** 31 - 1);
-    Atomics.notify(ctrl, CTRL.mainReached);
-    if (Atomics.load(ctrl, CTRL.done) >= 0) link.wait(seq);
-    throw err;
-  }
-  link.wait(seq);
-  return { loss: r.loss + stats[0], correct: r.correct + stats[1] };
+  return mainSide(link, net, { command: SPLIT, B, buffers, opt }, (seq, velocity) =>
+    splitStep(net, plan, 0, { bufs, B, labels: y, seq, ctrl }, velocity, opt),
+  );
 }
 
 /** The helper's split step on its replica (parallel-worker.ts), request `seq`. */
 export function helperSplitStep(replica: Network, views: SharedViews, seq: number): void {
-  const { ctrl, stats, labels } = views;
   const plan = splitPlan(replica);
   if (!plan) throw new Error('split step requested for a network whose first layer is not dense');
-  const B = Atomics.load(ctrl, CTRL.fullBatch);
-  const half = Math.ceil(B / 2);
-  const buffer = replica.params.buffer;
-  const view = (slot: number, n: number) => new Float32Array(buffer, Atomics.load(ctrl, slot), n);
-  const outputs = half * plan.units;
-  const bufs: SplitBuffers = {
-    input: view(CTRL.mainInput, B * plan.inputs),
-    outputs: [view(CTRL.mainOutputs, outputs), replica.acts[1]],
-    outputGrads: [view(CTRL.mainOutputGrads, outputs), replica.dActs[1]],
-    grads: [view(CTRL.mainGrads, plan.params), replica.grads],
-  };
-  const dropout = Atomics.load(ctrl, CTRL.dropoutOn) === 1;
-  replica.dropout.key = dropout ? Atomics.load(ctrl, CTRL.dropoutKey) >>> 0 : null;
-  const velocity = Atomics.load(ctrl, CTRL.velocity) ? view(CTRL.velocity, plan.params) : null;
-  const opt = { lr: stats[2], momentum: stats[3], weightDecay: stats[4] };
-  const step = { bufs, B, labels, seq, ctrl };
-  // the loss and count are read by the main thread only after this request is done
-  const r = splitStep(replica, plan, 1, step, velocity, opt);
-  stats[0] = r.loss;
-  stats[1] = r.correct;
+  helperSide(replica, views, ({ B, view, velocity, opt }) => {
+    const outputs = Math.ceil(B / 2) * plan.units;
+    const bufs: SplitBuffers = {
+      input: view(CTRL.mainInput, B * plan.inputs),
+      outputs: [view(CTRL.mainOutputs, outputs), replica.acts[1]],
+      outputGrads: [view(CTRL.mainOutputGrads, outputs), replica.dActs[1]],
+      grads: [view(CTRL.mainGrads, plan.params), replica.grads],
+    };
+    const step = { bufs, B, labels: views.labels, seq, ctrl: views.ctrl };
+    return splitStep(replica, plan, 1, step, velocity, opt);
+  });
 }

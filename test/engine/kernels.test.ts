@@ -229,6 +229,49 @@ for (const [variant, winograd] of [
         });
       }
 
+      for (const [B, I, O, from, to] of [
+        [16, 800, 500, 252, 500],
+        [9, 83, 30, 0, 16],
+        [3, 20, 13, 4, 13],
+      ]) {
+        it(`dense input gradient through outputs ${from}..${to} of ${O}, set and added, ${B}x${I}`, () => {
+          const rng = new Rng(B * 3 + I + O);
+          const [g1, g2] = pair(B * O, rng),
+            [w1, w2] = pair(O * I, rng),
+            [d1, d2] = pair(B * I, rng);
+          const range = (g: FloatArray, w: FloatArray) =>
+            [g.subarray(from), w.subarray(from * I)] as const;
+          const [gr1, wr1] = range(g1, w1),
+            [gr2, wr2] = range(g2, w2);
+          ref.denseInputGrad(d1, gr1, O, wr1, B, I, to - from, false);
+          fast.denseInputGrad(d2, gr2, O, wr2, B, I, to - from, false);
+          expectClose(d1, d2);
+          // added: the sum over the rest of the outputs on top gives the whole layer's gradient
+          ref.denseInputGrad(d1, g1, O, w1, B, I, from, true);
+          fast.denseInputGrad(d2, g2, O, w2, B, I, from, true);
+          expectClose(d1, d2);
+          const whole = ref.alloc(B * I);
+          ref.denseBackward(
+            whole,
+            ref.alloc(O * I),
+            ref.alloc(O),
+            g1,
+            ref.alloc(B * I),
+            w1,
+            B,
+            I,
+            O,
+          );
+          if (to === O) expectClose(whole, d2);
+          // fast: the whole layer's sum, where it is one range, is denseBackward's to the bit
+          const once = fast.alloc(B * I);
+          const scratch = [fast.alloc(O * I), fast.alloc(O), fast.alloc(B * I)] as const;
+          fast.denseBackward(once, scratch[0], scratch[1], g2, scratch[2], w2, B, I, O);
+          fast.denseInputGrad(d2, g2, O, w2, B, I, O, false);
+          expectSame(once, d2);
+        });
+      }
+
       it("dense forward: an image's outputs do not depend on its place in the batch", () => {
         // what makes one thread and two give the same numbers: the helper takes half a batch
         const rng = new Rng(17);

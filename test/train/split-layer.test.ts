@@ -4,16 +4,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { resolveArchitecture } from '../../src/nn/arch-spec.js';
 import { Network, type Architecture } from '../../src/nn/network.js';
-import { removeUnits } from '../../src/prune/surgery.js';
-import { DataParallel } from '../../src/train/parallel.js';
-import { serialTrainStep } from '../../src/train/serial-step.js';
 import { splitPlan } from '../../src/train/split-layer.js';
-import { firstDifference } from './bits.js';
-import { randomBatch } from './random-batch.js';
+import { compareThreads } from './split-compare.js';
 
 /** 75 inputs: 3x5x5 images. */
 const odd = { classes: 10, input: { channels: 3, height: 5 } };
-const opt = { lr: 0.05, momentum: 0.9, weightDecay: 1e-3 };
 
 function withDropout(preset: string): Architecture {
   const arch = resolveArchitecture(preset, { classes: 10 });
@@ -21,34 +16,9 @@ function withDropout(preset: string): Architecture {
   return { ...arch, layers: [...arch.layers.slice(0, 2), dropout, ...arch.layers.slice(2)] };
 }
 
-/** Trains two copies, one on one thread and one on two, and compares every step's numbers. */
-async function compare(arch: Architecture, batches: number[], pruneAt = -1) {
-  let one = new Network(arch, 128, 'wasm');
-  let two = new Network(arch, 128, 'wasm');
-  one.initialize(7);
-  two.initialize(7);
-  const dp = await DataParallel.create(two, 16);
-  try {
-    for (const [step, B] of batches.entries()) {
-      if (step === pruneAt) {
-        one = removeUnits(one, 'fc1', [1, 6, 7]);
-        two = removeUnits(two, 'fc1', [1, 6, 7]);
-        dp.attach(two);
-      }
-      const { x, y } = randomBatch(B, step, one.inputSize);
-      one.dropout.key = two.dropout.key = 500 + step;
-      const a = serialTrainStep(one, x, y, B, opt);
-      const b = dp.trainStep(two, x, y, B, opt);
-      expect(b.correct).toBe(a.correct);
-      expect(b.loss).toBe(a.loss);
-      expect(firstDifference(two.grads, one.grads)).toBe(-1);
-      expect(firstDifference(two.params, one.params)).toBe(-1);
-    }
-    expect(firstDifference(two.velocityFor(0.9)!, one.velocityFor(0.9)!)).toBe(-1);
-    return dp.splitSteps;
-  } finally {
-    await dp.close();
-  }
+/** One thread and two on `arch`, fc1's units 1, 6 and 7 removed before the fourth step. */
+function compare(arch: Architecture, batches: number[], pruneAt = -1) {
+  return compareThreads(arch, batches, { at: pruneAt, layer: 'fc1', units: [1, 6, 7] });
 }
 
 describe('the split first layer', () => {
@@ -78,8 +48,8 @@ describe('the split first layer', () => {
   });
 
   it('is not taken for a convolutional network, a first layer under 8 units, or when turned off', async () => {
-    const caffe = resolveArchitecture('lenet5-caffe', { classes: 10 });
-    expect(await compare(caffe, [16, 9])).toBe(0);
+    const lenet5 = resolveArchitecture('lenet5', { classes: 10 });
+    expect(await compare(lenet5, [16, 9])).toBe(0);
     const narrow = resolveArchitecture('mlp:20-6-10', {
       classes: 10,
       input: { height: 2, width: 10 },

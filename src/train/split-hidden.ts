@@ -1,0 +1,283 @@
+// The two threads' training step for networks with a wide dense layer after their convolutions
+// (the Caffe LeNet-5's fc1, 800 inputs by 500 units: 93% of its parameters): that layer's units
+// are split between the threads (nn/unit-split.ts); the layers before and after it run on each
+// thread's half of the images as in parallel.ts. In a plain data-parallel step both threads read
+// every weight of the layer, then each writes half of them in the update, and each such write
+// waits for the other core to give up its copy of the line: that update took a fifth of the step.
+// Split by units, each thread reads, differentiates and updates only its own rows, and the threads
+// exchange the layer's inputs, outputs and output gradients and partial input gradients (tens of
+// thousands of values a step) instead. Every value comes from the same kernels, operands and order
+// as on one thread, whose input gradient for this layer is also the sum over the first thread's
+// units plus the sum over the second's (layer-passes.ts): the numbers are the same to the bit.
+//
+// Side 0 is the main thread, with the batch's first half of the images, side 1 the helper, with
+// the rest. Each side waits for the other after each of:
+//  1. the layers before the split layer, on the side's images;
+//  2. the side's units' outputs for the whole batch, each image's into its own side's buffer;
+//  3. the rest of the network, forward and backward, on the side's images, and the split layer's
+//     bias gradient from them;
+//  4. the side's units' weight gradient from both halves, and the input gradient through them for
+//     both halves: its own images' into place, the other side's kept for it;
+//  5. the other side's part of its images' input gradient added, and the layers before the split
+//     layer backward;
+// then it updates its share of the parameters: side 0 up to the end of its rows, side 1 the rest.
+import type { FloatArray } from '../engine/kernels.js';
+import type { Network } from '../nn/network.js';
+import { unitSplit } from '../nn/unit-split.js';
+import { CTRL, HIDDEN, type SharedViews } from './parallel-protocol.js';
+import type { SgdOptions } from './serial-step.js';
+import {
+  helperSide,
+  imagesOf,
+  mainSide,
+  meet,
+  MEETS_PER_STEP,
+  updateRanges,
+} from './split-sync.js';
+import type { HelperLink, Side, SideResult } from './split-sync.js';
+
+/** How a network's split hidden layer and its parameters are shared out between the two sides. */
+export interface HiddenPlan {
+  /** The layer's index in arch.layers: its inputs are acts[index], its outputs acts[index + 1]. */
+  index: number;
+  weight: string;
+  bias: string;
+  inputs: number;
+  units: number;
+  /** Side 0 has units [0, split), side 1 [split, units): a multiple of 4, the kernels' blocks. */
+  split: number;
+  /** Where the layer's weights start in the parameters. */
+  offset: number;
+  /** Side 0 updates parameters [0, boundary), side 1 the rest (on a SIMD boundary). */
+  boundary: number;
+  params: number;
+}
+
+/** The plan for `net`, or null when it has no hidden layer to split (nn/unit-split.ts). */
+export function hiddenPlan(net: Network): HiddenPlan | null {
+  const index = net.splitLayer;
+  const layer = net.arch.layers[index];
+  if (index < 0 || layer?.kind !== 'dense') return null;
+  const weight = `${layer.name}.weight`;
+  const offset = net.views.get(weight)?.offset ?? 0;
+  const inputs = layer.inFeatures;
+  const units = layer.outFeatures;
+  const split = unitSplit(units);
+  const params = net.params.length;
+  const boundary = Math.min(params, Math.ceil((offset + split * inputs) / 4) * 4);
+  const bias = `${layer.name}.bias`;
+  return { index, weight, bias, inputs, units, split, offset, boundary, params };
+}
+
+/** The side's units of the layer: [from, to). */
+function unitsOf(plan: HiddenPlan, side: Side): [number, number] {
+  return side === 0 ? [0, plan.split] : [plan.split, plan.units];
+}
+
+/** Both sides' buffers a step reads or writes, indexed by side (each holds its own images). */
+export interface HiddenBuffers {
+  /** The split layer's inputs (acts[index]), outputs (acts[index + 1]) and their gradient. */
+  inputs: [FloatArray, FloatArray];
+  outputs: [FloatArray, FloatArray];
+  outputGrads: [FloatArray, FloatArray];
+  /** The side's part of the other side's images' input gradient (its acts[index + 2]). */
+  partials: [FloatArray, FloatArray];
+  /** Each half-batch's gradient: the first half's is the main network's, the rest the helper's. */
+  grads: [FloatArray, FloatArray];
+}
+
+/**
+ * Whether a side's outputs buffer (`outputs` floats) and partials buffer (`partials`) hold its
+ * scratch for a step of B images (steps 2, 4).
+ */
+export function hiddenFits(
+  room: { outputs: number; partials: number },
+  plan: HiddenPlan,
+  B: number,
+): boolean {
+  const half = Math.ceil(B / 2);
+  const widest = Math.max(plan.split, plan.units - plan.split);
+  return (half + 1) * widest <= room.outputs && half * plan.inputs <= room.partials;
+}
+
+/** Step 2: the side's units' outputs for the whole batch, sent to the side of each image. */
+function forwardUnits(own: Network, plan: HiddenPlan, side: Side, bufs: HiddenBuffers, B: number) {
+  const { inputs, units } = plan;
+  const [from, to] = unitsOf(plan, side);
+  const width = to - from;
+  // own.dActs[index + 1] is free until this side's backward pass
+  const rows = own.dActs[plan.index + 1];
+  const weight = own.param(plan.weight).subarray(from * inputs, to * inputs);
+  const bias = own.param(plan.bias).subarray(from, to);
+  for (const half of [0, 1] as const) {
+    const [, count] = imagesOf(B, half);
+    own.kernels.denseForward(rows, bufs.inputs[half], weight, bias, count, inputs, width);
+    const out = bufs.outputs[half];
+    for (let n = 0; n < count; n++)
+      out.set(rows.subarray(n * width, (n + 1) * width), n * units + from);
+  }
+}
+
+/** Step 3: the rest of the network on the side's images, and the layer's bias gradient. */
+function restOfNetwork(
+  own: Network,
+  plan: HiddenPlan,
+  side: Side,
+  B: number,
+  labels: Uint8Array,
+): { loss: number; correct: number } {
+  const [first, count] = imagesOf(B, side);
+  own.dropout.first = first;
+  own.forwardFrom(plan.index + 1, count);
+  const r = own.loss(labels, 0, count, true, B);
+  own.backward(count, 'grads', plan.index + 1);
+  // with no inputs, the dense backward kernel sets only the bias gradient, as on one thread
+  const dOut = own.dActs[plan.index + 1];
+  const bias = own.grad(plan.bias);
+  own.kernels.denseBackward(
+    null,
+    own.grads,
+    bias,
+    dOut,
+    own.input,
+    own.params,
+    count,
+    0,
+    plan.units,
+  );
+  return r;
+}
+
+/**
+ * Step 4: the weight gradient of the side's units from each half-batch into that half's buffer,
+ * and the input gradient through them: into place for its own images, kept for the other side's.
+ */
+function unitGradients(own: Network, plan: HiddenPlan, side: Side, bufs: HiddenBuffers, B: number) {
+  const { inputs, units, offset } = plan;
+  const [from, to] = unitsOf(plan, side);
+  const width = to - from;
+  // own.acts[index + 1] is read by no one now: the gathered output gradients, then a bias gradient
+  // that is not kept (step 3 set it)
+  const scratch = own.acts[plan.index + 1];
+  const weight = own.param(plan.weight).subarray(from * inputs, to * inputs);
+  for (const half of [0, 1] as const) {
+    const [, count] = imagesOf(B, half);
+    const rows = scratch.subarray(0, count * width);
+    const grads = bufs.outputGrads[half];
+    for (let n = 0; n < count; n++)
+      rows.set(grads.subarray(n * units + from, n * units + to), n * width);
+    const unused = scratch.subarray(count * width, (count + 1) * width);
+    const dW = bufs.grads[half].subarray(offset + from * inputs, offset + to * inputs);
+    const dInp = half === side ? own.dActs[plan.index] : bufs.partials[side];
+    own.kernels.denseBackward(
+      dInp,
+      dW,
+      unused,
+      rows,
+      bufs.inputs[half],
+      weight,
+      count,
+      inputs,
+      width,
+    );
+  }
+}
+
+/** Step 5: the other side's part of the input gradient added, and the layers before backward. */
+function layersBeforeBackward(
+  own: Network,
+  plan: HiddenPlan,
+  side: Side,
+  bufs: HiddenBuffers,
+  B: number,
+) {
+  const [first, count] = imagesOf(B, side);
+  const other = side === 0 ? 1 : 0;
+  // side 0 adds side 1's sum to its own, side 1 side 0's to its own: the same sum either way
+  own.kernels.accumulate(own.dActs[plan.index], bufs.partials[other], count * plan.inputs);
+  own.dropout.first = first;
+  own.backward(count, 'grads', 0, plan.index - 1);
+  own.dropout.first = 0;
+}
+
+/** One step on one side, after the main thread has handed the helper its buffers. */
+export function hiddenStep(
+  own: Network,
+  plan: HiddenPlan,
+  side: Side,
+  step: { bufs: HiddenBuffers; B: number; labels: Uint8Array; seq: number; ctrl: Int32Array },
+  velocity: FloatArray | null,
+  opt: SgdOptions,
+): { loss: number; correct: number } {
+  const { bufs, B, labels, seq, ctrl } = step;
+  const at = MEETS_PER_STEP * seq;
+  const [first, count] = imagesOf(B, side);
+  own.dropout.first = first;
+  own.forwardFrom(0, count, {}, plan.index);
+  meet(ctrl, side, at + 1);
+  forwardUnits(own, plan, side, bufs, B);
+  meet(ctrl, side, at + 2);
+  const r = restOfNetwork(own, plan, side, B, labels);
+  meet(ctrl, side, at + 3);
+  unitGradients(own, plan, side, bufs, B);
+  meet(ctrl, side, at + 4);
+  layersBeforeBackward(own, plan, side, bufs, B);
+  meet(ctrl, side, at + 5);
+  const [from, to] = side === 0 ? [0, plan.boundary] : [plan.boundary, plan.params];
+  updateRanges(own, [[from, to]], bufs.grads, velocity, opt);
+  return r;
+}
+
+/** The main thread's split step: hands the helper the step, runs side 0, waits for side 1. */
+export function mainHiddenStep(
+  link: HelperLink & { input: FloatArray },
+  net: Network,
+  plan: HiddenPlan,
+  batch: { x: Float32Array; y: Uint8Array; B: number },
+  opt: SgdOptions,
+): SideResult {
+  const { x, y, B } = batch;
+  const half = Math.ceil(B / 2);
+  const size = net.inputSize;
+  net.input.set(x.subarray(0, half * size));
+  link.input.set(x.subarray(half * size, B * size));
+  link.views.labels.set(y.subarray(half, B));
+  const k = plan.index;
+  const buffers: [number, number][] = [
+    [CTRL.mainInput, net.acts[k].byteOffset],
+    [CTRL.mainOutputs, net.acts[k + 1].byteOffset],
+    [CTRL.mainOutputGrads, net.dActs[k + 1].byteOffset],
+    [CTRL.mainPartials, net.acts[k + 2].byteOffset],
+  ];
+  const { replica } = link;
+  const bufs: HiddenBuffers = {
+    inputs: [net.acts[k], replica.inputs],
+    outputs: [net.acts[k + 1], replica.outputs],
+    outputGrads: [net.dActs[k + 1], replica.outputGrads],
+    partials: [net.acts[k + 2], replica.partials],
+    grads: [net.grads, replica.grads],
+  };
+  const ctrl = link.views.ctrl;
+  return mainSide(link, net, { command: HIDDEN, B, buffers, opt }, (seq, velocity) =>
+    hiddenStep(net, plan, 0, { bufs, B, labels: y, seq, ctrl }, velocity, opt),
+  );
+}
+
+/** The helper's hidden split step on its replica (parallel-worker.ts), request `seq`. */
+export function helperHiddenStep(replica: Network, views: SharedViews, seq: number): void {
+  const plan = hiddenPlan(replica);
+  if (!plan) throw new Error('hidden split step requested for a network with no layer to split');
+  helperSide(replica, views, ({ B, view, velocity, opt }) => {
+    const half = Math.ceil(B / 2);
+    const k = plan.index;
+    const bufs: HiddenBuffers = {
+      inputs: [view(CTRL.mainInput, half * plan.inputs), replica.acts[k]],
+      outputs: [view(CTRL.mainOutputs, half * plan.units), replica.acts[k + 1]],
+      outputGrads: [view(CTRL.mainOutputGrads, half * plan.units), replica.dActs[k + 1]],
+      partials: [view(CTRL.mainPartials, half * plan.inputs), replica.acts[k + 2]],
+      grads: [view(CTRL.mainGrads, plan.params), replica.grads],
+    };
+    const step = { bufs, B, labels: views.labels, seq, ctrl: views.ctrl };
+    return hiddenStep(replica, plan, 1, step, velocity, opt);
+  });
+}
