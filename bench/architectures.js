@@ -74,7 +74,8 @@ for (const { name, goal } of NETWORKS) {
     theirs = Math.max(theirs, best);
     ratios.push(mine / best);
   }
-  // whether two threads split the first layer's units (src/train/split-layer.ts)
+  // whether two threads split a layer's units (src/train/split-layer.ts: an MLP's first layer;
+  // split-hidden.ts: a wide one after convolutions)
   const split = t.dp.splitSteps > 0;
   await t.dp.close();
   report.push({ name, goal, ours, theirs: peer ? theirs : null, ratios, split });
@@ -87,7 +88,7 @@ for (const r of report) {
   console.log(
     `${r.name.padEnd(14)} prunelab ${r.ours.toFixed(0).padStart(6)}  PyTorch ` +
       `${r.theirs ? r.theirs.toFixed(0).padStart(6) : '     -'}  ${ratio}; per round: ${rounds}` +
-      (r.split ? '; two threads split the first layer' : ''),
+      (r.split ? "; two threads split a dense layer's units" : ''),
   );
 }
 console.log(
@@ -99,7 +100,7 @@ console.log(
       ratio: r.theirs && +(r.ours / r.theirs).toFixed(2),
       roundRatios: r.ratios.map((x) => +x.toFixed(2)),
       goal: r.goal,
-      splitFirstLayer: r.split,
+      splitLayer: r.split,
     })),
   ),
 );
