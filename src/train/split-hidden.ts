@@ -35,15 +35,12 @@ import {
   updateRanges,
 } from './split-sync.js';
 import type { HelperLink, Side, SideResult } from './split-sync.js';
+import { biasGradient, forwardUnits, unitGradients, type SplitDense } from './split-units.js';
 
 /** How a network's split hidden layer and its parameters are shared out between the two sides. */
-export interface HiddenPlan {
+export interface HiddenPlan extends SplitDense {
   /** The layer's index in arch.layers: its inputs are acts[index], its outputs acts[index + 1]. */
   index: number;
-  weight: string;
-  bias: string;
-  inputs: number;
-  units: number;
   /** Side 0 has units [0, split), side 1 [split, units): a multiple of 4, the kernels' blocks. */
   split: number;
   /** Where the layer's weights start in the parameters. */
@@ -101,20 +98,11 @@ export function hiddenFits(
 }
 
 /** Step 2: the side's units' outputs for the whole batch, sent to the side of each image. */
-function forwardUnits(own: Network, plan: HiddenPlan, side: Side, bufs: HiddenBuffers, B: number) {
-  const { inputs, units } = plan;
-  const [from, to] = unitsOf(plan, side);
-  const width = to - from;
+function outputs(own: Network, plan: HiddenPlan, side: Side, bufs: HiddenBuffers, B: number) {
   // own.dActs[index + 1] is free until this side's backward pass
-  const rows = own.dActs[plan.index + 1];
-  const weight = own.param(plan.weight).subarray(from * inputs, to * inputs);
-  const bias = own.param(plan.bias).subarray(from, to);
   for (const half of [0, 1] as const) {
-    const [, count] = imagesOf(B, half);
-    own.kernels.denseForward(rows, bufs.inputs[half], weight, bias, count, inputs, width);
-    const out = bufs.outputs[half];
-    for (let n = 0; n < count; n++)
-      out.set(rows.subarray(n * width, (n + 1) * width), n * units + from);
+    const rows = { x: bufs.inputs[half], count: imagesOf(B, half)[1], out: bufs.outputs[half] };
+    forwardUnits(own, plan, unitsOf(plan, side), rows, own.dActs[plan.index + 1]);
   }
 }
 
@@ -131,20 +119,7 @@ function restOfNetwork(
   own.forwardFrom(plan.index + 1, count);
   const r = own.loss(labels, 0, count, true, B);
   own.backward(count, 'grads', plan.index + 1);
-  // with no inputs, the dense backward kernel sets only the bias gradient, as on one thread
-  const dOut = own.dActs[plan.index + 1];
-  const bias = own.grad(plan.bias);
-  own.kernels.denseBackward(
-    null,
-    own.grads,
-    bias,
-    dOut,
-    own.input,
-    own.params,
-    count,
-    0,
-    plan.units,
-  );
+  biasGradient(own, plan, own.dActs[plan.index + 1], count);
   return r;
 }
 
@@ -152,34 +127,19 @@ function restOfNetwork(
  * Step 4: the weight gradient of the side's units from each half-batch into that half's buffer,
  * and the input gradient through them: into place for its own images, kept for the other side's.
  */
-function unitGradients(own: Network, plan: HiddenPlan, side: Side, bufs: HiddenBuffers, B: number) {
-  const { inputs, units, offset } = plan;
+function gradients(own: Network, plan: HiddenPlan, side: Side, bufs: HiddenBuffers, B: number) {
+  const { inputs, offset } = plan;
   const [from, to] = unitsOf(plan, side);
-  const width = to - from;
-  // own.acts[index + 1] is read by no one now: the gathered output gradients, then a bias gradient
-  // that is not kept (step 3 set it)
-  const scratch = own.acts[plan.index + 1];
-  const weight = own.param(plan.weight).subarray(from * inputs, to * inputs);
+  // own.acts[index + 1] is read by no one now
   for (const half of [0, 1] as const) {
-    const [, count] = imagesOf(B, half);
-    const rows = scratch.subarray(0, count * width);
-    const grads = bufs.outputGrads[half];
-    for (let n = 0; n < count; n++)
-      rows.set(grads.subarray(n * units + from, n * units + to), n * width);
-    const unused = scratch.subarray(count * width, (count + 1) * width);
+    const rows = {
+      x: bufs.inputs[half],
+      count: imagesOf(B, half)[1],
+      outputGrads: bufs.outputGrads[half],
+    };
     const dW = bufs.grads[half].subarray(offset + from * inputs, offset + to * inputs);
     const dInp = half === side ? own.dActs[plan.index] : bufs.partials[side];
-    own.kernels.denseBackward(
-      dInp,
-      dW,
-      unused,
-      rows,
-      bufs.inputs[half],
-      weight,
-      count,
-      inputs,
-      width,
-    );
+    unitGradients(own, plan, [from, to], rows, { dW, dInp }, own.acts[plan.index + 1]);
   }
 }
 
@@ -215,11 +175,11 @@ export function hiddenStep(
   own.dropout.first = first;
   own.forwardFrom(0, count, {}, plan.index);
   meet(ctrl, side, at + 1);
-  forwardUnits(own, plan, side, bufs, B);
+  outputs(own, plan, side, bufs, B);
   meet(ctrl, side, at + 2);
   const r = restOfNetwork(own, plan, side, B, labels);
   meet(ctrl, side, at + 3);
-  unitGradients(own, plan, side, bufs, B);
+  gradients(own, plan, side, bufs, B);
   meet(ctrl, side, at + 4);
   layersBeforeBackward(own, plan, side, bufs, B);
   meet(ctrl, side, at + 5);

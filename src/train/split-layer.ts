@@ -29,15 +29,11 @@ import {
   updateRanges,
 } from './split-sync.js';
 import type { HelperLink, Side } from './split-sync.js';
+import { biasGradient, forwardUnits, unitGradients, type SplitDense } from './split-units.js';
 import type { SgdOptions } from './serial-step.js';
 
 /** How a network's first layer and parameters are shared out between the two sides. */
-export interface SplitPlan {
-  /** The first layer's weight and bias names. */
-  weight: string;
-  bias: string;
-  inputs: number;
-  units: number;
+export interface SplitPlan extends SplitDense {
   /** Side 0 has units [0, split), side 1 [split, units): a multiple of 4, the kernels' blocks. */
   split: number;
   /** Side 1 updates parameters [split * inputs, middle), side 0 those before and after. */
@@ -96,20 +92,13 @@ export function splitFits(room: number, plan: SplitPlan, side: Side, B: number):
 }
 
 /** Phase 1: the side's units' outputs for the whole batch, sent to the side of each image. */
-function forwardUnits(own: Network, plan: SplitPlan, side: Side, bufs: SplitBuffers, B: number) {
-  const { inputs, units } = plan;
-  const [from, to] = unitsOf(plan, side);
-  const width = to - from;
+function outputs(own: Network, plan: SplitPlan, side: Side, bufs: SplitBuffers, B: number) {
   // own.dActs[1] is free until this side's backward pass
-  const rows = own.dActs[1];
-  const weight = own.param(plan.weight).subarray(from * inputs, to * inputs);
-  const bias = own.param(plan.bias).subarray(from, to);
-  own.kernels.denseForward(rows, bufs.input, weight, bias, B, inputs, width);
-  const half = Math.ceil(B / 2);
-  for (let n = 0; n < B; n++) {
-    const out = n < half ? bufs.outputs[0] : bufs.outputs[1];
-    const row = n < half ? n : n - half;
-    out.set(rows.subarray(n * width, (n + 1) * width), row * units + from);
+  for (const half of [0, 1] as const) {
+    const [first, count] = imagesOf(B, half);
+    const x = bufs.input.subarray(first * plan.inputs, (first + count) * plan.inputs);
+    const rows = { x, count, out: bufs.outputs[half] };
+    forwardUnits(own, plan, unitsOf(plan, side), rows, own.dActs[1]);
   }
 }
 
@@ -126,41 +115,22 @@ function restOfNetwork(
   own.forwardFrom(1, count);
   const r = own.loss(labels, 0, count, true, B);
   own.backward(count, 'grads', 1);
-  // with no inputs, the dense backward kernel sets only the bias gradient, as on one thread
-  const bias = own.grad(plan.bias);
-  own.kernels.denseBackward(
-    null,
-    own.grads,
-    bias,
-    own.dActs[1],
-    own.input,
-    own.params,
-    count,
-    0,
-    plan.units,
-  );
+  biasGradient(own, plan, own.dActs[1], count);
   own.dropout.first = 0;
   return r;
 }
 
 /** Phase 3: the weight gradient of the side's units, from each half-batch into its buffer. */
-function unitGradients(own: Network, plan: SplitPlan, side: Side, bufs: SplitBuffers, B: number) {
-  const { inputs, units } = plan;
+function gradients(own: Network, plan: SplitPlan, side: Side, bufs: SplitBuffers, B: number) {
+  const { inputs } = plan;
   const [from, to] = unitsOf(plan, side);
-  const width = to - from;
-  // own.acts[1] is read by no one now: the gathered output gradients, then a bias gradient that
-  // is not kept (phase 2 set it)
-  const scratch = own.acts[1];
+  // own.acts[1] is read by no one now
   for (const half of [0, 1] as const) {
     const [first, count] = imagesOf(B, half);
-    const rows = scratch.subarray(0, count * width);
-    const grads = bufs.outputGrads[half];
-    for (let n = 0; n < count; n++)
-      rows.set(grads.subarray(n * units + from, n * units + to), n * width);
-    const unused = scratch.subarray(count * width, (count + 1) * width);
     const x = bufs.input.subarray(first * inputs, (first + count) * inputs);
     const dW = bufs.grads[half].subarray(from * inputs, to * inputs);
-    own.kernels.denseBackward(null, dW, unused, rows, x, own.params, count, inputs, width);
+    const rows = { x, count, outputGrads: bufs.outputGrads[half] };
+    unitGradients(own, plan, [from, to], rows, { dW, dInp: null }, own.acts[1]);
   }
 }
 
@@ -174,11 +144,11 @@ export function splitStep(
   opt: SgdOptions,
 ): { loss: number; correct: number } {
   const { bufs, B, labels, seq, ctrl } = step;
-  forwardUnits(own, plan, side, bufs, B);
+  outputs(own, plan, side, bufs, B);
   meet(ctrl, side, MEETS_PER_STEP * seq + 1);
   const r = restOfNetwork(own, plan, side, B, labels);
   meet(ctrl, side, MEETS_PER_STEP * seq + 2);
-  unitGradients(own, plan, side, bufs, B);
+  gradients(own, plan, side, bufs, B);
   // phase 3: side 1 updates its rows and the middle of the rest, side 0 the others
   const { split, inputs, middle, params } = plan;
   const ranges: [number, number][] =

@@ -1,0 +1,80 @@
+// What both split steps (split-layer.ts, split-hidden.ts) run on one side's units of a split dense
+// layer: their outputs for a half-batch written into the columns of that half's outputs, their
+// weight gradient (and the input gradient through them) from a half-batch's output gradients, and
+// the layer's bias gradient from the side's own images. The same kernels as on one thread: an
+// image's outputs and a weight's gradient do not depend on how images or units are grouped.
+import type { FloatArray } from '../engine/kernels.js';
+import type { Network } from '../nn/network.js';
+
+/** A split dense layer: its parameters' names and sizes. */
+export interface SplitDense {
+  weight: string;
+  bias: string;
+  inputs: number;
+  units: number;
+}
+
+/** A side's units of the layer, [from, to). */
+export type UnitRange = [from: number, to: number];
+
+/**
+ * The outputs of units [from, to) for the `count` images of x, computed into `scratch` and written
+ * into columns from.. of `out`'s rows (layer.units wide).
+ */
+export function forwardUnits(
+  own: Network,
+  layer: SplitDense,
+  [from, to]: UnitRange,
+  half: { x: FloatArray; count: number; out: FloatArray },
+  scratch: FloatArray,
+): void {
+  const { inputs, units } = layer;
+  const width = to - from;
+  const weight = own.param(layer.weight).subarray(from * inputs, to * inputs);
+  const bias = own.param(layer.bias).subarray(from, to);
+  own.kernels.denseForward(scratch, half.x, weight, bias, half.count, inputs, width);
+  for (let n = 0; n < half.count; n++)
+    half.out.set(scratch.subarray(n * width, (n + 1) * width), n * units + from);
+}
+
+/**
+ * The weight gradient of units [from, to) from a half-batch (`count` images x, their output
+ * gradients' rows layer.units wide) into dW (those units' rows), and, when dInp is not null, the
+ * input gradient through those units; `scratch` holds the gathered output gradients and a bias
+ * gradient that is not kept.
+ */
+export function unitGradients(
+  own: Network,
+  layer: SplitDense,
+  [from, to]: UnitRange,
+  half: { x: FloatArray; count: number; outputGrads: FloatArray },
+  into: { dW: FloatArray; dInp: FloatArray | null },
+  scratch: FloatArray,
+): void {
+  const { inputs, units } = layer;
+  const { x, count, outputGrads } = half;
+  const width = to - from;
+  const rows = scratch.subarray(0, count * width);
+  for (let n = 0; n < count; n++)
+    rows.set(outputGrads.subarray(n * units + from, n * units + to), n * width);
+  const unused = scratch.subarray(count * width, (count + 1) * width);
+  const weight = own.param(layer.weight).subarray(from * inputs, to * inputs);
+  own.kernels.denseBackward(into.dInp, into.dW, unused, rows, x, weight, count, inputs, width);
+}
+
+/** The layer's bias gradient from the side's `count` images' output gradients, as on one thread. */
+export function biasGradient(own: Network, layer: SplitDense, dOut: FloatArray, count: number) {
+  // with no inputs, the dense backward kernel sets only the bias gradient
+  const bias = own.grad(layer.bias);
+  own.kernels.denseBackward(
+    null,
+    own.grads,
+    bias,
+    dOut,
+    own.input,
+    own.params,
+    count,
+    0,
+    layer.units,
+  );
+}
