@@ -27,10 +27,10 @@ import { mainSplitStep, splitFits, splitPlan, type SplitPlan } from './split-lay
 import type { HelperLink } from './split-sync.js';
 
 export class DataParallel {
-  /** Training steps run with the first layer's units split (split-layer.ts), for tests. */
+  /** Training steps run with a dense layer's units split (split-layer.ts, split-hidden.ts). */
   splitSteps = 0;
 
-  /** Whether an MLP's first layer may be split (PRUNELAB_SPLIT_LAYER=0: not, for comparisons). */
+  /** Whether a dense layer may be split (PRUNELAB_SPLIT_LAYER=0: not, for comparisons). */
   private readonly splitLayer = process.env.PRUNELAB_SPLIT_LAYER !== '0';
 
   private constructor(private readonly link: HelperThread) {}
