@@ -181,11 +181,11 @@ export function denseBackward(
   const weight = io.param(`${l.name}.weight`);
   const I = l.inFeatures,
     O = l.outFeatures;
-  const units = split ? unitSplit(O) : 0;
-  if (!dInp || units <= 0 || units >= O) {
+  if (!dInp || !split) {
     k.denseBackward(dInp, dW, dB, dOut, io.inp, weight, io.B, I, O);
     return;
   }
+  const units = unitSplit(O);
   k.denseBackward(null, dW, dB, dOut, io.inp, weight, io.B, I, O);
   k.denseInputGrad(dInp, dOut, O, weight, io.B, I, units, false);
   const rest = weight.subarray(units * I);

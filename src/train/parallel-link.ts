@@ -12,6 +12,7 @@ import {
   helperBatch,
   REBUILD,
   spinUntilChanged,
+  splitBufferIndices,
   type RegionMessage,
   type SharedSizes,
   type SharedViews,
@@ -98,16 +99,16 @@ export class HelperThread {
     const view = (slot: number, n: number) =>
       new Float32Array(memory.buffer, Atomics.load(ctrl, slot), n);
     // the buffers of the layer a step may split (parallel-worker.ts), sized as the replica's
-    const at = Math.max(net.splitLayer, 0);
+    const at = splitBufferIndices(net);
     const floats = (i: number) => helperBatch(this.sizes.half) * (net.acts[i].length / net.batch);
-    const outputs = floats(at + 1);
+    const outputs = floats(at.outputs);
     this.shared = {
       grads: view(CTRL.replicaGrads, net.params.length),
       input: view(CTRL.replicaInput, this.sizes.half * net.inputSize),
       outputs: view(CTRL.replicaOutputs, outputs),
       outputGrads: view(CTRL.replicaOutputGrads, outputs),
-      inputs: view(CTRL.replicaInputs, floats(at)),
-      partials: view(CTRL.replicaPartials, floats(Math.min(at + 2, net.arch.layers.length))),
+      inputs: view(CTRL.replicaInputs, floats(at.inputs)),
+      partials: view(CTRL.replicaPartials, floats(at.partials)),
     };
   }
 

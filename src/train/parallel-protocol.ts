@@ -4,6 +4,7 @@
 // both sides use. Both sides build their views from here, so the layout is written once.
 import type { MessagePort } from 'node:worker_threads';
 import type { FloatArray } from '../engine/kernels.js';
+import type { Network } from '../nn/network.js';
 
 /** Slots of the shared Int32 control block. */
 export const CTRL = {
@@ -181,4 +182,18 @@ export interface RegionMessage {
   end: number;
   /** Byte offset of the network's parameters in the memory. */
   params: number;
+}
+
+/**
+ * Indices into a network's acts (and dActs) of the buffers a split step exchanges: the split
+ * layer's inputs and outputs (the first layer's, or the hidden one's: nn/unit-split.ts) and the
+ * buffer that holds a side's partial input gradients (split-hidden.ts).
+ */
+export function splitBufferIndices(net: Network): {
+  inputs: number;
+  outputs: number;
+  partials: number;
+} {
+  const at = Math.max(net.splitLayer, 0);
+  return { inputs: at, outputs: at + 1, partials: Math.min(at + 2, net.arch.layers.length) };
 }

@@ -17,6 +17,7 @@ import {
   sharedViews,
   SPLIT,
   HIDDEN,
+  splitBufferIndices,
   UPDATE,
   spinUntilChanged,
   type HelperData,
@@ -73,15 +74,11 @@ function rebuild(): Network {
   Atomics.store(ctrl, CTRL.replicaGrads, replica.grads.byteOffset);
   Atomics.store(ctrl, CTRL.replicaInput, replica.input.byteOffset);
   // the buffers of the layer a step may split between the threads: the first, or a hidden one
-  const at = Math.max(replica.splitLayer, 0);
-  Atomics.store(ctrl, CTRL.replicaOutputs, replica.acts[at + 1].byteOffset);
-  Atomics.store(ctrl, CTRL.replicaOutputGrads, replica.dActs[at + 1].byteOffset);
-  Atomics.store(ctrl, CTRL.replicaInputs, replica.acts[at].byteOffset);
-  Atomics.store(
-    ctrl,
-    CTRL.replicaPartials,
-    replica.acts[Math.min(at + 2, replica.arch.layers.length)].byteOffset,
-  );
+  const at = splitBufferIndices(replica);
+  Atomics.store(ctrl, CTRL.replicaOutputs, replica.acts[at.outputs].byteOffset);
+  Atomics.store(ctrl, CTRL.replicaOutputGrads, replica.dActs[at.outputs].byteOffset);
+  Atomics.store(ctrl, CTRL.replicaInputs, replica.acts[at.inputs].byteOffset);
+  Atomics.store(ctrl, CTRL.replicaPartials, replica.acts[at.partials].byteOffset);
   return replica;
 }
 

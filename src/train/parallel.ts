@@ -192,50 +192,45 @@ export class DataParallel {
   }
 
   /**
-   * The helper link of a split step (split-layer.ts) for `net` and a batch of B, or null: the
-   * first layer is not dense, the replica runs on copies, or the buffers are too small.
+   * The helper link for a split step (split-layer.ts, split-hidden.ts) on `net` and a batch of B,
+   * or null: splits are off, one half is empty or too large, or the replica runs on copies.
    */
-  private splitFor(net: Network, B: number): (HelperLink & { plan: SplitPlan }) | null {
+  private splitLink(net: Network, B: number): (HelperLink & { input: Float32Array }) | null {
     const half = Math.ceil(B / 2);
-    if (B - half === 0 || half > this.sizes.half || B > net.batch) return null;
-    if (!this.splitLayer) return null;
+    if (!this.splitLayer || B - half === 0 || half > this.sizes.half || B > net.batch) return null;
     const { link } = this;
     link.attach(net);
     const replica = link.shared;
-    const plan = replica && splitPlan(net);
-    if (!plan || !splitFits(net.acts[1].length, plan, 0, B)) return null;
-    if (!splitFits(replica.outputs.length, plan, 1, B)) return null;
+    if (!replica) return null;
     const request = (command: number) => link.request(command);
     const wait = (seq: number) => link.wait(seq);
-    return { views: link.views, replica, plan, request, wait };
+    return { views: link.views, replica, request, wait, input: replica.input };
   }
 
-  /**
-   * The helper link of a hidden split step (split-hidden.ts) for `net` and a batch of B, or null:
-   * no hidden layer to split, the replica runs on copies, or the buffers are too small.
-   */
+  /** The link and plan of a split first layer for `net` and B, or null (see splitLink). */
+  private splitFor(net: Network, B: number): (HelperLink & { plan: SplitPlan }) | null {
+    const link = this.splitLink(net, B);
+    const plan = link && splitPlan(net);
+    if (!plan || !splitFits(net.acts[1].length, plan, 0, B)) return null;
+    if (!splitFits(link.replica.outputs.length, plan, 1, B)) return null;
+    return { ...link, plan };
+  }
+
+  /** The link and plan of a split hidden layer for `net` and B, or null (see splitLink). */
   private hiddenFor(
     net: Network,
     B: number,
   ): (HelperLink & { plan: HiddenPlan; input: Float32Array }) | null {
-    const half = Math.ceil(B / 2);
-    if (B - half === 0 || half > this.sizes.half || B > net.batch) return null;
-    if (!this.splitLayer || net.splitLayer < 0) return null;
-    const { link } = this;
-    link.attach(net);
-    const replica = link.shared;
-    const plan = replica && hiddenPlan(net);
+    if (net.splitLayer < 0) return null;
+    const link = this.splitLink(net, B);
+    const plan = link && hiddenPlan(net);
     if (!plan) return null;
     const k = plan.index;
-    const room = { outputs: net.acts[k + 1].length, partials: net.acts[k + 2].length };
-    if (!hiddenFits(room, plan, B)) return null;
-    if (
-      !hiddenFits({ outputs: replica.outputs.length, partials: replica.partials.length }, plan, B)
-    )
+    const { outputs, partials } = link.replica;
+    if (!hiddenFits({ outputs: net.acts[k + 1].length, partials: net.acts[k + 2].length }, plan, B))
       return null;
-    const request = (command: number) => link.request(command);
-    const wait = (seq: number) => link.wait(seq);
-    return { views: link.views, replica, plan, request, wait, input: replica.input };
+    if (!hiddenFits({ outputs: outputs.length, partials: partials.length }, plan, B)) return null;
+    return { ...link, plan };
   }
 
   /**

@@ -188,6 +188,32 @@ export function hiddenStep(
   return r;
 }
 
+/** One side's own buffers of a step: a network's, or the replica's as the main thread sees them. */
+type SideBuffers = { [K in keyof HiddenBuffers]: FloatArray };
+
+/** The control slots through which the helper finds the main network's buffers. */
+const MAIN_SLOTS = {
+  inputs: CTRL.mainInput,
+  outputs: CTRL.mainOutputs,
+  outputGrads: CTRL.mainOutputGrads,
+  partials: CTRL.mainPartials,
+} as const;
+const SLOTS = Object.entries(MAIN_SLOTS) as [keyof typeof MAIN_SLOTS, number][];
+
+/** `net`'s own buffers of a step (split-hidden's layout of acts and dActs). */
+function ownBuffers(net: Network, plan: HiddenPlan): SideBuffers {
+  const k = plan.index;
+  const [inputs, outputs, partials] = [net.acts[k], net.acts[k + 1], net.acts[k + 2]];
+  return { inputs, outputs, outputGrads: net.dActs[k + 1], partials, grads: net.grads };
+}
+
+/** Both sides' buffers, side 0's first. */
+function pair(main: SideBuffers, helper: SideBuffers): HiddenBuffers {
+  const both = (key: keyof SideBuffers): [FloatArray, FloatArray] => [main[key], helper[key]];
+  const [inputs, outputs, outputGrads] = [both('inputs'), both('outputs'), both('outputGrads')];
+  return { inputs, outputs, outputGrads, partials: both('partials'), grads: both('grads') };
+}
+
 /** The main thread's split step: hands the helper the step, runs side 0, waits for side 1. */
 export function mainHiddenStep(
   link: HelperLink & { input: FloatArray },
@@ -202,21 +228,9 @@ export function mainHiddenStep(
   net.input.set(x.subarray(0, half * size));
   link.input.set(x.subarray(half * size, B * size));
   link.views.labels.set(y.subarray(half, B));
-  const k = plan.index;
-  const buffers: [number, number][] = [
-    [CTRL.mainInput, net.acts[k].byteOffset],
-    [CTRL.mainOutputs, net.acts[k + 1].byteOffset],
-    [CTRL.mainOutputGrads, net.dActs[k + 1].byteOffset],
-    [CTRL.mainPartials, net.acts[k + 2].byteOffset],
-  ];
-  const { replica } = link;
-  const bufs: HiddenBuffers = {
-    inputs: [net.acts[k], replica.inputs],
-    outputs: [net.acts[k + 1], replica.outputs],
-    outputGrads: [net.dActs[k + 1], replica.outputGrads],
-    partials: [net.acts[k + 2], replica.partials],
-    grads: [net.grads, replica.grads],
-  };
+  const own = ownBuffers(net, plan);
+  const buffers = SLOTS.map(([key, slot]): [number, number] => [slot, own[key].byteOffset]);
+  const bufs = pair(own, link.replica);
   const ctrl = link.views.ctrl;
   return mainSide(link, net, { command: HIDDEN, B, buffers, opt }, (seq, velocity) =>
     hiddenStep(net, plan, 0, { bufs, B, labels: y, seq, ctrl }, velocity, opt),
@@ -229,15 +243,16 @@ export function helperHiddenStep(replica: Network, views: SharedViews, seq: numb
   if (!plan) throw new Error('hidden split step requested for a network with no layer to split');
   helperSide(replica, views, ({ B, view, velocity, opt }) => {
     const half = Math.ceil(B / 2);
-    const k = plan.index;
-    const bufs: HiddenBuffers = {
-      inputs: [view(CTRL.mainInput, half * plan.inputs), replica.acts[k]],
-      outputs: [view(CTRL.mainOutputs, half * plan.units), replica.acts[k + 1]],
-      outputGrads: [view(CTRL.mainOutputGrads, half * plan.units), replica.dActs[k + 1]],
-      partials: [view(CTRL.mainPartials, half * plan.inputs), replica.acts[k + 2]],
-      grads: [view(CTRL.mainGrads, plan.params), replica.grads],
+    const across = half * plan.inputs,
+      along = half * plan.units;
+    const main: SideBuffers = {
+      inputs: view(MAIN_SLOTS.inputs, across),
+      outputs: view(MAIN_SLOTS.outputs, along),
+      outputGrads: view(MAIN_SLOTS.outputGrads, along),
+      partials: view(MAIN_SLOTS.partials, across),
+      grads: view(CTRL.mainGrads, plan.params),
     };
-    const step = { bufs, B, labels: views.labels, seq, ctrl: views.ctrl };
-    return hiddenStep(replica, plan, 1, step, velocity, opt);
+    const step = { bufs: pair(main, ownBuffers(replica, plan)), B, labels: views.labels, seq };
+    return hiddenStep(replica, plan, 1, { ...step, ctrl: views.ctrl }, velocity, opt);
   });
 }
