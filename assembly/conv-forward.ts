@@ -1,6 +1,6 @@
 // The convolution's forward pass, out = conv(inp, w) + b (its tanh, and its 2x2 average pooling,
-// when asked), on the direct kernels (register blocks of four channels by eight positions) or on
-// the Winograd kernels.
+// when asked), on the direct kernels (register blocks of four channels by eight positions; the last
+// channels when OC is not a multiple of four in conv-forward-rest.ts) or on the Winograd kernels.
 import { madd, tanh4, copyRow } from './simd';
 import { tanhForward } from './pointwise';
 import { winogradApplies } from './winograd';
@@ -8,6 +8,7 @@ import { winogradForward } from './winograd-forward';
 import { padded, WINOGRAD_MIN_BATCH, winogradOn, im2col } from './conv-layout';
 import { directBlocks, forwardBlocks, poolBlocks } from './conv-blocks';
 import { avgPool2Forward, avgPoolPlane, storePooled } from './pooling';
+import { forwardRestChannels } from './conv-forward-rest';
 
 // Forward: out[oc] = b[oc] + W[oc, :] col, four output channels by eight positions at a time, as
 // products over rows x + off[r] of the im2col matrix; the weights of each block of four channels
@@ -167,88 +168,27 @@ export function conv2dForward(
         }
       }
     }
-    let oc = OC4;
-    for (; oc + 2 <= OC; oc += 2) {
-      const w0 = w + ((<usize>(oc * R)) << 2),
-        w1 = w0 + ((<usize>R) << 2),
-        t0 = planes + <usize>oc * PSB,
-        t1 = t0 + PSB,
-        p0 = pooledPlanes + <usize>oc * PPB;
-      for (let k = 0; k < nb; k++) {
-        const bk = blk + ((<usize>k) << 4),
-          p = load<i32>(bk),
-          d = <usize>load<i32>(bk, 4);
-        let a0 = v128.load32_splat(b + ((<usize>oc) << 2)),
-          c0 = a0,
-          a1 = v128.load32_splat(b + ((<usize>(oc + 1)) << 2)),
-          c1 = a1;
-        const xp = x + ((<usize>p) << 2);
-        for (let r = 0; r < R; r++) {
-          const ro = (<usize>r) << 2,
-            xr = xp + <usize>load<i32>(off + ro);
-          const x0 = v128.load(xr),
-            x1 = v128.load(xr + d);
-          let s = v128.load32_splat(w0 + ro);
-          a0 = madd(s, x0, a0);
-          c0 = madd(s, x1, c0);
-          s = v128.load32_splat(w1 + ro);
-          a1 = madd(s, x0, a1);
-          c1 = madd(s, x1, c1);
-        }
-        if (fuse) {
-          a0 = tanh4(a0);
-          c0 = tanh4(c0);
-          a1 = tanh4(a1);
-          c1 = tanh4(c1);
-        }
-        const q = (<usize>load<i32>(bk, 8)) << 2,
-          e = <usize>load<i32>(bk, 12);
-        if (keep || !exact) {
-          const e2 = inRows ? rowBytes : e;
-          v128.store(t0 + q, a0);
-          v128.store(t0 + q + e2, c0);
-          v128.store(t1 + q, a1);
-          v128.store(t1 + q + e2, c1);
-        }
-        if (inRows) {
-          const pp = p0 + (e << 2),
-            rest = k >= vectorBlocks;
-          storePooled(a0, c0, pp, rest);
-          storePooled(a1, c1, pp + PPB, rest);
-        }
-      }
-    }
-    for (; oc < OC; oc++) {
-      const w0 = w + ((<usize>(oc * R)) << 2),
-        t0 = planes + <usize>oc * PSB,
-        p0 = pooledPlanes + <usize>oc * PPB;
-      for (let k = 0; k < nb; k++) {
-        const bk = blk + ((<usize>k) << 4),
-          p = load<i32>(bk),
-          d = <usize>load<i32>(bk, 4);
-        let a0 = v128.load32_splat(b + ((<usize>oc) << 2)),
-          c0 = a0;
-        const xp = x + ((<usize>p) << 2);
-        for (let r = 0; r < R; r++) {
-          const ro = (<usize>r) << 2,
-            xr = xp + <usize>load<i32>(off + ro),
-            s0 = v128.load32_splat(w0 + ro);
-          a0 = madd(s0, v128.load(xr), a0);
-          c0 = madd(s0, v128.load(xr + d), c0);
-        }
-        if (fuse) {
-          a0 = tanh4(a0);
-          c0 = tanh4(c0);
-        }
-        const q = (<usize>load<i32>(bk, 8)) << 2,
-          e = <usize>load<i32>(bk, 12);
-        if (keep || !exact) {
-          v128.store(t0 + q, a0);
-          v128.store(t0 + q + (inRows ? rowBytes : e), c0);
-        }
-        if (inRows) storePooled(a0, c0, p0 + (e << 2), k >= vectorBlocks);
-      }
-    }
+    forwardRestChannels(
+      x,
+      planes,
+      pooledPlanes,
+      w,
+      b,
+      OC4,
+      OC,
+      R,
+      off,
+      blk,
+      nb,
+      vectorBlocks,
+      PSB,
+      PPB,
+      rowBytes,
+      fuse,
+      keep,
+      exact,
+      inRows,
+    );
     if (exact) continue;
     scratchToOutput(out, pooled, tmp, n, OC, OH, OW, PT, pitch, tanh);
   }

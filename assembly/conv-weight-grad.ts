@@ -1,21 +1,15 @@
 // Pieces of the convolution's backward pass: the bias gradient, and the weight gradient of a first
 // layer read straight from its input (no im2col copy).
-import { madd, hsum, hsum4 } from './simd';
+import { madd, hsum4 } from './simd';
+import { biasAndTailRows } from './conv-weight-grad-tail';
 
-// dB[oc] += the sum of g's row oc (OC rows of n floats, n a multiple of 4).
-@inline export function addBiasGrad(dB: usize, g: usize, OC: i32, n: i32): void {
-  for (let oc = 0; oc < OC; oc++) {
-    const gr = g + ((<usize>(oc * n)) << 2);
-    let acc = f32x4.splat(0);
-    for (let p = 0; p < n; p += 4) acc = f32x4.add(acc, v128.load(gr + ((<usize>p) << 2)));
-    store<f32>(dB + ((<usize>oc) << 2), load<f32>(dB + ((<usize>oc) << 2)) + hsum(acc));
-  }
-}
+export { addBiasGrad } from './conv-weight-grad-tail';
 
 // dW[oc, r] += sum over images and positions of g[oc, p] * x[c, oy + ky, ox + kx], r = (c, ky, kx),
 // read from the input directly: for the first layer (no input gradient) with rows of a multiple of
 // 4 outputs. Two channels by four r at a time (each r an offset into the input), one image at a
-// time so that the image and its gradient rows stay in L1.
+// time so that the image and its gradient rows stay in L1; the rows past a multiple of four, an odd
+// last channel and the bias gradient in conv-weight-grad-tail.ts.
 export function convWeightGradDirect(
   dW: usize,
   dB: usize,
@@ -46,15 +40,12 @@ export function convWeightGradDirect(
   for (let n = 0; n < B; n++) {
     const x = inp + ((<usize>(n * C * H * W)) << 2),
       g = dOut + ((<usize>(n * OC * P)) << 2);
-    addBiasGrad(dB, g, OC, P);
-    let oc = 0;
-    for (; oc + 2 <= OC; oc += 2) {
+    for (let oc = 0; oc + 2 <= OC; oc += 2) {
       const g0 = g + ((<usize>(oc * P)) << 2),
         g1 = g0 + PB,
         d0 = dW + ((<usize>(oc * R)) << 2),
         d1 = d0 + RB;
-      let r = 0;
-      for (; r + 4 <= R; r += 4) {
+      for (let r = 0; r + 4 <= R; r += 4) {
         const o0 = <usize>load<i32>(off + ((<usize>r) << 2)),
           o1 = <usize>load<i32>(off + ((<usize>r) << 2), 4);
         const o2 = <usize>load<i32>(off + ((<usize>r) << 2), 8),
@@ -95,42 +86,7 @@ export function convWeightGradDirect(
         v128.store(q0, f32x4.add(v128.load(q0), hsum4(a0, a1, a2, a3)));
         v128.store(q1, f32x4.add(v128.load(q1), hsum4(e0, e1, e2, e3)));
       }
-      for (; r < R; r++) {
-        const o0 = <usize>load<i32>(off + ((<usize>r) << 2));
-        let a0 = f32x4.splat(0),
-          e0 = a0;
-        let gp: usize = 0,
-          xr = x;
-        for (let oy = 0; oy < OH; oy++) {
-          for (let q = 0; q < Q; q++) {
-            const t = v128.load(xr + ((<usize>q) << 4) + o0);
-            a0 = madd(v128.load(g0 + gp), t, a0);
-            e0 = madd(v128.load(g1 + gp), t, e0);
-            gp += 16;
-          }
-          xr += WB;
-        }
-        store<f32>(d0 + ((<usize>r) << 2), load<f32>(d0 + ((<usize>r) << 2)) + hsum(a0));
-        store<f32>(d1 + ((<usize>r) << 2), load<f32>(d1 + ((<usize>r) << 2)) + hsum(e0));
-      }
     }
-    for (; oc < OC; oc++) {
-      const g0 = g + ((<usize>(oc * P)) << 2),
-        d0 = dW + ((<usize>(oc * R)) << 2);
-      for (let r = 0; r < R; r++) {
-        const o0 = <usize>load<i32>(off + ((<usize>r) << 2));
-        let a0 = f32x4.splat(0);
-        let gp: usize = 0,
-          xr = x;
-        for (let oy = 0; oy < OH; oy++) {
-          for (let q = 0; q < Q; q++) {
-            a0 = madd(v128.load(g0 + gp), v128.load(xr + ((<usize>q) << 4) + o0), a0);
-            gp += 16;
-          }
-          xr += WB;
-        }
-        store<f32>(d0 + ((<usize>r) << 2), load<f32>(d0 + ((<usize>r) << 2)) + hsum(a0));
-      }
-    }
+    biasAndTailRows(dW, dB, g, x, OC, R, P, OH, Q, WB, off);
   }
 }

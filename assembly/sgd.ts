@@ -24,6 +24,54 @@ export function sgdStepSum(
   sgdUpdate(p, g, g2, v, n, lr, mu, wd);
 }
 
+// Four parameters' step from `o` (bytes): the same float32 operations as the scalar tail below.
+@inline function updateFour(
+  p: usize,
+  g: usize,
+  g2: usize,
+  v: usize,
+  o: usize,
+  lrv: v128,
+  muv: v128,
+  wdv: v128,
+  sum: bool,
+  momentum: bool,
+): void {
+  let gv = v128.load(g + o);
+  if (sum) {
+    gv = f32x4.add(gv, v128.load(g2 + o));
+    v128.store(g + o, gv);
+  }
+  const pv = v128.load(p + o);
+  let gi = madd(wdv, pv, gv);
+  if (momentum) {
+    gi = madd(muv, v128.load(v + o), gi);
+    v128.store(v + o, gi);
+  }
+  v128.store(p + o, f32x4.sub(pv, f32x4.mul(lrv, gi)));
+}
+
+// Parameters [0, n8) eight at a time; `sum` and `momentum` are constants where it is inlined, so
+// each of the four loops has no branch but its own.
+@inline function updateVectors(
+  p: usize,
+  g: usize,
+  g2: usize,
+  v: usize,
+  n8: i32,
+  lrv: v128,
+  muv: v128,
+  wdv: v128,
+  sum: bool,
+  momentum: bool,
+): void {
+  const end = (<usize>n8) << 2;
+  for (let o: usize = 0; o < end; o += 32) {
+    updateFour(p, g, g2, v, o, lrv, muv, wdv, sum, momentum);
+    updateFour(p, g, g2, v, o + 16, lrv, muv, wdv, sum, momentum);
+  }
+}
+
 // The step of both: with g2 (not 0) the gradient is first g + g2, stored back into g.
 @inline function sgdUpdate(
   p: usize,
@@ -35,27 +83,15 @@ export function sgdStepSum(
   mu: f32,
   wd: f32,
 ): void {
-  const n4 = n & ~3;
+  const n8 = n & ~7;
   const lrv = f32x4.splat(lr),
     muv = f32x4.splat(mu),
     wdv = f32x4.splat(wd);
-  let i = 0;
-  for (; i < n4; i += 4) {
-    const o = (<usize>i) << 2;
-    let gv = v128.load(g + o);
-    if (g2) {
-      gv = f32x4.add(gv, v128.load(g2 + o));
-      v128.store(g + o, gv);
-    }
-    const pv = v128.load(p + o);
-    let gi = madd(wdv, pv, gv);
-    if (mu > 0) {
-      gi = madd(muv, v128.load(v + o), gi);
-      v128.store(v + o, gi);
-    }
-    v128.store(p + o, f32x4.sub(pv, f32x4.mul(lrv, gi)));
-  }
-  for (; i < n; i++) {
+  if (g2 && mu > 0) updateVectors(p, g, g2, v, n8, lrv, muv, wdv, true, true);
+  else if (g2) updateVectors(p, g, g2, v, n8, lrv, muv, wdv, true, false);
+  else if (mu > 0) updateVectors(p, g, g2, v, n8, lrv, muv, wdv, false, true);
+  else updateVectors(p, g, g2, v, n8, lrv, muv, wdv, false, false);
+  for (let i = n8; i < n; i++) {
     const o = (<usize>i) << 2;
     let gs = load<f32>(g + o);
     if (g2) {
