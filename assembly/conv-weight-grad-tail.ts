@@ -1,8 +1,9 @@
-// The part of a first layer's weight gradient (conv-weight-grad.ts) that does not fill its blocks
-// of two channels by four rows, with the bias gradient of every channel: for four channels at a
-// time, the bias sums and the last R % 4 rows' sums run side by side (eight sums in flight where
-// each channel alone had one or two, each waiting on the multiply-add before it). Every sum adds
-// the same products in the same order as before, so the bits are the same.
+// The bias gradient of a convolution (every backward path's), and the part of a first layer's
+// weight gradient (conv-weight-grad.ts) that does not fill its blocks of two channels by four rows.
+// Both keep eight sums in flight where one channel at a time had one or two, each waiting on the
+// add before it: the bias sums four channels side by side, and for four channels at a time the
+// bias sums run beside the last R % 4 rows' sums. Every sum adds the same values in the same order
+// as before, so the bits are the same.
 import { madd, hsum } from './simd';
 
 @inline function addTo(at: usize, v: v128): void {

@@ -7,6 +7,7 @@ import { gsTv8 } from './winograd-transforms8';
 import { weightTransform, interleave, deinterleave } from './winograd-layout';
 import { inputTransform } from './winograd-forward';
 import { tilesPadded, tileSide, scratchPart } from './winograd';
+import { addBiasGrad } from './conv-weight-grad-tail';
 import { PART_U, PART_V, PART_M, PART_E, PART_TMP, PART_Y, PART_DV, PART_DU } from './winograd';
 import {
   outputGradTransform,
@@ -56,14 +57,7 @@ export function winogradBackward(
       for (let oc = 0; oc < OC; oc++)
         v128.store(M + ((<usize>((xi * OC + oc) * TP + TP - 1)) << 4), f32x4.splat(0));
     }
-  for (let n = 0; n < B; n++)
-    for (let oc = 0; oc < OC; oc++) {
-      // bias gradient
-      const g = dOut + ((<usize>((n * OC + oc) * P)) << 2);
-      let acc = f32x4.splat(0);
-      for (let p = 0; p < P; p += 4) acc = f32x4.add(acc, v128.load(g + ((<usize>p) << 2)));
-      store<f32>(dB + ((<usize>oc) << 2), load<f32>(dB + ((<usize>oc) << 2)) + hsum(acc));
-    }
+  for (let n = 0; n < B; n++) addBiasGrad(dB, dOut + ((<usize>(n * OC * P)) << 2), OC, P);
   for (let n0 = 0; n0 < B; n0 += 4) {
     interleave(Xi, inp, n0, B, C * H * W);
     interleave(dYi, dOut, n0, B, OC * P);
