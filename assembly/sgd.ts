@@ -51,25 +51,28 @@ export function sgdStepSum(
   v128.store(p + o, f32x4.sub(pv, f32x4.mul(lrv, gi)));
 }
 
-// Parameters [0, n8) eight at a time; `sum` and `momentum` are constants where it is inlined, so
-// each of the four loops has no branch but its own.
+// Parameters [0, n4) eight, then four, at a time (every whole four on vectors, whatever the range,
+// as the bits of a range split between threads depend on it); `sum` and `momentum` are constants
+// where it is inlined, so each of the four loops has no branch but its own.
 @inline function updateVectors(
   p: usize,
   g: usize,
   g2: usize,
   v: usize,
-  n8: i32,
+  n4: i32,
   lrv: v128,
   muv: v128,
   wdv: v128,
   sum: bool,
   momentum: bool,
 ): void {
-  const end = (<usize>n8) << 2;
-  for (let o: usize = 0; o < end; o += 32) {
+  const end = (<usize>n4) << 2,
+    end8 = (<usize>(n4 & ~7)) << 2;
+  for (let o: usize = 0; o < end8; o += 32) {
     updateFour(p, g, g2, v, o, lrv, muv, wdv, sum, momentum);
     updateFour(p, g, g2, v, o + 16, lrv, muv, wdv, sum, momentum);
   }
+  if (end8 < end) updateFour(p, g, g2, v, end8, lrv, muv, wdv, sum, momentum);
 }
 
 // The step of both: with g2 (not 0) the gradient is first g + g2, stored back into g.
@@ -83,15 +86,15 @@ export function sgdStepSum(
   mu: f32,
   wd: f32,
 ): void {
-  const n8 = n & ~7;
+  const n4 = n & ~3;
   const lrv = f32x4.splat(lr),
     muv = f32x4.splat(mu),
     wdv = f32x4.splat(wd);
-  if (g2 && mu > 0) updateVectors(p, g, g2, v, n8, lrv, muv, wdv, true, true);
-  else if (g2) updateVectors(p, g, g2, v, n8, lrv, muv, wdv, true, false);
-  else if (mu > 0) updateVectors(p, g, g2, v, n8, lrv, muv, wdv, false, true);
-  else updateVectors(p, g, g2, v, n8, lrv, muv, wdv, false, false);
-  for (let i = n8; i < n; i++) {
+  if (g2 && mu > 0) updateVectors(p, g, g2, v, n4, lrv, muv, wdv, true, true);
+  else if (g2) updateVectors(p, g, g2, v, n4, lrv, muv, wdv, true, false);
+  else if (mu > 0) updateVectors(p, g, g2, v, n4, lrv, muv, wdv, false, true);
+  else updateVectors(p, g, g2, v, n4, lrv, muv, wdv, false, false);
+  for (let i = n4; i < n; i++) {
     const o = (<usize>i) << 2;
     let gs = load<f32>(g + o);
     if (g2) {
