@@ -470,6 +470,33 @@ for (const [variant, winograd] of [
         expectClose(v1, v2, 1e-6);
       });
 
+      it('sgd step on a range split at a multiple of four: the whole range bit for bit', () => {
+        // the two threads each update a part of the parameters (train/parallel.ts), so every
+        // part must round as the whole does, with and without momentum and the halves' sum
+        const n = 203;
+        const rng = new Rng(11);
+        const start = rand(ref, 4 * n, rng);
+        for (const momentum of [0, 0.9])
+          for (const summed of [false, true])
+            for (const cut of [4, 12, 100, 196]) {
+              const whole = fast.alloc(4 * n),
+                parts = fast.alloc(4 * n);
+              whole.set(start);
+              parts.set(start);
+              const step = (buf: FloatArray, from: number, to: number) => {
+                const [p, g, v, g2] = [0, 1, 2, 3].map((k) =>
+                  buf.subarray(k * n + from, k * n + to),
+                );
+                if (summed) fast.sgdStepSum(p, g, g2, v, to - from, 0.1, momentum, 0.01);
+                else fast.sgdStep(p, g, v, to - from, 0.1, momentum, 0.01);
+              };
+              step(whole, 0, n);
+              step(parts, 0, cut);
+              step(parts, cut, n);
+              expectSame(whole, parts);
+            }
+      });
+
       it('zeroes exactly the buffer it is given', () => {
         const [before, buf, after] = [fast.alloc(5), fast.alloc(37), fast.alloc(5)];
         for (const b of [before, buf, after]) b.fill(-2.5);
