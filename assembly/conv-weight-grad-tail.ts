@@ -76,9 +76,9 @@ function lastRow(
 }
 
 // One image: the bias gradient of channels [0, OC), rows [R & ~3, R) of the channels in blocks of
-// two (OC2 = OC & ~1), and every row of an odd last channel. `g` the image's
-// output gradient (OC planes of P = OH * 4Q floats), `x` its input (rows WB bytes apart), `off`
-// each row's byte offset into it.
+// two (OC2 = OC & ~1), and every row of an odd last channel. `g` is the image's output gradient
+// (OC planes of P = OH * 4Q floats), `x` its input (rows WB bytes apart), `off` each row's byte
+// offset into it.
 export function biasAndTailRows(
   dW: usize,
   dB: usize,

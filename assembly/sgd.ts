@@ -24,7 +24,8 @@ export function sgdStepSum(
   sgdUpdate(p, g, g2, v, n, lr, mu, wd);
 }
 
-// Four parameters' step from `o` (bytes): the same float32 operations as the scalar tail below.
+// Four parameters' step from `o` (bytes). The scalar tail below rounds g + wd * p unfused where
+// the fused build fuses it here, so no whole four is ever left to the tail.
 @inline function updateFour(
   p: usize,
   g: usize,
