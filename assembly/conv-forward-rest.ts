@@ -3,11 +3,11 @@
 // so that eight sums are in flight as in conv-forward.ts's blocks of four channels (with four, each
 // multiply-add waits on the one before it), then a block or a channel left over. Every sum starts
 // from the bias and adds the rows in order, as in the blocks of four, so the bits are the same.
-import { madd, tanh4 } from './simd';
+import { madd, activate4 } from './simd';
 import { storePooled } from './pooling';
 
 // Where a block's outputs go (conv-forward.ts's layout): `planes` and `pooledPlanes` of the image,
-// PSB and PPB bytes per channel, with `fuse` the tanh taken in registers, with `keep` the
+// PSB and PPB bytes per channel, with `fused` the activation taken in registers, with `keep` the
 // unpooled output written, with `inRows` the block's second vector a row below and pooled.
 @inline function finishBlock(
   a0: v128,
@@ -21,16 +21,16 @@ import { storePooled } from './pooling';
   PSB: usize,
   PPB: usize,
   rowBytes: usize,
-  fuse: bool,
+  fused: i32,
   keep: bool,
   exact: bool,
   inRows: bool,
 ): void {
-  if (fuse) {
-    a0 = tanh4(a0);
-    c0 = tanh4(c0);
-    a1 = tanh4(a1);
-    c1 = tanh4(c1);
+  if (fused) {
+    a0 = activate4(a0, fused);
+    c0 = activate4(c0, fused);
+    a1 = activate4(a1, fused);
+    c1 = activate4(c1, fused);
   }
   const q = (<usize>load<i32>(bk, 8)) << 2,
     e = <usize>load<i32>(bk, 12);
@@ -67,7 +67,7 @@ export function forwardRestChannels(
   PSB: usize,
   PPB: usize,
   rowBytes: usize,
-  fuse: bool,
+  fused: i32,
   keep: bool,
   exact: bool,
   inRows: bool,
@@ -116,8 +116,40 @@ export function forwardRestChannels(
       }
       const restK = k >= vectorBlocks,
         restJ = k + 1 >= vectorBlocks;
-      finishBlock(a0, c0, a1, c1, bk, restK, t0, p0, PSB, PPB, rowBytes, fuse, keep, exact, inRows);
-      finishBlock(g0, h0, g1, h1, bj, restJ, t0, p0, PSB, PPB, rowBytes, fuse, keep, exact, inRows);
+      finishBlock(
+        a0,
+        c0,
+        a1,
+        c1,
+        bk,
+        restK,
+        t0,
+        p0,
+        PSB,
+        PPB,
+        rowBytes,
+        fused,
+        keep,
+        exact,
+        inRows,
+      );
+      finishBlock(
+        g0,
+        h0,
+        g1,
+        h1,
+        bj,
+        restJ,
+        t0,
+        p0,
+        PSB,
+        PPB,
+        rowBytes,
+        fused,
+        keep,
+        exact,
+        inRows,
+      );
     }
     if (k < nb) {
       const bk = blk + ((<usize>k) << 4),
@@ -140,7 +172,7 @@ export function forwardRestChannels(
         c1 = madd(s, x1, c1);
       }
       const rest = k >= vectorBlocks;
-      finishBlock(a0, c0, a1, c1, bk, rest, t0, p0, PSB, PPB, rowBytes, fuse, keep, exact, inRows);
+      finishBlock(a0, c0, a1, c1, bk, rest, t0, p0, PSB, PPB, rowBytes, fused, keep, exact, inRows);
     }
   }
   for (; oc < OC; oc++) {
@@ -161,9 +193,9 @@ export function forwardRestChannels(
         a0 = madd(s0, v128.load(xr), a0);
         c0 = madd(s0, v128.load(xr + d), c0);
       }
-      if (fuse) {
-        a0 = tanh4(a0);
-        c0 = tanh4(c0);
+      if (fused) {
+        a0 = activate4(a0, fused);
+        c0 = activate4(c0, fused);
       }
       const q = (<usize>load<i32>(bk, 8)) << 2,
         e = <usize>load<i32>(bk, 12);

@@ -1,8 +1,9 @@
-// The convolution's forward pass, out = conv(inp, w) + b (its tanh, and its 2x2 average pooling,
-// when asked), on the direct kernels (register blocks of four channels by eight positions; the last
-// channels when OC is not a multiple of four in conv-forward-rest.ts) or on the Winograd kernels.
-import { madd, tanh4, copyRow } from './simd';
-import { tanhForward } from './pointwise';
+// The convolution's forward pass, out = conv(inp, w) + b (its tanh or ReLU, and its 2x2 average
+// pooling, when asked), on the direct kernels (register blocks of four channels by eight positions;
+// the last channels when OC is not a multiple of four in conv-forward-rest.ts) or on the Winograd
+// kernels.
+import { madd, activate4 } from './simd';
+import { activateRow } from './pointwise';
 import { winogradApplies } from './winograd';
 import { winogradForward } from './winograd-forward';
 import { padded, WINOGRAD_MIN_BATCH, winogradOn, im2col } from './conv-layout';
@@ -20,10 +21,12 @@ import { forwardRestChannels } from './conv-forward-rest';
 // output row are computed and dropped. (Reads run up to K + 6 floats past the image, inside the
 // network's memory.) Otherwise each image is copied by im2col (positions p = oy * OW + ox, rows PS
 // floats apart).
-// With `pooled` (not 0), the 2x2 average pooling of the output (after its tanh) is written there,
+// With `activation` (simd.ts: ACT_TANH, ACT_RELU), the output is the activation's, the bits of
+// tanhForward or reluForward after the convolution. With `pooled` (not 0), the 2x2 average pooling
+// of the output (after its activation) is written there,
 // [B, OC, OH / 2, OW / 2], the bits avgPool2Forward gives; `out` may then be 0 (evaluating: the
 // unpooled output is not kept). Direct blocks then cover two rows (conv-blocks.ts) and pool in
-// registers; scratch planes are pooled after their tanh.
+// registers; scratch planes are pooled after their activation.
 export function conv2dForward(
   out: usize,
   inp: usize,
@@ -36,7 +39,7 @@ export function conv2dForward(
   OC: i32,
   K: i32,
   scratch: usize,
-  tanh: i32,
+  activation: i32,
   pooled: usize,
 ): void {
   const OH = H - K + 1,
@@ -47,7 +50,7 @@ export function conv2dForward(
     rows = (K - 1) * 6 <= OW;
   if (winogradOn() && B >= WINOGRAD_MIN_BATCH && winogradApplies(C, H, W, K, OC)) {
     // pooled in the output transform only when the unpooled output is not kept
-    winogradForward(out, inp, w, b, B, C, H, W, OC, scratch, tanh, out ? 0 : pooled);
+    winogradForward(out, inp, w, b, B, C, H, W, OC, scratch, activation, out ? 0 : pooled);
     if (out && pooled) avgPool2Forward(pooled, out, B * OC, OH, OW);
     return;
   }
@@ -76,7 +79,8 @@ export function conv2dForward(
         const r = (c * K + ky) * K + kx;
         store<i32>(off + ((<usize>r) << 2), rows ? ((c * H + ky) * W + kx) << 2 : (r * PS) << 2);
       }
-  // direct blocks write the output planes (tanh taken in registers), others the scratch planes;
+  // direct blocks write the output planes (the activation taken in registers), others the scratch
+  // planes;
   // pooled direct blocks need pairs of rows
   const exact = directBlocks(rows, OH, OW) && !(pool && (OH & 1) != 0),
     inRows = exact && pool;
@@ -84,7 +88,7 @@ export function conv2dForward(
     counts = inRows ? poolBlocks(blk, OH, OW, W) : forwardBlocks(blk, rows, PT, OH, OW, W, exact);
   const nb = counts & 0xffff,
     vectorBlocks = inRows ? counts >>> 16 : nb;
-  const fuse = exact && tanh != 0,
+  const fused = exact ? activation : 0,
     PSB = exact ? (<usize>P) << 2 : RS,
     PPB = (<usize>((OH >> 1) * (OW >> 1))) << 2,
     rowBytes = (<usize>OW) << 2;
@@ -134,15 +138,15 @@ export function conv2dForward(
           op += 4;
           wp += 16;
         }
-        if (fuse) {
-          a0 = tanh4(a0);
-          c0 = tanh4(c0);
-          a1 = tanh4(a1);
-          c1 = tanh4(c1);
-          a2 = tanh4(a2);
-          c2 = tanh4(c2);
-          a3 = tanh4(a3);
-          c3 = tanh4(c3);
+        if (fused) {
+          a0 = activate4(a0, fused);
+          c0 = activate4(c0, fused);
+          a1 = activate4(a1, fused);
+          c1 = activate4(c1, fused);
+          a2 = activate4(a2, fused);
+          c2 = activate4(c2, fused);
+          a3 = activate4(a3, fused);
+          c3 = activate4(c3, fused);
         }
         const q = (<usize>load<i32>(bk, 8)) << 2,
           e = <usize>load<i32>(bk, 12);
@@ -184,19 +188,20 @@ export function conv2dForward(
       PSB,
       PPB,
       rowBytes,
-      fuse,
+      fused,
       keep,
       exact,
       inRows,
     );
     if (exact) continue;
-    scratchToOutput(out, pooled, tmp, n, OC, OH, OW, PT, pitch, tanh);
+    scratchToOutput(out, pooled, tmp, n, OC, OH, OW, PT, pitch, activation);
   }
 }
 
 // One image's scratch planes (OC planes PT floats apart, rows `pitch` floats apart) to the output:
-// out = tmp or its tanh, a plane at a time when its rows are contiguous, else row by row; and with
-// `pooled`, its pooling (from out when it is kept, else from tmp after its tanh in place).
+// out = tmp or its activation, a plane at a time when its rows are contiguous, else row by row;
+// and with `pooled`, its pooling (from out when it is kept, else from tmp after its activation in
+// place).
 function scratchToOutput(
   out: usize,
   pooled: usize,
@@ -207,7 +212,7 @@ function scratchToOutput(
   OW: i32,
   PT: i32,
   pitch: i32,
-  tanh: i32,
+  activation: i32,
 ): void {
   const P = OH * OW,
     PP = (OH >> 1) * (OW >> 1);
@@ -220,8 +225,7 @@ function scratchToOutput(
       for (let y = 0; y < rowsPer; y++) {
         const dst = whole + ((<usize>(y * OW)) << 2),
           src = plane + ((<usize>(y * pitch)) << 2);
-        if (tanh) tanhForward(dst, src, len);
-        else copyRow(dst, src, len);
+        activateRow(dst, src, len, activation);
       }
     if (!pooled) continue;
     const dst = pooled + ((<usize>((n * OC + o) * PP)) << 2);
@@ -229,10 +233,10 @@ function scratchToOutput(
       avgPoolPlane(dst, whole, OH, OW, OW);
       continue;
     }
-    if (tanh)
+    if (activation)
       for (let y = 0; y < rowsPer; y++) {
         const row = plane + ((<usize>(y * pitch)) << 2);
-        tanhForward(row, row, len);
+        activateRow(row, row, len, activation);
       }
     avgPoolPlane(dst, plane, OH, OW, pitch);
   }

@@ -1,6 +1,6 @@
 // Elementwise layers, four floats at a time: tanh (the paper's activation), ReLU, sigmoid and
 // dropout's mask; each backward pass SETs dInp from its forward pass's output (or mask).
-import { tanh4 } from './simd';
+import { tanh4, copyRow, ACT_TANH, ACT_RELU } from './simd';
 
 // out = max(x, 0).
 export function reluForward(out: usize, inp: usize, n: i32): void {
@@ -126,4 +126,11 @@ export function dropoutForward(out: usize, inp: usize, mask: usize, n: i32): voi
 
 export function dropoutBackward(dInp: usize, dOut: usize, mask: usize, n: i32): void {
   multiply(dInp, dOut, mask, n);
+}
+
+// n values of a convolution's output through its activation (ACT_TANH, ACT_RELU, else a copy).
+export function activateRow(dst: usize, src: usize, n: i32, activation: i32): void {
+  if (activation == ACT_TANH) tanhForward(dst, src, n);
+  else if (activation == ACT_RELU) reluForward(dst, src, n);
+  else copyRow(dst, src, n);
 }

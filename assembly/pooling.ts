@@ -192,7 +192,9 @@ export function maxPool2Forward(out: usize, inp: usize, planes: i32, H: i32, W: 
 // Each output's gradient goes to the first maximum of its window in row-major order (as PyTorch
 // does on ties), found again from the forward input; the other three get 0. Four windows at a time:
 // the top-left, top-right, bottom-left and bottom-right elements of four windows as four vectors,
-// masks of "is the maximum and no earlier one is", and the gradient re-interleaved into rows.
+// masks of "is the maximum and no earlier one is", and the gradient re-interleaved into rows. With
+// `relu` (the input is a ReLU's output) the ReLU's backward pass too: the gradient only where that
+// maximum is positive (a NaN is not), the bits of reluBackward after this (pointwise.ts).
 export function maxPool2Backward(
   dInp: usize,
   dOut: usize,
@@ -200,11 +202,14 @@ export function maxPool2Backward(
   planes: i32,
   H: i32,
   W: i32,
+  relu: i32,
 ): void {
   const OH = H >> 1,
     OW = W >> 1,
     OW4 = OW & ~3,
     rowBytes = (<usize>W) << 2;
+  const zero = f32x4.splat(0),
+    open = relu ? zero : v128.not(zero);
   for (let p = 0; p < planes; p++) {
     const plane = (<usize>(p * H * W)) << 2,
       op = dOut + ((<usize>(p * OH * OW)) << 2);
@@ -230,10 +235,11 @@ export function maxPool2Backward(
         const isBl = v128.andnot(f32x4.eq(bl, m), taken);
         const isBr = v128.not(v128.or(taken, isBl));
         const gv = v128.load(g + ((<usize>x) << 2));
-        const gTl = v128.and(gv, isTl),
-          gTr = v128.and(gv, isTr);
-        const gBl = v128.and(gv, isBl),
-          gBr = v128.and(gv, isBr);
+        // the ReLU's gate at each element (all open without one)
+        const gTl = v128.and(v128.and(gv, isTl), v128.or(f32x4.gt(tl, zero), open)),
+          gTr = v128.and(v128.and(gv, isTr), v128.or(f32x4.gt(tr, zero), open));
+        const gBl = v128.and(v128.and(gv, isBl), v128.or(f32x4.gt(bl, zero), open)),
+          gBr = v128.and(v128.and(gv, isBr), v128.or(f32x4.gt(br, zero), open));
         const d = dInp + row + ((<usize>x) << 3),
           e = d + rowBytes;
         v128.store(d, v128.shuffle<f32>(gTl, gTr, 0, 4, 1, 5));
@@ -258,13 +264,15 @@ export function maxPool2Backward(
           at = rowBytes;
         }
         if (v3 > best) {
+          best = v3;
           at = rowBytes + 4;
         }
         store<f32>(dInp + a, 0);
         store<f32>(dInp + a + 4, 0);
         store<f32>(dInp + a + rowBytes, 0);
         store<f32>(dInp + a + rowBytes + 4, 0);
-        store<f32>(dInp + a + at, load<f32>(g + ((<usize>x) << 2)));
+        const gs = load<f32>(g + ((<usize>x) << 2));
+        store<f32>(dInp + a + at, relu && !(best > 0) ? 0 : gs);
       }
     }
   }

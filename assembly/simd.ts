@@ -47,6 +47,17 @@
   return f32x4.div(p, q);
 }
 
+// The activation a convolution's pass applies to its output (conv2dForward's `activation`): none,
+// tanh, or ReLU (max(x, 0), reluForward's bits).
+export const ACT_TANH = 1;
+export const ACT_RELU = 2;
+
+@inline export function activate4(x: v128, activation: i32): v128 {
+  if (activation == ACT_TANH) return tanh4(x);
+  if (activation == ACT_RELU) return f32x4.max(x, f32x4.splat(0));
+  return x;
+}
+
 // Small row copies with SIMD moves: memory.copy's per-call cost dominates for rows of 10-28 floats.
 @inline export function copyRow(dst: usize, src: usize, n: i32): void {
   let i = 0;

@@ -1,6 +1,6 @@
 // The Winograd convolution's forward pass (winograd.ts): the input transform, the products in the
 // transformed domain and the output transform, four images at a time.
-import { madd, tanh4 } from './simd';
+import { madd, activate4 } from './simd';
 import { bt } from './winograd-transforms';
 import { bt8 } from './winograd-transforms8';
 import { outputTile4 } from './winograd-tiles4';
@@ -127,8 +127,9 @@ function productForward(M: usize, U: usize, V: usize, C: i32, OC: i32, TP: i32, 
   return f32x4.add(f32x4.add(f32x4.sub(m1, m2), f32x4.add(d, d)), m5);
 }
 
-// One 2x2 block of outputs: Y = A^T M A + bias (then tanh), M's 36 values MX bytes apart (6 MX from
-// one row i to the next): A^T down each of M's six columns j (r0j, r1j), then along the two rows.
+// One 2x2 block of outputs: Y = A^T M A + bias (then its activation), M's 36 values MX bytes apart
+// (6 MX from one row i to the next): A^T down each of M's six columns j (r0j, r1j), then along the
+// two rows.
 // Written out per column: with constant indices every value stays in a register. With `pooled`,
 // only the block's average is stored, there: the 2x2 average pooling of the output.
 @inline function outputTile(
@@ -137,7 +138,7 @@ function productForward(M: usize, U: usize, V: usize, C: i32, OC: i32, TP: i32, 
   y: usize,
   rowBytes: usize,
   bias: v128,
-  tanh: i32,
+  activation: i32,
   pooled: usize,
   rest: bool,
 ): void {
@@ -200,11 +201,11 @@ function productForward(M: usize, U: usize, V: usize, C: i32, OC: i32, TP: i32, 
     y01 = f32x4.add(at1(r01, r02, r03, r04, r05), bias);
   let y10 = f32x4.add(at0(r10, r11, r12, r13, r14), bias),
     y11 = f32x4.add(at1(r11, r12, r13, r14, r15), bias);
-  if (tanh) {
-    y00 = tanh4(y00);
-    y01 = tanh4(y01);
-    y10 = tanh4(y10);
-    y11 = tanh4(y11);
+  if (activation) {
+    y00 = activate4(y00, activation);
+    y01 = activate4(y01, activation);
+    y10 = activate4(y10, activation);
+    y11 = activate4(y11, activation);
   }
   if (pooled) {
     // avgPool2Forward's order of additions: vectors of columns, or the rest of a row
@@ -220,7 +221,8 @@ function productForward(M: usize, U: usize, V: usize, C: i32, OC: i32, TP: i32, 
   v128.store(y + rowBytes, y11, 16);
 }
 
-// out = conv(inp, w) + b (or its tanh); with `pooled` (not 0), only its 2x2 average pooling there.
+// out = conv(inp, w) + b (or its activation); with `pooled` (not 0), only its 2x2 average pooling
+// there.
 export function winogradForward(
   out: usize,
   inp: usize,
@@ -232,7 +234,7 @@ export function winogradForward(
   W: i32,
   OC: i32,
   scratch: usize,
-  tanh: i32,
+  activation: i32,
   pooled: usize,
 ): void {
   const OH = H - 4,
@@ -267,7 +269,7 @@ export function winogradForward(
         for (let tx = 0; tx < TX; tx++) {
           const mt = M + ((<usize>(oc * TP + ty * TX + tx)) << 4);
           if (m == 4) {
-            outputTile4(mt, MX, Yi, oc, ty, tx, OH, OW, bias, tanh, pooled != 0, tmp);
+            outputTile4(mt, MX, Yi, oc, ty, tx, OH, OW, bias, activation, pooled != 0, tmp);
             continue;
           }
           outputTile(
@@ -276,7 +278,7 @@ export function winogradForward(
             Yi + ((<usize>(oc * P + 2 * ty * OW + 2 * tx)) << 4),
             (<usize>OW) << 4,
             bias,
-            tanh,
+            activation,
             pooled ? Yi + ((<usize>((oc * TY + ty) * TX + tx)) << 4) : 0,
             tx >= (TX & ~3),
           );

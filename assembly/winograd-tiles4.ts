@@ -1,12 +1,12 @@
 // F(4x4, 5x5)'s output tiles (winograd.ts): the forward pass's output transform, Y = A^T M A, and
 // the backward pass's output-gradient transform, dM = A dY A^T, on one 4x4 block of four images.
-import { tanh4 } from './simd';
+import { activate4 } from './simd';
 import { at8, atT8 } from './winograd-transforms8';
 
-// One 4x4 block of outputs of channel oc, tile (ty, tx): Y = A^T M A + bias (then tanh), M's 64
-// values MX bytes apart (xi = 8 i + j), written into the interleaved outputs Yi; with `pooled`,
-// only the four 2x2 averages, where the pooled outputs go, added in avgPool2Forward's orders
-// (vectors of four columns, or the rest of a row one by one). tmp: 48 vectors.
+// One 4x4 block of outputs of channel oc, tile (ty, tx): Y = A^T M A + bias (then its activation),
+// M's 64 values MX bytes apart (xi = 8 i + j), written into the interleaved outputs Yi; with
+// `pooled`, only the four 2x2 averages, where the pooled outputs go, added in avgPool2Forward's
+// orders (vectors of four columns, or the rest of a row one by one). tmp: 48 vectors.
 @inline export function outputTile4(
   mt: usize,
   MX: usize,
@@ -17,7 +17,7 @@ import { at8, atT8 } from './winograd-transforms8';
   OH: i32,
   OW: i32,
   bias: v128,
-  tanh: i32,
+  activation: i32,
   pooled: bool,
   tmp: usize,
 ): void {
@@ -28,7 +28,7 @@ import { at8, atT8 } from './winograd-transforms8';
   for (let q = 0; q < 16; q++) {
     const a = Y + ((<usize>q) << 4);
     let y = f32x4.add(v128.load(a), bias);
-    if (tanh) y = tanh4(y);
+    if (activation) y = activate4(y, activation);
     v128.store(a, y);
   }
   if (!pooled) {

@@ -6,6 +6,9 @@
 
 export type FloatArray = Float32Array | Float64Array;
 
+/** The activation a convolution's pass may apply to its output (the layer after it). */
+export type ConvActivation = 'tanh' | 'relu' | null;
+
 export interface Kernels {
   readonly name: 'reference' | 'wasm';
   readonly dtype: 'float32' | 'float64';
@@ -21,9 +24,10 @@ export interface Kernels {
    */
   reset(): void;
   /**
-   * With `tanh`, writes tanh of the convolution (the fused conv + tanh layer pair). With `pooled`,
-   * also writes its 2x2 average pooling there, to the bit what avgPool2Forward gives from `out`;
-   * `out` may then be null (evaluating: the unpooled output is not kept).
+   * With `activation`, writes tanh or ReLU of the convolution (the fused pair of layers: the bits
+   * of tanhForward or reluForward after it). With `pooled`, also writes its 2x2 average pooling
+   * there, to the bit what avgPool2Forward gives from `out`; `out` may then be null (evaluating:
+   * the unpooled output is not kept).
    */
   conv2dForward(
     out: FloatArray | null,
@@ -36,7 +40,7 @@ export interface Kernels {
     W: number,
     OC: number,
     K: number,
-    tanh?: boolean,
+    activation?: ConvActivation,
     pooled?: FloatArray | null,
   ): void;
   /** Sets dW, dB and (when not null) dInp, as denseBackward does. */
@@ -114,7 +118,11 @@ export interface Kernels {
   sigmoidBackward(dInp: FloatArray, dOut: FloatArray, y: FloatArray, n: number): void;
   /** 2x2 max pooling, stride 2 (H, W even). */
   maxPool2Forward(out: FloatArray, inp: FloatArray, planes: number, H: number, W: number): void;
-  /** The gradient goes to the first maximum of each window in row-major order, as in PyTorch. */
+  /**
+   * The gradient goes to the first maximum of each window in row-major order, as in PyTorch. With
+   * `relu` (inp is a ReLU's output), the ReLU's backward pass too: the bits of this then
+   * reluBackward, in one pass.
+   */
   maxPool2Backward(
     dInp: FloatArray,
     dOut: FloatArray,
@@ -122,6 +130,7 @@ export interface Kernels {
     planes: number,
     H: number,
     W: number,
+    relu?: boolean,
   ): void;
   /** out [planes, H+2P, W+2P] = inp [planes, H, W] with a border of P zeros. */
   pad2d(out: FloatArray, inp: FloatArray, planes: number, H: number, W: number, P: number): void;

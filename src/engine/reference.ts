@@ -10,7 +10,7 @@ export function createReferenceKernels(dtype: 'float32' | 'float64' = 'float32')
     dtype,
     alloc: (n) => new Ctor(n),
     reset: () => {},
-    conv2dForward(out, inp, w, b, B, C, H, W, OC, K, tanh = false, pooled = null) {
+    conv2dForward(out, inp, w, b, B, C, H, W, OC, K, activation = null, pooled = null) {
       const OH = H - K + 1,
         OW = W - K + 1;
       const whole = out ?? new Ctor(B * OC * OH * OW);
@@ -29,7 +29,8 @@ export function createReferenceKernels(dtype: 'float32' | 'float64' = 'float32')
               const o = ((n * OC + oc) * OH + oy) * OW + ox;
               whole[o] = s;
               // exactly the unfused pair
-              if (tanh) whole[o] = Math.tanh(whole[o]);
+              if (activation === 'tanh') whole[o] = Math.tanh(whole[o]);
+              if (activation === 'relu') whole[o] = whole[o] > 0 ? whole[o] : 0;
             }
       if (pooled) avgPool2Forward(pooled, whole, B * OC, OH, OW);
     },
@@ -119,7 +120,7 @@ export function createReferenceKernels(dtype: 'float32' | 'float64' = 'float32')
             out[(p * OH + y) * OW + x] = Math.max(top, inp[a + W], inp[a + W + 1]);
           }
     },
-    maxPool2Backward(dInp, dOut, inp, planes, H, W) {
+    maxPool2Backward(dInp, dOut, inp, planes, H, W, relu = false) {
       const OH = H >> 1,
         OW = W >> 1;
       for (let p = 0; p < planes; p++)
@@ -132,7 +133,8 @@ export function createReferenceKernels(dtype: 'float32' | 'float64' = 'float32')
               dInp[i] = 0;
               if (inp[i] > inp[at]) at = i;
             }
-            dInp[at] = dOut[(p * OH + y) * OW + x];
+            // with `relu`, the ReLU's backward pass too (its output is this input)
+            dInp[at] = relu && !(inp[at] > 0) ? 0 : dOut[(p * OH + y) * OW + x];
           }
     },
     pad2d(out, inp, planes, H, W, P) {

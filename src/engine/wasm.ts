@@ -215,7 +215,7 @@ export function createWasmKernels(
       buffers.push(memory.buffer);
       return { start, end: start + bytes };
     },
-    conv2dForward: (out, inp, w, b, B, C, H, W, OC, K, tanh = false, pooled = null) =>
+    conv2dForward: (out, inp, w, b, B, C, H, W, OC, K, activation = null, pooled = null) =>
       x.conv2dForward(
         p(out),
         p(inp),
@@ -228,7 +228,7 @@ export function createWasmKernels(
         OC,
         K,
         conv(C, H, W, OC, K),
-        tanh ? 1 : 0,
+        activation === 'tanh' ? 1 : activation === 'relu' ? 2 : 0,
         p(pooled),
       ),
     conv2dBackward: (dInp, dW, dB, dOut, inp, w, B, C, H, W, OC, K) =>
@@ -264,8 +264,8 @@ export function createWasmKernels(
     sigmoidForward: (out, inp, n) => x.sigmoidForward(p(out), p(inp), n),
     sigmoidBackward: (dInp, dOut, y, n) => x.sigmoidBackward(p(dInp), p(dOut), p(y), n),
     maxPool2Forward: (out, inp, planes, H, W) => x.maxPool2Forward(p(out), p(inp), planes, H, W),
-    maxPool2Backward: (dInp, dOut, inp, planes, H, W) =>
-      x.maxPool2Backward(p(dInp), p(dOut), p(inp), planes, H, W),
+    maxPool2Backward: (dInp, dOut, inp, planes, H, W, relu = false) =>
+      x.maxPool2Backward(p(dInp), p(dOut), p(inp), planes, H, W, relu ? 1 : 0),
     pad2d: (out, inp, planes, H, W, P) => x.pad2d(p(out), p(inp), planes, H, W, P),
     crop2d: (dInp, dPadded, planes, H, W, P) => x.crop2d(p(dInp), p(dPadded), planes, H, W, P),
     subsample2d: (out, inp, planes, H, W, S) => x.subsample2d(p(out), p(inp), planes, H, W, S),

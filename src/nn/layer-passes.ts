@@ -1,9 +1,10 @@
 // One layer's forward and backward pass on the kernels, for every layer kind of architecture.ts.
 // A padded or strided convolution runs as pad2d, the kernels' stride-1 convolution and
 // subsample2d, through buffers of its own (ConvBuffers), so the fast convolution kernels serve
-// every convolution. A convolution followed by tanh runs as one fused kernel. Dropout draws its
-// mask per pass (dropout.ts) and is the identity when no training step is running.
-import type { FloatArray, Kernels } from '../engine/kernels.js';
+// every convolution. A convolution followed by tanh or ReLU runs as one fused kernel, and so do the
+// backward passes of a pooling and the activation before it (tanh and average, ReLU and max).
+// Dropout draws its mask per pass (dropout.ts) and is the identity when no training step runs.
+import type { ConvActivation, FloatArray, Kernels } from '../engine/kernels.js';
 import { size, type LayerSpec, type Shape3 } from './architecture.js';
 import { dropoutMask } from './dropout.js';
 import { unitSplit } from './unit-split.js';
@@ -71,16 +72,16 @@ export interface LayerIo {
   param: (name: string) => FloatArray;
 }
 
-/** What a convolution's pass also does: the tanh that follows it, the pooling after that. */
+/** What a convolution's pass also does: the activation that follows it, the pooling after that. */
 export interface ConvEpilogue {
-  tanh: boolean;
+  activation: ConvActivation;
   /** The 2x2 average pooling's output (a stride-1 convolution's only), or null. */
   pooled: FloatArray | null;
   /** Whether `out` is written (it may not be when pooling: no backward pass will read it). */
   keep: boolean;
 }
 
-/** Conv forward into `out` (tanh of the convolution with `then.tanh`) and `then.pooled`. */
+/** Conv forward into `out` (its activation with `then.activation`) and `then.pooled`. */
 export function convForward(
   k: Kernels,
   l: Conv,
@@ -111,7 +112,7 @@ export function convForward(
     g.paddedW,
     l.outChannels,
     l.kernel,
-    then.tanh,
+    then.activation,
     then.pooled,
   );
   if (buffers.full)
@@ -257,4 +258,28 @@ export function plainBackward(
   else if (l.kind === 'sigmoid') k.sigmoidBackward(dInp, dOut, io.out, n);
   else if (l.kind === 'avgpool') k.avgPool2Backward(dInp, dOut, io.B * c, h, w);
   else if (l.kind === 'maxpool') k.maxPool2Backward(dInp, dOut, io.inp, io.B * c, h, w);
+}
+
+/**
+ * The backward passes of a pooling layer and of the activation before it as one kernel, where there
+ * is one (average pooling after tanh, max-pooling after ReLU): `dInp` is the activation's input
+ * gradient, with the bits of the two passes one after the other (the pooling's input gradient is
+ * not written). `io` is the pooling's. False, and nothing done, for any other pair or without an
+ * activation layer before it that may run (null).
+ */
+export function pooledActivationBackward(
+  k: Kernels,
+  pool: LayerSpec,
+  activation: LayerSpec | null,
+  io: LayerIo,
+  dInp: FloatArray,
+  dOut: FloatArray,
+): boolean {
+  const [c, h, w] = io.shape;
+  if (pool.kind === 'avgpool' && activation?.kind === 'tanh')
+    k.avgPoolTanhBackward(dInp, dOut, io.inp, io.B * c, h, w);
+  else if (pool.kind === 'maxpool' && activation?.kind === 'relu')
+    k.maxPool2Backward(dInp, dOut, io.inp, io.B * c, h, w, true);
+  else return false;
+  return true;
 }

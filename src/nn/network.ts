@@ -26,6 +26,7 @@ import {
   layerBufferFloats,
   plainBackward,
   plainForward,
+  pooledActivationBackward,
   type ConvBuffers,
   type DropoutState,
   type LayerIo,
@@ -171,21 +172,22 @@ export class Network {
   forwardFrom(start: number, B: number, options: ForwardOptions = {}, end = Infinity): FloatArray {
     if (B > this.batch) throw new Error(`batch ${B} exceeds capacity ${this.batch}`);
     const layers = this.arch.layers;
-    // a convolution followed by tanh runs as one kernel that writes the tanh output (tanh's
-    // backward pass needs only its output), and a stride-1 one followed (after its tanh) by 2x2
-    // average pooling pools in the same pass
+    // a convolution followed by tanh or ReLU runs as one kernel that writes the activation's output
+    // (its backward pass needs only that), and a stride-1 one followed (after it) by 2x2 average
+    // pooling pools in the same pass
     let doneUpTo = -1;
     layers.forEach((l, i) => {
       if (i < start || i <= doneUpTo || i >= end) return;
       const io = this.io(i, B);
       if (l.kind === 'conv') {
-        const tanh = layers[i + 1]?.kind === 'tanh';
-        const poolAt = tanh ? i + 2 : i + 1;
+        const next = layers[i + 1]?.kind;
+        const activation = next === 'tanh' || next === 'relu' ? next : null;
+        const poolAt = activation ? i + 2 : i + 1;
         const buffers = this.convBuffers[i]!;
         const pool = layers[poolAt]?.kind === 'avgpool' && !buffers.full;
-        doneUpTo = pool ? poolAt : tanh ? i + 1 : i;
+        doneUpTo = pool ? poolAt : activation ? i + 1 : i;
         const then = {
-          tanh,
+          activation,
           pooled: pool ? this.acts[poolAt + 1] : null,
           keep: !options.evaluating,
         };
@@ -211,8 +213,8 @@ export class Network {
   /**
    * Backpropagates dActs[last] (set by the loss) into `grads` (or `gradsAux`), overwriting them
    * (no zeroGrad() needed). With `downTo`, only layers downTo.. run (dActs[downTo] and their
-   * gradients set, nothing below); with `from`, layers from.. down from dActs[from + 1]. Average
-   * pooling after tanh runs with it as one kernel (its input gradient is not written).
+   * gradients set, nothing below); with `from`, layers from.. down from dActs[from + 1]. A pooling
+   * and the activation before it run as one kernel where there is one (layer-passes.ts).
    */
   backward(B: number, into: 'grads' | 'aux' = 'grads', downTo = 0, from = Infinity): void {
     const gv = into === 'grads' ? this.gv : this.gvAux;
@@ -223,11 +225,9 @@ export class Network {
       const dInp = i === 0 ? null : this.dActs[i],
         dOut = this.dActs[i + 1];
       const io = this.io(i, B);
-      if (l.kind === 'avgpool' && layers[i - 1]?.kind === 'tanh' && i - 1 >= Math.max(downTo, 1)) {
-        const [c, h, w] = io.shape;
-        this.kernels.avgPoolTanhBackward(this.dActs[i - 1], dOut, io.inp, B * c, h, w);
-        i--;
-      } else if (l.kind === 'conv')
+      const before = i - 1 >= Math.max(downTo, 1) ? layers[i - 1] : null;
+      if (pooledActivationBackward(this.kernels, l, before, io, this.dActs[i - 1], dOut)) i--;
+      else if (l.kind === 'conv')
         convBackward(this.kernels, l, io, this.convBuffers[i]!, dInp, dOut, grad);
       else if (l.kind === 'dense')
         denseBackward(this.kernels, l, io, dInp, dOut, grad, i === this.splitLayer);

@@ -78,7 +78,7 @@ for (const [variant, winograd] of [
   describe.skipIf(!module)(
     `wasm kernels (${variant}, ${winograd ? 'Winograd' : 'direct'} 5x5 convolutions) equal the reference kernels`,
     () => {
-      const fast = createWasmKernels(4_000_000, module, undefined, { winograd });
+      const fast = createWasmKernels(6_000_000, module, undefined, { winograd });
       function pair(n: number, rng: Rng): [FloatArray, FloatArray] {
         const a = rand(ref, n, rng),
           b = fast.alloc(n);
@@ -138,8 +138,8 @@ for (const [variant, winograd] of [
           close(y1, y2);
           const t1 = ref.alloc(B * OC * OH * OW),
             t2 = fast.alloc(B * OC * OH * OW);
-          ref.conv2dForward(t1, x1, w1, b1, B, C, H, W, OC, K, true);
-          fast.conv2dForward(t2, x2, w2, b2, B, C, H, W, OC, K, true);
+          ref.conv2dForward(t1, x1, w1, b1, B, C, H, W, OC, K, 'tanh');
+          fast.conv2dForward(t2, x2, w2, b2, B, C, H, W, OC, K, 'tanh');
           close(t1, t2);
           const u2 = fast.alloc(B * OC * OH * OW);
           fast.tanhForward(u2, y2, u2.length);
@@ -147,6 +147,15 @@ for (const [variant, winograd] of [
             // fused = conv then tanh, exactly
             expect(t1[i]).toBe(Math.fround(Math.tanh(y1[i])));
             expect(t2[i]).toBe(u2[i]);
+          }
+          // and conv then ReLU
+          ref.conv2dForward(t1, x1, w1, b1, B, C, H, W, OC, K, 'relu');
+          fast.conv2dForward(t2, x2, w2, b2, B, C, H, W, OC, K, 'relu');
+          fast.reluForward(u2, y2, u2.length);
+          expect(t2.some((v) => v === 0) && t2.some((v) => v > 0)).toBe(true);
+          for (let i = 0; i < t1.length; i++) {
+            expect(t1[i]).toBe(y1[i] > 0 ? y1[i] : 0);
+            expect(Object.is(t2[i], u2[i])).toBe(true);
           }
           const [g1, g2] = pair(B * OC * OH * OW, rng),
             [dw1, dw2] = pair(OC * C * K * K, rng),
@@ -169,27 +178,27 @@ for (const [variant, winograd] of [
       }
 
       for (const [B, C, H, W, OC, K] of convShapes) {
-        it(`conv2d forward pooled in its pass: the bits of conv (tanh), then pooling ${[B, C, H, W, OC, K].join('x')}`, () => {
+        it(`conv2d forward pooled in its pass: the bits of conv (tanh, ReLU), then pooling ${[B, C, H, W, OC, K].join('x')}`, () => {
           const rng = new Rng(B * 1000 + C * 100 + H + W + OC + K + 7);
           const OH = H - K + 1,
             OW = W - K + 1,
             whole = B * OC * OH * OW,
             pooledSize = B * OC * (OH >> 1) * (OW >> 1);
-          for (const tanh of [false, true]) {
+          for (const activation of [null, 'tanh', 'relu'] as const) {
             for (const k of [ref, fast]) {
               const x = rand(k, B * C * H * W, rng),
                 w = rand(k, OC * C * K * K, rng),
                 b = rand(k, OC, rng);
               const y = k.alloc(whole),
                 expected = k.alloc(pooledSize);
-              k.conv2dForward(y, x, w, b, B, C, H, W, OC, K, tanh);
+              k.conv2dForward(y, x, w, b, B, C, H, W, OC, K, activation);
               k.avgPool2Forward(expected, y, B * OC, OH, OW);
               // kept (training: the backward pass reads the unpooled output) and not kept
               const kept = k.alloc(whole),
                 pooledKept = k.alloc(pooledSize),
                 pooled = k.alloc(pooledSize);
-              k.conv2dForward(kept, x, w, b, B, C, H, W, OC, K, tanh, pooledKept);
-              k.conv2dForward(null, x, w, b, B, C, H, W, OC, K, tanh, pooled);
+              k.conv2dForward(kept, x, w, b, B, C, H, W, OC, K, activation, pooledKept);
+              k.conv2dForward(null, x, w, b, B, C, H, W, OC, K, activation, pooled);
               expectSame(y, kept);
               expectSame(expected, pooledKept);
               expectSame(expected, pooled);
@@ -416,6 +425,27 @@ for (const [variant, winograd] of [
           ref.maxPool2Backward(d1, g1, x1, planes, H, W);
           fast.maxPool2Backward(d2, g2, x2, planes, H, W);
           expectSame(d1, d2);
+          // after a ReLU (its output: zeros, whole windows of them too), with the ReLU's backward
+          // pass in the same one: the bits of the two passes one after the other
+          const [r1, r2] = pair(x1.length, rng);
+          ref.reluForward(r1, x1, x1.length);
+          fast.reluForward(r2, x2, x2.length);
+          for (const r of [r1, r2]) r.fill(0, 0, 2 * W);
+          const [e1, e2] = [ref.alloc(x1.length), fast.alloc(x1.length)];
+          for (const [k, r, g, d, e] of [
+            [ref, r1, g1, d1, e1],
+            [fast, r2, g2, d2, e2],
+          ] as const) {
+            k.maxPool2Backward(d, g, r, planes, H, W);
+            k.reluBackward(d, d, r, r.length);
+            e.fill(7);
+            k.maxPool2Backward(e, g, r, planes, H, W, true);
+            expect([...e].map((v) => Object.is(v, -0))).toEqual(
+              [...d].map((v) => Object.is(v, -0)),
+            );
+            expectSame(d, e);
+          }
+          expectSame(e1, e2);
         });
 
       for (const [planes, H, W, P, S] of [
