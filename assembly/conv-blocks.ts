@@ -1,6 +1,8 @@
 // The direct convolution's forward pass (conv-forward.ts) works on blocks of eight positions, four
 // output channels at a time: the positions each block computes and where its outputs go, for a
-// plain pass and for a pass that also pools (two rows at a time).
+// plain pass and for a pass that also pools (two rows at a time), and the stores of a block.
+import { activate4 } from './simd';
+import { storePooled } from './pooling';
 
 // The forward pass's blocks of eight positions, as [p, d, q, e] at blk (16 bytes each): the
 // positions p..p+3 and p+d/4..p+d/4+3 (d in bytes) of the computation, written to q..q+3 and
@@ -84,4 +86,49 @@ function pairedRowBlocks(blk: usize, nb: i32, OH: i32, OW: i32, W: i32, from: i3
   store<i32>(at, d, 4);
   store<i32>(at, q, 8);
   store<i32>(at, e, 12);
+}
+
+// The outputs of block `bk` for two channels (a0, c0 and a1, c1: its two vectors of each), from
+// channel planes t0 (outputs) and p0 (pooled), PSB and PPB bytes per channel: with `fused`, the
+// activation taken in registers; with `keep || !exact`, the outputs written (exact: straight to the
+// output planes); with `inRows`, the block's second vector a row below and the two pooled (as
+// vectors unless `pooledRest`).
+@inline export function storeBlockPair(
+  a0: v128,
+  c0: v128,
+  a1: v128,
+  c1: v128,
+  bk: usize,
+  pooledRest: bool,
+  t0: usize,
+  p0: usize,
+  PSB: usize,
+  PPB: usize,
+  rowBytes: usize,
+  fused: i32,
+  keep: bool,
+  exact: bool,
+  inRows: bool,
+): void {
+  if (fused) {
+    a0 = activate4(a0, fused);
+    c0 = activate4(c0, fused);
+    a1 = activate4(a1, fused);
+    c1 = activate4(c1, fused);
+  }
+  const q = (<usize>load<i32>(bk, 8)) << 2,
+    e = <usize>load<i32>(bk, 12);
+  if (keep || !exact) {
+    const e2 = inRows ? rowBytes : e,
+      t1 = t0 + PSB;
+    v128.store(t0 + q, a0);
+    v128.store(t0 + q + e2, c0);
+    v128.store(t1 + q, a1);
+    v128.store(t1 + q + e2, c1);
+  }
+  if (inRows) {
+    const pp = p0 + (e << 2);
+    storePooled(a0, c0, pp, pooledRest);
+    storePooled(a1, c1, pp + PPB, pooledRest);
+  }
 }

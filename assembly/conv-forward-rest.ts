@@ -1,53 +1,11 @@
 // The direct convolution forward's last output channels when OC is not a multiple of four
 // (LeNet-5's first convolution has six): pairs of channels over two blocks of positions at a time,
 // so that eight sums are in flight as in conv-forward.ts's blocks of four channels (with four, each
-// multiply-add waits on the one before it), then a block or a channel left over. Every sum starts
+// multiply-add waits on the one before it), then a channel left over. Every sum starts
 // from the bias and adds the rows in order, as in the blocks of four, so the bits are the same.
 import { madd, activate4 } from './simd';
 import { storePooled } from './pooling';
-
-// Where a block's outputs go (conv-forward.ts's layout): `planes` and `pooledPlanes` of the image,
-// PSB and PPB bytes per channel, with `fused` the activation taken in registers, with `keep` the
-// unpooled output written, with `inRows` the block's second vector a row below and pooled.
-@inline function finishBlock(
-  a0: v128,
-  c0: v128,
-  a1: v128,
-  c1: v128,
-  bk: usize,
-  pooledRest: bool,
-  t0: usize,
-  p0: usize,
-  PSB: usize,
-  PPB: usize,
-  rowBytes: usize,
-  fused: i32,
-  keep: bool,
-  exact: bool,
-  inRows: bool,
-): void {
-  if (fused) {
-    a0 = activate4(a0, fused);
-    c0 = activate4(c0, fused);
-    a1 = activate4(a1, fused);
-    c1 = activate4(c1, fused);
-  }
-  const q = (<usize>load<i32>(bk, 8)) << 2,
-    e = <usize>load<i32>(bk, 12);
-  if (keep || !exact) {
-    const e2 = inRows ? rowBytes : e,
-      t1 = t0 + PSB;
-    v128.store(t0 + q, a0);
-    v128.store(t0 + q + e2, c0);
-    v128.store(t1 + q, a1);
-    v128.store(t1 + q + e2, c1);
-  }
-  if (inRows) {
-    const pp = p0 + (e << 2);
-    storePooled(a0, c0, pp, pooledRest);
-    storePooled(a1, c1, pp + PPB, pooledRest);
-  }
-}
+import { storeBlockPair } from './conv-blocks';
 
 // Channels OC4..OC-1 of one image: `x` the image (or its im2col copy), `off` the rows' offsets,
 // `blk` the nb blocks (the first vectorBlocks pooled as vectors), the rest as in conv2dForward.
@@ -80,10 +38,11 @@ export function forwardRestChannels(
       p0 = pooledPlanes + <usize>oc * PPB;
     const bias0 = v128.load32_splat(b + ((<usize>oc) << 2)),
       bias1 = v128.load32_splat(b + ((<usize>(oc + 1)) << 2));
-    let k = 0;
-    for (; k + 2 <= nb; k += 2) {
-      const bk = blk + ((<usize>k) << 4),
-        bj = bk + 16;
+    // blocks two at a time; an odd last one with itself (the same sums, stored twice)
+    for (let k = 0; k < nb; k += 2) {
+      const j = min(k + 1, nb - 1),
+        bk = blk + ((<usize>k) << 4),
+        bj = blk + ((<usize>j) << 4);
       const xp = x + ((<usize>load<i32>(bk)) << 2),
         d = <usize>load<i32>(bk, 4),
         xq = x + ((<usize>load<i32>(bj)) << 2),
@@ -115,8 +74,8 @@ export function forwardRestChannels(
         h1 = madd(s1, x3, h1);
       }
       const restK = k >= vectorBlocks,
-        restJ = k + 1 >= vectorBlocks;
-      finishBlock(
+        restJ = j >= vectorBlocks;
+      storeBlockPair(
         a0,
         c0,
         a1,
@@ -133,7 +92,7 @@ export function forwardRestChannels(
         exact,
         inRows,
       );
-      finishBlock(
+      storeBlockPair(
         g0,
         h0,
         g1,
@@ -150,29 +109,6 @@ export function forwardRestChannels(
         exact,
         inRows,
       );
-    }
-    if (k < nb) {
-      const bk = blk + ((<usize>k) << 4),
-        xp = x + ((<usize>load<i32>(bk)) << 2),
-        d = <usize>load<i32>(bk, 4);
-      let a0 = bias0,
-        c0 = bias0,
-        a1 = bias1,
-        c1 = bias1;
-      for (let r = 0; r < R; r++) {
-        const ro = (<usize>r) << 2,
-          xr = xp + <usize>load<i32>(off + ro);
-        const x0 = v128.load(xr),
-          x1 = v128.load(xr + d);
-        let s = v128.load32_splat(w0 + ro);
-        a0 = madd(s, x0, a0);
-        c0 = madd(s, x1, c0);
-        s = v128.load32_splat(w1 + ro);
-        a1 = madd(s, x0, a1);
-        c1 = madd(s, x1, c1);
-      }
-      const rest = k >= vectorBlocks;
-      finishBlock(a0, c0, a1, c1, bk, rest, t0, p0, PSB, PPB, rowBytes, fused, keep, exact, inRows);
     }
   }
   for (; oc < OC; oc++) {

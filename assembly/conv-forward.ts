@@ -2,13 +2,13 @@
 // pooling, when asked), on the direct kernels (register blocks of four channels by eight positions;
 // the last channels when OC is not a multiple of four in conv-forward-rest.ts) or on the Winograd
 // kernels.
-import { madd, activate4 } from './simd';
+import { madd } from './simd';
 import { activateRow } from './pointwise';
 import { winogradApplies } from './winograd';
 import { winogradForward } from './winograd-forward';
 import { padded, WINOGRAD_MIN_BATCH, winogradOn, im2col } from './conv-layout';
-import { directBlocks, forwardBlocks, poolBlocks } from './conv-blocks';
-import { avgPool2Forward, avgPoolPlane, storePooled } from './pooling';
+import { directBlocks, forwardBlocks, poolBlocks, storeBlockPair } from './conv-blocks';
+import { avgPool2Forward, avgPoolPlane } from './pooling';
 import { forwardRestChannels } from './conv-forward-rest';
 
 // Forward: out[oc] = b[oc] + W[oc, :] col, four output channels by eight positions at a time, as
@@ -138,38 +138,43 @@ export function conv2dForward(
           op += 4;
           wp += 16;
         }
-        if (fused) {
-          a0 = activate4(a0, fused);
-          c0 = activate4(c0, fused);
-          a1 = activate4(a1, fused);
-          c1 = activate4(c1, fused);
-          a2 = activate4(a2, fused);
-          c2 = activate4(c2, fused);
-          a3 = activate4(a3, fused);
-          c3 = activate4(c3, fused);
-        }
-        const q = (<usize>load<i32>(bk, 8)) << 2,
-          e = <usize>load<i32>(bk, 12);
-        if (keep || !exact) {
-          const o = t0 + q,
-            o2 = o + (inRows ? rowBytes : e);
-          v128.store(o, a0);
-          v128.store(o2, c0);
-          v128.store(o + PSB, a1);
-          v128.store(o2 + PSB, c1);
-          v128.store(o + 2 * PSB, a2);
-          v128.store(o2 + 2 * PSB, c2);
-          v128.store(o + 3 * PSB, a3);
-          v128.store(o2 + 3 * PSB, c3);
-        }
-        if (inRows) {
-          const pp = p0 + (e << 2),
-            rest = k >= vectorBlocks;
-          storePooled(a0, c0, pp, rest);
-          storePooled(a1, c1, pp + PPB, rest);
-          storePooled(a2, c2, pp + 2 * PPB, rest);
-          storePooled(a3, c3, pp + 3 * PPB, rest);
-        }
+        const rest = k >= vectorBlocks;
+        storeBlockPair(
+          a0,
+          c0,
+          a1,
+          c1,
+          bk,
+          rest,
+          t0,
+          p0,
+          PSB,
+          PPB,
+          rowBytes,
+          fused,
+          keep,
+          exact,
+          inRows,
+        );
+        const t2 = t0 + 2 * PSB,
+          p2 = p0 + 2 * PPB;
+        storeBlockPair(
+          a2,
+          c2,
+          a3,
+          c3,
+          bk,
+          rest,
+          t2,
+          p2,
+          PSB,
+          PPB,
+          rowBytes,
+          fused,
+          keep,
+          exact,
+          inRows,
+        );
       }
     }
     forwardRestChannels(
