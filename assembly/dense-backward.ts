@@ -1,5 +1,7 @@
 // The dense layer's backward pass: dW and dB set from the batch, dInp set (when asked).
 import { madd } from './simd';
+import { countNonzero, denseInputGradSparse, denseWeightGradSparse } from './dense-sparse';
+import { listsFit, sparseInputGrad, sparseWeightGrad } from './dense-sparse';
 
 export function denseBackward(
   dInp: usize,
@@ -11,16 +13,25 @@ export function denseBackward(
   B: i32,
   I: i32,
   O: i32,
+  scratch: usize,
 ): void {
-  const OB = (<usize>O) << 2,
-    IB = (<usize>I) << 2,
-    I8 = I & ~7,
-    O4 = O & ~3;
   for (let o = 0; o < O; o++) {
     let sb: f32 = 0;
     for (let n = 0; n < B; n++) sb += load<f32>(dOut + ((<usize>(n * O + o)) << 2));
     store<f32>(dB + ((<usize>o) << 2), <f32>0 + sb);
   }
+  if (I > 0 && listsFit(B, 0) && sparseWeightGrad(countNonzero(dOut, B * O), B * O))
+    denseWeightGradSparse(dW, dOut, inp, B, I, O, scratch);
+  else denseWeightGrad(dW, dOut, inp, B, I, O);
+  if (dInp != 0) denseInputGrad(dInp, dOut, O, w, B, I, O, 0, scratch);
+}
+
+// dW[o, i] = sum_n g[n, o] * x[n, i] for every output and input.
+function denseWeightGrad(dW: usize, dOut: usize, inp: usize, B: i32, I: i32, O: i32): void {
+  const OB = (<usize>O) << 2,
+    IB = (<usize>I) << 2,
+    I8 = I & ~7,
+    O4 = O & ~3;
   // dW[o, i] = sum_n g[n, o] * x[n, i]: four outputs by eight inputs at a time, in registers over
   // the batch
   for (let o = 0; o < O4; o += 4) {
@@ -70,7 +81,6 @@ export function denseBackward(
     for (let k = 0; k < 4; k++) denseGradRow(dW, dOut, inp, B, I, O, o + k, I8);
   }
   for (let o = O4; o < O; o++) denseGradRow(dW, dOut, inp, B, I, O, o, 0);
-  if (dInp != 0) denseInputGrad(dInp, dOut, O, w, B, I, O, 0);
 }
 
 // dInp[n, i] = sum_o g[n, o] * w[o, i] for the O outputs whose weight rows start at w and whose
@@ -86,7 +96,12 @@ export function denseInputGrad(
   I: i32,
   O: i32,
   add: i32,
+  scratch: usize,
 ): void {
+  if (listsFit(B * O, B) && sparseInputGrad(nonzeroRows(dOut, OS, B, O), B * O)) {
+    denseInputGradSparse(dInp, dOut, OS, w, B, I, O, add, scratch);
+    return;
+  }
   const OB = (<usize>OS) << 2,
     IB = (<usize>I) << 2,
     I8 = I & ~7;
@@ -141,6 +156,13 @@ export function denseInputGrad(
     for (let k = 0; k < 4; k++) denseInputGradRow(dInp, dOut, OS, w, I, O, n + k, I8, add);
   }
   for (; n < B; n++) denseInputGradRow(dInp, dOut, OS, w, I, O, n, 0, add);
+}
+
+// The nonzero values among the first O of B rows OS floats apart at p.
+function nonzeroRows(p: usize, OS: i32, B: i32, O: i32): i32 {
+  let count = 0;
+  for (let n = 0; n < B; n++) count += countNonzero(p + <usize>(n * OS) * 4, O);
+  return count;
 }
 
 // v stored at p, or added to what p holds (old + v).

@@ -10,6 +10,7 @@ export { conv2dForward } from './conv-forward';
 export { conv2dBackward } from './conv-backward';
 export { denseForward } from './dense-forward';
 export { denseBackward, denseInputGrad } from './dense-backward';
+export { setSparse } from './dense-sparse';
 export { tanhForward, tanhBackward } from './pointwise';
 export { avgPool2Forward, avgPool2Backward, avgPoolTanhBackward } from './pooling';
 export { sgdStep, sgdStepSum, accumulate, zero } from './sgd';

@@ -48,6 +48,7 @@ interface WasmExports {
   zero(...a: number[]): void;
   convScratchFloats(C: number, K: number, OC: number, OH: number, OW: number): number;
   setWinograd(on: number): void;
+  setSparse(on: number): void;
 }
 
 let cached: WebAssembly.Module | null | undefined;
@@ -144,7 +145,7 @@ export function createWasmKernels(
   floats: number,
   module = loadWasmModule(),
   region?: { memory: WebAssembly.Memory; start: number; end: number },
-  options: { winograd?: boolean } = {},
+  options: { winograd?: boolean; sparse?: boolean } = {},
 ): WasmKernels {
   if (!module)
     throw new Error(
@@ -162,6 +163,7 @@ export function createWasmKernels(
     },
   }).exports as unknown as WasmExports;
   x.setWinograd((options.winograd ?? process.env.PRUNELAB_WINOGRAD !== '0') ? 1 : 0);
+  x.setSparse((options.sparse ?? process.env.PRUNELAB_SPARSE !== '0') ? 1 : 0);
   const scratch = region ? region.start : 64; // 0 stays the null pointer
   const limit = region ? region.end : memory.buffer.byteLength;
   const bottom = scratch + SCRATCH * 4;
@@ -249,9 +251,9 @@ export function createWasmKernels(
       ),
     denseForward: (out, inp, w, b, B, I, O) => x.denseForward(p(out), p(inp), p(w), p(b), B, I, O),
     denseBackward: (dInp, dW, dB, dOut, inp, w, B, I, O) =>
-      x.denseBackward(p(dInp), p(dW), p(dB), p(dOut), p(inp), p(w), B, I, O),
+      x.denseBackward(p(dInp), p(dW), p(dB), p(dOut), p(inp), p(w), B, I, O, scratch),
     denseInputGrad: (dInp, dOut, OS, w, B, I, O, add) =>
-      x.denseInputGrad(p(dInp), p(dOut), OS, p(w), B, I, O, add ? 1 : 0),
+      x.denseInputGrad(p(dInp), p(dOut), OS, p(w), B, I, O, add ? 1 : 0, scratch),
     tanhForward: (out, inp, n) => x.tanhForward(p(out), p(inp), n),
     tanhBackward: (dInp, dOut, y, n) => x.tanhBackward(p(dInp), p(dOut), p(y), n),
     avgPool2Forward: (out, inp, planes, H, W) => x.avgPool2Forward(p(out), p(inp), planes, H, W),
