@@ -9,12 +9,8 @@ import { inputTransform } from './winograd-forward';
 import { tilesPadded, tileSide, scratchPart } from './winograd';
 import { addBiasGrad } from './conv-weight-grad-tail';
 import { PART_U, PART_V, PART_M, PART_E, PART_TMP, PART_Y, PART_DV, PART_DU } from './winograd';
-import {
-  outputGradTransform,
-  productWeights,
-  productInput,
-  inputGradTransform,
-} from './winograd-gradients';
+import { outputGradTransform, productWeights, inputGradTransform } from './winograd-gradients';
+import { productInput } from './winograd-input-product';
 
 export function winogradBackward(
   dInp: usize,

@@ -1,5 +1,6 @@
 // The pieces of the Winograd backward pass (winograd-backward.ts): the output gradient's transform,
-// the two products in the transformed domain and the input gradient's transform back.
+// the weight gradient's product in the transformed domain and the input gradient's transform back
+// (the input gradient's product: winograd-input-product.ts).
 import { madd } from './simd';
 import { btT, atT } from './winograd-transforms';
 import { btT8 } from './winograd-transforms8';
@@ -115,80 +116,6 @@ export function productWeights(
       }
     }
     for (; c < C; c++) for (let oc = 0; oc < OC; oc++) dUdot(Ux, Mx, Vx, c, oc, C, OC, TP);
-  }
-}
-
-// dV[xi][c][t] = sum_oc U[xi][c][oc] dM[xi][oc][t]: three input channels by two tiles at a time.
-export function productInput(
-  dV: usize,
-  U: usize,
-  M: usize,
-  C: i32,
-  OC: i32,
-  TP: i32,
-  XI: i32,
-): void {
-  const MX = (<usize>(OC * TP)) << 4,
-    VX = (<usize>(C * TP)) << 4,
-    MO = (<usize>TP) << 4,
-    UC = (<usize>OC) << 2;
-  for (let xi = 0; xi < XI; xi++) {
-    const Mx = M + <usize>xi * MX,
-      Ux = U + ((<usize>(xi * C * OC)) << 2),
-      Dx = dV + <usize>xi * VX;
-    let c = 0;
-    for (; c + 3 <= C; c += 3) {
-      const uc = Ux + ((<usize>(c * OC)) << 2);
-      for (let t = 0; t < TP; t += 2) {
-        let a0 = f32x4.splat(0),
-          b0 = a0,
-          a1 = a0,
-          b1 = a0,
-          a2 = a0,
-          b2 = a0;
-        let mp = Mx + ((<usize>t) << 4),
-          up = uc;
-        for (let oc = 0; oc < OC; oc++) {
-          const m0 = v128.load(mp),
-            m1 = v128.load(mp, 16);
-          let s = v128.load32_splat(up);
-          a0 = madd(s, m0, a0);
-          b0 = madd(s, m1, b0);
-          s = v128.load32_splat(up + UC);
-          a1 = madd(s, m0, a1);
-          b1 = madd(s, m1, b1);
-          s = v128.load32_splat(up + 2 * UC);
-          a2 = madd(s, m0, a2);
-          b2 = madd(s, m1, b2);
-          mp += MO;
-          up += 4;
-        }
-        const d = Dx + ((<usize>(c * TP + t)) << 4);
-        v128.store(d, a0);
-        v128.store(d, b0, 16);
-        v128.store(d + MO, a1);
-        v128.store(d + MO, b1, 16);
-        v128.store(d + 2 * MO, a2);
-        v128.store(d + 2 * MO, b2, 16);
-      }
-    }
-    for (; c < C; c++) {
-      const uc = Ux + ((<usize>(c * OC)) << 2);
-      for (let t = 0; t < TP; t += 2) {
-        let a0 = f32x4.splat(0),
-          b0 = a0;
-        let mp = Mx + ((<usize>t) << 4);
-        for (let oc = 0; oc < OC; oc++) {
-          const s = v128.load32_splat(uc + ((<usize>oc) << 2));
-          a0 = madd(s, v128.load(mp), a0);
-          b0 = madd(s, v128.load(mp, 16), b0);
-          mp += MO;
-        }
-        const d = Dx + ((<usize>(c * TP + t)) << 4);
-        v128.store(d, a0);
-        v128.store(d, b0, 16);
-      }
-    }
   }
 }
 

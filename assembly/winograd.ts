@@ -28,7 +28,8 @@
 // The room: this file (when it applies, its scratch), winograd-transforms.ts and
 // winograd-transforms8.ts (the 1-D transforms), winograd-tiles4.ts (F(4x4, 5x5)'s output tiles),
 // winograd-layout.ts (weights transformed, images interleaved), winograd-forward.ts,
-// winograd-backward.ts and winograd-gradients.ts (the backward pass's pieces).
+// winograd-backward.ts, winograd-gradients.ts and winograd-input-product.ts (the backward pass's
+// pieces).
 
 // With fewer than four input channels the transforms cost more than the multiplications they save.
 // A group's scratch must fit the kernels' fixed scratch region (SCRATCH in src/engine/wasm.ts).
