@@ -8,6 +8,7 @@
 export { convScratchFloats, setWinograd } from './conv-layout';
 export { conv2dForward } from './conv-forward';
 export { conv2dBackward } from './conv-backward';
+export { convReluMaxPoolGrad } from './conv-pool-grad';
 export { denseForward } from './dense-forward';
 export { denseBackward, denseInputGrad } from './dense-backward';
 export { setSparse } from './dense-sparse';

@@ -58,6 +58,24 @@ export interface Kernels {
     OC: number,
     K: number,
   ): void;
+  /**
+   * A first convolution (5x5, stride 1, no padding, even output sides) followed by ReLU and 2x2
+   * max-pooling, backward from the pooling's output gradient dPooled: sets dW and dB from it, the
+   * ReLU's output y and the input. The numbers of maxPool2Backward (with relu) then
+   * conv2dBackward without dInp, up to float32 rounding.
+   */
+  convReluMaxPoolBackward(
+    dW: FloatArray,
+    dB: FloatArray,
+    dPooled: FloatArray,
+    y: FloatArray,
+    inp: FloatArray,
+    B: number,
+    C: number,
+    H: number,
+    W: number,
+    OC: number,
+  ): void;
   denseForward(
     out: FloatArray,
     inp: FloatArray,

@@ -120,6 +120,12 @@ export function createReferenceKernels(dtype: 'float32' | 'float64' = 'float32')
             out[(p * OH + y) * OW + x] = Math.max(top, inp[a + W], inp[a + W + 1]);
           }
     },
+    convReluMaxPoolBackward(dW, dB, dPooled, y, inp, B, C, H, W, OC) {
+      const dY = new Ctor(B * OC * (H - 4) * (W - 4));
+      this.maxPool2Backward(dY, dPooled, y, B * OC, H - 4, W - 4, true);
+      // without dInp the weights are not read
+      this.conv2dBackward(null, dW, dB, dY, inp, dW, B, C, H, W, OC, 5);
+    },
     maxPool2Backward(dInp, dOut, inp, planes, H, W, relu = false) {
       const OH = H >> 1,
         OW = W >> 1;

@@ -22,6 +22,7 @@ import type { FloatArray, Kernels } from './kernels.js';
 interface WasmExports {
   conv2dForward(...a: number[]): void;
   conv2dBackward(...a: number[]): void;
+  convReluMaxPoolGrad(...a: number[]): void;
   denseForward(...a: number[]): void;
   denseBackward(...a: number[]): void;
   denseInputGrad(...a: number[]): void;
@@ -249,6 +250,8 @@ export function createWasmKernels(
         K,
         conv(C, H, W, OC, K),
       ),
+    convReluMaxPoolBackward: (dW, dB, dPooled, y, inp, B, C, H, W, OC) =>
+      x.convReluMaxPoolGrad(p(dW), p(dB), p(dPooled), p(y), p(inp), B, C, H, W, OC, scratch),
     denseForward: (out, inp, w, b, B, I, O) => x.denseForward(p(out), p(inp), p(w), p(b), B, I, O),
     denseBackward: (dInp, dW, dB, dOut, inp, w, B, I, O) =>
       x.denseBackward(p(dInp), p(dW), p(dB), p(dOut), p(inp), p(w), B, I, O, scratch),

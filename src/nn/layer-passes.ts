@@ -259,27 +259,3 @@ export function plainBackward(
   else if (l.kind === 'avgpool') k.avgPool2Backward(dInp, dOut, io.B * c, h, w);
   else if (l.kind === 'maxpool') k.maxPool2Backward(dInp, dOut, io.inp, io.B * c, h, w);
 }
-
-/**
- * The backward passes of a pooling layer and of the activation before it as one kernel, where there
- * is one (average pooling after tanh, max-pooling after ReLU): `dInp` is the activation's input
- * gradient, with the bits of the two passes one after the other (the pooling's input gradient is
- * not written). `io` is the pooling's. False, and nothing done, for any other pair or without an
- * activation layer before it that may run (null).
- */
-export function pooledActivationBackward(
-  k: Kernels,
-  pool: LayerSpec,
-  activation: LayerSpec | null,
-  io: LayerIo,
-  dInp: FloatArray,
-  dOut: FloatArray,
-): boolean {
-  const [c, h, w] = io.shape;
-  if (pool.kind === 'avgpool' && activation?.kind === 'tanh')
-    k.avgPoolTanhBackward(dInp, dOut, io.inp, io.B * c, h, w);
-  else if (pool.kind === 'maxpool' && activation?.kind === 'relu')
-    k.maxPool2Backward(dInp, dOut, io.inp, io.B * c, h, w, true);
-  else return false;
-  return true;
-}

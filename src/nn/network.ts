@@ -26,13 +26,13 @@ import {
   layerBufferFloats,
   plainBackward,
   plainForward,
-  pooledActivationBackward,
   type ConvBuffers,
   type DropoutState,
   type LayerIo,
 } from './layer-passes.js';
 import { initializeLikePyTorch } from './init.js';
 import { outputLoss } from './loss.js';
+import { pooledBackward } from './pooled-backward.js';
 import { hiddenSplitLayer } from './unit-split.js';
 
 // the network's description, from where most callers expect it
@@ -213,27 +213,27 @@ export class Network {
   /**
    * Backpropagates dActs[last] (set by the loss) into `grads` (or `gradsAux`), overwriting them
    * (no zeroGrad() needed). With `downTo`, only layers downTo.. run (dActs[downTo] and their
-   * gradients set, nothing below); with `from`, layers from.. down from dActs[from + 1]. A pooling
-   * and the activation before it run as one kernel where there is one (layer-passes.ts).
+   * gradients set, nothing below); with `from`, layers from.. down from dActs[from + 1]. Poolings
+   * run with the layers before them where one kernel takes them (pooled-backward.ts).
    */
   backward(B: number, into: 'grads' | 'aux' = 'grads', downTo = 0, from = Infinity): void {
     const gv = into === 'grads' ? this.gv : this.gvAux;
     const grad = (n: string) => gv.get(n)!;
     const layers = this.arch.layers;
+    const ios = (j: number) => this.io(j, B);
     for (let i = Math.min(layers.length - 1, from); i >= downTo; i--) {
       const l = layers[i];
       const dInp = i === 0 ? null : this.dActs[i],
         dOut = this.dActs[i + 1];
-      const io = this.io(i, B);
-      const before = i - 1 >= Math.max(downTo, 1) ? layers[i - 1] : null;
-      if (pooledActivationBackward(this.kernels, l, before, io, this.dActs[i - 1], dOut)) i--;
+      const fused = pooledBackward(this.kernels, layers, i, downTo, ios, this.dActs, grad);
+      if (fused > 0) i -= fused - 1;
       else if (l.kind === 'conv')
-        convBackward(this.kernels, l, io, this.convBuffers[i]!, dInp, dOut, grad);
+        convBackward(this.kernels, l, ios(i), this.convBuffers[i]!, dInp, dOut, grad);
       else if (l.kind === 'dense')
-        denseBackward(this.kernels, l, io, dInp, dOut, grad, i === this.splitLayer);
+        denseBackward(this.kernels, l, ios(i), dInp, dOut, grad, i === this.splitLayer);
       else if (dInp && l.kind === 'dropout')
-        dropoutBackward(this.kernels, io, this.masks[i]!, this.dropout, dInp, dOut);
-      else if (dInp) plainBackward(this.kernels, l, io, dInp, dOut);
+        dropoutBackward(this.kernels, ios(i), this.masks[i]!, this.dropout, dInp, dOut);
+      else if (dInp) plainBackward(this.kernels, l, ios(i), dInp, dOut);
     }
   }
 
