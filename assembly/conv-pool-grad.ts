@@ -7,7 +7,7 @@
 // the weight gradient sums the listed windows' input patches alone: about a quarter of the
 // multiply-adds, and no pass over the zeros. Its sums run in another order than the two kernels'
 // (image by image, window by window), so it agrees with them to float32 rounding.
-import { madd } from './simd';
+import { hsum, madd } from './simd';
 
 // dW [OC, C, 5, 5] and dB [OC] set from dP [B, OC, OH / 2, OW / 2] (the pooling's output gradient),
 // y [B, OC, OH, OW] (the ReLU's output, the pooling's input) and x [B, C, H, W]. The list (one
@@ -38,8 +38,11 @@ export function convReluMaxPoolGrad(
     for (let o = 0; o < OC; o++) {
       const yp = y + ((<usize>((n * OC + o) * OH * OW)) << 2),
         gp = dP + ((<usize>((n * OC + o) * PH * PW)) << 2);
-      let end = list,
-        bias: f32 = 0;
+      // every window has its entry, those without a gradient with 0 (a term that adds nothing:
+      // listing only the others cost more than their terms, as nearly every window has one)
+      let bias4 = f32x4.splat(0),
+        bias: f32 = 0,
+        lp = list;
       for (let py = 0; py < PH; py++) {
         const row = yp + <usize>(2 * py) * rowY,
           g = gp + ((<usize>(py * PW)) << 2),
@@ -50,28 +53,27 @@ export function convReluMaxPoolGrad(
           // the patches' offsets: the windows' own plus their maximum's
           const lanes = i32x4(0, 8, 16, 24),
             o4 = i32x4.add(maxima4, i32x4.add(i32x4.splat(at + 8 * px), lanes));
-          bias += f32x4.extract_lane(g4, 0);
-          end = append(end, i32x4.extract_lane(o4, 0), f32x4.extract_lane(g4, 0));
-          bias += f32x4.extract_lane(g4, 1);
-          end = append(end, i32x4.extract_lane(o4, 1), f32x4.extract_lane(g4, 1));
-          bias += f32x4.extract_lane(g4, 2);
-          end = append(end, i32x4.extract_lane(o4, 2), f32x4.extract_lane(g4, 2));
-          bias += f32x4.extract_lane(g4, 3);
-          end = append(end, i32x4.extract_lane(o4, 3), f32x4.extract_lane(g4, 3));
+          v128.store(lp, v128.shuffle<i32>(o4, g4, 0, 4, 1, 5));
+          v128.store(lp, v128.shuffle<i32>(o4, g4, 2, 6, 3, 7), 16);
+          bias4 = f32x4.add(bias4, g4);
+          lp += 32;
         }
         for (; px < PW; px++) {
           const g1 = window1(row + ((<usize>px) << 3), rowY, g + ((<usize>px) << 2), rowX);
+          store<u32>(lp, at + <u32>(8 * px) + maxima1);
+          store<f32>(lp, g1, 4);
           bias += g1;
-          end = append(end, at + <u32>(8 * px) + maxima1, g1);
+          lp += 8;
         }
       }
+      bias += hsum(bias4);
       const db = dB + ((<usize>o) << 2);
       store<f32>(db, load<f32>(db) + bias);
       for (let c = 0; c < C; c++) {
         const xc = x + <usize>(n * C + c) * planeX,
           d = dW + ((<usize>((o * C + c) * 25)) << 2);
-        patchRows012(d, xc, list, end, rowX);
-        patchRows34(d, xc, list, end, rowX);
+        patchRows012(d, xc, list, lp, rowX);
+        patchRows34(d, xc, list, lp, rowX);
       }
     }
 }
@@ -136,12 +138,6 @@ function window1(a: usize, rowY: usize, g: usize, rowX: usize): f32 {
   return best > 0 ? load<f32>(g) : 0;
 }
 
-// Appends (offset, g) to the list at `end` when g is nonzero (without a branch); the new end.
-@inline function append(end: usize, offset: u32, g: f32): usize {
-  store<u32>(end, offset);
-  store<f32>(end, g, 4);
-  return end + (g != 0 ? 8 : 0);
-}
 // dW's rows 0-2 of one channel pair at d += the sum over the list of g * the 5x5 patch's rows at
 // xc + offset: each row as a vector of its first four values and one whose first lane is its fifth
 // (six sums in registers; all ten do not fit the registers with their loads).
