@@ -4,9 +4,11 @@
 // positive), so the convolution's output gradient is three quarters zeros or more; instead of
 // writing it out (maxPool2Backward) and multiplying it whole into the weight gradient
 // (convWeightGradDirect), each image and channel lists its windows' gradients and positions, and
-// the weight gradient sums the listed windows' input patches alone: about a quarter of the
-// multiply-adds, and no pass over the zeros. Its sums run in another order than the two kernels'
-// (image by image, window by window), so it agrees with them to float32 rounding.
+// the weight gradient sums the listed windows' input patches alone: a quarter of the multiply-adds,
+// and no pass over the zeros. Its sums run in another order than the two kernels' (image by image,
+// window by window), so it agrees with them to float32 rounding. (A patch row's fifth value is read
+// as the first lane of a vector: reads run up to 3 floats past the input, inside the network's
+// memory, as the direct convolutions' do.)
 import { hsum, madd } from './simd';
 
 // dW [OC, C, 5, 5] and dB [OC] set from dP [B, OC, OH / 2, OW / 2] (the pooling's output gradient),

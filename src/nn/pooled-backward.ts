@@ -6,9 +6,9 @@ import type { LayerSpec } from './architecture.js';
 import { convGeometry, type LayerIo } from './layer-passes.js';
 
 /**
- * Layer i's backward pass and the layers' before it that fuse with it (not below downTo): how many
- * layers were taken, 0 where layer i takes none with it (and nothing was done). `io(j)` is layer
- * j's io, dActs the network's activation gradients.
+ * Layer i's backward pass together with those of the layers before it that one kernel takes with
+ * it (none below downTo): how many layers that was, or 0 where there is no such kernel (and
+ * nothing was done). `io(j)` is layer j's io, dActs the network's activation gradients.
  */
 export function pooledBackward(
   k: Kernels,
@@ -31,7 +31,7 @@ export function pooledBackward(
  * not written). `io` is the pooling's. False, and nothing done, for any other pair or without an
  * activation layer before it that may run (null).
  */
-export function pooledActivationBackward(
+function pooledActivationBackward(
   k: Kernels,
   pool: LayerSpec,
   activation: LayerSpec | null,
