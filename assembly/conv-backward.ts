@@ -6,7 +6,9 @@ import { winogradApplies } from './winograd';
 import { winogradBackward } from './winograd-backward';
 import { padded, backwardChunk, winogradOn, im2col } from './conv-layout';
 
-// dInp may be 0 (not needed for the first layer).
+// dInp may be 0 (not needed for the first layer). `transformed` (not 0): the transformed weights
+// the forward pass kept (conv2dForward), for the Winograd kernels to take instead of transforming
+// the weights again.
 export function conv2dBackward(
   dInp: usize,
   dW: usize,
@@ -21,12 +23,13 @@ export function conv2dBackward(
   OC: i32,
   K: i32,
   scratch: usize,
+  transformed: usize,
 ): void {
   // every path below adds into dW and dB (a chunk of images, or a group of four, at a time)
   memory.fill(dW, 0, (<usize>(OC * C * K * K)) << 2);
   memory.fill(dB, 0, (<usize>OC) << 2);
   if (winogradOn() && winogradApplies(C, H, W, K, OC)) {
-    winogradBackward(dInp, dW, dB, dOut, inp, w, B, C, H, W, OC, scratch);
+    winogradBackward(dInp, dW, dB, dOut, inp, w, B, C, H, W, OC, scratch, transformed);
     return;
   }
   const OH = H - K + 1,

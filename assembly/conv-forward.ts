@@ -26,7 +26,9 @@ import { forwardRestChannels } from './conv-forward-rest';
 // of the output (after its activation) is written there,
 // [B, OC, OH / 2, OW / 2], the bits avgPool2Forward gives; `out` may then be 0 (evaluating: the
 // unpooled output is not kept). Direct blocks then cover two rows (conv-blocks.ts) and pool in
-// registers; scratch planes are pooled after their activation.
+// registers; scratch planes are pooled after their activation. With `transformed` (not 0), the
+// Winograd kernels keep the layer's transformed weights there for the backward pass
+// (conv2dBackward's `transformed`): returns 1 when they did, 0 when the direct kernels ran.
 export function conv2dForward(
   out: usize,
   inp: usize,
@@ -41,7 +43,8 @@ export function conv2dForward(
   scratch: usize,
   activation: i32,
   pooled: usize,
-): void {
+  transformed: usize,
+): i32 {
   const OH = H - K + 1,
     OW = W - K + 1,
     P = OH * OW,
@@ -50,9 +53,10 @@ export function conv2dForward(
     rows = (K - 1) * 6 <= OW;
   if (winogradOn() && B >= WINOGRAD_MIN_BATCH && winogradApplies(C, H, W, K, OC)) {
     // pooled in the output transform only when the unpooled output is not kept
-    winogradForward(out, inp, w, b, B, C, H, W, OC, scratch, activation, out ? 0 : pooled);
+    const p: usize = out ? 0 : pooled;
+    winogradForward(out, inp, w, b, B, C, H, W, OC, scratch, activation, p, transformed);
     if (out && pooled) avgPool2Forward(pooled, out, B * OC, OH, OW);
-    return;
+    return transformed ? 1 : 0;
   }
   const keep = out != 0,
     pool = pooled != 0;
@@ -201,6 +205,7 @@ export function conv2dForward(
     if (exact) continue;
     scratchToOutput(out, pooled, tmp, n, OC, OH, OW, PT, pitch, activation);
   }
+  return 0;
 }
 
 // One image's scratch planes (OC planes PT floats apart, rows `pitch` floats apart) to the output:

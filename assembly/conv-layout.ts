@@ -1,6 +1,6 @@
 // The direct convolutions' layout and scratch (shared by conv-forward.ts and conv-backward.ts), the
 // switch to the Winograd kernels, and im2col.
-import { winogradApplies, winogradScratchFloats } from './winograd';
+import { align4, tileSide, winogradApplies, winogradScratchFloats } from './winograd';
 
 // Convolutions: 5x5 of four or more channels by the Winograd algorithm (winograd.ts); otherwise as
 // below (the forward pass of layers with wide rows without the im2col copy: see conv2dForward).
@@ -55,6 +55,14 @@ let winograd = true;
 }
 export function setWinograd(on: i32): void {
   winograd = on != 0;
+}
+
+// Floats of a layer's transformed weights where the Winograd kernels run it (conv2dForward's
+// `transformed`), else 0.
+export function transformedFloats(C: i32, H: i32, W: i32, OC: i32, K: i32): i32 {
+  if (!(winograd && winogradApplies(C, H, W, K, OC))) return 0;
+  const m = tileSide(H, W);
+  return align4((m + 4) * (m + 4) * C * OC);
 }
 
 // col[r, p] = x[c, oy + ky, ox + kx] for r = (c, ky, kx), p = (oy, ox); rows `stride` floats apart.

@@ -5,7 +5,7 @@
 // Nothing here allocates; the JS side owns the memory (see src/engine/wasm.ts).
 
 // The module's exports, the kernels the JS side calls (src/engine/wasm.ts), one room each.
-export { convScratchFloats, setWinograd } from './conv-layout';
+export { convScratchFloats, setWinograd, transformedFloats } from './conv-layout';
 export { conv2dForward } from './conv-forward';
 export { conv2dBackward } from './conv-backward';
 export { convReluMaxPoolGrad } from './conv-pool-grad';

@@ -25,6 +25,7 @@ export function winogradBackward(
   W: i32,
   OC: i32,
   scratch: usize,
+  transformed: usize,
 ): void {
   const OH = H - 4,
     OW = W - 4,
@@ -36,7 +37,7 @@ export function winogradBackward(
     TX = OW / m,
     TP = tilesPadded(H, W, m);
   const Xi = scratch,
-    U = scratch + scratchPart(PART_U, C, H, W, OC),
+    U = transformed ? transformed : scratch + scratchPart(PART_U, C, H, W, OC),
     V = scratch + scratchPart(PART_V, C, H, W, OC),
     M = scratch + scratchPart(PART_M, C, H, W, OC),
     E = scratch + scratchPart(PART_E, C, H, W, OC),
@@ -44,7 +45,8 @@ export function winogradBackward(
   const dYi = scratch + scratchPart(PART_Y, C, H, W, OC),
     dV = scratch + scratchPart(PART_DV, C, H, W, OC),
     dU = scratch + scratchPart(PART_DU, C, H, W, OC);
-  if (dInp != 0) weightTransform(U, w, C, OC, tmp, m);
+  // the forward pass's transformed weights where it kept them (the same bits)
+  if (dInp != 0 && transformed == 0) weightTransform(U, w, C, OC, tmp, m);
   memory.fill(dU, 0, (<usize>(XI * C * OC)) << 4);
   if (TP > TY * TX)
     for (let xi = 0; xi < XI; xi++) {

@@ -236,6 +236,7 @@ export function winogradForward(
   scratch: usize,
   activation: i32,
   pooled: usize,
+  transformed: usize,
 ): void {
   const OH = H - 4,
     OW = W - 4,
@@ -246,8 +247,9 @@ export function winogradForward(
     TY = OH / m,
     TX = OW / m,
     TP = tilesPadded(H, W, m);
+  // the transformed weights where the caller keeps them for the backward pass, else in scratch
   const Xi = scratch,
-    U = scratch + scratchPart(PART_U, C, H, W, OC),
+    U = transformed ? transformed : scratch + scratchPart(PART_U, C, H, W, OC),
     V = scratch + scratchPart(PART_V, C, H, W, OC),
     M = scratch + scratchPart(PART_M, C, H, W, OC),
     E = scratch + scratchPart(PART_E, C, H, W, OC),

@@ -27,7 +27,8 @@ export interface Kernels {
    * With `activation`, writes tanh or ReLU of the convolution (the fused pair of layers: the bits
    * of tanhForward or reluForward after it). With `pooled`, also writes its 2x2 average pooling
    * there, to the bit what avgPool2Forward gives from `out`; `out` may then be null (evaluating:
-   * the unpooled output is not kept).
+   * the unpooled output is not kept). With `transformed` (transformedFloats floats), kernels that
+   * transform the weights (Winograd) keep them there for conv2dBackward and return true.
    */
   conv2dForward(
     out: FloatArray | null,
@@ -42,8 +43,12 @@ export interface Kernels {
     K: number,
     activation?: ConvActivation,
     pooled?: FloatArray | null,
-  ): void;
-  /** Sets dW, dB and (when not null) dInp, as denseBackward does. */
+    transformed?: FloatArray | null,
+  ): boolean;
+  /**
+   * Sets dW, dB and (when not null) dInp, as denseBackward does. `transformed`: what the forward
+   * pass on these weights kept there (it returned true), taken instead of transforming them again.
+   */
   conv2dBackward(
     dInp: FloatArray | null,
     dW: FloatArray,
@@ -57,6 +62,7 @@ export interface Kernels {
     W: number,
     OC: number,
     K: number,
+    transformed?: FloatArray | null,
   ): void;
   /**
    * A first convolution (5x5, stride 1, no padding, even output sides) followed by ReLU and 2x2
@@ -64,6 +70,8 @@ export interface Kernels {
    * ReLU's output y and the input. The numbers of maxPool2Backward (with relu) then
    * conv2dBackward without dInp, up to float32 rounding.
    */
+  /** Floats conv2dForward's `transformed` needs for a layer (0: it keeps none). */
+  transformedFloats(C: number, H: number, W: number, OC: number, K: number): number;
   convReluMaxPoolBackward(
     dW: FloatArray,
     dB: FloatArray,

@@ -33,7 +33,9 @@ export function createReferenceKernels(dtype: 'float32' | 'float64' = 'float32')
               if (activation === 'relu') whole[o] = whole[o] > 0 ? whole[o] : 0;
             }
       if (pooled) avgPool2Forward(pooled, whole, B * OC, OH, OW);
+      return false;
     },
+    transformedFloats: () => 0,
     conv2dBackward(dInp, dW, dB, dOut, inp, w, B, C, H, W, OC, K) {
       const OH = H - K + 1,
         OW = W - K + 1;

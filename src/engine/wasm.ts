@@ -20,7 +20,7 @@ import v8 from 'node:v8';
 import type { FloatArray, Kernels } from './kernels.js';
 
 interface WasmExports {
-  conv2dForward(...a: number[]): void;
+  conv2dForward(...a: number[]): number;
   conv2dBackward(...a: number[]): void;
   convReluMaxPoolGrad(...a: number[]): void;
   denseForward(...a: number[]): void;
@@ -50,6 +50,7 @@ interface WasmExports {
   convScratchFloats(C: number, K: number, OC: number, OH: number, OW: number): number;
   setWinograd(on: number): void;
   setSparse(on: number): void;
+  transformedFloats(C: number, H: number, W: number, OC: number, K: number): number;
 }
 
 let cached: WebAssembly.Module | null | undefined;
@@ -218,7 +219,21 @@ export function createWasmKernels(
       buffers.push(memory.buffer);
       return { start, end: start + bytes };
     },
-    conv2dForward: (out, inp, w, b, B, C, H, W, OC, K, activation = null, pooled = null) =>
+    conv2dForward: (
+      out,
+      inp,
+      w,
+      b,
+      B,
+      C,
+      H,
+      W,
+      OC,
+      K,
+      activation = null,
+      pooled = null,
+      t = null,
+    ) =>
       x.conv2dForward(
         p(out),
         p(inp),
@@ -233,8 +248,10 @@ export function createWasmKernels(
         conv(C, H, W, OC, K),
         activation === 'tanh' ? 1 : activation === 'relu' ? 2 : 0,
         p(pooled),
-      ),
-    conv2dBackward: (dInp, dW, dB, dOut, inp, w, B, C, H, W, OC, K) =>
+        p(t),
+      ) === 1,
+    transformedFloats: (C, H, W, OC, K) => x.transformedFloats(C, H, W, OC, K),
+    conv2dBackward: (dInp, dW, dB, dOut, inp, w, B, C, H, W, OC, K, t = null) =>
       x.conv2dBackward(
         p(dInp),
         p(dW),
@@ -249,6 +266,7 @@ export function createWasmKernels(
         OC,
         K,
         conv(C, H, W, OC, K),
+        p(t),
       ),
     convReluMaxPoolBackward: (dW, dB, dPooled, y, inp, B, C, H, W, OC) =>
       x.convReluMaxPoolGrad(p(dW), p(dB), p(dPooled), p(y), p(inp), B, C, H, W, OC, scratch),

@@ -27,12 +27,18 @@ export function convGeometry(l: Conv, [, h, w]: Shape3) {
   };
 }
 
-/** A padded convolution's padded input and its gradient; a strided one's stride-1 output. */
+/**
+ * A padded convolution's padded input and its gradient; a strided one's stride-1 output; where the
+ * kernels transform the weights (Winograd), the forward pass's transformed weights, and whether
+ * the last forward pass left them there (for the backward pass to take).
+ */
 export interface ConvBuffers {
   padded: FloatArray | null;
   dPadded: FloatArray | null;
   full: FloatArray | null;
   dFull: FloatArray | null;
+  transformed: FloatArray | null;
+  transformedReady: boolean;
 }
 
 /** Floats of a layer's own buffers (ConvBuffers, a dropout mask) at batch capacity `batch`. */
@@ -42,7 +48,9 @@ export function layerBufferFloats(l: LayerSpec, input: Shape3, batch: number): n
   const g = convGeometry(l, input);
   const padded = g.pad ? input[0] * g.paddedH * g.paddedW : 0;
   const full = g.stride > 1 ? l.outChannels * g.fullH * g.fullW : 0;
-  return 2 * batch * (padded + full);
+  // at most the transformed weights of F(4x4, 5x5): 64 per pair of channels
+  const transformed = l.kernel === 5 ? 64 * input[0] * l.outChannels : 0;
+  return 2 * batch * (padded + full) + transformed;
 }
 
 export function allocConvBuffers(
@@ -55,11 +63,14 @@ export function allocConvBuffers(
   const g = convGeometry(l, input);
   const padded = batch * input[0] * g.paddedH * g.paddedW,
     full = batch * l.outChannels * g.fullH * g.fullW;
+  const transformed = k.transformedFloats(input[0], g.paddedH, g.paddedW, l.outChannels, l.kernel);
   return {
     padded: g.pad ? k.alloc(padded) : null,
     dPadded: g.pad ? k.alloc(padded) : null,
     full: g.stride > 1 ? k.alloc(full) : null,
     dFull: g.stride > 1 ? k.alloc(full) : null,
+    transformed: transformed > 0 ? k.alloc(transformed, true) : null,
+    transformedReady: false,
   };
 }
 
@@ -101,7 +112,7 @@ export function convForward(
   const target = buffers.full ?? (then.keep || !then.pooled ? io.out : null);
   const weight = io.param(`${l.name}.weight`),
     bias = io.param(`${l.name}.bias`);
-  k.conv2dForward(
+  buffers.transformedReady = k.conv2dForward(
     target,
     src,
     weight,
@@ -114,6 +125,7 @@ export function convForward(
     l.kernel,
     then.activation,
     then.pooled,
+    buffers.transformed,
   );
   if (buffers.full)
     k.subsample2d(io.out, buffers.full, io.B * l.outChannels, g.fullH, g.fullW, g.stride);
@@ -151,6 +163,7 @@ export function convBackward(
     g.paddedW,
     l.outChannels,
     l.kernel,
+    buffers.transformedReady ? buffers.transformed : null,
   );
   if (dInp && buffers.dPadded) k.crop2d(dInp, buffers.dPadded, io.B * c, h, w, g.pad);
 }
