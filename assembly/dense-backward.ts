@@ -1,5 +1,5 @@
 // The dense layer's backward pass: dW and dB set from the batch, dInp set (when asked).
-import { madd } from './simd';
+import { madd, put } from './simd';
 import { countNonzero, denseInputGradSparse, denseWeightGradSparse } from './dense-sparse';
 import { listsFit, sparseInputGrad, sparseWeightGrad } from './dense-sparse';
 
@@ -163,11 +163,6 @@ function nonzeroRows(p: usize, OS: i32, B: i32, O: i32): i32 {
   let count = 0;
   for (let n = 0; n < B; n++) count += countNonzero(p + <usize>(n * OS) * 4, O);
   return count;
-}
-
-// v stored at p, or added to what p holds (old + v).
-@inline function put(p: usize, v: v128, add: i32): void {
-  v128.store(p, add ? f32x4.add(v128.load(p), v) : v);
 }
 
 // dW[o, i] = sum_n g[n, o] * x[n, i] for one output o and i from i0.

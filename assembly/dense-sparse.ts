@@ -6,7 +6,7 @@
 // do: a term g * x with g zero adds a zero, which changes no sum, so the results are the dense
 // kernels' to the bit. The list is [byte offset of the row the gradient multiplies, gradient],
 // eight bytes an entry, in the caller's scratch.
-import { madd } from './simd';
+import { madd, put } from './simd';
 
 // The kernels' scratch (src/engine/wasm.ts), in floats: the lists take two an entry.
 const SCRATCH_FLOATS = 1 << 19;
@@ -139,11 +139,6 @@ function rowProduct(out: usize, from: usize, to: usize, base: usize, I: i32, add
       acc = sum1(from, to, base, (<usize>i) << 2);
     store<f32>(q, add ? load<f32>(q) + acc : acc);
   }
-}
-
-// v stored at p, or added to what p holds (old + v).
-@inline function put(p: usize, v: v128, add: i32): void {
-  v128.store(p, add ? f32x4.add(v128.load(p), v) : v);
 }
 
 // dW[o, i] = sum_n g[n, o] * x[n, i] over the images whose g[n, o] is nonzero (denseBackward's

@@ -78,3 +78,8 @@ export const ACT_RELU = 2;
     store<f32>(dst + o, load<f32>(dst + o) + load<f32>(src + o));
   }
 }
+
+// v stored at p, or added to what p holds (old + v): a kernel's output set, or added to.
+@inline export function put(p: usize, v: v128, add: i32): void {
+  v128.store(p, add ? f32x4.add(v128.load(p), v) : v);
+}

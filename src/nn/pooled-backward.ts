@@ -19,6 +19,8 @@ export function pooledBackward(
   dActs: FloatArray[],
   grad: (name: string) => FloatArray,
 ): number {
+  const pool = layers[i].kind;
+  if (pool !== 'maxpool' && pool !== 'avgpool') return 0;
   if (i === 2 && downTo === 0 && firstConvPoolBackward(k, layers, io, dActs[3], grad)) return 3;
   const before = i - 1 >= Math.max(downTo, 1) ? layers[i - 1] : null;
   return pooledActivationBackward(k, layers[i], before, io(i), dActs[i - 1], dActs[i + 1]) ? 2 : 0;

@@ -2,6 +2,7 @@
 // convolutions) in whole networks: finite-difference gradient checks in float64, and the PyTorch
 // golden numbers of layers-golden.json on every backend.
 import { describe, expect, it } from 'vitest';
+import { expectGoldenPass } from './golden-pass.js';
 import { maxRel, randomInput } from './numbers.js';
 import { createReferenceKernels } from '../../src/engine/reference.js';
 import { createWasmKernels } from '../../src/engine/wasm.js';
@@ -84,22 +85,8 @@ describe('PyTorch golden fixture (layers-golden.json)', () => {
     ['wasm', 1e-4],
   ] as const) {
     it(`${backend}: logits, loss, every gradient, weights after one SGD step`, () => {
-      const B = g.labels.length;
-      const net = new Network(everyKind, B, backend);
-      for (const [layer, t] of Object.entries(g.params)) {
-        net.param(`${layer}.weight`).set(t.weight.data);
-        net.param(`${layer}.bias`).set(t.bias.data);
-      }
-      net.input.set(g.input.data);
-      net.zeroGrad();
-      net.forward(B);
-      expect(maxRel(net.logits.subarray(0, g.logits.length), g.logits)).toBeLessThan(tol);
-      const { loss } = net.loss(g.labels, 0, B, true);
-      expect(Math.abs(loss / B - g.loss) / g.loss).toBeLessThan(tol);
-      net.backward(B);
-      for (const [layer, grads] of Object.entries(g.grads))
-        for (const kind of ['weight', 'bias'] as const)
-          expect(maxRel(net.grad(`${layer}.${kind}`), grads[kind]), layer).toBeLessThan(tol * 10);
+      const net = new Network(everyKind, g.labels.length, backend);
+      expectGoldenPass(net, g, tol);
       net.sgdStep(g.sgd.lr);
       for (const [layer, t] of Object.entries(g.sgd.paramsAfterOneStep))
         for (const kind of ['weight', 'bias'] as const)

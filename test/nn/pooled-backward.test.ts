@@ -2,7 +2,8 @@
 // PyTorch's gradients on windows with ties, on every backend; a finite-difference check; and the
 // one kernel runs where the layers are those, and only there.
 import { describe, expect, it } from 'vitest';
-import { maxRel, randomInput } from './numbers.js';
+import { expectGoldenPass } from './golden-pass.js';
+import { randomInput } from './numbers.js';
 import { gradCheck } from '../../src/nn/gradcheck.js';
 import { Network, type Architecture } from '../../src/nn/network.js';
 import { layersGolden } from '../fixtures/golden.js';
@@ -29,19 +30,7 @@ describe('first convolution, ReLU and max-pooling backward', () => {
     it(`${backend}: PyTorch's logits, loss and gradients (windows with ties)`, () => {
       const B = g.labels.length;
       const net = new Network(firstConvPool, B, backend);
-      for (const [layer, t] of Object.entries(g.params)) {
-        net.param(`${layer}.weight`).set(t.weight.data);
-        net.param(`${layer}.bias`).set(t.bias.data);
-      }
-      net.input.set(g.input.data);
-      net.forward(B);
-      expect(maxRel(net.logits.subarray(0, g.logits.length), g.logits)).toBeLessThan(tol);
-      const { loss } = net.loss(g.labels, 0, B, true);
-      expect(Math.abs(loss / B - g.loss) / g.loss).toBeLessThan(tol);
-      net.backward(B);
-      for (const [layer, grads] of Object.entries(g.grads))
-        for (const kind of ['weight', 'bias'] as const)
-          expect(maxRel(net.grad(`${layer}.${kind}`), grads[kind]), layer).toBeLessThan(tol * 10);
+      expectGoldenPass(net, g, tol);
       // windows whose maximum is positive and taken twice or more: the first one gets the gradient
       const y = net.acts[2];
       let ties = 0;
