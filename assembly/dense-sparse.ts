@@ -60,7 +60,13 @@ export function countNonzero(p: usize, n: i32): i32 {
 }
 
 // acc + sum over the list [from, to) of g * (the four floats at `at` bytes into its row).
-@inline function sum4(from: usize, to: usize, base: usize, at: usize, acc: v128): v128 {
+@inline export function sum4(
+  from: usize,
+  to: usize,
+  base: usize,
+  at: usize,
+  acc: v128,
+): v128 {
   for (let lp = from; lp < to; lp += 8)
     acc = madd(v128.load32_splat(lp, 4), v128.load(base + load<u32>(lp) + at), acc);
   return acc;

@@ -12,6 +12,7 @@ export { convReluMaxPoolGrad } from './conv-pool-grad';
 export { denseForward } from './dense-forward';
 export { denseBackward, denseInputGrad } from './dense-backward';
 export { setSparse } from './dense-sparse';
+export { denseWeightGradStep } from './dense-step';
 export { tanhForward, tanhBackward } from './pointwise';
 export { avgPool2Forward, avgPool2Backward, avgPoolTanhBackward } from './pooling';
 export { sgdStep, sgdStepSum, accumulate, zero } from './sgd';

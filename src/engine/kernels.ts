@@ -9,6 +9,13 @@ export type FloatArray = Float32Array | Float64Array;
 /** The activation a convolution's pass may apply to its output (the layer after it). */
 export type ConvActivation = 'tanh' | 'relu' | null;
 
+/** A half-batch of a dense layer's backward pass: its output gradients, inputs and images. */
+export interface DenseHalf {
+  dOut: FloatArray;
+  inp: FloatArray;
+  B: number;
+}
+
 export interface Kernels {
   readonly name: 'reference' | 'wasm';
   readonly dtype: 'float32' | 'float64';
@@ -195,6 +202,21 @@ export interface Kernels {
   zero(buf: FloatArray): void;
   /** dst[i] += src[i] for i < n (the reduction of two half-batch gradients). */
   accumulate(dst: FloatArray, src: FloatArray, n: number): void;
+  /**
+   * A dense layer's weight gradient from two half-batches and the SGD step on it in one pass: for
+   * each of O units (rows of I floats of p, g and v), each half's gradient as denseBackward's dW
+   * (its output gradients in rows OS floats apart), added into g and stepped as sgdStepSum. Returns
+   * false, having changed nothing, where it does not pay (the fast kernels' sparse sums would not
+   * run) or I is not a multiple of 4; the caller then makes the two passes.
+   */
+  denseWeightGradStep(
+    rows: { p: FloatArray; g: FloatArray; v: FloatArray | null },
+    halves: [DenseHalf, DenseHalf],
+    OS: number,
+    I: number,
+    O: number,
+    opt: { lr: number; mu: number; wd: number },
+  ): boolean;
   /** g += g2, then sgdStep on the sum: the same numbers as accumulate then sgdStep. */
   sgdStepSum(
     p: FloatArray,

@@ -190,6 +190,19 @@ export function createReferenceKernels(dtype: 'float32' | 'float64' = 'float32')
     accumulate(dst, src, n) {
       for (let i = 0; i < n; i++) dst[i] += src[i];
     },
+    denseWeightGradStep({ p, g, v }, halves, OS, I, O, { lr, mu, wd }) {
+      // each half's dW as denseBackward's, the second into a buffer of its own, then sgdStepSum
+      const dWs = [g, this.alloc(O * I)];
+      halves.forEach(({ dOut, inp, B }, h) => {
+        const dW = dWs[h];
+        dW.fill(0, 0, O * I);
+        for (let n = 0; n < B; n++)
+          for (let o = 0; o < O; o++)
+            for (let i = 0; i < I; i++) dW[o * I + i] += dOut[n * OS + o] * inp[n * I + i];
+      });
+      this.sgdStepSum(p, g, dWs[1], v, O * I, lr, mu, wd);
+      return true;
+    },
     sgdStepSum(p, g, g2, v, n, lr, mu, wd) {
       this.accumulate(g, g2, n);
       this.sgdStep(p, g, v, n, lr, mu, wd);

@@ -45,6 +45,7 @@ interface WasmExports {
   dropoutBackward(...a: number[]): void;
   sgdStep(...a: number[]): void;
   sgdStepSum(...a: number[]): void;
+  denseWeightGradStep(...a: number[]): number;
   accumulate(...a: number[]): void;
   zero(...a: number[]): void;
   convScratchFloats(C: number, K: number, OC: number, OH: number, OW: number): number;
@@ -299,6 +300,23 @@ export function createWasmKernels(
     zero: (buf) => x.zero(p(buf), buf.length),
     accumulate: (dst, src, n) => x.accumulate(p(dst), p(src), n),
     sgdStep: (pp, g, v, n, lr, mu, wd) => x.sgdStep(p(pp), p(g), p(v), n, lr, mu, wd),
+    denseWeightGradStep: (rows, [h0, h1], OS, I, O, { lr, mu, wd }) => {
+      const [half0, half1] = [h0, h1].map((h) => [p(h.dOut), p(h.inp), h.B]);
+      const step = [lr, mu, wd, scratch];
+      return (
+        x.denseWeightGradStep(
+          p(rows.p),
+          p(rows.g),
+          p(rows.v),
+          ...half0,
+          ...half1,
+          OS,
+          I,
+          O,
+          ...step,
+        ) === 1
+      );
+    },
     sgdStepSum: (pp, g, g2, v, n, lr, mu, wd) =>
       x.sgdStepSum(p(pp), p(g), p(g2), p(v), n, lr, mu, wd),
   };

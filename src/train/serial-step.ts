@@ -4,6 +4,7 @@
 // trainer and the two-thread one (parallel.ts) give these numbers, and both add the two halves in
 // the same pass as the SGD update (serialTrainStep here).
 import type { Network } from '../nn/network.js';
+import { firstLayerOf, serialFirstLayerStep } from './first-layer-step.js';
 
 /** The update an SGD step makes (trainer.ts's options). */
 export interface SgdOptions {
@@ -14,7 +15,9 @@ export interface SgdOptions {
 
 /**
  * One SGD step on this thread, gradient and update: the two halves' gradients are added and the
- * parameters updated in one pass (sgdStepSum), the same numbers as serialStep then net.sgdStep().
+ * parameters updated in one pass (sgdStepSum), the same numbers as serialStep then net.sgdStep();
+ * a network whose first layer is dense makes that layer's weight gradient in the same pass
+ * (first-layer-step.ts).
  */
 export function serialTrainStep(
   net: Network,
@@ -23,6 +26,8 @@ export function serialTrainStep(
   B: number,
   opt: SgdOptions,
 ): { loss: number; correct: number } {
+  const first = firstLayerOf(net, B);
+  if (first) return serialFirstLayerStep(net, first, { x, y, B }, opt);
   const r = serialStep(net, x, y, B, false);
   const { lr, momentum, weightDecay } = opt;
   if (B - Math.ceil(B / 2) === 0) {

@@ -29,7 +29,8 @@ import {
   updateRanges,
 } from './split-sync.js';
 import type { HelperLink, Side } from './split-sync.js';
-import { biasGradient, forwardUnits, unitGradients, type SplitDense } from './split-units.js';
+import { fusedUnitStep, unitGradientsByHalf } from './first-layer-step.js';
+import { biasGradient, firstDenseLayer, forwardUnits, type SplitDense } from './split-units.js';
 import type { SgdOptions } from './serial-step.js';
 
 /** How a network's first layer and parameters are shared out between the two sides. */
@@ -43,26 +44,15 @@ export interface SplitPlan extends SplitDense {
 
 /** The plan for `net`, or null when its first layer is not a dense one to split. */
 export function splitPlan(net: Network): SplitPlan | null {
-  const first = net.arch.layers[0];
-  if (first.kind !== 'dense' || first.outFeatures < 8) return null;
-  const weight = `${first.name}.weight`;
-  if (net.views.get(weight)?.offset !== 0) return null;
-  const inputs = first.inFeatures;
-  const units = first.outFeatures;
+  const first = firstDenseLayer(net);
+  if (!first || first.units < 8) return null;
+  const { inputs, units } = first;
   const params = net.params.length;
   const rest = params - units * inputs;
   // each range starts on a multiple of 4 and ends on one or at the end, so the update's vector
   // and scalar parts fall where they do in one pass over all parameters
   const middle = Math.min(params, Math.ceil((units * inputs + rest / 2) / 4) * 4);
-  return {
-    weight,
-    bias: `${first.name}.bias`,
-    inputs,
-    units,
-    split: Math.round(units / 8) * 4,
-    middle,
-    params,
-  };
+  return { ...first, split: Math.round(units / 8) * 4, middle, params };
 }
 
 /** The side's units of the first layer: [from, to). */
@@ -120,18 +110,31 @@ function restOfNetwork(
   return r;
 }
 
-/** Phase 3: the weight gradient of the side's units, from each half-batch into its buffer. */
-function gradients(own: Network, plan: SplitPlan, side: Side, bufs: SplitBuffers, B: number) {
-  const { inputs } = plan;
-  const [from, to] = unitsOf(plan, side);
-  // own.acts[1] is read by no one now
-  for (const half of [0, 1] as const) {
-    const [first, count] = imagesOf(B, half);
-    const x = bufs.input.subarray(first * inputs, (first + count) * inputs);
-    const dW = bufs.grads[half].subarray(from * inputs, to * inputs);
-    const rows = { x, count, outputGrads: bufs.outputGrads[half] };
-    unitGradients(own, plan, [from, to], rows, { dW, dInp: null }, own.acts[1]);
-  }
+/**
+ * Phase 3: the weight gradient of the side's units and their step in one pass where the kernel
+ * takes it (first-layer-step.ts), else each half's into its buffer and the step after; then the
+ * step of the other parameters, side 1 the first half of them, side 0 the rest.
+ */
+function gradientsAndStep(
+  own: Network,
+  plan: SplitPlan,
+  side: Side,
+  step: { bufs: SplitBuffers; B: number; velocity: FloatArray | null; opt: SgdOptions },
+): void {
+  const { bufs, B, velocity, opt } = step;
+  const units = unitsOf(plan, side);
+  const halves = { input: bufs.input, outputGrads: bufs.outputGrads, B };
+  const into = { grads: bufs.grads[0], velocity };
+  const fused = fusedUnitStep(own, plan, units, halves, into, opt);
+  // (own.acts[1] is read by no one now)
+  if (!fused) unitGradientsByHalf(own, plan, units, halves, bufs.grads, own.acts[1]);
+  const { split, inputs, middle, params } = plan;
+  const rowsEnd = plan.units * inputs;
+  const ranges: [number, number][] =
+    side === 0
+      ? [fused ? [0, 0] : [0, split * inputs], [middle, params]]
+      : [[fused ? rowsEnd : split * inputs, middle]];
+  updateRanges(own, ranges, bufs.grads, velocity, opt);
 }
 
 /** One step on one side, after the main thread has handed the helper its buffers. */
@@ -148,17 +151,7 @@ export function splitStep(
   meet(ctrl, side, MEETS_PER_STEP * seq + 1);
   const r = restOfNetwork(own, plan, side, B, labels);
   meet(ctrl, side, MEETS_PER_STEP * seq + 2);
-  gradients(own, plan, side, bufs, B);
-  // phase 3: side 1 updates its rows and the middle of the rest, side 0 the others
-  const { split, inputs, middle, params } = plan;
-  const ranges: [number, number][] =
-    side === 0
-      ? [
-          [0, split * inputs],
-          [middle, params],
-        ]
-      : [[split * inputs, middle]];
-  updateRanges(own, ranges, bufs.grads, velocity, opt);
+  gradientsAndStep(own, plan, side, { bufs, B, velocity, opt });
   return r;
 }
 

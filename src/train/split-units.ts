@@ -14,6 +14,19 @@ export interface SplitDense {
   units: number;
 }
 
+/**
+ * The first layer of `net` when it is dense with its weight first among the parameters (the
+ * update ranges of split-layer.ts and first-layer-step.ts start there), or null.
+ */
+export function firstDenseLayer(net: Network): SplitDense | null {
+  const first = net.arch.layers[0];
+  if (first.kind !== 'dense') return null;
+  const weight = `${first.name}.weight`;
+  if (net.views.get(weight)?.offset !== 0) return null;
+  const bias = `${first.name}.bias`;
+  return { weight, bias, inputs: first.inFeatures, units: first.outFeatures };
+}
+
 /** A side's units of the layer, [from, to). */
 export type UnitRange = [from: number, to: number];
 
@@ -62,19 +75,19 @@ export function unitGradients(
   own.kernels.denseBackward(into.dInp, into.dW, unused, rows, x, weight, count, inputs, width);
 }
 
-/** The layer's bias gradient from the side's `count` images' output gradients, as on one thread. */
-export function biasGradient(own: Network, layer: SplitDense, dOut: FloatArray, count: number) {
+/**
+ * The layer's bias gradient from `count` images' output gradients, as on one thread, into its
+ * place in `grads` (own.grads or own.gradsAux).
+ */
+export function biasGradient(
+  own: Network,
+  layer: SplitDense,
+  dOut: FloatArray,
+  count: number,
+  grads = own.grads,
+) {
   // with no inputs, the dense backward kernel sets only the bias gradient
-  const bias = own.grad(layer.bias);
-  own.kernels.denseBackward(
-    null,
-    own.grads,
-    bias,
-    dOut,
-    own.input,
-    own.params,
-    count,
-    0,
-    layer.units,
-  );
+  const offset = own.views.get(layer.bias)!.offset;
+  const bias = grads.subarray(offset, offset + layer.units);
+  own.kernels.denseBackward(null, grads, bias, dOut, own.input, own.params, count, 0, layer.units);
 }
