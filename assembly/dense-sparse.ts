@@ -80,41 +80,53 @@ export function countNonzero(p: usize, n: i32): i32 {
   return acc;
 }
 
+// Sets (with `add`, adds to) the 28 floats at `out` the sum over the list [from, to) of g * (the
+// 28 floats `at` bytes into its row, at `base` + offset), in registers. Each sum is a chain of
+// fused multiply-adds, each waiting for the last (four cycles); seven chains keep the multipliers
+// busy for most of that. Eight would keep them busier, but eight sums and their eight loads do not
+// fit the 16 vector registers, and the compiler then spills in every round.
+@inline export function sum28(
+  out: usize,
+  from: usize,
+  to: usize,
+  base: usize,
+  at: usize,
+  add: i32,
+): void {
+  let a0 = f32x4.splat(0),
+    a1 = a0,
+    a2 = a0,
+    a3 = a0,
+    a4 = a0,
+    a5 = a0,
+    a6 = a0;
+  for (let lp = from; lp < to; lp += 8) {
+    const s = v128.load32_splat(lp, 4),
+      xp = base + load<u32>(lp) + at;
+    a0 = madd(s, v128.load(xp), a0);
+    a1 = madd(s, v128.load(xp, 16), a1);
+    a2 = madd(s, v128.load(xp, 32), a2);
+    a3 = madd(s, v128.load(xp, 48), a3);
+    a4 = madd(s, v128.load(xp, 64), a4);
+    a5 = madd(s, v128.load(xp, 80), a5);
+    a6 = madd(s, v128.load(xp, 96), a6);
+  }
+  put(out, a0, add);
+  put(out + 16, a1, add);
+  put(out + 32, a2, add);
+  put(out + 48, a3, add);
+  put(out + 64, a4, add);
+  put(out + 80, a5, add);
+  put(out + 96, a6, add);
+}
+
 // Sets (with `add`, adds to) the I floats at `out` the sum over the list [from, to) of g * (its
-// row, at `base` + offset): 28 floats at a time in registers, then 16, then 4, then one. Each sum
-// is a chain of fused multiply-adds, each waiting for the last (four cycles); seven chains keep
-// the multipliers busy for most of that. Eight would keep them busier, but eight sums and their
-// eight loads do not fit the 16 vector registers, and the compiler then spills in every round.
+// row, at `base` + offset): 28 floats at a time in registers (sum28), then 16, then 4, then one.
 function rowProduct(out: usize, from: usize, to: usize, base: usize, I: i32, add: i32): void {
   let i = 0;
   for (; i + 28 <= I; i += 28) {
     const io = (<usize>i) << 2;
-    let a0 = f32x4.splat(0),
-      a1 = a0,
-      a2 = a0,
-      a3 = a0,
-      a4 = a0,
-      a5 = a0,
-      a6 = a0;
-    for (let lp = from; lp < to; lp += 8) {
-      const s = v128.load32_splat(lp, 4),
-        xp = base + load<u32>(lp) + io;
-      a0 = madd(s, v128.load(xp), a0);
-      a1 = madd(s, v128.load(xp, 16), a1);
-      a2 = madd(s, v128.load(xp, 32), a2);
-      a3 = madd(s, v128.load(xp, 48), a3);
-      a4 = madd(s, v128.load(xp, 64), a4);
-      a5 = madd(s, v128.load(xp, 80), a5);
-      a6 = madd(s, v128.load(xp, 96), a6);
-    }
-    const q = out + io;
-    put(q, a0, add);
-    put(q + 16, a1, add);
-    put(q + 32, a2, add);
-    put(q + 48, a3, add);
-    put(q + 64, a4, add);
-    put(q + 80, a5, add);
-    put(q + 96, a6, add);
+    sum28(out + io, from, to, base, io, add);
   }
   for (; i + 16 <= I; i += 16) {
     const io = (<usize>i) << 2;

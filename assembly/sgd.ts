@@ -26,7 +26,7 @@ export function sgdStepSum(
 
 // Four parameters' step from `o` (bytes). The scalar tail below rounds g + wd * p unfused where
 // the fused build fuses it here, so no whole four is ever left to the tail.
-@inline function updateFour(
+@inline export function updateFour(
   p: usize,
   g: usize,
   g2: usize,
