@@ -5,15 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { createReferenceKernels } from '../../src/engine/reference.js';
 import { compileWasmVariant, createWasmKernels } from '../../src/engine/wasm.js';
 import { Rng } from '../../src/engine/rng.js';
-import type { FloatArray, Kernels } from '../../src/engine/kernels.js';
+import { put } from './operands.js';
 
 const ref = createReferenceKernels('float64');
-
-function put(k: Kernels, data: number[]): FloatArray {
-  const a = k.alloc(data.length);
-  a.set(data);
-  return a;
-}
 
 // B, C, H, W, OC: the Caffe LeNet-5's conv1, LeNet-5-ReLU's, six and five windows a row, colour
 const SHAPES = [

@@ -5,7 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createReferenceKernels } from '../../src/engine/reference.js';
 import { compileWasmVariant, createWasmKernels } from '../../src/engine/wasm.js';
 import { Rng } from '../../src/engine/rng.js';
-import type { FloatArray, Kernels } from '../../src/engine/kernels.js';
+import type { Kernels } from '../../src/engine/kernels.js';
+import { expectClose, put, values } from './operands.js';
 import { resolveArchitecture } from '../../src/nn/arch-spec.js';
 import { Network } from '../../src/nn/network.js';
 import { serialTrainStep } from '../../src/train/serial-step.js';
@@ -13,27 +14,6 @@ import { firstDifference } from '../train/bits.js';
 import { randomBatch } from '../train/random-batch.js';
 
 const ref = createReferenceKernels('float32');
-
-/** `n` values in [-1, 1), each zero with probability `zeros`. */
-function values(n: number, rng: Rng, zeros = 0): number[] {
-  return Array.from({ length: n }, () => {
-    const v = rng.uniform(-1, 1);
-    return rng.uniform(0, 1) < zeros ? 0 : v;
-  });
-}
-
-function put(k: Kernels, data: number[]): FloatArray {
-  const a = k.alloc(data.length);
-  a.set(data);
-  return a;
-}
-
-function expectClose(a: FloatArray, b: FloatArray, tol = 1e-4) {
-  let worst = 0;
-  for (let i = 0; i < a.length; i++)
-    worst = Math.max(worst, Math.abs(a[i] - b[i]) / (1 + Math.abs(a[i])));
-  expect(worst).toBeLessThan(tol);
-}
 
 // B x I x O: widths past a multiple of 28 by 16, 4 and single floats, one image, odd batches
 const SHAPES = [

@@ -6,21 +6,11 @@ import { describe, expect, it } from 'vitest';
 import { createReferenceKernels } from '../../src/engine/reference.js';
 import { compileWasmVariant, createWasmKernels } from '../../src/engine/wasm.js';
 import { Rng } from '../../src/engine/rng.js';
-import type { FloatArray, Kernels } from '../../src/engine/kernels.js';
+import type { Kernels } from '../../src/engine/kernels.js';
+import { expectClose, put, values } from './operands.js';
 import { firstDifference } from '../train/bits.js';
 
 const ref = createReferenceKernels('float32');
-
-/** `n` values in [-1, 1), each zero with probability `zeros`. */
-function values(n: number, rng: Rng, zeros = 0): number[] {
-  return Array.from({ length: n }, () => (rng.uniform(0, 1) < zeros ? 0 : rng.uniform(-1, 1)));
-}
-
-function put(k: Kernels, data: number[]): FloatArray {
-  const a = k.alloc(data.length);
-  a.set(data);
-  return a;
-}
 
 /** A step's operands: two halves of B0 and B1 images, output gradients of O of OS units. */
 function operands(B0: number, B1: number, I: number, O: number, zeros: number, seed: number) {
@@ -64,13 +54,6 @@ function twoPasses(k: Kernels, o: Operands, opt: (typeof OPT)[number]) {
   });
   k.sgdStepSum(p, grads[0], grads[1], opt.mu > 0 ? v : null, O * I, opt.lr, opt.mu, opt.wd);
   return { p, g: grads[0], v };
-}
-
-function expectClose(a: FloatArray, b: FloatArray, tol = 1e-4) {
-  let worst = 0;
-  for (let i = 0; i < a.length; i++)
-    worst = Math.max(worst, Math.abs(a[i] - b[i]) / (1 + Math.abs(a[i])));
-  expect(worst).toBeLessThan(tol);
 }
 
 // B0 x B1 x I x O: rows of 28 floats and of 28 and fours past them, unequal halves, one image

@@ -10,6 +10,7 @@ import {
 } from '../../src/engine/wasm.js';
 import { Rng } from '../../src/engine/rng.js';
 import type { FloatArray, Kernels } from '../../src/engine/kernels.js';
+import { expectClose } from './operands.js';
 
 const ref = createReferenceKernels('float32');
 
@@ -17,13 +18,6 @@ function rand(k: Kernels, n: number, rng: Rng): FloatArray {
   const a = k.alloc(n);
   for (let i = 0; i < n; i++) a[i] = rng.uniform(-1, 1);
   return a;
-}
-function expectClose(a: FloatArray, b: FloatArray, tol = 1e-4) {
-  expect(a.length).toBe(b.length);
-  let worst = 0;
-  for (let i = 0; i < a.length; i++)
-    worst = Math.max(worst, Math.abs(a[i] - b[i]) / (1 + Math.abs(a[i])));
-  expect(worst).toBeLessThan(tol);
 }
 /** Bit for bit (copies, comparisons, max). */
 function expectSame(a: FloatArray, b: FloatArray) {
