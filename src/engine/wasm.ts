@@ -300,22 +300,27 @@ export function createWasmKernels(
     zero: (buf) => x.zero(p(buf), buf.length),
     accumulate: (dst, src, n) => x.accumulate(p(dst), p(src), n),
     sgdStep: (pp, g, v, n, lr, mu, wd) => x.sgdStep(p(pp), p(g), p(v), n, lr, mu, wd),
-    denseWeightGradStep: (rows, [h0, h1], OS, I, O, { lr, mu, wd }) => {
-      const [half0, half1] = [h0, h1].map((h) => [p(h.dOut), p(h.inp), h.B]);
-      const step = [lr, mu, wd, scratch];
-      return (
-        x.denseWeightGradStep(
-          p(rows.p),
-          p(rows.g),
-          p(rows.v),
-          ...half0,
-          ...half1,
-          OS,
-          I,
-          O,
-          ...step,
-        ) === 1
+    denseWeightGradStep: ({ p: pp, g, v }, [h0, h1], OS, I, O, { lr, mu, wd }) => {
+      const [d0, i0, d1, i1] = [p(h0.dOut), p(h0.inp), p(h1.dOut), p(h1.inp)];
+      const ran = x.denseWeightGradStep(
+        p(pp),
+        p(g),
+        p(v),
+        d0,
+        i0,
+        h0.B,
+        d1,
+        i1,
+        h1.B,
+        OS,
+        I,
+        O,
+        lr,
+        mu,
+        wd,
+        scratch,
       );
+      return ran === 1;
     },
     sgdStepSum: (pp, g, g2, v, n, lr, mu, wd) =>
       x.sgdStepSum(p(pp), p(g), p(g2), p(v), n, lr, mu, wd),

@@ -191,7 +191,8 @@ export class Network {
           pooled: pool ? this.acts[poolAt + 1] : null,
           keep: !options.evaluating,
         };
-        convForward(this.kernels, l, { ...io, out: this.acts[poolAt] }, buffers, then);
+        io.out = this.acts[poolAt];
+        convForward(this.kernels, l, io, buffers, then);
       } else if (l.kind === 'dense') denseForward(this.kernels, l, io);
       else if (l.kind === 'dropout')
         dropoutForward(this.kernels, l, i, io, this.masks[i]!, this.dropout);

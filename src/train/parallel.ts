@@ -192,28 +192,34 @@ export class DataParallel {
   }
 
   /**
-   * The helper link for a split step (split-layer.ts, split-hidden.ts) on `net` and a batch of B,
-   * or null: splits are off, one half is empty or too large, or the replica runs on copies.
+   * The helper link for a split step (split-layer.ts, split-hidden.ts) on `net` and a batch of B
+   * with the step's plan (`planOf`), or null: splits are off, one half is empty or too large, the
+   * replica runs on copies, or there is no layer to split.
    */
-  private splitLink(net: Network, B: number): (HelperLink & { input: Float32Array }) | null {
+  private splitLink<P>(
+    net: Network,
+    B: number,
+    planOf: (net: Network) => P | null,
+  ): (HelperLink & { input: Float32Array; plan: P }) | null {
     const half = Math.ceil(B / 2);
     if (!this.splitLayer || B - half === 0 || half > this.sizes.half || B > net.batch) return null;
     const { link } = this;
     link.attach(net);
     const replica = link.shared;
-    if (!replica) return null;
+    const plan = replica && planOf(net);
+    if (!replica || !plan) return null;
     const request = (command: number) => link.request(command);
     const wait = (seq: number) => link.wait(seq);
-    return { views: link.views, replica, request, wait, input: replica.input };
+    // (a literal: a spread of it would cost microseconds every step)
+    return { views: link.views, replica, request, wait, input: replica.input, plan };
   }
 
   /** The link and plan of a split first layer for `net` and B, or null (see splitLink). */
   private splitFor(net: Network, B: number): (HelperLink & { plan: SplitPlan }) | null {
-    const link = this.splitLink(net, B);
-    const plan = link && splitPlan(net);
-    if (!plan || !splitFits(net.acts[1].length, plan, 0, B)) return null;
-    if (!splitFits(link.replica.outputs.length, plan, 1, B)) return null;
-    return { ...link, plan };
+    const link = this.splitLink(net, B, splitPlan);
+    if (!link || !splitFits(net.acts[1].length, link.plan, 0, B)) return null;
+    if (!splitFits(link.replica.outputs.length, link.plan, 1, B)) return null;
+    return link;
   }
 
   /** The link and plan of a split hidden layer for `net` and B, or null (see splitLink). */
@@ -222,15 +228,15 @@ export class DataParallel {
     B: number,
   ): (HelperLink & { plan: HiddenPlan; input: Float32Array }) | null {
     if (net.splitLayer < 0) return null;
-    const link = this.splitLink(net, B);
-    const plan = link && hiddenPlan(net);
-    if (!plan) return null;
-    const k = plan.index;
+    const link = this.splitLink(net, B, hiddenPlan);
+    if (!link) return null;
+    const k = link.plan.index;
     const { outputs, partials } = link.replica;
-    if (!hiddenFits({ outputs: net.acts[k + 1].length, partials: net.acts[k + 2].length }, plan, B))
+    const room = { outputs: net.acts[k + 1].length, partials: net.acts[k + 2].length };
+    if (!hiddenFits(room, link.plan, B)) return null;
+    if (!hiddenFits({ outputs: outputs.length, partials: partials.length }, link.plan, B))
       return null;
-    if (!hiddenFits({ outputs: outputs.length, partials: partials.length }, plan, B)) return null;
-    return { ...link, plan };
+    return link;
   }
 
   /**

@@ -252,7 +252,8 @@ export function helperHiddenStep(replica: Network, views: SharedViews, seq: numb
       partials: view(MAIN_SLOTS.partials, across),
       grads: view(CTRL.mainGrads, plan.params),
     };
-    const step = { bufs: pair(main, ownBuffers(replica, plan)), B, labels: views.labels, seq };
-    return hiddenStep(replica, plan, 1, { ...step, ctrl: views.ctrl }, velocity, opt);
+    const bufs = pair(main, ownBuffers(replica, plan));
+    const step = { bufs, B, labels: views.labels, seq, ctrl: views.ctrl };
+    return hiddenStep(replica, plan, 1, step, velocity, opt);
   });
 }

@@ -46,13 +46,14 @@ export interface SplitPlan extends SplitDense {
 export function splitPlan(net: Network): SplitPlan | null {
   const first = firstDenseLayer(net);
   if (!first || first.units < 8) return null;
-  const { inputs, units } = first;
+  const { weight, bias, inputs, units } = first;
   const params = net.params.length;
   const rest = params - units * inputs;
   // each range starts on a multiple of 4 and ends on one or at the end, so the update's vector
   // and scalar parts fall where they do in one pass over all parameters
   const middle = Math.min(params, Math.ceil((units * inputs + rest / 2) / 4) * 4);
-  return { ...first, split: Math.round(units / 8) * 4, middle, params };
+  // (a literal: spreading `first` costs 3-6 µs, on both threads every step)
+  return { weight, bias, inputs, units, split: Math.round(units / 8) * 4, middle, params };
 }
 
 /** The side's units of the first layer: [from, to). */
