@@ -5,6 +5,8 @@ import type { FloatArray, Kernels } from './kernels.js';
 
 export function createReferenceKernels(dtype: 'float32' | 'float64' = 'float32'): Kernels {
   const Ctor = dtype === 'float64' ? Float64Array : Float32Array;
+  // denseWeightGradStep's second half's gradient, kept from call to call (no allocation a step)
+  let second = new Ctor(0);
   return {
     name: 'reference',
     dtype,
@@ -192,7 +194,8 @@ export function createReferenceKernels(dtype: 'float32' | 'float64' = 'float32')
     },
     denseWeightGradStep({ p, g, v }, halves, OS, I, O, { lr, mu, wd }) {
       // each half's dW as denseBackward's, the second into a buffer of its own, then sgdStepSum
-      const dWs = [g, this.alloc(O * I)];
+      if (second.length < O * I) second = new Ctor(O * I);
+      const dWs = [g, second];
       halves.forEach(({ dOut, inp, B }, h) => {
         const dW = dWs[h];
         dW.fill(0, 0, O * I);

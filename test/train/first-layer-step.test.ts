@@ -1,17 +1,26 @@
 // The one-thread step of a network whose first layer is dense (src/train/first-layer-step.ts):
 // it runs the layer's weight gradient and step in one pass where the kernel takes it, declines to
-// the two passes where not, and either way gives serialStep then sgdStep's numbers to the bit.
+// the two passes where not, and either way gives serialStep then sgdStep's numbers to the bit,
+// with dropout too.
 import { describe, expect, it } from 'vitest';
-import { Network } from '../../src/nn/network.js';
+import { Network, type Architecture } from '../../src/nn/network.js';
 import { resolveArchitecture } from '../../src/nn/arch-spec.js';
 import { firstLayerOf } from '../../src/train/first-layer-step.js';
 import { serialStep, serialTrainStep } from '../../src/train/serial-step.js';
 import { randomBatch } from './random-batch.js';
 import { firstDifference } from './bits.js';
 
+/** A preset, or LeNet-300-100 with dropout (p = 0.3) after its first ReLU. */
+function architecture(name: string): Architecture {
+  if (name !== 'lenet-300-100+dropout') return resolveArchitecture(name, { classes: 10 });
+  const arch = resolveArchitecture('lenet-300-100', { classes: 10 });
+  const dropout = { kind: 'dropout' as const, p: 0.3 };
+  return { ...arch, layers: [...arch.layers.slice(0, 2), dropout, ...arch.layers.slice(2)] };
+}
+
 /** A network whose kernels count the one passes that ran and that were declined. */
 function counted(name: string, backend: 'wasm' | 'reference') {
-  const net = new Network(resolveArchitecture(name, { classes: 10 }), 16, backend);
+  const net = new Network(architecture(name), 16, backend);
   net.initialize(3);
   const counts = { ran: 0, declined: 0 };
   const k = net.kernels;
@@ -29,6 +38,7 @@ describe('the first dense layer in one pass, one thread', () => {
     // ReLU: about half the output gradients are zero, so the kernel takes every step
     { name: 'lenet-300-100', backend: 'wasm', ran: 4, declined: 0 },
     { name: 'lenet-300-100', backend: 'reference', ran: 4, declined: 0 },
+    { name: 'lenet-300-100+dropout', backend: 'wasm', ran: 4, declined: 0 },
     // sigmoid: none are zero, so it declines and the two passes run
     { name: 'mlp:784-64-10:sigmoid', backend: 'wasm', ran: 0, declined: 4 },
   ] as const;
@@ -43,6 +53,8 @@ describe('the first dense layer in one pass, one thread', () => {
       ])
         for (const [step, B] of [16, 1, 13].entries()) {
           const { x, y } = randomBatch(B, step, 784);
+          // (with dropout, both draw the same masks: a step's key, images numbered in the batch)
+          fused.net.dropout.key = separate.dropout.key = 900 + step;
           const a = serialTrainStep(fused.net, x, y, B, opt);
           const b = serialStep(separate, x, y, B);
           separate.sgdStep(opt.lr, opt.momentum, opt.weightDecay);
