@@ -10,6 +10,7 @@
 // as the first lane of a vector: reads run up to 3 floats past the input, inside the network's
 // memory, as the direct convolutions' do.)
 import { hsum, madd } from './simd';
+import { firstMaxAt } from './pooling';
 
 // dW [OC, C, 5, 5] and dB [OC] set from dP [B, OC, OH / 2, OW / 2] (the pooling's output gradient),
 // y [B, OC, OH, OW] (the ReLU's output, the pooling's input) and x [B, C, H, W]. The list (one
@@ -117,26 +118,12 @@ let maxima1: u32 = 0;
   return gated;
 }
 
-// One window, as maxPool2Backward's scalar path: its gradient, and where it goes in maxima1.
+// One window, as maxPool2Backward's scalar path: its gradient, and where it goes in maxima1 (its
+// first maximum's offset, the bottom row's rowX bytes from the top's in the input).
 function window1(a: usize, rowY: usize, g: usize, rowX: usize): f32 {
-  const v1 = load<f32>(a, 4),
-    v2 = load<f32>(a + rowY),
-    v3 = load<f32>(a + rowY, 4);
-  let best = load<f32>(a),
-    at: u32 = 0;
-  if (v1 > best) {
-    best = v1;
-    at = 4;
-  }
-  if (v2 > best) {
-    best = v2;
-    at = <u32>rowX;
-  }
-  if (v3 > best) {
-    best = v3;
-    at = <u32>rowX + 4;
-  }
-  maxima1 = at;
+  const at = firstMaxAt(a, rowY),
+    best = load<f32>(a + at);
+  maxima1 = <u32>(at < rowY ? at : at - rowY + rowX);
   return best > 0 ? load<f32>(g) : 0;
 }
 

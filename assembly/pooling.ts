@@ -249,24 +249,8 @@ export function maxPool2Backward(
       }
       for (; x < OW; x++) {
         const a = row + ((<usize>x) << 3);
-        const v0 = load<f32>(inp + a),
-          v1 = load<f32>(inp + a + 4);
-        const v2 = load<f32>(inp + a + rowBytes),
-          v3 = load<f32>(inp + a + rowBytes + 4);
-        let best = v0,
-          at: usize = 0;
-        if (v1 > best) {
-          best = v1;
-          at = 4;
-        }
-        if (v2 > best) {
-          best = v2;
-          at = rowBytes;
-        }
-        if (v3 > best) {
-          best = v3;
-          at = rowBytes + 4;
-        }
+        const at = firstMaxAt(inp + a, rowBytes),
+          best = load<f32>(inp + a + at);
         store<f32>(dInp + a, 0);
         store<f32>(dInp + a + 4, 0);
         store<f32>(dInp + a + rowBytes, 0);
@@ -276,4 +260,25 @@ export function maxPool2Backward(
       }
     }
   }
+}
+
+// Where the first maximum of the 2x2 window at w (rows rowBytes apart) is, in bytes from w: 0, 4,
+// rowBytes or rowBytes + 4 (ties go to the first in row-major order, as PyTorch's); the scalar
+// windows of maxPool2Backward and of the first convolution's pooled pass (conv-pool-grad.ts).
+@inline export function firstMaxAt(w: usize, rowBytes: usize): usize {
+  let best = load<f32>(w),
+    at: usize = 0;
+  const v1 = load<f32>(w, 4),
+    v2 = load<f32>(w + rowBytes),
+    v3 = load<f32>(w + rowBytes, 4);
+  if (v1 > best) {
+    best = v1;
+    at = 4;
+  }
+  if (v2 > best) {
+    best = v2;
+    at = rowBytes;
+  }
+  if (v3 > best) at = rowBytes + 4;
+  return at;
 }

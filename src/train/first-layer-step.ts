@@ -35,7 +35,8 @@ export function fusedUnitStep(
   opt: SgdOptions,
 ): boolean {
   const { inputs, units } = layer;
-  const start = own.views.get(layer.weight)!.offset + from * inputs;
+  // (the weight is the first parameter: firstDenseLayer)
+  const start = from * inputs;
   const rows = (a: FloatArray) => a.subarray(start, start + (to - from) * inputs);
   const half = (h: 0 | 1) => {
     const [first, count] = imagesOf(halves.B, h);
