@@ -6,11 +6,12 @@
 // written, then both read back with the parameters by sgdStepSum) each cross all of them.
 // The numbers are those of serial-step.ts's step to the bit: the same kernels on the same
 // operands in the same order, the layer's outputs and gradients computed as split-layer.ts does.
-import type { FloatArray } from '../engine/kernels.js';
+import type { DenseHalf, FloatArray } from '../engine/kernels.js';
 import type { Network } from '../nn/network.js';
 import type { SgdOptions } from './serial-step.js';
-import { imagesOf, updateRanges, type SideResult } from './split-sync.js';
-import { biasGradient, firstDenseLayer, unitGradients } from './split-units.js';
+import { imagesOf, type SideResult } from './split-sync.js';
+import { biasGradient, firstDenseLayer, fusedUnitStep, unitGradients } from './split-units.js';
+import { updateRanges } from './update-range.js';
 import type { SplitDense, UnitRange } from './split-units.js';
 
 /** A step's first-layer operands: the whole batch's inputs, each half's output gradients. */
@@ -21,39 +22,14 @@ export interface FirstLayerHalves {
   B: number;
 }
 
-/**
- * Units [from, to)'s weight gradient from both halves, added into `grads` (as sgdStepSum leaves
- * it), and their SGD step, in one pass. False, with nothing changed, where the kernel declines
- * (see Kernels.denseWeightGradStep): the caller then makes the two passes.
- */
-export function fusedUnitStep(
-  own: Network,
-  layer: SplitDense,
-  [from, to]: UnitRange,
-  halves: FirstLayerHalves,
-  buffers: { grads: FloatArray; velocity: FloatArray | null },
-  opt: SgdOptions,
-): boolean {
-  const { inputs, units } = layer;
-  // (the weight is the first parameter: firstDenseLayer)
-  const start = from * inputs;
-  const rows = (a: FloatArray) => a.subarray(start, start + (to - from) * inputs);
-  const half = (h: 0 | 1) => {
+/** Each half's inputs and output gradients of the first layer (rows from its first unit). */
+export function halvesOf(halves: FirstLayerHalves, inputs: number): [DenseHalf, DenseHalf] {
+  const half = (h: 0 | 1): DenseHalf => {
     const [first, count] = imagesOf(halves.B, h);
     const inp = halves.input.subarray(first * inputs, (first + count) * inputs);
-    return { dOut: halves.outputGrads[h].subarray(from), inp, B: count };
+    return { dOut: halves.outputGrads[h], inp, B: count };
   };
-  const { grads, velocity } = buffers;
-  const step = { lr: opt.lr, mu: opt.momentum, wd: opt.weightDecay };
-  const target = { p: rows(own.params), g: rows(grads), v: velocity && rows(velocity) };
-  return own.kernels.denseWeightGradStep(
-    target,
-    [half(0), half(1)],
-    units,
-    inputs,
-    to - from,
-    step,
-  );
+  return [half(0), half(1)];
 }
 
 /**
@@ -130,7 +106,8 @@ export function serialFirstLayerStep(
   const velocity = net.velocityFor(opt.momentum);
   const all: UnitRange = [0, units];
   const grads: [FloatArray, FloatArray] = [net.grads, net.gradsAux];
-  const fused = fusedUnitStep(net, layer, all, halves, { grads: net.grads, velocity }, opt);
+  const into = { offset: 0, grads: net.grads, velocity };
+  const fused = fusedUnitStep(net, layer, all, halvesOf(halves, inputs), into, opt);
   // (net.acts[1] is read by no one now)
   if (!fused) unitGradientsByHalf(net, layer, all, halves, grads, net.acts[1]);
   updateRanges(net, [[fused ? units * inputs : 0, net.params.length]], grads, velocity, opt);

@@ -16,26 +16,25 @@
 //  2. the side's units' outputs for the whole batch, each image's into its own side's buffer;
 //  3. the rest of the network, forward and backward, on the side's images, and the split layer's
 //     bias gradient from them;
-//  4. the side's units' weight gradient from both halves, and the input gradient through them for
-//     both halves: its own images' into place, the other side's kept for it;
+//  4. the input gradient through the side's units for both halves (its own images' into place,
+//     the other side's kept for it), then the units' weight gradient from both halves and their
+//     step in one pass (split-units.ts's fusedUnitStep; where it declines, each half's gradient
+//     into its buffer and the step after the last meet);
 //  5. the other side's part of its images' input gradient added, and the layers before the split
 //     layer backward;
-// then it updates its share of the parameters: side 0 up to the end of its rows, side 1 the rest.
-import type { FloatArray } from '../engine/kernels.js';
+// then it updates the rest of the parameters: side 0 those before its units' rows, side 1 those
+// after its rows, each range where it falls (update-range.ts's updateAnyRange: the layer's rows
+// start where they do, as the Caffe LeNet-5's fc1 at 25,570, not on a multiple of 4).
+import type { DenseHalf, FloatArray } from '../engine/kernels.js';
 import type { Network } from '../nn/network.js';
 import { unitSplit } from '../nn/unit-split.js';
 import { CTRL, HIDDEN, type SharedViews } from './parallel-protocol.js';
 import type { SgdOptions } from './serial-step.js';
-import {
-  helperSide,
-  imagesOf,
-  mainSide,
-  meet,
-  MEETS_PER_STEP,
-  updateRanges,
-} from './split-sync.js';
+import { helperSide, imagesOf, mainSide, meet, MEETS_PER_STEP } from './split-sync.js';
 import type { HelperLink, Side, SideResult } from './split-sync.js';
-import { biasGradient, forwardUnits, unitGradients, type SplitDense } from './split-units.js';
+import { biasGradient, forwardUnits, fusedUnitStep, unitGradients } from './split-units.js';
+import type { SplitDense } from './split-units.js';
+import { updateAnyRange } from './update-range.js';
 
 /** How a network's split hidden layer and its parameters are shared out between the two sides. */
 export interface HiddenPlan extends SplitDense {
@@ -45,8 +44,6 @@ export interface HiddenPlan extends SplitDense {
   split: number;
   /** Where the layer's weights start in the parameters. */
   offset: number;
-  /** Side 0 updates parameters [0, boundary), side 1 the rest (on a SIMD boundary). */
-  boundary: number;
   params: number;
 }
 
@@ -61,9 +58,8 @@ export function hiddenPlan(net: Network): HiddenPlan | null {
   const units = layer.outFeatures;
   const split = unitSplit(units);
   const params = net.params.length;
-  const boundary = Math.min(params, Math.ceil((offset + split * inputs) / 4) * 4);
   const bias = `${layer.name}.bias`;
-  return { index, weight, bias, inputs, units, split, offset, boundary, params };
+  return { index, weight, bias, inputs, units, split, offset, params };
 }
 
 /** The side's units of the layer: [from, to). */
@@ -124,12 +120,32 @@ function restOfNetwork(
 }
 
 /**
- * Step 4: the weight gradient of the side's units from each half-batch into that half's buffer,
- * and the input gradient through them: into place for its own images, kept for the other side's.
+ * Step 4: the input gradient through the side's units for both halves (its own images' into place,
+ * the other side's kept for it), then their weight gradient and step in one pass; where that
+ * declines, the weight gradient from each half into that half's buffer. Returns whether the side's
+ * units' rows are stepped.
  */
-function gradients(own: Network, plan: HiddenPlan, side: Side, bufs: HiddenBuffers, B: number) {
-  const { inputs, offset } = plan;
+function gradients(
+  own: Network,
+  plan: HiddenPlan,
+  side: Side,
+  step: { bufs: HiddenBuffers; B: number; velocity: FloatArray | null; opt: SgdOptions },
+): boolean {
+  const { bufs, B, velocity, opt } = step;
+  const { inputs, units, offset } = plan;
   const [from, to] = unitsOf(plan, side);
+  const weight = own.param(plan.weight).subarray(from * inputs, to * inputs);
+  for (const half of [0, 1] as const) {
+    const dInp = half === side ? own.dActs[plan.index] : bufs.partials[side];
+    const dOut = bufs.outputGrads[half].subarray(from);
+    const count = imagesOf(B, half)[1];
+    own.kernels.denseInputGrad(dInp, dOut, units, weight, count, inputs, to - from, false);
+  }
+  const halfOf = (h: 0 | 1): DenseHalf => {
+    return { dOut: bufs.outputGrads[h], inp: bufs.inputs[h], B: imagesOf(B, h)[1] };
+  };
+  const into = { offset, grads: bufs.grads[0], velocity };
+  if (fusedUnitStep(own, plan, [from, to], [halfOf(0), halfOf(1)], into, opt)) return true;
   // own.acts[index + 1] is read by no one now
   for (const half of [0, 1] as const) {
     const rows = {
@@ -138,9 +154,9 @@ function gradients(own: Network, plan: HiddenPlan, side: Side, bufs: HiddenBuffe
       outputGrads: bufs.outputGrads[half],
     };
     const dW = bufs.grads[half].subarray(offset + from * inputs, offset + to * inputs);
-    const dInp = half === side ? own.dActs[plan.index] : bufs.partials[side];
-    unitGradients(own, plan, [from, to], rows, { dW, dInp }, own.acts[plan.index + 1]);
+    unitGradients(own, plan, [from, to], rows, { dW, dInp: null }, own.acts[plan.index + 1]);
   }
+  return false;
 }
 
 /** Step 5: the other side's part of the input gradient added, and the layers before backward. */
@@ -179,12 +195,16 @@ export function hiddenStep(
   meet(ctrl, side, at + 2);
   const r = restOfNetwork(own, plan, side, B, labels);
   meet(ctrl, side, at + 3);
-  gradients(own, plan, side, bufs, B);
+  const stepped = gradients(own, plan, side, { bufs, B, velocity, opt });
   meet(ctrl, side, at + 4);
   layersBeforeBackward(own, plan, side, bufs, B);
   meet(ctrl, side, at + 5);
-  const [from, to] = side === 0 ? [0, plan.boundary] : [plan.boundary, plan.params];
-  updateRanges(own, [[from, to]], bufs.grads, velocity, opt);
+  // side 0's rows end, and side 1's start, at `middle`; side 1's end at `end`
+  const { offset, inputs, split, units, params } = plan;
+  const [middle, end] = [offset + split * inputs, offset + units * inputs];
+  const range: [number, number] =
+    side === 0 ? [0, stepped ? offset : middle] : [stepped ? end : middle, params];
+  updateAnyRange(own, range, bufs.grads, velocity, opt);
   return r;
 }
 

@@ -20,17 +20,12 @@
 import type { FloatArray } from '../engine/kernels.js';
 import type { Network } from '../nn/network.js';
 import { CTRL, SPLIT, type SharedViews } from './parallel-protocol.js';
-import {
-  helperSide,
-  imagesOf,
-  mainSide,
-  meet,
-  MEETS_PER_STEP,
-  updateRanges,
-} from './split-sync.js';
+import { helperSide, imagesOf, mainSide, meet, MEETS_PER_STEP } from './split-sync.js';
 import type { HelperLink, Side } from './split-sync.js';
-import { fusedUnitStep, unitGradientsByHalf } from './first-layer-step.js';
-import { biasGradient, firstDenseLayer, forwardUnits, type SplitDense } from './split-units.js';
+import { halvesOf, unitGradientsByHalf } from './first-layer-step.js';
+import { biasGradient, firstDenseLayer, forwardUnits, fusedUnitStep } from './split-units.js';
+import type { SplitDense } from './split-units.js';
+import { updateRanges } from './update-range.js';
 import type { SgdOptions } from './serial-step.js';
 
 /** How a network's first layer and parameters are shared out between the two sides. */
@@ -113,7 +108,7 @@ function restOfNetwork(
 
 /**
  * Phase 3: the weight gradient of the side's units and their step in one pass where the kernel
- * takes it (first-layer-step.ts), else each half's into its buffer and the step after; then the
+ * takes it (split-units.ts's fusedUnitStep), else each half's into its buffer and the step after; then the
  * step of the other parameters, side 1 the first half of them, side 0 the rest.
  */
 function gradientsAndStep(
@@ -125,8 +120,8 @@ function gradientsAndStep(
   const { bufs, B, velocity, opt } = step;
   const units = unitsOf(plan, side);
   const halves = { input: bufs.input, outputGrads: bufs.outputGrads, B };
-  const into = { grads: bufs.grads[0], velocity };
-  const fused = fusedUnitStep(own, plan, units, halves, into, opt);
+  const into = { offset: 0, grads: bufs.grads[0], velocity };
+  const fused = fusedUnitStep(own, plan, units, halvesOf(halves, plan.inputs), into, opt);
   // (own.acts[1] is read by no one now)
   if (!fused) unitGradientsByHalf(own, plan, units, halves, bufs.grads, own.acts[1]);
   const { split, inputs, middle, params } = plan;

@@ -59,34 +59,6 @@ export interface HelperLink {
   wait(seq: number): void;
 }
 
-/**
- * The SGD update of parameter ranges [from, to) of `own`: the two half-batches' gradients added
- * and the parameters updated in one pass. Each range starts on a multiple of 4 and ends on one or
- * at the end, so the update's vector and scalar parts fall where they do in one pass over all.
- */
-export function updateRanges(
-  own: Network,
-  ranges: [number, number][],
-  grads: [FloatArray, FloatArray],
-  velocity: FloatArray | null,
-  opt: SgdOptions,
-): void {
-  for (const [from, to] of ranges) {
-    if (to <= from) continue;
-    const part = (a: FloatArray) => a.subarray(from, to);
-    own.kernels.sgdStepSum(
-      part(own.params),
-      part(grads[0]),
-      part(grads[1]),
-      velocity && part(velocity),
-      to - from,
-      opt.lr,
-      opt.momentum,
-      opt.weightDecay,
-    );
-  }
-}
-
 /** A side's result: its images' summed loss and correct count. */
 export interface SideResult {
   loss: number;

@@ -1,10 +1,12 @@
 // What both split steps (split-layer.ts, split-hidden.ts) run on one side's units of a split dense
 // layer: their outputs for a half-batch written into the columns of that half's outputs, their
-// weight gradient (and the input gradient through them) from a half-batch's output gradients, and
-// the layer's bias gradient from the side's own images. The same kernels as on one thread: an
-// image's outputs and a weight's gradient do not depend on how images or units are grouped.
-import type { FloatArray } from '../engine/kernels.js';
+// weight gradient (and the input gradient through them) from a half-batch's output gradients, or
+// from both halves together with their SGD step in one pass, and the layer's bias gradient from
+// the side's own images. The same kernels as on one thread: an image's outputs and a weight's
+// gradient do not depend on how images or units are grouped.
+import type { DenseHalf, FloatArray } from '../engine/kernels.js';
 import type { Network } from '../nn/network.js';
+import type { SgdOptions } from './serial-step.js';
 
 /** A split dense layer: its parameters' names and sizes. */
 export interface SplitDense {
@@ -73,6 +75,34 @@ export function unitGradients(
   const unused = scratch.subarray(count * width, (count + 1) * width);
   const weight = own.param(layer.weight).subarray(from * inputs, to * inputs);
   own.kernels.denseBackward(into.dInp, into.dW, unused, rows, x, weight, count, inputs, width);
+}
+
+/**
+ * The weight gradient of units [from, to) from both halves (each half's inputs, and its output
+ * gradients in rows layer.units wide from the first unit), added into `into.grads` (as sgdStepSum
+ * leaves it), and their SGD step, in one pass (the kernels' denseWeightGradStep); the layer's
+ * weights start at `into.offset` in the parameters. False, with nothing changed, where the kernel
+ * declines: the caller then makes the two passes (unitGradients, then the update).
+ */
+export function fusedUnitStep(
+  own: Network,
+  layer: SplitDense,
+  [from, to]: UnitRange,
+  [first, second]: [DenseHalf, DenseHalf],
+  into: { offset: number; grads: FloatArray; velocity: FloatArray | null },
+  opt: SgdOptions,
+): boolean {
+  const { inputs, units } = layer;
+  const { offset, grads, velocity } = into;
+  const start = offset + from * inputs;
+  const rows = (a: FloatArray) => a.subarray(start, start + (to - from) * inputs);
+  const step = { lr: opt.lr, mu: opt.momentum, wd: opt.weightDecay };
+  const target = { p: rows(own.params), g: rows(grads), v: velocity && rows(velocity) };
+  const halves: [DenseHalf, DenseHalf] = [
+    { dOut: first.dOut.subarray(from), inp: first.inp, B: first.B },
+    { dOut: second.dOut.subarray(from), inp: second.inp, B: second.B },
+  ];
+  return own.kernels.denseWeightGradStep(target, halves, units, inputs, to - from, step);
 }
 
 /**

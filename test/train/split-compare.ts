@@ -18,14 +18,19 @@ export interface Pruning {
   units: number[];
 }
 
-/** The steps of batches `batches` on both copies; returns how many ran as split steps. */
+/**
+ * The steps of batches `batches` on both copies; returns how many ran as split steps. `watch` is
+ * shown the two-thread copy before its first step.
+ */
 export async function compareThreads(
   arch: Architecture,
   batches: number[],
   pruning?: Pruning,
+  watch?: (two: Network) => void,
 ): Promise<number> {
   let one = new Network(arch, 128, 'wasm');
   let two = new Network(arch, 128, 'wasm');
+  watch?.(two);
   one.initialize(7);
   two.initialize(7);
   const dp = await DataParallel.create(two, 16);
