@@ -108,8 +108,8 @@ function restOfNetwork(
 
 /**
  * Phase 3: the weight gradient of the side's units and their step in one pass where the kernel
- * takes it (split-units.ts's fusedUnitStep), else each half's into its buffer and the step after; then the
- * step of the other parameters, side 1 the first half of them, side 0 the rest.
+ * takes it (split-units.ts's fusedUnitStep), else each half's into its buffer and the step after;
+ * then the step of the other parameters, side 1 the first half of them, side 0 the rest.
  */
 function gradientsAndStep(
   own: Network,

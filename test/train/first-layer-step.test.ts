@@ -9,6 +9,7 @@ import { firstLayerOf } from '../../src/train/first-layer-step.js';
 import { serialStep, serialTrainStep } from '../../src/train/serial-step.js';
 import { randomBatch } from './random-batch.js';
 import { firstDifference } from './bits.js';
+import { countOnePasses } from './one-pass-count.js';
 
 /** A preset, or LeNet-300-100 with dropout (p = 0.3) after its first ReLU. */
 function architecture(name: string): Architecture {
@@ -22,15 +23,7 @@ function architecture(name: string): Architecture {
 function counted(name: string, backend: 'wasm' | 'reference') {
   const net = new Network(architecture(name), 16, backend);
   net.initialize(3);
-  const counts = { ran: 0, declined: 0 };
-  const k = net.kernels;
-  const onePass = k.denseWeightGradStep.bind(k);
-  k.denseWeightGradStep = (...args) => {
-    const ran = onePass(...args);
-    counts[ran ? 'ran' : 'declined']++;
-    return ran;
-  };
-  return { net, counts };
+  return { net, counts: countOnePasses(net) };
 }
 
 describe('the first dense layer in one pass, one thread', () => {

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { resolveArchitecture } from '../../src/nn/arch-spec.js';
 import { Network, type Architecture } from '../../src/nn/network.js';
 import { hiddenPlan } from '../../src/train/split-hidden.js';
+import { countOnePasses } from './one-pass-count.js';
 import { compareThreads } from './split-compare.js';
 
 const caffe = resolveArchitecture('lenet5-caffe', { classes: 10 });
@@ -62,16 +63,8 @@ describe('the split hidden layer', () => {
   });
 
   it('steps each side’s rows of the Caffe LeNet-5’s fc1 with their gradient, in one pass', async () => {
-    const counts = { ran: 0, declined: 0 };
-    const watch = (two: Network) => {
-      const k = two.kernels;
-      const onePass = k.denseWeightGradStep.bind(k);
-      k.denseWeightGradStep = (...args) => {
-        const ran = onePass(...args);
-        counts[ran ? 'ran' : 'declined']++;
-        return ran;
-      };
-    };
+    let counts = { ran: 0, declined: 0 };
+    const watch = (two: Network) => (counts = countOnePasses(two));
     expect(await compareThreads(caffe, [16, 16, 9], undefined, watch)).toBe(3);
     // side 0's, on the main thread; ReLU leaves about half the output gradients zero
     expect(counts).toEqual({ ran: 3, declined: 0 });
