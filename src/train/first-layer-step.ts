@@ -10,7 +10,7 @@ import type { DenseHalf, FloatArray } from '../engine/kernels.js';
 import type { Network } from '../nn/network.js';
 import type { SgdOptions } from './serial-step.js';
 import { imagesOf, type SideResult } from './split-sync.js';
-import { biasGradient, firstDenseLayer, fusedUnitStep, unitGradients } from './split-units.js';
+import { biasGradient, firstDenseLayer, unitWeightGradients } from './split-units.js';
 import { updateRanges } from './update-range.js';
 import type { SplitDense, UnitRange } from './split-units.js';
 
@@ -33,29 +33,6 @@ export function halvesOf(halves: FirstLayerHalves, inputs: number): [DenseHalf, 
 }
 
 /**
- * The weight gradient of units [from, to) from each half into its buffer of `grads` (the two
- * passes' first): where fusedUnitStep declined.
- */
-export function unitGradientsByHalf(
-  own: Network,
-  layer: SplitDense,
-  units: UnitRange,
-  halves: FirstLayerHalves,
-  grads: [FloatArray, FloatArray],
-  scratch: FloatArray,
-): void {
-  const { inputs } = layer;
-  const [from, to] = units;
-  for (const h of [0, 1] as const) {
-    const [first, count] = imagesOf(halves.B, h);
-    const x = halves.input.subarray(first * inputs, (first + count) * inputs);
-    const dW = grads[h].subarray(from * inputs, to * inputs);
-    const rows = { x, count, outputGrads: halves.outputGrads[h] };
-    unitGradients(own, layer, units, rows, { dW, dInp: null }, scratch);
-  }
-}
-
-/**
  * The first layer of `net` where the one-thread step below applies to a batch of B (a dense first
  * layer with its weight first, and both halves with room in the network's buffers), or null.
  */
@@ -68,8 +45,9 @@ export function firstLayerOf(net: Network, B: number): SplitDense | null {
 /**
  * One SGD step on this thread for a network whose first layer is dense: each half's pass through
  * the network as split-layer.ts's sides make it (the layer's outputs, the rest of the network, the
- * layer's bias gradient), then the layer's weight gradient and step in one pass (fusedUnitStep),
- * or, where it declines, as serialTrainStep makes them; then the step of the other parameters.
+ * layer's bias gradient), then the layer's weight gradient and step in one pass
+ * (unitWeightGradients), or, where it declines, as serialTrainStep makes them; then the step of
+ * the other parameters.
  */
 export function serialFirstLayerStep(
   net: Network,
@@ -106,10 +84,10 @@ export function serialFirstLayerStep(
   const velocity = net.velocityFor(opt.momentum);
   const all: UnitRange = [0, units];
   const grads: [FloatArray, FloatArray] = [net.grads, net.gradsAux];
-  const into = { offset: 0, grads: net.grads, velocity };
-  const fused = fusedUnitStep(net, layer, all, halvesOf(halves, inputs), into, opt);
   // (net.acts[1] is read by no one now)
-  if (!fused) unitGradientsByHalf(net, layer, all, halves, grads, net.acts[1]);
+  const step = { opt, scratch: net.acts[1] };
+  const into = { offset: 0, grads, velocity };
+  const fused = unitWeightGradients(net, layer, all, halvesOf(halves, inputs), into, step);
   updateRanges(net, [[fused ? units * inputs : 0, net.params.length]], grads, velocity, opt);
   return { loss, correct };
 }

@@ -18,8 +18,8 @@
 //     bias gradient from them;
 //  4. the input gradient through the side's units for both halves (its own images' into place,
 //     the other side's kept for it), then the units' weight gradient from both halves and their
-//     step in one pass (split-units.ts's fusedUnitStep; where it declines, each half's gradient
-//     into its buffer and the step after the last meet);
+//     step in one pass (split-units.ts's unitWeightGradients; where it declines, each half's
+//     gradient into its buffer and the step after the last meet);
 //  5. the other side's part of its images' input gradient added, and the layers before the split
 //     layer backward;
 // then it updates the rest of the parameters: side 0 those before its units' rows, side 1 those
@@ -32,7 +32,7 @@ import { CTRL, HIDDEN, type SharedViews } from './parallel-protocol.js';
 import type { SgdOptions } from './serial-step.js';
 import { helperSide, imagesOf, mainSide, meet, MEETS_PER_STEP } from './split-sync.js';
 import type { HelperLink, Side, SideResult } from './split-sync.js';
-import { biasGradient, forwardUnits, fusedUnitStep, unitGradients } from './split-units.js';
+import { biasGradient, forwardUnits, unitWeightGradients } from './split-units.js';
 import type { SplitDense } from './split-units.js';
 import { updateAnyRange } from './update-range.js';
 
@@ -144,19 +144,11 @@ function gradients(
   const halfOf = (h: 0 | 1): DenseHalf => {
     return { dOut: bufs.outputGrads[h], inp: bufs.inputs[h], B: imagesOf(B, h)[1] };
   };
-  const into = { offset, grads: bufs.grads[0], velocity };
-  if (fusedUnitStep(own, plan, [from, to], [halfOf(0), halfOf(1)], into, opt)) return true;
+  const into = { offset, grads: bufs.grads, velocity };
   // own.acts[index + 1] is read by no one now
-  for (const half of [0, 1] as const) {
-    const rows = {
-      x: bufs.inputs[half],
-      count: imagesOf(B, half)[1],
-      outputGrads: bufs.outputGrads[half],
-    };
-    const dW = bufs.grads[half].subarray(offset + from * inputs, offset + to * inputs);
-    unitGradients(own, plan, [from, to], rows, { dW, dInp: null }, own.acts[plan.index + 1]);
-  }
-  return false;
+  const scratch = own.acts[plan.index + 1];
+  const halves: [DenseHalf, DenseHalf] = [halfOf(0), halfOf(1)];
+  return unitWeightGradients(own, plan, [from, to], halves, into, { opt, scratch });
 }
 
 /** Step 5: the other side's part of the input gradient added, and the layers before backward. */

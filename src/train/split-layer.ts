@@ -22,8 +22,8 @@ import type { Network } from '../nn/network.js';
 import { CTRL, SPLIT, type SharedViews } from './parallel-protocol.js';
 import { helperSide, imagesOf, mainSide, meet, MEETS_PER_STEP } from './split-sync.js';
 import type { HelperLink, Side } from './split-sync.js';
-import { halvesOf, unitGradientsByHalf } from './first-layer-step.js';
-import { biasGradient, firstDenseLayer, forwardUnits, fusedUnitStep } from './split-units.js';
+import { halvesOf } from './first-layer-step.js';
+import { biasGradient, firstDenseLayer, forwardUnits, unitWeightGradients } from './split-units.js';
 import type { SplitDense } from './split-units.js';
 import { updateRanges } from './update-range.js';
 import type { SgdOptions } from './serial-step.js';
@@ -108,8 +108,8 @@ function restOfNetwork(
 
 /**
  * Phase 3: the weight gradient of the side's units and their step in one pass where the kernel
- * takes it (split-units.ts's fusedUnitStep), else each half's into its buffer and the step after;
- * then the step of the other parameters, side 1 the first half of them, side 0 the rest.
+ * takes it (split-units.ts's unitWeightGradients), else each half's into its buffer and the step
+ * after; then the step of the other parameters, side 1 the first half of them, side 0 the rest.
  */
 function gradientsAndStep(
   own: Network,
@@ -119,11 +119,10 @@ function gradientsAndStep(
 ): void {
   const { bufs, B, velocity, opt } = step;
   const units = unitsOf(plan, side);
-  const halves = { input: bufs.input, outputGrads: bufs.outputGrads, B };
-  const into = { offset: 0, grads: bufs.grads[0], velocity };
-  const fused = fusedUnitStep(own, plan, units, halvesOf(halves, plan.inputs), into, opt);
+  const halves = halvesOf({ input: bufs.input, outputGrads: bufs.outputGrads, B }, plan.inputs);
+  const into = { offset: 0, grads: bufs.grads, velocity };
   // (own.acts[1] is read by no one now)
-  if (!fused) unitGradientsByHalf(own, plan, units, halves, bufs.grads, own.acts[1]);
+  const fused = unitWeightGradients(own, plan, units, halves, into, { opt, scratch: own.acts[1] });
   const { split, inputs, middle, params } = plan;
   const rowsEnd = plan.units * inputs;
   const ranges: [number, number][] =

@@ -79,30 +79,38 @@ export function unitGradients(
 
 /**
  * The weight gradient of units [from, to) from both halves (each half's inputs, and its output
- * gradients in rows layer.units wide from the first unit), added into `into.grads` (as sgdStepSum
- * leaves it), and their SGD step, in one pass (the kernels' denseWeightGradStep); the layer's
- * weights start at `into.offset` in the parameters. False, with nothing changed, where the kernel
- * declines: the caller then makes the two passes (unitGradients, then the update).
+ * gradients in rows layer.units wide from the first unit) and their SGD step, in one pass (the
+ * kernels' denseWeightGradStep), the summed gradient left in into.grads[0] as sgdStepSum leaves
+ * it; the layer's weights start at `into.offset` in the parameters. Where the kernel declines,
+ * each half's gradient goes into its buffer of into.grads instead (the two passes' first, through
+ * `scratch`), and the caller updates the rows. Returns whether the rows were stepped.
  */
-export function fusedUnitStep(
+export function unitWeightGradients(
   own: Network,
   layer: SplitDense,
   [from, to]: UnitRange,
   [first, second]: [DenseHalf, DenseHalf],
-  into: { offset: number; grads: FloatArray; velocity: FloatArray | null },
-  opt: SgdOptions,
+  into: { offset: number; grads: [FloatArray, FloatArray]; velocity: FloatArray | null },
+  step: { opt: SgdOptions; scratch: FloatArray },
 ): boolean {
   const { inputs, units } = layer;
   const { offset, grads, velocity } = into;
   const start = offset + from * inputs;
   const rows = (a: FloatArray) => a.subarray(start, start + (to - from) * inputs);
-  const step = { lr: opt.lr, mu: opt.momentum, wd: opt.weightDecay };
-  const target = { p: rows(own.params), g: rows(grads), v: velocity && rows(velocity) };
+  const { lr, momentum, weightDecay } = step.opt;
+  const target = { p: rows(own.params), g: rows(grads[0]), v: velocity && rows(velocity) };
   const halves: [DenseHalf, DenseHalf] = [
     { dOut: first.dOut.subarray(from), inp: first.inp, B: first.B },
     { dOut: second.dOut.subarray(from), inp: second.inp, B: second.B },
   ];
-  return own.kernels.denseWeightGradStep(target, halves, units, inputs, to - from, step);
+  const sgd = { lr, mu: momentum, wd: weightDecay };
+  if (own.kernels.denseWeightGradStep(target, halves, units, inputs, to - from, sgd)) return true;
+  for (const [h, half] of [first, second].entries()) {
+    const x = { x: half.inp, count: half.B, outputGrads: half.dOut };
+    const dW = rows(grads[h]);
+    unitGradients(own, layer, [from, to], x, { dW, dInp: null }, step.scratch);
+  }
+  return false;
 }
 
 /**

@@ -36,17 +36,18 @@ export function updateRanges(
   }
 }
 
-/** Each network's four-parameter room for a part-four's step (its kernels' memory). */
-const fours = new WeakMap<Network, FloatArray>();
+/** Each network's room for a part-four's step in its kernels' memory (fourOf). */
+const fours = new WeakMap<Network, FloatArray[]>();
 
-/** The room: parameters, gradients, the second half's gradients and velocities, four of each. */
-function fourOf(own: Network): FloatArray {
-  let room = fours.get(own);
-  if (!room) {
-    room = own.kernels.alloc(16);
-    fours.set(own, room);
+/** The room: four parameters, gradients, second half's gradients and velocities. */
+function fourOf(own: Network): FloatArray[] {
+  let rooms = fours.get(own);
+  if (!rooms) {
+    const room = own.kernels.alloc(16);
+    rooms = [0, 4, 8, 12].map((at) => room.subarray(at, at + 4));
+    fours.set(own, rooms);
   }
-  return room;
+  return rooms;
 }
 
 /**
@@ -78,7 +79,7 @@ function updatePartFour(
   velocity: FloatArray | null,
   opt: SgdOptions,
 ): void {
-  const rooms = [0, 4, 8, 12].map((at) => fourOf(own).subarray(at, at + 4));
+  const rooms = fourOf(own);
   const targets = [own.params, grads[0], grads[1], velocity];
   for (const [i, room] of rooms.entries()) {
     room.fill(0);
