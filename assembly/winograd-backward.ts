@@ -11,6 +11,7 @@ import { addBiasGrad } from './conv-weight-grad-tail';
 import { PART_U, PART_V, PART_M, PART_E, PART_TMP, PART_Y, PART_DV, PART_DU } from './winograd';
 import { outputGradTransform, productWeights, inputGradTransform } from './winograd-gradients';
 import { productInput } from './winograd-input-product';
+import { channels4, productWeightsByChannel } from './winograd-weight-product4';
 
 export function winogradBackward(
   dInp: usize,
@@ -47,7 +48,9 @@ export function winogradBackward(
     dU = scratch + scratchPart(PART_DU, C, H, W, OC);
   // the forward pass's transformed weights where it kept them (the same bits)
   if (dInp != 0 && transformed == 0) weightTransform(U, w, C, OC, tmp, m);
-  memory.fill(dU, 0, (<usize>(XI * C * OC)) << 4);
+  // F(4x4, 5x5)'s dU: a float per value, output and input channel (winograd-weight-product4.ts)
+  if (m == 4) memory.fill(dU, 0, (<usize>(XI * OC * channels4(C))) << 2);
+  else memory.fill(dU, 0, (<usize>(XI * C * OC)) << 4);
   if (TP > TY * TX)
     for (let xi = 0; xi < XI; xi++) {
       for (let c = 0; c < C; c++)
@@ -61,7 +64,8 @@ export function winogradBackward(
     interleave(dYi, dOut, n0, B, OC * P);
     inputTransform(V, Xi, E, C, H, W, TP, m);
     outputGradTransform(M, dYi, OC, OH, OW, TP, m, tmp);
-    productWeights(dU, M, V, C, OC, TP, XI);
+    if (m == 4) productWeightsByChannel(dU, M, V, dV, C, OC, TP, XI);
+    else productWeights(dU, M, V, C, OC, TP, XI);
     if (dInp == 0) continue;
     productInput(dV, U, M, C, OC, TP, XI);
     const dXi = Xi; // the interleaved input is no longer needed
@@ -92,7 +96,7 @@ function weightGradient(dW: usize, dU: usize, V: usize, tmp: usize, C: i32, OC: 
       for (let i = 0; i < 6; i++)
         gsTv(T + ((<usize>(6 * i)) << 4), 16, T2 + ((<usize>(5 * i)) << 4), 16);
       for (let kx = 0; kx < 5; kx++) gsTv(T2 + ((<usize>kx) << 4), 80, T3 + ((<usize>kx) << 4), 80);
-      addLanes(dW, T3, oc, c, C, 4);
+      addLanes(dW, T3, oc, c, C);
     }
     for (let oc = OC4; oc < OC; oc++) {
       for (let xi = 0; xi < 36; xi++)
@@ -114,40 +118,39 @@ function weightGradient(dW: usize, dU: usize, V: usize, tmp: usize, C: i32, OC: 
   }
 }
 
-// weightGradient for F(4x4, 5x5): the output channels four at a time, the last group's missing
-// ones zero and not stored.
+// weightGradient for F(4x4, 5x5), from dU's rows of input channels (productWeightsByChannel): four
+// input channels at a time, one load each; the channels past C not stored.
 function weightGradient8(dW: usize, dU: usize, V: usize, C: i32, OC: i32): void {
   const T = V,
     T2 = T + 64 * 16,
     T3 = T2 + 40 * 16,
-    zero = f32x4.splat(0);
-  for (let c = 0; c < C; c++)
-    for (let oc = 0; oc < OC; oc += 4) {
-      const lanes = OC - oc < 4 ? OC - oc : 4;
+    C4 = channels4(C);
+  for (let oc = 0; oc < OC; oc++)
+    for (let c = 0; c < C; c += 4) {
+      const lanes = C - c < 4 ? C - c : 4;
       for (let xi = 0; xi < 64; xi++) {
-        const u = dU + ((<usize>((xi * C + c) * OC + oc)) << 4);
-        const u1 = lanes > 1 ? v128.load(u, 16) : zero,
-          u2 = lanes > 2 ? v128.load(u, 32) : zero,
-          u3 = lanes > 3 ? v128.load(u, 48) : zero;
-        v128.store(T + ((<usize>xi) << 4), hsum4(v128.load(u), u1, u2, u3));
+        const u = dU + ((<usize>((xi * OC + oc) * C4 + c)) << 2);
+        v128.store(T + ((<usize>xi) << 4), v128.load(u));
       }
       for (let i = 0; i < 8; i++)
         gsTv8(T + ((<usize>(8 * i)) << 4), 16, T2 + ((<usize>(5 * i)) << 4), 16);
       for (let kx = 0; kx < 5; kx++)
         gsTv8(T2 + ((<usize>kx) << 4), 80, T3 + ((<usize>kx) << 4), 80);
-      addLanes(dW, T3, oc, c, C, lanes);
+      for (let l = 0; l < lanes; l++) addLane(dW + ((<usize>((oc * C + c + l) * 25)) << 2), T3, l);
     }
 }
 
-// dW[oc + l, c] += lane l of T3's 25 vectors, for l < lanes.
-@inline function addLanes(dW: usize, T3: usize, oc: i32, c: i32, C: i32, lanes: i32): void {
-  for (let l = 0; l < lanes; l++) {
-    const d = dW + ((<usize>(((oc + l) * C + c) * 25)) << 2),
-      t = T3 + ((<usize>l) << 2);
-    for (let k = 0; k < 25; k++)
-      store<f32>(
-        d + ((<usize>k) << 2),
-        load<f32>(d + ((<usize>k) << 2)) + load<f32>(t + ((<usize>k) << 4)),
-      );
-  }
+// d[k] += lane l of T3's vector k, for each of the 25 weights of a 5x5 kernel.
+@inline function addLane(d: usize, T3: usize, l: i32): void {
+  const t = T3 + ((<usize>l) << 2);
+  for (let k = 0; k < 25; k++)
+    store<f32>(
+      d + ((<usize>k) << 2),
+      load<f32>(d + ((<usize>k) << 2)) + load<f32>(t + ((<usize>k) << 4)),
+    );
+}
+
+// dW[oc + l, c] += lane l of T3's 25 vectors, for l < 4.
+@inline function addLanes(dW: usize, T3: usize, oc: i32, c: i32, C: i32): void {
+  for (let l = 0; l < 4; l++) addLane(dW + ((<usize>(((oc + l) * C + c) * 25)) << 2), T3, l);
 }

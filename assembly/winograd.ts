@@ -23,13 +23,14 @@
 // `scratch`, every part 16-aligned), T = tiles per image, TP = T rounded up to even, XI = 36 or 64:
 //   Xi [C*H*W] vectors, U [XI][C][OC] floats, V [XI][C][TP] vectors, M [XI][OC][TP] vectors,
 //   E [ALPHA][W] vectors, tmp TMP_VECTORS vectors, Yi or dYi [OC*OH*OW] vectors (outputs or their
-//   gradient, interleaved); backward also dV [XI][C][TP] and dU [XI][C][OC] vectors.
+//   gradient, interleaved); backward also dV [XI][C][TP] and dU [XI][C][OC] vectors (F(4x4, 5x5):
+//   dU [XI][OC][C rounded up to 4] floats, winograd-weight-product4.ts).
 //
 // The room: this file (when it applies, its scratch), winograd-transforms.ts and
 // winograd-transforms8.ts (the 1-D transforms), winograd-tiles4.ts (F(4x4, 5x5)'s output tiles),
 // winograd-layout.ts (weights transformed, images interleaved), winograd-forward.ts,
-// winograd-backward.ts, winograd-gradients.ts and winograd-input-product.ts (the backward pass's
-// pieces).
+// winograd-backward.ts, winograd-gradients.ts, winograd-input-product.ts and
+// winograd-weight-product4.ts (the backward pass's pieces).
 
 // With fewer than four input channels the transforms cost more than the multiplications they save.
 // A group's scratch must fit the kernels' fixed scratch region (SCRATCH in src/engine/wasm.ts).
