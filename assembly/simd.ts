@@ -83,3 +83,24 @@ export const ACT_RELU = 2;
 @inline export function put(p: usize, v: v128, add: i32): void {
   v128.store(p, add ? f32x4.add(v128.load(p), v) : v);
 }
+
+// The four columns of the 4x4 block whose rows are r0..r3 (column l: lane l of each row), stored at
+// d, d + stride, d + 2 * stride and d + 3 * stride, or added to what they hold (put).
+@inline export function putColumns(
+  r0: v128,
+  r1: v128,
+  r2: v128,
+  r3: v128,
+  d: usize,
+  stride: usize,
+  add: i32,
+): void {
+  const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5),
+    t1 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7),
+    t2 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5),
+    t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+  put(d, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5), add);
+  put(d + stride, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7), add);
+  put(d + 2 * stride, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5), add);
+  put(d + 3 * stride, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7), add);
+}

@@ -1,7 +1,7 @@
 // The Winograd convolution's backward pass (winograd.ts): the output gradient transformed once,
 // then the weight gradient (dU = dM . V) and the input gradient (dV = U^T dM) in the transformed
 // domain.
-import { hsum, hsum4 } from './simd';
+import { hsum, hsum4, putColumns } from './simd';
 import { gsT, gsTv } from './winograd-transforms';
 import { gsTv8 } from './winograd-transforms8';
 import { weightTransform, interleave, deinterleave } from './winograd-layout';
@@ -136,8 +136,27 @@ function weightGradient8(dW: usize, dU: usize, V: usize, C: i32, OC: i32): void 
         gsTv8(T + ((<usize>(8 * i)) << 4), 16, T2 + ((<usize>(5 * i)) << 4), 16);
       for (let kx = 0; kx < 5; kx++)
         gsTv8(T2 + ((<usize>kx) << 4), 80, T3 + ((<usize>kx) << 4), 80);
-      for (let l = 0; l < lanes; l++) addLane(dW + ((<usize>((oc * C + c + l) * 25)) << 2), T3, l);
+      const d = dW + ((<usize>((oc * C + c) * 25)) << 2);
+      if (lanes == 4) addColumns(d, T3);
+      else for (let l = 0; l < lanes; l++) addLane(d + <usize>(l * 100), T3, l);
     }
+}
+
+// d[l * 25 + k] += lane l of T3's vector k, for the 4 lanes and the 25 weights of a 5x5 kernel:
+// four vectors at a time turned into rows of four weights.
+@inline function addColumns(d: usize, T3: usize): void {
+  for (let k = 0; k < 24; k += 4) {
+    const t = T3 + ((<usize>k) << 4);
+    const r0 = v128.load(t),
+      r1 = v128.load(t, 16),
+      r2 = v128.load(t, 32),
+      r3 = v128.load(t, 48);
+    putColumns(r0, r1, r2, r3, d + ((<usize>k) << 2), 100, 1);
+  }
+  for (let l = 0; l < 4; l++) {
+    const p = d + <usize>(l * 100 + 96);
+    store<f32>(p, load<f32>(p) + load<f32>(T3 + 24 * 16 + ((<usize>l) << 2)));
+  }
 }
 
 // d[k] += lane l of T3's vector k, for each of the 25 weights of a 5x5 kernel.

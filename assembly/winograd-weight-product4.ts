@@ -9,11 +9,11 @@
 // dM, broadcast from memory, by a row of channels, as the input gradient's product
 // (winograd-input-product.ts) does; dU holds one float per transformed value, output and input
 // channel, a quarter of the room, and the weight gradient's transform (weightGradient8) reads it
-// as it is. The product and that transform together took 210 µs of the Caffe LeNet-5's conv2
-// backward pass on 8 images and take 170. The sums run in another order than lane by lane (each
-// group's tiles and images in turn, then the groups): the same bits on one thread and on two,
-// which run the same groups.
-import { madd } from './simd';
+// as it is (four input channels' weights at a time: addColumns). The product and that transform
+// together took 213 µs of the Caffe LeNet-5's conv2 backward pass on 8 images and take 135. The
+// sums run in another order than lane by lane (each group's tiles and images in turn, then the
+// groups): the same bits on one thread and on two, which run the same groups.
+import { madd, putColumns } from './simd';
 
 // Input channels rounded up to a multiple of 4: a row of Vt and of dU (the channels past C zero).
 @inline export function channels4(C: i32): i32 {
@@ -22,9 +22,9 @@ import { madd } from './simd';
 
 // dU[xi][oc][c] += sum over the group's tiles t and images l of dM[xi][oc][t][l] V[xi][c][t][l]
 // (dU in floats, rows of channels4(C)): four output channels by two vectors of channels at a time,
-// the last vector (of an odd count) by itself in two chains, of the even and the odd steps. Eight
-// sums in registers: with ten, V8 kept two on the stack. Vt: room for 16 * TP * channels4(C) floats
-// (the scratch's dV, free until the input gradient's product).
+// the last vector (of an odd count) by itself. Eight sums in registers at most: with ten, V8 kept
+// two on the stack. Vt: room for 16 * TP * channels4(C) floats (the scratch's dV, free until the
+// input gradient's product).
 export function productWeightsByChannel(
   dU: usize,
   M: usize,
@@ -74,15 +74,7 @@ function turnAround(Vt: usize, V: usize, C: i32, TP: i32): void {
         r1 = c + 1 < C ? v128.load(p + MO) : zero,
         r2 = c + 2 < C ? v128.load(p + 2 * MO) : zero,
         r3 = c + 3 < C ? v128.load(p + 3 * MO) : zero;
-      const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5),
-        t1 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7),
-        t2 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5),
-        t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
-      const d = Vt + <usize>(t << 2) * VS + ((<usize>c) << 2);
-      v128.store(d, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
-      v128.store(d + VS, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7));
-      v128.store(d + 2 * VS, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5));
-      v128.store(d + 3 * VS, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7));
+      putColumns(r0, r1, r2, r3, Vt + <usize>(t << 2) * VS + ((<usize>c) << 2), VS, 0);
     }
 }
 
@@ -144,8 +136,8 @@ function turnAround(Vt: usize, V: usize, C: i32, TP: i32): void {
   addTo(u, VS, n, 3, c + 4, b3);
 }
 
-// The block's sums for channels c..c+3, each in two chains (the even steps and the odd ones, S is
-// even), added at the end.
+// The block's sums for channels c..c+3 (as twoVectors' first half). Four chains only: with eight
+// (the even steps and the odd ones) V8 kept two of them on the stack, twice as slow.
 @inline function oneVector(
   m0: usize,
   m1: usize,
@@ -161,27 +153,18 @@ function turnAround(Vt: usize, V: usize, C: i32, TP: i32): void {
   let a0 = f32x4.splat(0),
     a1 = a0,
     a2 = a0,
-    a3 = a0,
-    b0 = a0,
-    b1 = a0,
-    b2 = a0,
-    b3 = a0;
+    a3 = a0;
   let q = Vt + ((<usize>c) << 2);
-  for (let o: usize = 0; o < (<usize>S) << 2; o += 8) {
-    const x = v128.load(q),
-      y = v128.load(q + VS);
+  for (let o: usize = 0; o < (<usize>S) << 2; o += 4) {
+    const x = v128.load(q);
     a0 = madd(v128.load32_splat(m0 + o), x, a0);
-    b0 = madd(v128.load32_splat(m0 + o + 4), y, b0);
     a1 = madd(v128.load32_splat(m1 + o), x, a1);
-    b1 = madd(v128.load32_splat(m1 + o + 4), y, b1);
     a2 = madd(v128.load32_splat(m2 + o), x, a2);
-    b2 = madd(v128.load32_splat(m2 + o + 4), y, b2);
     a3 = madd(v128.load32_splat(m3 + o), x, a3);
-    b3 = madd(v128.load32_splat(m3 + o + 4), y, b3);
-    q += 2 * VS;
+    q += VS;
   }
-  addTo(u, VS, n, 0, c, f32x4.add(a0, b0));
-  addTo(u, VS, n, 1, c, f32x4.add(a1, b1));
-  addTo(u, VS, n, 2, c, f32x4.add(a2, b2));
-  addTo(u, VS, n, 3, c, f32x4.add(a3, b3));
+  addTo(u, VS, n, 0, c, a0);
+  addTo(u, VS, n, 1, c, a1);
+  addTo(u, VS, n, 2, c, a2);
+  addTo(u, VS, n, 3, c, a3);
 }
