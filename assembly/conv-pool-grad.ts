@@ -99,17 +99,13 @@ let maxima1: u32 = 0;
     tr = v128.shuffle<f32>(r0, r0b, 1, 3, 5, 7);
   const bl = v128.shuffle<f32>(r1, r1b, 0, 2, 4, 6),
     br = v128.shuffle<f32>(r1, r1b, 1, 3, 5, 7);
-  const m = f32x4.max(f32x4.max(tl, tr), f32x4.max(bl, br));
-  const isTl = f32x4.eq(tl, m);
-  const isTr = v128.andnot(f32x4.eq(tr, m), isTl);
-  const taken = v128.or(isTl, isTr);
-  const isBl = v128.andnot(f32x4.eq(bl, m), taken);
-  const isBr = v128.not(v128.or(taken, isBl));
-  const chosen = v128.or(
-    v128.or(v128.and(tl, isTl), v128.and(tr, isTr)),
-    v128.or(v128.and(bl, isBl), v128.and(br, isBr)),
-  );
-  const gated = v128.and(v128.load(g), f32x4.gt(chosen, f32x4.splat(0)));
+  // the first maximum in row-major order, as maxPool2Backward finds it (pooling.ts)
+  const b1 = f32x4.pmax(tl, tr),
+    b2 = f32x4.pmax(b1, bl);
+  const isBr = f32x4.gt(br, b2),
+    isBl = v128.andnot(f32x4.gt(bl, b1), isBr),
+    isTr = v128.andnot(f32x4.gt(tr, tl), v128.or(isBl, isBr));
+  const gated = v128.and(v128.load(g), f32x4.gt(f32x4.pmax(b2, br), f32x4.splat(0)));
   const down = i32x4.splat(<i32>rowX);
   maxima4 = v128.or(
     v128.and(isTr, i32x4.splat(4)),

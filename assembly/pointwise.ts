@@ -1,15 +1,14 @@
 // Elementwise layers, four floats at a time: tanh (the paper's activation), ReLU, sigmoid and
 // dropout's mask; each backward pass SETs dInp from its forward pass's output (or mask).
-import { tanh4, copyRow, ACT_TANH, ACT_RELU } from './simd';
+import { tanh4, copyRow, relu4, ACT_TANH, ACT_RELU } from './simd';
 
 // out = max(x, 0).
 export function reluForward(out: usize, inp: usize, n: i32): void {
-  const n4 = n & ~3,
-    zero = f32x4.splat(0);
+  const n4 = n & ~3;
   let i = 0;
   for (; i < n4; i += 4) {
     const o = (<usize>i) << 2;
-    v128.store(out + o, f32x4.max(v128.load(inp + o), zero));
+    v128.store(out + o, relu4(v128.load(inp + o)));
   }
   for (; i < n; i++) {
     const o = (<usize>i) << 2;

@@ -155,8 +155,18 @@ export function avgPoolTanhBackward(
 }
 
 // 2x2 max pooling, stride 2, over `planes` planes of H x W (H, W even): the larger of the two rows,
-// then of each pair of columns, four outputs at a time.
-export function maxPool2Forward(out: usize, inp: usize, planes: i32, H: i32, W: i32): void {
+// then of each pair of columns, four outputs at a time. With `relu` (the input is a ReLU's output:
+// +0, positive or NaN) the floats are compared as unsigned integers, in one instruction (f32x4.max
+// is eight on x86-64, for NaN and the zeros' signs): on such floats the same maximum, a NaN the
+// largest.
+export function maxPool2Forward(
+  out: usize,
+  inp: usize,
+  planes: i32,
+  H: i32,
+  W: i32,
+  relu: i32,
+): void {
   const OH = H >> 1,
     OW = W >> 1,
     OW4 = OW & ~3,
@@ -172,11 +182,11 @@ export function maxPool2Forward(out: usize, inp: usize, planes: i32, H: i32, W: 
       for (; x < OW4; x += 4) {
         const a = r0 + ((<usize>x) << 3),
           c = r1 + ((<usize>x) << 3);
-        const m0 = f32x4.max(v128.load(a), v128.load(c));
-        const m1 = f32x4.max(v128.load(a, 16), v128.load(c, 16));
+        const m0 = larger(v128.load(a), v128.load(c), relu);
+        const m1 = larger(v128.load(a, 16), v128.load(c, 16), relu);
         const even = v128.shuffle<f32>(m0, m1, 0, 2, 4, 6);
         const odd = v128.shuffle<f32>(m0, m1, 1, 3, 5, 7);
-        v128.store(o + ((<usize>x) << 2), f32x4.max(even, odd));
+        v128.store(o + ((<usize>x) << 2), larger(even, odd, relu));
       }
       for (; x < OW; x++) {
         const a = r0 + ((<usize>x) << 3),
@@ -187,6 +197,11 @@ export function maxPool2Forward(out: usize, inp: usize, planes: i32, H: i32, W: 
       }
     }
   }
+}
+
+// f32x4.max(a, b), as unsigned integers with `relu` (maxPool2Forward).
+@inline function larger(a: v128, b: v128, relu: i32): v128 {
+  return relu ? i32x4.max_u(a, b) : f32x4.max(a, b);
 }
 
 // Each output's gradient goes to the first maximum of its window in row-major order (as PyTorch
@@ -228,18 +243,23 @@ export function maxPool2Backward(
           tr = v128.shuffle<f32>(r0, r0b, 1, 3, 5, 7);
         const bl = v128.shuffle<f32>(r1, r1b, 0, 2, 4, 6),
           br = v128.shuffle<f32>(r1, r1b, 1, 3, 5, 7);
-        const m = f32x4.max(f32x4.max(tl, tr), f32x4.max(bl, br));
-        const isTl = f32x4.eq(tl, m);
-        const isTr = v128.andnot(f32x4.eq(tr, m), isTl);
-        const taken = v128.or(isTl, isTr);
-        const isBl = v128.andnot(f32x4.eq(bl, m), taken);
-        const isBr = v128.not(v128.or(taken, isBl));
-        const gv = v128.load(g + ((<usize>x) << 2));
-        // the ReLU's gate at each element (all open without one)
-        const gTl = v128.and(v128.and(gv, isTl), v128.or(f32x4.gt(tl, zero), open)),
-          gTr = v128.and(v128.and(gv, isTr), v128.or(f32x4.gt(tr, zero), open));
-        const gBl = v128.and(v128.and(gv, isBl), v128.or(f32x4.gt(bl, zero), open)),
-          gBr = v128.and(v128.and(gv, isBr), v128.or(f32x4.gt(br, zero), open));
+        // the first maximum in row-major order, as firstMaxAt: each element takes over where it
+        // is greater than the ones before (pmax(a, b) is a < b ? b : a, one instruction; f32x4.max
+        // is eight on x86-64)
+        const b1 = f32x4.pmax(tl, tr),
+          b2 = f32x4.pmax(b1, bl);
+        const isBr = f32x4.gt(br, b2),
+          isBl = v128.andnot(f32x4.gt(bl, b1), isBr),
+          later = v128.or(isBl, isBr),
+          isTr = v128.andnot(f32x4.gt(tr, tl), later),
+          isTl = v128.not(v128.or(isTr, later));
+        // the ReLU's gate at that maximum (open without one)
+        const best = f32x4.pmax(b2, br),
+          gv = v128.and(v128.load(g + ((<usize>x) << 2)), v128.or(f32x4.gt(best, zero), open));
+        const gTl = v128.and(gv, isTl),
+          gTr = v128.and(gv, isTr),
+          gBl = v128.and(gv, isBl),
+          gBr = v128.and(gv, isBr);
         const d = dInp + row + ((<usize>x) << 3),
           e = d + rowBytes;
         v128.store(d, v128.shuffle<f32>(gTl, gTr, 0, 4, 1, 5));

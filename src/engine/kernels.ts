@@ -149,8 +149,18 @@ export interface Kernels {
   reluBackward(dInp: FloatArray, dOut: FloatArray, y: FloatArray, n: number): void;
   sigmoidForward(out: FloatArray, inp: FloatArray, n: number): void;
   sigmoidBackward(dInp: FloatArray, dOut: FloatArray, y: FloatArray, n: number): void;
-  /** 2x2 max pooling, stride 2 (H, W even). */
-  maxPool2Forward(out: FloatArray, inp: FloatArray, planes: number, H: number, W: number): void;
+  /**
+   * 2x2 max pooling, stride 2 (H, W even). `relu`: inp is a ReLU's output (+0, positive or NaN),
+   * which the fast kernels compare more cheaply; the same numbers.
+   */
+  maxPool2Forward(
+    out: FloatArray,
+    inp: FloatArray,
+    planes: number,
+    H: number,
+    W: number,
+    relu?: boolean,
+  ): void;
   /**
    * The gradient goes to the first maximum of each window in row-major order, as in PyTorch. With
    * `relu` (inp is a ReLU's output), the ReLU's backward pass too: the bits of this then

@@ -113,6 +113,7 @@ export function createReferenceKernels(dtype: 'float32' | 'float64' = 'float32')
     sigmoidBackward(dInp, dOut, y, n) {
       for (let i = 0; i < n; i++) dInp[i] = dOut[i] * y[i] * (1 - y[i]);
     },
+    // (`relu` changes nothing here: it only lets the fast kernels compare more cheaply)
     maxPool2Forward(out, inp, planes, H, W) {
       const OH = H >> 1,
         OW = W >> 1;

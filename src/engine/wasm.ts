@@ -287,7 +287,8 @@ export function createWasmKernels(
     reluBackward: (dInp, dOut, y, n) => x.reluBackward(p(dInp), p(dOut), p(y), n),
     sigmoidForward: (out, inp, n) => x.sigmoidForward(p(out), p(inp), n),
     sigmoidBackward: (dInp, dOut, y, n) => x.sigmoidBackward(p(dInp), p(dOut), p(y), n),
-    maxPool2Forward: (out, inp, planes, H, W) => x.maxPool2Forward(p(out), p(inp), planes, H, W),
+    maxPool2Forward: (out, inp, planes, H, W, relu = false) =>
+      x.maxPool2Forward(p(out), p(inp), planes, H, W, relu ? 1 : 0),
     maxPool2Backward: (dInp, dOut, inp, planes, H, W, relu = false) =>
       x.maxPool2Backward(p(dInp), p(dOut), p(inp), planes, H, W, relu ? 1 : 0),
     pad2d: (out, inp, planes, H, W, P) => x.pad2d(p(out), p(inp), planes, H, W, P),

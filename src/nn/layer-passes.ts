@@ -245,15 +245,19 @@ export function dropoutBackward(
   else k.dropoutBackward(dInp, dOut, mask, n);
 }
 
-/** Forward pass of a layer without parameters (activation or pooling). */
-export function plainForward(k: Kernels, l: LayerSpec, io: LayerIo): void {
+/**
+ * Forward pass of a layer without parameters (activation or pooling); `before`: the layer before
+ * it, if any (max-pooling after ReLU takes the kernels' cheaper comparison).
+ */
+export function plainForward(k: Kernels, l: LayerSpec, io: LayerIo, before?: LayerSpec): void {
   const [c, h, w] = io.shape;
   const n = io.B * size(io.shape);
   if (l.kind === 'tanh') k.tanhForward(io.out, io.inp, n);
   else if (l.kind === 'relu') k.reluForward(io.out, io.inp, n);
   else if (l.kind === 'sigmoid') k.sigmoidForward(io.out, io.inp, n);
   else if (l.kind === 'avgpool') k.avgPool2Forward(io.out, io.inp, io.B * c, h, w);
-  else if (l.kind === 'maxpool') k.maxPool2Forward(io.out, io.inp, io.B * c, h, w);
+  else if (l.kind === 'maxpool')
+    k.maxPool2Forward(io.out, io.inp, io.B * c, h, w, before?.kind === 'relu');
 }
 
 /** Backward pass of a layer without parameters: dInp from dOut (activations use their output). */

@@ -196,7 +196,7 @@ export class Network {
       } else if (l.kind === 'dense') denseForward(this.kernels, l, io);
       else if (l.kind === 'dropout')
         dropoutForward(this.kernels, l, i, io, this.masks[i]!, this.dropout);
-      else plainForward(this.kernels, l, io);
+      else plainForward(this.kernels, l, io, layers[i - 1]);
     });
     return this.logits;
   }

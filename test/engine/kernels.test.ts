@@ -425,6 +425,19 @@ for (const [variant, winograd] of [
           ref.reluForward(r1, x1, x1.length);
           fast.reluForward(r2, x2, x2.length);
           for (const r of [r1, r2]) r.fill(0, 0, 2 * W);
+          // pooled after that ReLU, compared as unsigned integers: the same maxima, and a NaN (of
+          // either sign: x86's own NaN is negative) is the window's maximum, as Math.max has it
+          const [p1, p2] = [ref.alloc(out), fast.alloc(out)];
+          ref.maxPool2Forward(p1, r1, planes, H, W);
+          fast.maxPool2Forward(p2, r2, planes, H, W, true);
+          expectSame(p1, p2);
+          const withNaN = fast.alloc(r2.length);
+          withNaN.set(r2);
+          const bits = new Uint32Array(withNaN.buffer, withNaN.byteOffset, withNaN.length);
+          [bits[2 * W + 1], bits[2 * W + 2]] = [0xffc00000, 0x7fc00000];
+          fast.maxPool2Forward(p2, withNaN, planes, H, W, true);
+          expect([p2[W / 2], p2[W / 2 + 1]]).toEqual([NaN, NaN]);
+          expectSame(p1.subarray(W / 2 + 2), p2.subarray(W / 2 + 2));
           const [e1, e2] = [ref.alloc(x1.length), fast.alloc(x1.length)];
           for (const [k, r, g, d, e] of [
             [ref, r1, g1, d1, e1],
