@@ -2,6 +2,7 @@
 // interleaved into vectors and back.
 import { gs, gsv } from './winograd-transforms';
 import { gsv8 } from './winograd-transforms8';
+import { putColumns } from './simd';
 
 // U[xi][c][oc] = (G w[oc, c] G^T)[xi], xi = 6 i + j (8 i + j for tiles of side m = 4): four
 // output channels at a time (side by side in U, so one vector each), the rest one by one (for m = 4
@@ -18,15 +19,7 @@ export function weightTransform(U: usize, w: usize, C: i32, OC: i32, tmp: usize,
     T = tmp + 25 * 16;
   for (let oc = 0; oc < OC4; oc += 4)
     for (let c = 0; c < C; c++) {
-      const wp = w + ((<usize>((oc * C + c) * 25)) << 2);
-      for (let k = 0; k < 25; k++) {
-        const a = wp + ((<usize>k) << 2);
-        let v = f32x4.splat(load<f32>(a));
-        v = f32x4.replace_lane(v, 1, load<f32>(a + WO));
-        v = f32x4.replace_lane(v, 2, load<f32>(a + 2 * WO));
-        v = f32x4.replace_lane(v, 3, load<f32>(a + 3 * WO));
-        v128.store(Tw + ((<usize>k) << 4), v);
-      }
+      gatherFour(Tw, w + ((<usize>((oc * C + c) * 25)) << 2), WO);
       for (let ky = 0; ky < 5; ky++)
         gsv(Tw + ((<usize>(ky * 5)) << 4), 16, T + ((<usize>(ky * 6)) << 4), 16); // T[ky][j]
       const u = U + ((<usize>(c * OC + oc)) << 2);
@@ -42,6 +35,25 @@ export function weightTransform(U: usize, w: usize, C: i32, OC: i32, tmp: usize,
     }
 }
 
+// Tw[k] = weight k of the four 5x5 kernels at wp, wp + WO, wp + 2 WO and wp + 3 WO, side by side:
+// four weights of each at a time turned around (putColumns), the last one lane by lane.
+@inline function gatherFour(Tw: usize, wp: usize, WO: usize): void {
+  for (let k = 0; k < 24; k += 4) {
+    const a = wp + ((<usize>k) << 2);
+    const r0 = v128.load(a),
+      r1 = v128.load(a + WO),
+      r2 = v128.load(a + 2 * WO),
+      r3 = v128.load(a + 3 * WO);
+    putColumns(r0, r1, r2, r3, Tw + ((<usize>k) << 4), 16, 0);
+  }
+  const a = wp + 96;
+  let v = f32x4.splat(load<f32>(a));
+  v = f32x4.replace_lane(v, 1, load<f32>(a + WO));
+  v = f32x4.replace_lane(v, 2, load<f32>(a + 2 * WO));
+  v = f32x4.replace_lane(v, 3, load<f32>(a + 3 * WO));
+  v128.store(Tw + 24 * 16, v);
+}
+
 // weightTransform for F(4x4, 5x5): the output channels four at a time, the last group's missing
 // ones zero and not stored.
 function weightTransform8(U: usize, w: usize, C: i32, OC: i32, tmp: usize): void {
@@ -54,15 +66,16 @@ function weightTransform8(U: usize, w: usize, C: i32, OC: i32, tmp: usize): void
     const lanes = OC - oc < 4 ? OC - oc : 4;
     for (let c = 0; c < C; c++) {
       const wp = w + ((<usize>((oc * C + c) * 25)) << 2);
-      for (let k = 0; k < 25; k++) {
-        const a = wp + ((<usize>k) << 2);
-        let v = f32x4.splat(0);
-        v = f32x4.replace_lane(v, 0, load<f32>(a));
-        if (lanes > 1) v = f32x4.replace_lane(v, 1, load<f32>(a + WO));
-        if (lanes > 2) v = f32x4.replace_lane(v, 2, load<f32>(a + 2 * WO));
-        if (lanes > 3) v = f32x4.replace_lane(v, 3, load<f32>(a + 3 * WO));
-        v128.store(Tw + ((<usize>k) << 4), v);
-      }
+      if (lanes == 4) gatherFour(Tw, wp, WO);
+      else
+        for (let k = 0; k < 25; k++) {
+          const a = wp + ((<usize>k) << 2);
+          let v = f32x4.splat(0);
+          v = f32x4.replace_lane(v, 0, load<f32>(a));
+          if (lanes > 1) v = f32x4.replace_lane(v, 1, load<f32>(a + WO));
+          if (lanes > 2) v = f32x4.replace_lane(v, 2, load<f32>(a + 2 * WO));
+          v128.store(Tw + ((<usize>k) << 4), v);
+        }
       for (let ky = 0; ky < 5; ky++)
         gsv8(Tw + ((<usize>(ky * 5)) << 4), 16, T + ((<usize>(ky * 8)) << 4), 16);
       const u = U + ((<usize>(c * OC + oc)) << 2);
