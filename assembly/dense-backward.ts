@@ -105,17 +105,19 @@ export function denseInputGrad(
   const OB = (<usize>OS) << 2,
     IB = (<usize>I) << 2,
     I8 = I & ~7;
-  let n = 0;
-  for (; n + 4 <= B; n += 4) {
-    const g0 = dOut + ((<usize>(n * OS)) << 2),
-      g1 = g0 + OB,
-      g2 = g1 + OB,
-      g3 = g2 + OB;
-    const e0 = dInp + ((<usize>(n * I)) << 2),
-      e1 = e0 + IB,
-      e2 = e1 + IB,
-      e3 = e2 + IB;
-    for (let i = 0; i < I8; i += 8) {
+  const quads = B & ~3;
+  // each block of eight inputs for every four images in turn, while the block's part of the weight
+  // rows is in the nearest cache (images outside, the rows were read from memory once per four)
+  for (let i = 0; i < I8; i += 8)
+    for (let n = 0; n < quads; n += 4) {
+      const g0 = dOut + ((<usize>(n * OS)) << 2),
+        g1 = g0 + OB,
+        g2 = g1 + OB,
+        g3 = g2 + OB;
+      const e0 = dInp + ((<usize>(n * I)) << 2),
+        e1 = e0 + IB,
+        e2 = e1 + IB,
+        e3 = e2 + IB;
       const io = (<usize>i) << 2;
       let a0 = f32x4.splat(0),
         a1 = a0,
@@ -153,9 +155,8 @@ export function denseInputGrad(
       put(e2 + io + 16, c2, add);
       put(e3 + io + 16, c3, add);
     }
-    for (let k = 0; k < 4; k++) denseInputGradRow(dInp, dOut, OS, w, I, O, n + k, I8, add);
-  }
-  for (; n < B; n++) denseInputGradRow(dInp, dOut, OS, w, I, O, n, 0, add);
+  for (let n = 0; n < quads; n++) denseInputGradRow(dInp, dOut, OS, w, I, O, n, I8, add);
+  for (let n = quads; n < B; n++) denseInputGradRow(dInp, dOut, OS, w, I, O, n, 0, add);
 }
 
 // The nonzero values among the first O of B rows OS floats apart at p.
