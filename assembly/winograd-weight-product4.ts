@@ -23,8 +23,8 @@ import { madd, putColumns } from './simd';
 // dU[xi][oc][c] += sum over the group's tiles t and images l of dM[xi][oc][t][l] V[xi][c][t][l]
 // (dU in floats, rows of channels4(C)): four output channels by two vectors of channels at a time,
 // the last vector (of an odd count) by itself. Eight sums in registers at most: with ten, V8 kept
-// two on the stack. Vt: room for 16 * TP * channels4(C) floats (the scratch's dV, free until the
-// input gradient's product).
+// two on the stack. Vt: room for 4 * TP rows of channels4(C) floats (in the scratch's dV, free
+// until the input gradient's product).
 export function productWeightsByChannel(
   dU: usize,
   M: usize,
