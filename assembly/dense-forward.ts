@@ -75,10 +75,9 @@ export function denseForward(
   }
   for (let n = 0; n < pairs; n++)
     for (let o = O4; o < O; o++) denseDot(out, inp + ((<usize>(n * I)) << 2), w, b, n, I, O, o);
-  let n = pairs;
   // an odd last image: the same operations, in the same order, as for each image of a pair, so an
   // image's outputs never depend on where it falls in a batch (one thread or two, any batch size)
-  for (; n < B; n++) {
+  for (let n = pairs; n < B; n++) {
     const x0 = inp + ((<usize>(n * I)) << 2);
     for (let o = 0; o < O4; o += 4) {
       const w0 = w + ((<usize>(o * I)) << 2),
