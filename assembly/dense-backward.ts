@@ -1,7 +1,7 @@
 // The dense layer's backward pass: dW and dB set from the batch, dInp set (when asked).
 import { madd, put } from './simd';
 import { countNonzero, denseInputGradSparse, denseWeightGradSparse } from './dense-sparse';
-import { listsFit, sparseInputGrad, sparseWeightGrad } from './dense-sparse';
+import { inputListsFit, listsFit, sparseInputGrad, sparseWeightGrad } from './dense-sparse';
 
 export function denseBackward(
   dInp: usize,
@@ -98,7 +98,7 @@ export function denseInputGrad(
   add: i32,
   scratch: usize,
 ): void {
-  if (listsFit(B * O, B) && sparseInputGrad(nonzeroRows(dOut, OS, B, O), B * O)) {
+  if (inputListsFit(B, I, O, add) && sparseInputGrad(nonzeroRows(dOut, OS, B, O), B * O)) {
     denseInputGradSparse(dInp, dOut, OS, w, B, I, O, add, scratch);
     return;
   }

@@ -15,9 +15,11 @@ import { randomBatch } from '../train/random-batch.js';
 
 const ref = createReferenceKernels('float32');
 
-// B x I x O: widths past a multiple of 28 by 16, 4 and single floats, one image, odd batches
+// B x I x O: widths past a multiple of 28 by 16, 4 and single floats, one image, odd batches;
+// outputs over one block of the input gradient's lists (128), two whole ones and three
 const SHAPES = [
   [8, 800, 250],
+  [4, 30, 256],
   [16, 784, 300],
   [13, 37, 9],
   [5, 44, 7],
