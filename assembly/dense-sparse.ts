@@ -88,11 +88,11 @@ const BLOCK_ROWS = 128;
   return acc;
 }
 
-// Sets (with `add`, adds to) the 28 floats at `out` the sum over the list [from, to) of g * (the
-// 28 floats `at` bytes into its row, at `base` + offset), in registers. Each sum is a chain of
-// fused multiply-adds, each waiting for the last (four cycles); seven chains keep the multipliers
-// busy for most of that. Eight would keep them busier, but eight sums and their eight loads do not
-// fit the 16 vector registers, and the compiler then spills in every round.
+// Sets the 28 floats at `out` (as `add` says: SET, ADD or CONTINUE below) the sum over the list
+// [from, to) of g * (the 28 floats `at` bytes into its row, at `base` + offset), in registers. Each
+// sum is a chain of fused multiply-adds, each waiting for the last (four cycles); seven chains keep
+// the multipliers busy for most of that. Eight would keep them busier, but eight sums and their
+// eight loads do not fit the 16 vector registers, and the compiler then spills in every round.
 @inline export function sum28(
   out: usize,
   from: usize,
@@ -120,13 +120,13 @@ const BLOCK_ROWS = 128;
     a5 = madd(s, v128.load(xp, 80), a5);
     a6 = madd(s, v128.load(xp, 96), a6);
   }
-  put(out, a0, add & 1);
-  put(out + 16, a1, add & 1);
-  put(out + 32, a2, add & 1);
-  put(out + 48, a3, add & 1);
-  put(out + 64, a4, add & 1);
-  put(out + 80, a5, add & 1);
-  put(out + 96, a6, add & 1);
+  put(out, a0, add == ADD);
+  put(out + 16, a1, add == ADD);
+  put(out + 32, a2, add == ADD);
+  put(out + 48, a3, add == ADD);
+  put(out + 64, a4, add == ADD);
+  put(out + 80, a5, add == ADD);
+  put(out + 96, a6, add == ADD);
 }
 
 // How a sum meets what its output holds: SET overwrites it, ADD adds to it, CONTINUE takes it as
@@ -140,8 +140,8 @@ export const CONTINUE = 2;
   return go ? v128.load(p) : f32x4.splat(0);
 }
 
-// Sets (with `add`, adds to) the I floats at `out` the sum over the list [from, to) of g * (its
-// row, at `base` + offset): 28 floats at a time in registers (sum28), then 16, then 4, then one.
+// Sets the I floats at `out` (as `add` says, as sum28's) the sum over the list [from, to) of g *
+// (its row, at `base` + offset): 28 floats at a time in registers (sum28), then 16, 4, then one.
 function rowProduct(out: usize, from: usize, to: usize, base: usize, I: i32, add: i32): void {
   let i = 0;
   for (; i + 28 <= I; i += 28) {
@@ -164,15 +164,15 @@ function rowProduct(out: usize, from: usize, to: usize, base: usize, I: i32, add
       a2 = madd(s, v128.load(xp, 32), a2);
       a3 = madd(s, v128.load(xp, 48), a3);
     }
-    put(q, a0, add & 1);
-    put(q + 16, a1, add & 1);
-    put(q + 32, a2, add & 1);
-    put(q + 48, a3, add & 1);
+    put(q, a0, add == ADD);
+    put(q + 16, a1, add == ADD);
+    put(q + 32, a2, add == ADD);
+    put(q + 48, a3, add == ADD);
   }
   for (; i + 4 <= I; i += 4) {
     const io = (<usize>i) << 2;
     const q = out + io;
-    put(q, sum4(from, to, base, io, start(q, add == CONTINUE)), add & 1);
+    put(q, sum4(from, to, base, io, start(q, add == CONTINUE)), add == ADD);
   }
   for (; i < I; i++) {
     const q = out + ((<usize>i) << 2),
@@ -210,9 +210,9 @@ export function denseWeightGradSparse(
 // lists (every image's), then its products a block of inputs at a time over all the images, so
 // that the part of the block's weight rows they read stays in the nearest cache for all of them
 // (28 inputs of 250 rows, a side's part of the Caffe LeNet-5's fc1, take 40 KB, and on 8 images
-// ran 26% slower than 128 rows: 62 µs against 46). Each
-// block's sums go on from the last block's (CONTINUE), in dInp, or with `add` in `sums` (B * I
-// floats) and added to dInp at the end: the same chains as over all the outputs at once.
+// ran 26% slower than blocks of 128 rows: 62 µs against 46). Each block's sums go on from the last
+// block's (CONTINUE), in dInp, or with `add` in `sums` (B * I floats) added to dInp at the end:
+// the same chains as over all the outputs at once.
 export function denseInputGradSparse(
   dInp: usize,
   dOut: usize,
