@@ -6,7 +6,7 @@
 // do: a term g * x with g zero adds a zero, which changes no sum, so the results are the dense
 // kernels' to the bit. The list is [byte offset of the row the gradient multiplies, gradient],
 // eight bytes an entry, in the caller's scratch.
-import { madd, put } from './simd';
+import { addRow, madd, put } from './simd';
 
 // The kernels' scratch (src/engine/wasm.ts), in floats: the lists take two an entry.
 const SCRATCH_FLOATS = 1 << 19;
@@ -243,20 +243,7 @@ export function denseInputGradSparse(
     const first = b == 0 ? list : load<usize>(ends + ((<usize>(b * B - 1)) << 2));
     blockProduct(sums, first, ends + ((<usize>(b * B)) << 2), w, B, I, b == 0 ? SET : CONTINUE);
   }
-  if (add) addSums(dInp, sums, B * I);
-}
-
-// d += s over n floats, four at a time as put() adds, then one by one.
-function addSums(d: usize, s: usize, n: i32): void {
-  let i = 0;
-  for (; i + 4 <= n; i += 4) {
-    const o = (<usize>i) << 2;
-    put(d + o, v128.load(s + o), 1);
-  }
-  for (; i < n; i++) {
-    const o = (<usize>i) << 2;
-    store<f32>(d + o, load<f32>(d + o) + load<f32>(s + o));
-  }
+  if (add) addRow(dInp, sums, B * I);
 }
 
 // The products of one block of outputs (lists from `first`, images' ends at `ends`) into out (B
